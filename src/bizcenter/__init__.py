@@ -1,0 +1,3 @@
+"""bizcenter: a self-hostable Business Center."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from bizcenter.cli import main
+
+main()

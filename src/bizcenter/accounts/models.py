@@ -1,0 +1,70 @@
+"""A person: one login, their own credentials, reachable by email and/or phone."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from bizcenter.accounts.addresses import Address, AddressKind
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(
+        self,
+        email: str | None = None,
+        password: str | None = None,
+        *,
+        phone: str | None = None,
+        **extra: Any,
+    ) -> User:
+        """Raw creation for Django's own tooling; product code uses accounts.services."""
+        user = self.model(email=email or None, phone=phone or None, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str, **extra: Any) -> User:
+        return self.create_user(email, password, is_staff=True, is_superuser=True, **extra)
+
+    def by_address(self, address: Address) -> User | None:
+        field = "email" if address.kind is AddressKind.EMAIL else "phone"
+        return self.filter(**{field: address.value}).first()
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(unique=True, null=True, blank=True)
+    phone = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    name = models.CharField(max_length=150, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(email__isnull=False) | Q(phone__isnull=False),
+                name="user_has_email_or_phone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        contact = self.email or self.phone or f"user {self.pk}"
+        return f"{self.name} <{contact}>" if self.name else contact
+
+    def has_address(self, address: Address) -> bool:
+        mine = self.email if address.kind is AddressKind.EMAIL else self.phone
+        return mine == address.value

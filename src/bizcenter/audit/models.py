@@ -1,0 +1,49 @@
+"""The activity log: one row per change, written in the change's own transaction."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+
+
+class Category(models.TextChoices):
+    USER = "USER", "User"
+    ACCOUNT = "ACCOUNT", "Account"
+    ASSET = "ASSET", "Asset"
+    BUSINESS = "BUSINESS", "Business"
+
+
+class AuditEvent(models.Model):
+    center = models.ForeignKey(
+        "centers.BusinessCenter", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="events",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as text so the log still reads right after a user is deleted or renamed.
+    actor_label = models.CharField(max_length=300)
+    category = models.CharField(max_length=16, choices=Category.choices)
+    action = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    via = models.CharField(max_length=16, default="system")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+        indexes: ClassVar = [
+            models.Index(fields=["center", "-created_at"], name="audit_center_time"),
+            models.Index(fields=["center", "category", "-created_at"], name="audit_center_cat_time"),
+            models.Index(fields=["center", "actor", "-created_at"], name="audit_center_actor_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"

@@ -1,0 +1,175 @@
+"""Writing and reading the activity log.
+
+``record`` is called by every service that changes something, inside its
+transaction, so a change and its log entry are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils import timezone
+
+from bizcenter.audit.models import AuditEvent, Category
+from bizcenter.core.actor import Actor
+from bizcenter.core.errors import InvalidInput
+from bizcenter.core.pagination import Page, paginate
+
+if TYPE_CHECKING:
+    from bizcenter.centers.models import BusinessCenter
+
+
+def _target_fields(target: models.Model | None) -> dict[str, str]:
+    if target is None:
+        return {}
+    return {
+        "target_type": target._meta.model_name or "",
+        "target_id": str(target.pk),
+        "target_label": str(target)[:300],
+    }
+
+
+def build(
+    actor: Actor,
+    *,
+    center: BusinessCenter | None,
+    category: Category,
+    action: str,
+    target: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """An unsaved event, for services that write many at once with bulk_create."""
+    return AuditEvent(
+        center=center,
+        actor=actor.user,
+        actor_label=actor.label[:300],
+        category=category,
+        action=action,
+        before=before,
+        after=after,
+        ip=actor.ip,
+        via=actor.via,
+        created_at=at or timezone.now(),
+        **_target_fields(target),
+    )
+
+
+def record(actor: Actor, **kwargs: Any) -> AuditEvent:
+    event = build(actor, **kwargs)
+    event.save()
+    return event
+
+
+def events_for(
+    center: BusinessCenter,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    category: str | None = None,
+    actor_id: int | None = None,
+    action: str | None = None,
+) -> models.QuerySet[AuditEvent]:
+    """The filtered log of one Business Center, newest first."""
+    qs = AuditEvent.objects.filter(center=center)
+    if since and until and since > until:
+        raise InvalidInput(
+            "The start of the time range is after its end; swap them.",
+            fields={"since": "after until"},
+        )
+    if since:
+        qs = qs.filter(created_at__gte=since)
+    if until:
+        qs = qs.filter(created_at__lt=until)
+    if category:
+        if category.upper() not in Category.values:
+            raise InvalidInput(
+                f"Unknown category '{category}'. Use one of: {', '.join(Category.values)}.",
+                fields={"category": "unknown"},
+            )
+        qs = qs.filter(category=category.upper())
+    if actor_id:
+        qs = qs.filter(actor_id=actor_id)
+    if action:
+        qs = qs.filter(action=action)
+    return qs
+
+
+def page_of(qs: models.QuerySet[AuditEvent], page: int, page_size: int) -> Page[AuditEvent]:
+    return paginate(qs, page, page_size)
+
+
+EXPORT_FIELDS = (
+    "id", "created_at", "category", "action", "actor_id", "actor_label",
+    "target_type", "target_id", "target_label", "before", "after", "ip", "via",
+)
+
+
+def as_row(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": str(event.pk),
+        "created_at": event.created_at.isoformat(),
+        "category": event.category,
+        "action": event.action,
+        "actor_id": str(event.actor_id) if event.actor_id else None,
+        "actor_label": event.actor_label,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "target_label": event.target_label,
+        "before": event.before,
+        "after": event.after,
+        "ip": event.ip,
+        "via": event.via,
+    }
+
+
+def _csv_safe(value: Any) -> str:
+    """Defuse spreadsheet formulas: a cell starting with = + - @ would run in Excel."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def export(events: Iterable[AuditEvent], fmt: str) -> Iterator[str]:
+    """Stream the log as CSV or JSON Lines, a chunk at a time, for any size of log."""
+    if fmt == "json":
+        for event in events:
+            yield json.dumps(as_row(event), sort_keys=True) + "\n"
+        return
+    if fmt != "csv":
+        raise InvalidInput(f"Unknown export format '{fmt}'. Use csv or json.",
+                           fields={"format": "csv or json"})
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_FIELDS)
+    for event in events:
+        row = as_row(event)
+        writer.writerow([_csv_safe(row[f]) for f in EXPORT_FIELDS])
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def activity(
+    actor: Actor,
+    center: BusinessCenter,
+    **filters: Any,
+) -> models.QuerySet[AuditEvent]:
+    """The activity log as its reader may see it (Admins)."""
+    from bizcenter.access.actions import Action
+    from bizcenter.access.engine import require
+
+    require(actor, Action.ACTIVITY_VIEW, center)
+    return events_for(center, **filters)

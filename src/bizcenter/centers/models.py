@@ -1,0 +1,104 @@
+"""Business Centers and the people in them."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+
+from bizcenter.centers.choices import FinanceRole, PartnerKind, Role
+
+
+class BusinessCenter(models.Model):
+    name = models.CharField(max_length=100)
+    company = models.CharField(max_length=200, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC")
+    currency = models.CharField(max_length=3, default="USD")
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Bumped in the same transaction as any change to who may do what, so a
+    # cached view of someone's access can tell it is stale (the access engine).
+    access_version = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipState(models.TextChoices):
+    ACTIVE = "ACTIVE", "Active"
+    REVOKED = "REVOKED", "Revoked"
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
+        """Members who can act now: not revoked and not past their end time."""
+        return self.filter(state=MembershipState.ACTIVE).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now())
+        )
+
+
+class Membership(models.Model):
+    center = models.ForeignKey(BusinessCenter, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STANDARD)
+    finance_role = models.CharField(
+        max_length=16, choices=FinanceRole.choices, default=FinanceRole.NONE, blank=True
+    )
+    kind = models.CharField(max_length=16, choices=PartnerKind.choices, default=PartnerKind.OTHER)
+    modules = models.JSONField(default=list, blank=True)
+    state = models.CharField(
+        max_length=16, choices=MembershipState.choices, default=MembershipState.ACTIVE
+    )
+    joined_at = models.DateTimeField(default=now)
+    last_active_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints: ClassVar = [
+            # Revoked rows stay for history; a person re-invited later gets a new row.
+            models.UniqueConstraint(
+                fields=["center", "user"],
+                condition=Q(state="ACTIVE"),
+                name="one_active_membership_per_person",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["center", "state", "role"], name="membership_center_state_role"),
+            models.Index(fields=["center", "joined_at"], name="membership_center_joined"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.center} ({self.role})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_current(self) -> bool:
+        return self.state == MembershipState.ACTIVE and (
+            self.expires_at is None or self.expires_at > now()
+        )
+
+    def access_dict(self) -> dict[str, object]:
+        """The access this membership gives, as recorded in the activity log."""
+        return {
+            "role": self.role,
+            "finance_role": self.finance_role,
+            "kind": self.kind,
+            "modules": list(self.modules),
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "state": self.state,
+        }

@@ -1,0 +1,83 @@
+"""Seat limits: Admins and members per Business Center, pending invitations included.
+
+Limits are checked with the Business Center row locked, so two requests that
+race for the last seat are serialised: on PostgreSQL by ``SELECT ... FOR
+UPDATE``, on SQLite by its single writer (IMMEDIATE transactions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from bizcenter.centers.choices import Role
+from bizcenter.centers.models import BusinessCenter, Membership
+from bizcenter.core.errors import LimitReached, NotFound
+
+
+@dataclass
+class Seats:
+    admins: int
+    members: int
+
+    @property
+    def max_admins(self) -> int:
+        return int(settings.BIZCENTER_MAX_ADMINS)
+
+    @property
+    def max_members(self) -> int:
+        return int(settings.BIZCENTER_MAX_MEMBERS)
+
+    def refusal(self, role: str) -> LimitReached | None:
+        """Why one more seat of this role does not fit, or None if it does."""
+        if self.members >= self.max_members:
+            return LimitReached(
+                f"Member limit reached: this Business Center has {self.members} of "
+                f"{self.max_members} member seats in use (pending invitations count). "
+                "Revoke a member or cancel a pending invitation first.",
+                code="member_limit",
+            )
+        if role == Role.ADMIN and self.admins >= self.max_admins:
+            return LimitReached(
+                f"Admin limit reached: this Business Center has {self.admins} of "
+                f"{self.max_admins} Admin seats in use (pending invitations count). "
+                "Invite this person as Standard, or free an Admin seat first.",
+                code="admin_limit",
+            )
+        return None
+
+    def take(self, role: str) -> None:
+        if error := self.refusal(role):
+            raise error
+        self.members += 1
+        if role == Role.ADMIN:
+            self.admins += 1
+
+
+def lock(center_id: int) -> BusinessCenter:
+    """The Business Center row, locked until the transaction ends."""
+    center = BusinessCenter.objects.select_for_update().filter(pk=center_id).first()
+    if center is None:
+        raise NotFound(f"No Business Center with id {center_id}.")
+    return center
+
+
+def count(center: BusinessCenter) -> Seats:
+    from bizcenter.invitations.models import Invitation
+
+    members = Membership.objects.active().filter(center=center).aggregate(
+        total=Count("id"), admins=Count("id", filter=Q(role=Role.ADMIN))
+    )
+    pending = Invitation.objects.pending().filter(center=center, expires_at__gt=timezone.now())
+    invited = pending.aggregate(total=Count("id"), admins=Count("id", filter=Q(role=Role.ADMIN)))
+    return Seats(
+        admins=members["admins"] + invited["admins"],
+        members=members["total"] + invited["total"],
+    )
+
+
+def admins_left(center: BusinessCenter) -> int:
+    return Membership.objects.active().filter(center=center, role=Role.ADMIN).count()

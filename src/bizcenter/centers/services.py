@@ -1,0 +1,301 @@
+"""Use cases of Business Centers and memberships."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from bizcenter.access.actions import Action
+from bizcenter.access.engine import require
+from bizcenter.accounts.models import User
+from bizcenter.audit.models import Category
+from bizcenter.audit.services import record
+from bizcenter.centers import seats
+from bizcenter.centers.choices import FinanceRole, Module, PartnerKind, Role, choice, modules_list
+from bizcenter.centers.currencies import CURRENCIES
+from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
+from bizcenter.core.actor import Actor
+from bizcenter.core.errors import Conflict, InvalidInput, NotFound
+from bizcenter.core.pagination import Page, paginate
+
+
+def _name(value: str, field: str = "name", limit: int = 100) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"The {field} cannot be empty.", fields={field: "required"})
+    if len(text) > limit:
+        raise InvalidInput(
+            f"The {field} is {len(text)} characters long; at most {limit} are allowed.",
+            fields={field: f"at most {limit} characters"},
+        )
+    return text
+
+
+def _timezone(value: str) -> str:
+    text = (value or "").strip()
+    if text not in zoneinfo.available_timezones():
+        raise InvalidInput(
+            f"'{value}' is not a time zone. Use an IANA name such as Europe/Paris or "
+            "America/New_York.",
+            fields={"timezone": "IANA time zone name"},
+        )
+    return text
+
+
+def _currency(value: str) -> str:
+    text = (value or "").strip().upper()
+    if text not in CURRENCIES:
+        raise InvalidInput(
+            f"'{value}' is not an ISO 4217 currency code. Use three letters such as USD, "
+            "EUR or GBP.",
+            fields={"currency": "ISO 4217 code"},
+        )
+    return text
+
+
+def bump_access_version(center: BusinessCenter) -> None:
+    """Tell every cached view of access in this Business Center that it is stale."""
+    BusinessCenter.objects.filter(pk=center.pk).update(access_version=F("access_version") + 1)
+
+
+def create_center(
+    actor: Actor,
+    *,
+    name: str,
+    company: str = "",
+    timezone_name: str = "UTC",
+    currency: str = "USD",
+) -> BusinessCenter:
+    """Anyone with an account may create a Business Center and becomes its first Admin."""
+    if actor.user is None:
+        raise InvalidInput("A Business Center needs an owner: say which user creates it.",
+                           fields={"owner": "required"})
+    center = BusinessCenter(
+        name=_name(name),
+        company=(company or "").strip()[:200],
+        timezone=_timezone(timezone_name),
+        currency=_currency(currency),
+    )
+    with transaction.atomic():
+        center.save()
+        membership = Membership.objects.create(
+            center=center, user=actor.user, role=Role.ADMIN, kind=PartnerKind.EMPLOYEE,
+            modules=list(Module.values),
+        )
+        record(actor, center=center, category=Category.BUSINESS, action="center.created",
+               target=center, after=center_dict(center))
+        record(actor, center=center, category=Category.USER, action="member.added",
+               target=membership, after=membership.access_dict())
+    return center
+
+
+def center_dict(center: BusinessCenter) -> dict[str, Any]:
+    return {"name": center.name, "company": center.company, "timezone": center.timezone,
+            "currency": center.currency}
+
+
+def get_center(actor: Actor, center_id: int | str) -> BusinessCenter:
+    """A Business Center the actor belongs to; 404 for any other, existing or not."""
+    try:
+        pk = int(center_id)
+    except (TypeError, ValueError) as exc:
+        raise NotFound(f"No Business Center with id '{center_id}'.") from exc
+    center = BusinessCenter.objects.filter(pk=pk).first()
+    if center is None:
+        raise NotFound(f"No Business Center with id {pk} is visible to you.")
+    require(actor, Action.CENTER_VIEW, center)
+    return center
+
+
+def centers_of(user: User) -> QuerySet[BusinessCenter]:
+    """The Business Centers a person can currently work in."""
+    now = timezone.now()
+    return BusinessCenter.objects.filter(
+        memberships__user=user, memberships__state=MembershipState.ACTIVE,
+    ).filter(Q(memberships__expires_at__isnull=True) | Q(memberships__expires_at__gt=now)
+             ).distinct().order_by("name", "id")
+
+
+def update_center(actor: Actor, center: BusinessCenter, **changes: str) -> BusinessCenter:
+    """Rename or change settings; only the fields given change."""
+    cleaners = {"name": _name, "company": lambda v: (v or "").strip()[:200],
+                "timezone": _timezone, "currency": _currency}
+    unknown = set(changes) - set(cleaners)
+    if unknown:
+        raise InvalidInput(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+    clean = {k: cleaners[k](v) for k, v in changes.items() if v is not None}
+    with transaction.atomic():
+        require(actor, Action.SETTINGS_MANAGE, center)
+        center = seats.lock(center.pk)
+        before = center_dict(center)
+        for key, value in clean.items():
+            setattr(center, key, value)
+        after = center_dict(center)
+        if before == after:
+            return center
+        center.save()
+        record(actor, center=center, category=Category.BUSINESS, action="center.updated",
+               target=center, before={k: before[k] for k in clean if before[k] != after[k]},
+               after={k: after[k] for k in clean if before[k] != after[k]})
+    return center
+
+
+# -- members -----------------------------------------------------------------
+
+SORTS = {
+    "joined": "joined_at", "-joined": "-joined_at",
+    "name": "user__name", "-name": "-user__name",
+    "email": "user__email", "-email": "-user__email",
+    "role": "role", "-role": "-role",
+    "last_active": "last_active_at", "-last_active": "-last_active_at",
+}
+
+
+def list_members(
+    actor: Actor,
+    center: BusinessCenter,
+    *,
+    search: str = "",
+    role: str | None = None,
+    kind: str | None = None,
+    state: str | None = MembershipState.ACTIVE,
+    sort: str = "joined",
+    page: int = 1,
+    page_size: int = 50,
+) -> Page[Membership]:
+    require(actor, Action.MEMBER_VIEW, center)
+    qs = Membership.objects.filter(center=center).select_related("user")
+    if state:
+        qs = qs.filter(state=choice(MembershipState, state, "state"))
+    if role:
+        qs = qs.filter(role=choice(Role, role, "role"))
+    if kind:
+        qs = qs.filter(kind=choice(PartnerKind, kind, "kind"))
+    if search := (search or "").strip():
+        qs = qs.filter(Q(user__email__icontains=search) | Q(user__phone__icontains=search)
+                       | Q(user__name__icontains=search))
+    if sort not in SORTS:
+        raise InvalidInput(f"Unknown sort '{sort}'. Use one of: {', '.join(SORTS)}.",
+                           fields={"sort": "unknown"})
+    return paginate(qs.order_by(SORTS[sort], "id"), page, page_size)
+
+
+def get_member(actor: Actor, center: BusinessCenter, membership_id: int | str) -> Membership:
+    require(actor, Action.MEMBER_VIEW, center)
+    return _member(center, membership_id)
+
+
+def _member(center: BusinessCenter, membership_id: int | str, *, lock: bool = False) -> Membership:
+    try:
+        pk = int(membership_id)
+    except (TypeError, ValueError) as exc:
+        raise NotFound(f"No member with id '{membership_id}' in {center.name}.") from exc
+    qs = Membership.objects.select_related("user")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    membership = qs.filter(center=center, pk=pk).first()
+    if membership is None:
+        raise NotFound(f"No member with id {pk} in {center.name}.")
+    return membership
+
+
+def _future(value: datetime | None, field: str) -> datetime | None:
+    if value is not None and value <= timezone.now():
+        raise InvalidInput(f"The {field.replace('_', ' ')} must be in the future.",
+                           fields={field: "in the past"})
+    return value
+
+
+def update_member(
+    actor: Actor,
+    center: BusinessCenter,
+    membership_id: int | str,
+    *,
+    role: str | None = None,
+    finance_role: str | None = None,
+    kind: str | None = None,
+    modules: list[str] | str | None = None,
+    expires_at: datetime | None = None,
+    clear_expiry: bool = False,
+) -> Membership:
+    """Change someone's access; only the fields given change."""
+    changes: dict[str, Any] = {}
+    if role is not None:
+        changes["role"] = choice(Role, role, "role")
+    if finance_role is not None:
+        changes["finance_role"] = choice(FinanceRole, finance_role, "finance_role")
+    if kind is not None:
+        changes["kind"] = choice(PartnerKind, kind, "kind")
+    if modules is not None:
+        changes["modules"] = modules_list(modules)
+    if clear_expiry:
+        changes["expires_at"] = None
+    elif expires_at is not None:
+        changes["expires_at"] = _future(expires_at, "expires_at")
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.MEMBER_MANAGE, center)
+        membership = _member(center, membership_id, lock=True)
+        if membership.state != MembershipState.ACTIVE:
+            raise Conflict(
+                f"{membership.user.label} no longer has access (revoked). Invite them again "
+                "to give access back.",
+                code="revoked",
+            )
+        before = membership.access_dict()
+        if changes.get("role") == Role.ADMIN and not membership.is_admin:
+            usage = seats.count(center)
+            usage.members -= 1  # this person already holds a member seat
+            if error := usage.refusal(Role.ADMIN):
+                raise error
+        if membership.is_admin and changes.get("role") == Role.STANDARD:
+            _keep_one_admin(center, membership, "demote")
+        for key, value in changes.items():
+            setattr(membership, key, value)
+        after = membership.access_dict()
+        if before == after:
+            return membership
+        membership.save()
+        bump_access_version(center)
+        record(actor, center=center, category=Category.USER, action="member.updated",
+               target=membership,
+               before={k: v for k, v in before.items() if after[k] != v},
+               after={k: v for k, v in after.items() if before[k] != v})
+    return membership
+
+
+def _keep_one_admin(center: BusinessCenter, membership: Membership, verb: str) -> None:
+    if seats.admins_left(center) <= 1:
+        raise Conflict(
+            f"{membership.user.label} is the last Admin of {center.name}; a Business Center "
+            f"always needs one. Make someone else Admin first, then {verb} this one.",
+            code="last_admin",
+        )
+
+
+def revoke_member(actor: Actor, center: BusinessCenter, membership_id: int | str) -> Membership:
+    """End someone's access. The row stays for history; inviting them again works."""
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.MEMBER_MANAGE, center)
+        membership = _member(center, membership_id, lock=True)
+        if membership.state == MembershipState.REVOKED:
+            raise Conflict(f"{membership.user.label}'s access was already revoked.",
+                           code="already_revoked")
+        if membership.is_admin and membership.is_current:
+            _keep_one_admin(center, membership, "revoke")
+        before = membership.access_dict()
+        membership.state = MembershipState.REVOKED
+        membership.revoked_at = timezone.now()
+        membership.revoked_by = actor.user
+        membership.save(update_fields=["state", "revoked_at", "revoked_by"])
+        bump_access_version(center)
+        record(actor, center=center, category=Category.USER, action="member.revoked",
+               target=membership, before=before, after=membership.access_dict())
+    return membership
+

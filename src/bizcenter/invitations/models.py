@@ -1,0 +1,130 @@
+"""Invitations and their links."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from bizcenter.accounts.addresses import Address, AddressKind
+from bizcenter.centers.choices import FinanceRole, PartnerKind, Role
+from bizcenter.centers.models import BusinessCenter, Membership
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "PENDING", "Pending"
+    ACCEPTED = "ACCEPTED", "Accepted"
+    CANCELLED = "CANCELLED", "Cancelled"
+    # Set when a newer invitation to the same address replaces an expired one.
+    EXPIRED = "EXPIRED", "Expired"
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(state=InvitationState.PENDING)
+
+    def usable(self) -> InvitationQuerySet:
+        return self.pending().filter(expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    center = models.ForeignKey(BusinessCenter, on_delete=models.CASCADE, related_name="invitations")
+    address_kind = models.CharField(
+        max_length=8, choices=[(k.value, k.value) for k in AddressKind]
+    )
+    address = models.CharField(max_length=254)
+    # The access granted on acceptance.
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STANDARD)
+    finance_role = models.CharField(
+        max_length=16, choices=FinanceRole.choices, default=FinanceRole.NONE, blank=True
+    )
+    kind = models.CharField(max_length=16, choices=PartnerKind.choices, default=PartnerKind.OTHER)
+    modules = models.JSONField(default=list, blank=True)
+    membership_expires_at = models.DateTimeField(null=True, blank=True)
+
+    state = models.CharField(
+        max_length=16, choices=InvitationState.choices, default=InvitationState.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    resend_count = models.PositiveIntegerField(default=0)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["center", "address"],
+                condition=Q(state="PENDING"),
+                name="one_pending_invitation_per_address",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["center", "state", "expires_at"], name="invitation_center_state"),
+            models.Index(fields=["center", "-sent_at"], name="invitation_center_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.address} to {self.center}"
+
+    @property
+    def target(self) -> Address:
+        return Address(AddressKind(self.address_kind), self.address)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.state == InvitationState.EXPIRED or (
+            self.state == InvitationState.PENDING and self.expires_at <= timezone.now()
+        )
+
+    @property
+    def status(self) -> str:
+        """What a person sees: PENDING, EXPIRED, ACCEPTED or CANCELLED."""
+        return InvitationState.EXPIRED if self.is_expired else self.state
+
+    def access_dict(self) -> dict[str, object]:
+        return {
+            "address": self.address,
+            "role": self.role,
+            "finance_role": self.finance_role,
+            "kind": self.kind,
+            "modules": list(self.modules),
+            "membership_expires_at": (
+                self.membership_expires_at.isoformat() if self.membership_expires_at else None
+            ),
+            "expires_at": self.expires_at.isoformat(),
+        }
+
+
+class InvitationToken(models.Model):
+    """One link of an invitation; a resend replaces it, and the old link then says so."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="tokens")
+    nonce = models.CharField(max_length=32, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"link {self.pk} of {self.invitation_id}"

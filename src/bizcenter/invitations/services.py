@@ -1,0 +1,426 @@
+"""The invitation lifecycle: invite, resend, cancel, copy link, preview, accept."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from bizcenter.access.actions import Action
+from bizcenter.access.engine import require
+from bizcenter.accounts.addresses import Address, AddressKind, parse_address
+from bizcenter.accounts.models import User
+from bizcenter.audit import services as audit
+from bizcenter.audit.models import AuditEvent, Category
+from bizcenter.centers import seats
+from bizcenter.centers.choices import FinanceRole, Module, PartnerKind, Role, choice, modules_list
+from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
+from bizcenter.centers.services import bump_access_version
+from bizcenter.core.actor import Actor
+from bizcenter.core.errors import Conflict, Gone, InvalidInput, NotAllowed, NotFound, ServiceError
+from bizcenter.core.pagination import Page, paginate
+from bizcenter.invitations import tokens
+from bizcenter.invitations.models import Invitation, InvitationState, InvitationToken
+from bizcenter.outbox import services as outbox
+from bizcenter.outbox.models import Channel
+
+
+@dataclass(frozen=True)
+class Grant:
+    """The access an invitation gives on acceptance."""
+
+    role: str = Role.STANDARD
+    finance_role: str = FinanceRole.NONE
+    kind: str = PartnerKind.OTHER
+    modules: Sequence[str] = (Module.ANALYTICS,)
+    expires_at: datetime | None = None
+
+    def cleaned(self) -> Grant:
+        role = choice(Role, self.role, "role")
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            raise InvalidInput("The access end date must be in the future.",
+                               fields={"expires_at": "in the past"})
+        return Grant(
+            role=role,
+            finance_role=choice(FinanceRole, self.finance_role, "finance_role"),
+            kind=choice(PartnerKind, self.kind, "kind"),
+            # Admins reach every module; recording them all keeps lists honest.
+            modules=tuple(Module.values) if role == Role.ADMIN else tuple(
+                modules_list(list(self.modules))),
+            expires_at=self.expires_at,
+        )
+
+
+@dataclass
+class InviteResult:
+    """What happened to one address of an invite call."""
+
+    address: str
+    status: str  # invited | invalid | duplicate | already_member | already_invited | limit_reached
+    message: str
+    normalized: str | None = None
+    invitation: Invitation | None = None
+    link: str | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "invited"
+
+
+def _validity() -> timedelta:
+    return timedelta(days=settings.BIZCENTER_INVITATION_DAYS)
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _new_token(invitation: Invitation) -> tuple[InvitationToken, str]:
+    nonce = tokens.new_nonce()
+    token = tokens.token_for(nonce)
+    return InvitationToken(invitation=invitation, nonce=nonce,
+                           token_hash=tokens.hash_token(token)), token
+
+
+def _message_for(invitation: Invitation, token_row: InvitationToken):  # noqa: ANN202
+    channel = Channel.EMAIL if invitation.address_kind == AddressKind.EMAIL else Channel.SMS
+    return outbox.build(channel, invitation.address, "invitation",
+                        {"invitation_id": invitation.pk, "token_id": token_row.pk})
+
+
+def invite(
+    actor: Actor, center: BusinessCenter, addresses: Sequence[str], grant: Grant | None = None
+) -> list[InviteResult]:
+    """Invite up to 50 addresses at once; each is judged on its own and reported.
+
+    Valid addresses are invited even when others in the same call are not.
+    Everything is written in one transaction with the Business Center locked,
+    so concurrent calls can never overshoot the seat limits.
+    """
+    limit = settings.BIZCENTER_MAX_INVITES_PER_CALL
+    if not addresses:
+        raise InvalidInput("Give at least one email address or phone number to invite.",
+                           fields={"addresses": "required"})
+    if len(addresses) > limit:
+        raise InvalidInput(
+            f"At most {limit} addresses can be invited in one go; this list has "
+            f"{len(addresses)}. Split it into batches of {limit}, or upload a CSV file.",
+            fields={"addresses": f"at most {limit}"},
+        )
+    grant = (grant or Grant()).cleaned()
+    results: list[InviteResult] = []
+    parsed: dict[str, InviteResult] = {}
+    for raw in addresses:
+        try:
+            address = parse_address(raw)
+        except InvalidInput as exc:
+            results.append(InviteResult(str(raw), "invalid", exc.message))
+            continue
+        if address.value in parsed:
+            results.append(InviteResult(raw, "duplicate", f"{address.value} is already in this "
+                                        "list; it is invited once.", address.value))
+            continue
+        result = InviteResult(raw, "invited", "", address.value)
+        parsed[address.value] = result
+        results.append(result)
+
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.MEMBER_INVITE, center)
+        now = timezone.now()
+        values = list(parsed)
+        members = _current_members_by_address(center, values)
+        # Pending invitations that have run out no longer hold the address or a seat.
+        Invitation.objects.filter(center=center, address__in=values, state=InvitationState.PENDING,
+                                  expires_at__lte=now).update(state=InvitationState.EXPIRED)
+        pending = {i.address: i for i in Invitation.objects.usable().filter(
+            center=center, address__in=values)}
+        usage = seats.count(center)
+        fresh: list[Invitation] = []
+        for value, result in parsed.items():
+            if value in members:
+                result.status = "already_member"
+                result.message = (f"{value} is already a member of {center.name}. Edit their "
+                                  "access instead of inviting them again.")
+            elif value in pending:
+                result.status = "already_invited"
+                result.invitation = pending[value]
+                result.message = (f"{value} already has a pending invitation, sent "
+                                  f"{_day(pending[value].sent_at)}. Resend it if they "
+                                  "cannot find it.")
+            elif refusal := usage.refusal(grant.role):
+                result.status = "limit_reached"
+                result.message = refusal.message
+            else:
+                usage.take(grant.role)
+                address = parse_address(value)
+                result.invitation = Invitation(
+                    center=center, address_kind=address.kind, address=value,
+                    role=grant.role, finance_role=grant.finance_role, kind=grant.kind,
+                    modules=list(grant.modules), membership_expires_at=grant.expires_at,
+                    created_at=now, sent_at=now, expires_at=now + _validity(),
+                    invited_by=actor.user,
+                )
+                result.message = f"Invitation sent to {value}; the link works until " \
+                                 f"{_day(result.invitation.expires_at)}."
+                fresh.append(result.invitation)
+        if fresh:
+            Invitation.objects.bulk_create(fresh)
+            pairs = [_new_token(inv) for inv in fresh]
+            InvitationToken.objects.bulk_create([row for row, _ in pairs])
+            outbox.queue(_message_for(inv, row) for inv, (row, _) in zip(fresh, pairs, strict=True))
+            AuditEvent.objects.bulk_create(
+                audit.build(actor, center=center, category=Category.USER,
+                            action="invitation.sent", target=inv, after=inv.access_dict(), at=now)
+                for inv in fresh
+            )
+            links = {inv.pk: tokens.link_for(token) for inv, (_, token) in
+                     zip(fresh, pairs, strict=True)}
+            for result in results:
+                if result.ok and result.invitation is not None:
+                    result.link = links[result.invitation.pk]
+    return results
+
+
+def _current_members_by_address(center: BusinessCenter, values: list[str]) -> set[str]:
+    users = User.objects.filter(Q(email__in=values) | Q(phone__in=values)).filter(
+        memberships__in=Membership.objects.active().filter(center=center)
+    ).values_list("email", "phone")
+    found: set[str] = set()
+    for email, phone in users:
+        found.update(v for v in (email, phone) if v in values)
+    return found
+
+
+def _invitation(center: BusinessCenter, invitation_id: int | str) -> Invitation:
+    try:
+        pk = int(invitation_id)
+    except (TypeError, ValueError) as exc:
+        raise NotFound(f"No invitation with id '{invitation_id}' in {center.name}.") from exc
+    invitation = Invitation.objects.select_for_update().filter(center=center, pk=pk).first()
+    if invitation is None:
+        raise NotFound(f"No invitation with id {pk} in {center.name}.")
+    return invitation
+
+
+@dataclass
+class Resent:
+    invitation: Invitation
+    link: str
+
+
+def resend(actor: Actor, center: BusinessCenter, invitation_id: int | str) -> Resent:
+    """Send a fresh link with a fresh expiry; the previous link stops working at once."""
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.MEMBER_INVITE, center)
+        invitation = _invitation(center, invitation_id)
+        if invitation.state == InvitationState.ACCEPTED:
+            raise Conflict(f"{invitation.address} already accepted this invitation and is a "
+                           "member; there is nothing to resend.", code="already_accepted")
+        if invitation.state == InvitationState.CANCELLED:
+            raise Conflict(f"The invitation to {invitation.address} was cancelled. Invite "
+                           "them again instead.", code="cancelled")
+        if invitation.is_expired:
+            # An expired invitation gave its seat back; reviving it needs one again.
+            if Invitation.objects.usable().filter(center=center, address=invitation.address
+                                                  ).exclude(pk=invitation.pk).exists():
+                raise Conflict(f"{invitation.address} has a newer pending invitation; resend "
+                               "that one.", code="superseded")
+            seats.count(center).take(invitation.role)
+        now = timezone.now()
+        before = {"sent_at": invitation.sent_at.isoformat(),
+                  "expires_at": invitation.expires_at.isoformat(), "state": invitation.status}
+        invitation.tokens.filter(replaced_at__isnull=True).update(replaced_at=now)
+        invitation.state = InvitationState.PENDING
+        invitation.sent_at = now
+        invitation.expires_at = now + _validity()
+        invitation.resend_count += 1
+        invitation.save(update_fields=["state", "sent_at", "expires_at", "resend_count"])
+        row, token = _new_token(invitation)
+        row.save()
+        outbox.queue([_message_for(invitation, row)])
+        audit.record(actor, center=center, category=Category.USER, action="invitation.resent",
+                     target=invitation, before=before,
+                     after={"sent_at": now.isoformat(),
+                            "expires_at": invitation.expires_at.isoformat(), "state": "PENDING"})
+    return Resent(invitation, tokens.link_for(token))
+
+
+def cancel(actor: Actor, center: BusinessCenter, invitation_id: int | str) -> Invitation:
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.MEMBER_INVITE, center)
+        invitation = _invitation(center, invitation_id)
+        if invitation.state == InvitationState.ACCEPTED:
+            raise Conflict(f"{invitation.address} already accepted this invitation. Revoke "
+                           "their access from the members list instead.",
+                           code="already_accepted")
+        if invitation.state == InvitationState.CANCELLED:
+            raise Conflict(f"The invitation to {invitation.address} was already cancelled.",
+                           code="already_cancelled")
+        before = invitation.status
+        invitation.state = InvitationState.CANCELLED
+        invitation.cancelled_at = timezone.now()
+        invitation.cancelled_by = actor.user
+        invitation.save(update_fields=["state", "cancelled_at", "cancelled_by"])
+        invitation.tokens.filter(replaced_at__isnull=True).update(replaced_at=invitation.cancelled_at)
+        audit.record(actor, center=center, category=Category.USER,
+                     action="invitation.cancelled", target=invitation,
+                     before={"state": before}, after={"state": invitation.state})
+    return invitation
+
+
+def link(actor: Actor, center: BusinessCenter, invitation_id: int | str) -> str:
+    """The current link of a pending invitation, for an Admin to copy and share."""
+    with transaction.atomic():
+        require(actor, Action.MEMBER_INVITE, center)
+        invitation = _invitation(center, invitation_id)
+        if invitation.status != InvitationState.PENDING:
+            raise Conflict(
+                f"The invitation to {invitation.address} is {invitation.status.lower()}; "
+                "only a pending invitation has a working link. Resend it to get a new one.",
+                code=invitation.status.lower(),
+            )
+        row = invitation.tokens.get(replaced_at__isnull=True)
+    return tokens.link_for(tokens.token_for(row.nonce))
+
+
+def list_invitations(
+    actor: Actor,
+    center: BusinessCenter,
+    *,
+    status: str | None = InvitationState.PENDING,
+    search: str = "",
+    page: int = 1,
+    page_size: int = 50,
+) -> Page[Invitation]:
+    """Invitations by what a person sees (PENDING means still usable), newest first."""
+    require(actor, Action.MEMBER_VIEW, center)
+    qs: QuerySet[Invitation] = Invitation.objects.filter(center=center)
+    now = timezone.now()
+    wanted = choice(InvitationState, status, "status") if status else None
+    if wanted == InvitationState.PENDING:
+        qs = qs.filter(state=InvitationState.PENDING, expires_at__gt=now)
+    elif wanted == InvitationState.EXPIRED:
+        qs = qs.filter(Q(state=InvitationState.EXPIRED)
+                       | Q(state=InvitationState.PENDING, expires_at__lte=now))
+    elif wanted:
+        qs = qs.filter(state=wanted)
+    if search := (search or "").strip():
+        qs = qs.filter(address__icontains=search.lower())
+    return paginate(qs.order_by("-sent_at", "-id"), page, page_size)
+
+
+# -- the invited person's side --------------------------------------------------
+
+
+def _token_row(token: str) -> InvitationToken:
+    row = (InvitationToken.objects.select_related("invitation", "invitation__center")
+           .filter(token_hash=tokens.hash_token(token or "")).first())
+    if row is None:
+        raise NotFound(
+            "This invitation link is not valid. Check that you opened the whole link from "
+            "the message; if it still fails, ask an Admin of the Business Center to send "
+            "the invitation again.",
+            code="invalid_link",
+        )
+    return row
+
+
+def _refusal(invitation: Invitation, row: InvitationToken) -> ServiceError | None:
+    """Why this link cannot be used now, worded for the invited person."""
+    center = invitation.center.name
+    if invitation.state == InvitationState.ACCEPTED:
+        return Gone(
+            f"This invitation to {center} was already used on {_day(invitation.accepted_at)}"
+            f". If that was you, just log in; if not, ask an Admin of {center} to invite "
+            "you again.", code="used")
+    if invitation.state == InvitationState.CANCELLED:
+        return Gone(f"This invitation to {center} was cancelled by an Admin. Ask an Admin "
+                    f"of {center} to invite you again.", code="cancelled")
+    if row.replaced_at is not None:
+        return Gone(
+            f"This link was replaced by a newer invitation to {center}, sent to "
+            f"{invitation.target.masked()} on {_day(invitation.sent_at)}. Open the link "
+            "in the newest message.", code="replaced")
+    if invitation.is_expired:
+        return Gone(
+            f"This invitation to {center} expired on {_day(invitation.expires_at)}; links "
+            f"work for {settings.BIZCENTER_INVITATION_DAYS} days. Ask an Admin of {center} "
+            "to resend it: you will get a new link.", code="expired")
+    return None
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the accept page shows before the person logs in."""
+
+    center_name: str
+    masked_address: str
+    address_kind: str
+    role: str
+    modules: list[str]
+    expires_at: datetime
+    problem: ServiceError | None
+
+
+def preview(token: str) -> Preview:
+    row = _token_row(token)
+    inv = row.invitation
+    return Preview(inv.center.name, inv.target.masked(), inv.address_kind, inv.role,
+                   list(inv.modules), inv.expires_at, _refusal(inv, row))
+
+
+def accept(actor: Actor, token: str) -> Membership:
+    """Join the Business Center; only the person the invitation was sent to can."""
+    user = actor.user
+    if user is None:
+        raise NotAllowed("Log in or sign up first, then open the invitation link again.",
+                         code="login_required")
+    row = _token_row(token)
+    with transaction.atomic():
+        center = seats.lock(row.invitation.center_id)
+        invitation = Invitation.objects.select_for_update().get(pk=row.invitation_id)
+        row.refresh_from_db()
+        if refusal := _refusal(invitation, row):
+            raise refusal
+        target: Address = invitation.target
+        if not user.has_address(target):
+            raise NotAllowed(
+                f"This invitation was sent to {target.masked()}, but you are logged in as "
+                f"{user.email or user.phone}. Log out, then log in or sign up with "
+                f"{target.masked()}. If that is not your address, ask the Admin who "
+                "invited you to invite the address you use.",
+                code="wrong_address",
+            )
+        current = Membership.objects.filter(center=center, user=user,
+                                            state=MembershipState.ACTIVE).first()
+        if current is not None and current.is_current:
+            raise Conflict(f"You are already a member of {center.name}; log in to reach it.",
+                           code="already_member")
+        now = timezone.now()
+        if current is not None:  # an ended (expired) membership makes way for the new one
+            current.state = MembershipState.REVOKED
+            current.revoked_at = now
+            current.save(update_fields=["state", "revoked_at"])
+        membership = Membership.objects.create(
+            center=center, user=user, role=invitation.role, finance_role=invitation.finance_role,
+            kind=invitation.kind, modules=list(invitation.modules), joined_at=now,
+            expires_at=invitation.membership_expires_at,
+        )
+        invitation.state = InvitationState.ACCEPTED
+        invitation.accepted_at = now
+        invitation.accepted_by = user
+        invitation.membership = membership
+        invitation.save(update_fields=["state", "accepted_at", "accepted_by", "membership"])
+        bump_access_version(center)
+        audit.record(actor, center=center, category=Category.USER,
+                     action="invitation.accepted", target=membership,
+                     before={"invitation": invitation.pk}, after=membership.access_dict())
+    return membership
