@@ -85,3 +85,16 @@ def sign_up(
             after={"email": candidate.email, "phone": candidate.phone, "name": candidate.name},
         )
     return candidate
+
+
+def user_by_address(raw: str) -> User:
+    """The account behind an email or phone, as a person would type it."""
+    from bizcenter.accounts.addresses import parse_address
+    from bizcenter.core.errors import NotFound
+
+    address = parse_address(raw)
+    user = User.objects.by_address(address)
+    if user is None:
+        raise NotFound(f"No account with {address.kind} {address.value}. Create it first "
+                       "(bizcenter create-user).", code="no_account")
+    return user

@@ -17,11 +17,17 @@ class Category(models.TextChoices):
 
 class AuditEvent(models.Model):
     center = models.ForeignKey(
-        "centers.BusinessCenter", null=True, blank=True, on_delete=models.CASCADE,
+        "centers.BusinessCenter",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="events",
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     # Kept as text so the log still reads right after a user is deleted or renamed.
@@ -41,9 +47,13 @@ class AuditEvent(models.Model):
         ordering: ClassVar = ["-created_at", "-id"]
         indexes: ClassVar = [
             models.Index(fields=["center", "-created_at"], name="audit_center_time"),
-            models.Index(fields=["center", "category", "-created_at"], name="audit_center_cat_time"),
+            models.Index(
+                fields=["center", "category", "-created_at"], name="audit_center_cat_time"
+            ),
             models.Index(fields=["center", "actor", "-created_at"], name="audit_center_actor_time"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"
+        )

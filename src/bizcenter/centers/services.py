@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from bizcenter.access.actions import Action
@@ -114,14 +114,20 @@ def get_center(actor: Actor, center_id: int | str) -> BusinessCenter:
 
 def centers_of(user: User) -> QuerySet[BusinessCenter]:
     """The Business Centers a person can currently work in."""
-    now = timezone.now()
-    return BusinessCenter.objects.filter(
-        memberships__user=user, memberships__state=MembershipState.ACTIVE,
-    ).filter(Q(memberships__expires_at__isnull=True) | Q(memberships__expires_at__gt=now)
-             ).distinct().order_by("name", "id")
+    mine = Membership.objects.active().filter(user=user).values("center_id")
+    return BusinessCenter.objects.filter(pk__in=mine).order_by("name", "id")
 
 
-def update_center(actor: Actor, center: BusinessCenter, **changes: str) -> BusinessCenter:
+def visible_centers(actor: Actor) -> QuerySet[BusinessCenter]:
+    """Business Centers the actor works in; the operator (no user) sees them all."""
+    qs = BusinessCenter.objects.all() if actor.user is None else centers_of(actor.user)
+    return qs.annotate(
+        member_count=Count("memberships", filter=Q(memberships__state=MembershipState.ACTIVE),
+                           distinct=True)
+    ).order_by("name", "id")
+
+
+def update_center(actor: Actor, center: BusinessCenter, **changes: str | None) -> BusinessCenter:
     """Rename or change settings; only the fields given change."""
     cleaners = {"name": _name, "company": lambda v: (v or "").strip()[:200],
                 "timezone": _timezone, "currency": _currency}

@@ -27,7 +27,7 @@ from bizcenter.core.pagination import Page, paginate
 from bizcenter.invitations import tokens
 from bizcenter.invitations.models import Invitation, InvitationState, InvitationToken
 from bizcenter.outbox import services as outbox
-from bizcenter.outbox.models import Channel
+from bizcenter.outbox.models import Channel, OutboxMessage
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,8 @@ def _validity() -> timedelta:
     return timedelta(days=settings.BIZCENTER_INVITATION_DAYS)
 
 
-def _day(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
+def _day(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "an unknown date"
 
 
 def _new_token(invitation: Invitation) -> tuple[InvitationToken, str]:
@@ -87,7 +87,7 @@ def _new_token(invitation: Invitation) -> tuple[InvitationToken, str]:
                            token_hash=tokens.hash_token(token)), token
 
 
-def _message_for(invitation: Invitation, token_row: InvitationToken):  # noqa: ANN202
+def _message_for(invitation: Invitation, token_row: InvitationToken) -> OutboxMessage:
     channel = Channel.EMAIL if invitation.address_kind == AddressKind.EMAIL else Channel.SMS
     return outbox.build(channel, invitation.address, "invitation",
                         {"invitation_id": invitation.pk, "token_id": token_row.pk})

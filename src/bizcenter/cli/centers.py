@@ -1,0 +1,58 @@
+"""``bizcenter centers``: list and change Business Centers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from bizcenter.cli.common import AsOption, CenterArg, JsonOption, actor, center, emit
+
+app = typer.Typer(help="List Business Centers and change their settings.", no_args_is_help=True)
+
+COLUMNS = ["id", "name", "company", "timezone", "currency", "members"]
+
+
+def _row(c: Any) -> dict[str, Any]:
+    return {
+        "id": str(c.pk),
+        "name": c.name,
+        "company": c.company,
+        "timezone": c.timezone,
+        "currency": c.currency,
+        "members": getattr(c, "member_count", None),
+    }
+
+
+@app.command("list")
+def list_(as_: AsOption = None, as_json: JsonOption = False) -> None:
+    """The Business Centers you can work in (all of them for the operator)."""
+    from bizcenter.centers.services import visible_centers
+
+    rows = [_row(c) for c in visible_centers(actor(as_))]
+    emit(rows, COLUMNS, as_json=as_json, title="Business Centers")
+
+
+@app.command("update")
+def update(
+    center_id: CenterArg,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    company: Annotated[str | None, typer.Option(help="Legal name.")] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA time zone.")] = None,
+    currency: Annotated[str | None, typer.Option(help="ISO 4217 code.")] = None,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Rename a Business Center or change its settings (Admins)."""
+    from bizcenter.centers.services import update_center
+
+    who = actor(as_)
+    updated = update_center(
+        who,
+        center(who, center_id),
+        name=name,
+        company=company,
+        timezone=timezone,
+        currency=currency,
+    )
+    emit([_row(updated)], COLUMNS[:-1], as_json=as_json, title="Business Center")

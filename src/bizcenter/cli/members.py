@@ -1,0 +1,151 @@
+"""``bizcenter members``: list, edit and revoke."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from bizcenter.cli.common import (
+    AsOption,
+    CenterArg,
+    JsonOption,
+    actor,
+    center,
+    emit,
+    parse_when,
+    stamp,
+)
+
+app = typer.Typer(help="List members, change their access, or revoke it.", no_args_is_help=True)
+
+COLUMNS = [
+    "id",
+    "name",
+    "email",
+    "phone",
+    "role",
+    "finance_role",
+    "kind",
+    "modules",
+    "state",
+    "joined",
+    "last_active",
+    "expires",
+]
+
+
+def row(m: Any) -> dict[str, Any]:
+    return {
+        "id": str(m.pk),
+        "name": m.user.name,
+        "email": m.user.email,
+        "phone": m.user.phone,
+        "role": m.role,
+        "finance_role": m.finance_role,
+        "kind": m.kind,
+        "modules": list(m.modules),
+        "state": m.state,
+        "joined": stamp(m.joined_at),
+        "last_active": stamp(m.last_active_at),
+        "expires": stamp(m.expires_at),
+    }
+
+
+@app.command("list")
+def list_(
+    center_id: CenterArg,
+    search: Annotated[str, typer.Option(help="Part of a name, email or phone.")] = "",
+    role: Annotated[str | None, typer.Option(help="ADMIN or STANDARD.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Partner kind, e.g. agency.")] = None,
+    state: Annotated[str, typer.Option(help="ACTIVE, REVOKED or all.")] = "ACTIVE",
+    sort: Annotated[
+        str, typer.Option(help="joined, name, email, role, last_active; prefix - to reverse.")
+    ] = "joined",
+    page: Annotated[int, typer.Option(help="Page number.")] = 1,
+    page_size: Annotated[int, typer.Option(help="Rows per page (at most 200).")] = 50,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Members of a Business Center with their access."""
+    from bizcenter.centers.services import list_members
+
+    who = actor(as_)
+    result = list_members(
+        who,
+        center(who, center_id),
+        search=search,
+        role=role,
+        kind=kind,
+        state=None if state.lower() == "all" else state,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+    )
+    emit(
+        [row(m) for m in result.items],
+        COLUMNS,
+        as_json=as_json,
+        title="Members",
+        extra={"page": result.page, "pages": result.pages, "total": result.total},
+    )
+
+
+@app.command("edit")
+def edit(
+    center_id: CenterArg,
+    member_id: Annotated[str, typer.Argument(help="Member id (from members list).")],
+    role: Annotated[str | None, typer.Option(help="ADMIN or STANDARD.")] = None,
+    module: Annotated[
+        list[str] | None,
+        typer.Option("--module", "-m", help="Modules to give (repeatable); replaces the list."),
+    ] = None,
+    no_modules: Annotated[
+        bool, typer.Option("--no-modules", help="Take every module away.")
+    ] = False,
+    finance_role: Annotated[
+        str | None, typer.Option(help="MANAGER, ANALYST, or '' for none.")
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help="Partner kind.")] = None,
+    expires: Annotated[str | None, typer.Option(help="Access ends (YYYY-MM-DD or time).")] = None,
+    no_expiry: Annotated[bool, typer.Option("--no-expiry", help="Remove the end date.")] = False,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change a member's role, modules, finance role, kind or end date."""
+    from bizcenter.centers.services import update_member
+
+    who = actor(as_)
+    modules: list[str] | None = [] if no_modules else module
+    updated = update_member(
+        who,
+        center(who, center_id),
+        member_id,
+        role=role,
+        finance_role=finance_role,
+        kind=kind,
+        modules=modules,
+        expires_at=parse_when(expires, "expires"),
+        clear_expiry=no_expiry,
+    )
+    emit([row(updated)], COLUMNS, as_json=as_json, title="Member updated")
+
+
+@app.command("revoke")
+def revoke(
+    center_id: CenterArg,
+    member_id: Annotated[str, typer.Argument(help="Member id (from members list).")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke a member's access at once. They can be invited again later."""
+    from bizcenter.centers.services import get_member, revoke_member
+
+    who = actor(as_)
+    target = center(who, center_id)
+    if not yes:
+        person = get_member(who, target, member_id)
+        typer.confirm(f"Revoke the access of {person.user.label} to {target.name}?", abort=True)
+    done = revoke_member(who, target, member_id)
+    emit([row(done)], COLUMNS, as_json=as_json, title="Access revoked")

@@ -1,0 +1,156 @@
+"""``bizcenter serve`` and ``bizcenter worker``: run the product."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.command("worker")(worker)
+    app.command("migrate")(migrate)
+
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="BIZCENTER_DATA_DIR",
+        help="Folder for the SQLite database, secret key and file outbox [default: ./.bizcenter].",
+    ),
+]
+
+
+def _use_data_dir(data_dir: Path | None) -> None:
+    # Settings read this at import, so it must be set before Django starts.
+    if data_dir is not None:
+        os.environ["BIZCENTER_DATA_DIR"] = str(data_dir)
+
+
+def migrate(data_dir: DataDir = None) -> None:
+    """Create or update the database schema (serve does this itself)."""
+    _use_data_dir(data_dir)
+    from bizcenter.cli.common import setup
+
+    setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="HTTP worker processes [default: 2 per CPU, at most 8].")
+    ] = 0,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Also create a demo Business Center to explore.")
+    ] = False,
+    background: Annotated[
+        bool, typer.Option(help="Run the background worker that sends email and SMS.")
+    ] = True,
+    data_dir: DataDir = None,
+) -> None:
+    """Set up the database and serve the product with gunicorn."""
+    _use_data_dir(data_dir)
+    if not os.environ.get("BIZCENTER_BASE_URL"):
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+        os.environ["BIZCENTER_BASE_URL"] = f"http://{shown}:{port}"
+    from bizcenter.cli.common import setup
+
+    setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", interactive=False, verbosity=0)
+    database = (
+        str(settings.DATABASES["default"]["NAME"])
+        if connection.vendor == "sqlite"
+        else f"{connection.vendor} {settings.DATABASES['default'].get('HOST', '')}"
+    )
+    typer.echo(f"bizcenter: database {database}")
+    if demo:
+        from bizcenter.demo import seed
+
+        typer.echo(seed().instructions(settings.BIZCENTER_BASE_URL))
+    connection.close()  # never share a connection with forked workers
+
+    worker_process = None
+    if background:
+        worker_process = subprocess.Popen(
+            [sys.executable, "-m", "bizcenter", "worker"], env=os.environ.copy()
+        )
+    count = workers or min(8, 2 * (os.cpu_count() or 1))
+    typer.echo(
+        f"bizcenter: serving on http://{host}:{port} with {count} workers "
+        f"(outbox files in {settings.DATA_DIR / 'outbox'} unless SMTP is set)"
+    )
+    try:
+        _gunicorn(host, port, count)
+    finally:
+        if worker_process is not None:
+            worker_process.send_signal(signal.SIGTERM)
+            try:
+                worker_process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker_process.kill()
+
+
+def _gunicorn(host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options: dict[str, Any] = {
+                "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "sync",
+                "timeout": 60,
+                "graceful_timeout": 10,
+                "accesslog": "-" if os.environ.get("BIZCENTER_ACCESS_LOG") else None,
+                "errorlog": "-",
+                "loglevel": "warning",
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from bizcenter.wsgi import application
+
+            return application
+
+    Server().run()
+
+
+def worker(
+    interval: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 1.0,
+    batch: Annotated[bool, typer.Option("--batch", help="Run what is due, then exit.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Deliver outgoing email and SMS (and other background tasks), with retries."""
+    _use_data_dir(data_dir)
+    from bizcenter.cli.common import setup
+
+    setup()
+    from django.core.management import call_command
+
+    from bizcenter.outbox.services import sweep
+
+    sweep()  # pick up messages a previous worker left half-done
+    call_command(
+        "db_worker",
+        interval=interval,
+        batch=batch,
+        startup_delay=not batch,
+        reload=False,
+        verbosity=0,
+    )

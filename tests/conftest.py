@@ -1,0 +1,90 @@
+"""Fixtures shared by every test: people, a Business Center, and the outbox."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Keep the secret key and file outboxes of a test run out of the working tree.
+os.environ.setdefault("BIZCENTER_DATA_DIR", tempfile.mkdtemp(prefix="bizcenter-test-"))
+
+from collections.abc import Callable
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+
+from bizcenter.accounts.models import User
+from bizcenter.accounts.services import sign_up
+from bizcenter.centers.models import BusinessCenter
+from bizcenter.centers.services import create_center
+from bizcenter.core.actor import Actor
+from bizcenter.outbox import sms
+
+PASSWORD = "a long passphrase 42"
+
+
+@pytest.fixture(autouse=True)
+def _messages(settings):
+    """Email and SMS go to memory, as Django's test runner does for email."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.BIZCENTER_SMS_BACKEND = "bizcenter.outbox.sms.LocmemSmsBackend"
+    sms.sent.clear()
+    yield
+    sms.sent.clear()
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., User]:
+    def make(email: str | None = None, phone: str | None = None, name: str = "") -> User:
+        return sign_up(Actor.system("test"), email=email, phone=phone, name=name,
+                       password=PASSWORD)
+
+    return make
+
+
+@pytest.fixture
+def owner(make_user) -> User:
+    return make_user("owner@brand.com", name="Olivia Owner")
+
+
+@pytest.fixture
+def center(owner) -> BusinessCenter:
+    return create_center(Actor(owner, ip="203.0.113.7", via="test"), name="Brand Co")
+
+
+@pytest.fixture
+def as_owner(owner) -> Actor:
+    return Actor(owner, ip="203.0.113.7", via="test")
+
+
+def act(user: User) -> Actor:
+    return Actor(user, ip="198.51.100.1", via="test")
+
+
+@pytest.fixture
+def run_worker(db, monkeypatch) -> Callable[[], None]:
+    """Run the real background worker until the task queue is empty.
+
+    The worker closes stale connections between tasks, which would end the
+    test's own transaction; inside a test that step is skipped.
+    """
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> None:
+        call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
+
+    return run
+
+
+@pytest.fixture
+def mailbox() -> list:
+    return mail.outbox
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
