@@ -43,14 +43,15 @@ app.add_typer(members.app, name="members")
 app.add_typer(activity.app, name="activity")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; tests pass ``argv`` and read the SystemExit code."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bizcenter.settings")
     from django.db import DatabaseError
 
     from bizcenter.core.errors import ServiceError
 
     try:
-        app()
+        app(args=argv, prog_name="bizcenter")
     except ServiceError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         sys.exit(1)

@@ -1,0 +1,174 @@
+"""The command line, run in-process through its real entry point."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bizcenter.centers.models import Membership, MembershipState
+from bizcenter.cli import main
+from bizcenter.invitations.models import Invitation, InvitationState
+from bizcenter.invitations.services import Grant, invite
+from tests.conftest import PASSWORD
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as done:
+        main(list(args))
+    out, err = capsys.readouterr()
+    code = done.value.code
+    return (code if isinstance(code, int) else 0 if code is None else 1), out, err
+
+
+def as_json(capsys, *args: str):
+    code, out, err = run(capsys, *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+@pytest.fixture
+def admin_args(owner, center) -> tuple[str, str]:
+    return str(center.pk), owner.email
+
+
+def test_help_is_everywhere(capsys):
+    for command in ([], ["invite"], ["members"], ["members", "edit"], ["invitations", "resend"],
+                    ["activity", "export"], ["serve"], ["create-user"]):
+        code, out, _ = run(capsys, *command, "--help")
+        assert code == 0
+        assert "Usage" in out
+
+
+def test_create_user_and_center(db, capsys):
+    user = as_json(capsys, "create-user", "--email", "Boss@Brand.COM", "--name", "Boss",
+                   "--password", PASSWORD)
+    assert user[0]["email"] == "boss@brand.com"
+    made = as_json(capsys, "create-center", "Brand", "--owner", "boss@brand.com",
+                   "--currency", "eur", "--timezone", "Europe/Paris")
+    assert made[0]["currency"] == "EUR"
+    listed = as_json(capsys, "centers", "list", "--as", "boss@brand.com")
+    assert [c["name"] for c in listed] == ["Brand"]
+    assert listed[0]["members"] == 1
+
+
+def test_bad_input_is_one_line_and_non_zero(db, capsys, admin_args):
+    center_id, admin = admin_args
+    code, out, err = run(capsys, "create-user", "--email", "not-an-email", "--password", PASSWORD)
+    assert code == 1
+    assert out == ""  # nothing a script would mistake for a result
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert "not a valid email address" in err
+    code, _, err = run(capsys, "create-center", "X", "--owner", admin, "--timezone", "Mars/Base")
+    assert code == 1 and "is not a time zone" in err
+    code, _, err = run(capsys, "members", "list", "999999", "--as", admin)
+    assert code == 1 and "No Business Center with id 999999" in err
+    code, _, err = run(capsys, "members", "list", center_id, "--as", "nobody@nowhere.com")
+    assert code == 1 and "No account with email nobody@nowhere.com" in err
+    code, _, err = run(capsys, "invite", center_id, "a@b.com", "--role", "boss", "--as", admin)
+    assert code == 1 and "'boss' is not a valid role" in err
+    code, _, err = run(capsys, "invite", center_id, "a@b.com", "--expires", "someday")
+    assert code == 1 and "YYYY-MM-DD" in err
+
+
+def test_invite_reports_each_address(db, capsys, admin_args):
+    center_id, admin = admin_args
+    code, out, _ = run(capsys, "invite", center_id, "ana@agency.com", "nope", "+14155550123",
+                       "--role", "standard", "-m", "analytics", "-m", "campaigns",
+                       "--kind", "agency", "--as", admin, "--json")
+    assert code == 1  # one address was invalid
+    data = json.loads(out)
+    statuses = {r["address"]: r["status"] for r in data["items"]}
+    assert statuses == {"ana@agency.com": "invited", "nope": "invalid",
+                        "+14155550123": "invited"}
+    assert data["summary"] == {"invalid": 1, "invited": 2}
+    invitation = Invitation.objects.get(address="ana@agency.com")
+    assert invitation.modules == ["ANALYTICS", "CAMPAIGNS"]
+    assert invitation.kind == "agency"
+
+
+def test_invite_from_csv_in_batches(db, capsys, admin_args, tmp_path):
+    center_id, admin = admin_args
+    path = tmp_path / "people.csv"
+    rows = ["name,email"] + [f"Person {i},person{i}@agency.com" for i in range(120)]
+    path.write_text("\n".join(rows) + "\n")
+    code, out, err = run(capsys, "invite", center_id, "--csv", str(path), "--as", admin)
+    assert code == 0, err
+    assert "120 invited" in out
+    assert Invitation.objects.filter(center_id=center_id).count() == 120
+    code, _, err = run(capsys, "invite", center_id, "--csv", str(tmp_path / "missing.csv"))
+    assert code == 1 and "no such file" in err
+
+
+def test_invitations_list_resend_link_cancel(db, capsys, owner, center, admin_args):
+    center_id, admin = admin_args
+    [result] = invite(_admin(owner), center, ["dev@agency.com"])
+    pk = str(result.invitation.pk)
+    listed = as_json(capsys, "invitations", "list", center_id, "--as", admin)
+    assert [i["address"] for i in listed["items"]] == ["dev@agency.com"]
+    code, out, _ = run(capsys, "invitations", "link", center_id, pk, "--as", admin)
+    assert code == 0 and out.strip() == result.link
+    resent = as_json(capsys, "invitations", "resend", center_id, pk, "--as", admin)
+    assert resent[0]["link"] != result.link
+    code, out, _ = run(capsys, "invitations", "cancel", center_id, pk, "--yes", "--as", admin)
+    assert code == 0
+    assert Invitation.objects.get(pk=pk).state == InvitationState.CANCELLED
+    code, _, err = run(capsys, "invitations", "cancel", center_id, pk, "--yes", "--as", admin)
+    assert code == 1 and "already cancelled" in err
+
+
+def _admin(owner):
+    from tests.conftest import act
+
+    return act(owner)
+
+
+def _member(owner, center, make_user, email: str) -> Membership:
+    from bizcenter.invitations.services import accept
+    from tests.conftest import act
+
+    [result] = invite(act(owner), center, [email], Grant(modules=("ANALYTICS",)))
+    person = make_user(email)
+    return accept(act(person), result.link.rstrip("/").rsplit("/", 1)[-1])
+
+
+def test_members_list_edit_revoke(db, capsys, owner, center, make_user, admin_args):
+    center_id, admin = admin_args
+    member = _member(owner, center, make_user, "sam@agency.com")
+    listed = as_json(capsys, "members", "list", center_id, "--as", admin, "--search", "sam")
+    assert [m["email"] for m in listed["items"]] == ["sam@agency.com"]
+    edited = as_json(capsys, "members", "edit", center_id, str(member.pk), "-m", "campaigns",
+                     "-m", "billing", "--finance-role", "analyst", "--as", admin)
+    assert edited[0]["modules"] == ["BILLING", "CAMPAIGNS"]
+    assert edited[0]["finance_role"] == "ANALYST"
+    # A Standard member may not manage members: refused, nothing changes.
+    code, _, err = run(capsys, "members", "revoke", center_id, str(member.pk), "--yes",
+                       "--as", "sam@agency.com")
+    assert code == 1 and "Only Admins" in err
+    code, _, _ = run(capsys, "members", "revoke", center_id, str(member.pk), "--yes",
+                     "--as", admin)
+    assert code == 0
+    assert Membership.objects.get(pk=member.pk).state == MembershipState.REVOKED
+    code, _, err = run(capsys, "members", "edit", center_id, str(owner.memberships.get().pk),
+                       "--role", "standard", "--as", admin)
+    assert code == 1 and "last Admin" in err
+
+
+def test_activity_list_and_export(db, capsys, owner, center, admin_args, tmp_path):
+    center_id, admin = admin_args
+    invite(_admin(owner), center, ["x@agency.com"])
+    listed = as_json(capsys, "activity", "list", center_id, "--category", "user", "--as", admin)
+    assert {e["action"] for e in listed["items"]} >= {"invitation.sent", "member.added"}
+    out_file = tmp_path / "log.csv"
+    code, out, _ = run(capsys, "activity", "export", center_id, "--format", "csv",
+                       "-o", str(out_file), "--as", admin)
+    assert code == 0
+    text = out_file.read_text()
+    assert text.splitlines()[0].startswith("id,created_at,category,action")
+    assert "invitation of x@agency.com" in text
+    code, out, _ = run(capsys, "activity", "export", center_id, "--format", "json",
+                       "--since", "2000-01-01", "--as", admin)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert all(e["category"] in {"USER", "BUSINESS"} for e in lines) and lines
+    code, _, err = run(capsys, "activity", "export", center_id, "--format", "xml", "--as", admin)
+    assert code == 1 and "Use csv or json" in err
