@@ -172,3 +172,13 @@ def test_activity_list_and_export(db, capsys, owner, center, admin_args, tmp_pat
     assert all(e["category"] in {"USER", "BUSINESS"} for e in lines) and lines
     code, _, err = run(capsys, "activity", "export", center_id, "--format", "xml", "--as", admin)
     assert code == 1 and "Use csv or json" in err
+
+
+def test_last_active_is_recorded_when_a_member_acts(db, capsys, owner, center, make_user):
+    member = _member(owner, center, make_user, "active@agency.com")
+    assert Membership.objects.get(pk=member.pk).last_active_at is None
+    listed = as_json(capsys, "members", "list", str(center.pk), "--as", owner.email)
+    # The Admin acted (listing), the new member has not yet.
+    by_email = {m["email"]: m for m in listed["items"]}
+    assert by_email[owner.email]["last_active"]
+    assert by_email["active@agency.com"]["last_active"] == ""

@@ -8,6 +8,9 @@ replaces the inside with compiled snapshots without changing the interface.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
 
 from bizcenter.access.actions import Action
 from bizcenter.accounts.models import User
@@ -61,4 +64,17 @@ def require(actor: Actor, action: Action, center: BusinessCenter) -> Membership 
         raise NotFound(f"No Business Center with id {center.pk} is visible to you.")
     if not decision:
         raise NotAllowed(decision.reason, code="forbidden")
+    _note_activity(decision.membership)
     return decision.membership
+
+
+# "Last active" is for people reviewing access, so minutes are precise enough,
+# and it must not turn every read into a write.
+ACTIVITY_RESOLUTION = timedelta(minutes=5)
+
+
+def _note_activity(membership: Membership) -> None:
+    now = timezone.now()
+    if membership.last_active_at is None or now - membership.last_active_at > ACTIVITY_RESOLUTION:
+        Membership.objects.filter(pk=membership.pk).update(last_active_at=now)
+        membership.last_active_at = now

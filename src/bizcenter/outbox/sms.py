@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils import timezone
@@ -39,10 +39,20 @@ class LocmemSmsBackend:
 
 
 class TwilioSmsBackend:
+    """Twilio's REST API through its official client.
+
+    ``http_client`` is Twilio's own transport hook; tests pass one that records
+    the request instead of going over the network.
+    """
+
+    def __init__(self, http_client: Any = None) -> None:
+        self.http_client = http_client
+
     def send(self, to: str, body: str) -> None:
         from twilio.rest import Client
 
-        client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+        client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
+                        http_client=self.http_client)
         client.messages.create(to=to, from_=settings.TWILIO_FROM_NUMBER, body=body)
 
 
