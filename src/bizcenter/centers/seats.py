@@ -31,9 +31,13 @@ class Seats:
     def max_members(self) -> int:
         return int(settings.BIZCENTER_MAX_MEMBERS)
 
-    def refusal(self, role: str) -> LimitReached | None:
-        """Why one more seat of this role does not fit, or None if it does."""
-        if self.members >= self.max_members:
+    def refusal(self, role: str, *, joining: bool = True) -> LimitReached | None:
+        """Why one more seat of this role does not fit, or None if it does.
+
+        ``joining=False`` is for someone who already holds a member seat and
+        only changes role.
+        """
+        if joining and self.members >= self.max_members:
             return LimitReached(
                 f"Member limit reached: this Business Center has {self.members} of "
                 f"{self.max_members} member seats in use (pending invitations count). "
@@ -49,10 +53,11 @@ class Seats:
             )
         return None
 
-    def take(self, role: str) -> None:
-        if error := self.refusal(role):
+    def take(self, role: str, *, joining: bool = True) -> None:
+        if error := self.refusal(role, joining=joining):
             raise error
-        self.members += 1
+        if joining:
+            self.members += 1
         if role == Role.ADMIN:
             self.admins += 1
 

@@ -210,7 +210,7 @@ def _member(center: BusinessCenter, membership_id: int | str, *, lock: bool = Fa
     return membership
 
 
-def _future(value: datetime | None, field: str) -> datetime | None:
+def require_future(value: datetime | None, field: str) -> datetime | None:
     if value is not None and value <= timezone.now():
         raise InvalidInput(f"The {field.replace('_', ' ')} must be in the future.",
                            fields={field: "in the past"})
@@ -242,7 +242,7 @@ def update_member(
     if clear_expiry:
         changes["expires_at"] = None
     elif expires_at is not None:
-        changes["expires_at"] = _future(expires_at, "expires_at")
+        changes["expires_at"] = require_future(expires_at, "expires_at")
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.MEMBER_MANAGE, center)
@@ -255,10 +255,7 @@ def update_member(
             )
         before = membership.access_dict()
         if changes.get("role") == Role.ADMIN and not membership.is_admin:
-            usage = seats.count(center)
-            usage.members -= 1  # this person already holds a member seat
-            if error := usage.refusal(Role.ADMIN):
-                raise error
+            seats.count(center).take(Role.ADMIN, joining=False)
         if membership.is_admin and changes.get("role") == Role.STANDARD:
             _keep_one_admin(center, membership, "demote")
         for key, value in changes.items():

@@ -20,7 +20,7 @@ from bizcenter.audit.models import AuditEvent, Category
 from bizcenter.centers import seats
 from bizcenter.centers.choices import FinanceRole, Module, PartnerKind, Role, choice, modules_list
 from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
-from bizcenter.centers.services import bump_access_version
+from bizcenter.centers.services import bump_access_version, require_future
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict, Gone, InvalidInput, NotAllowed, NotFound, ServiceError
 from bizcenter.core.pagination import Page, paginate
@@ -42,9 +42,6 @@ class Grant:
 
     def cleaned(self) -> Grant:
         role = choice(Role, self.role, "role")
-        if self.expires_at is not None and self.expires_at <= timezone.now():
-            raise InvalidInput("The access end date must be in the future.",
-                               fields={"expires_at": "in the past"})
         return Grant(
             role=role,
             finance_role=choice(FinanceRole, self.finance_role, "finance_role"),
@@ -52,7 +49,7 @@ class Grant:
             # Admins reach every module; recording them all keeps lists honest.
             modules=tuple(Module.values) if role == Role.ADMIN else tuple(
                 modules_list(list(self.modules))),
-            expires_at=self.expires_at,
+            expires_at=require_future(self.expires_at, "expires_at"),
         )
 
 
@@ -114,7 +111,7 @@ def invite(
         )
     grant = (grant or Grant()).cleaned()
     results: list[InviteResult] = []
-    parsed: dict[str, InviteResult] = {}
+    parsed: dict[str, tuple[Address, InviteResult]] = {}
     for raw in addresses:
         try:
             address = parse_address(raw)
@@ -126,7 +123,7 @@ def invite(
                                         "list; it is invited once.", address.value))
             continue
         result = InviteResult(raw, "invited", "", address.value)
-        parsed[address.value] = result
+        parsed[address.value] = (address, result)
         results.append(result)
 
     with transaction.atomic():
@@ -142,7 +139,7 @@ def invite(
             center=center, address__in=values)}
         usage = seats.count(center)
         fresh: list[Invitation] = []
-        for value, result in parsed.items():
+        for value, (address, result) in parsed.items():
             if value in members:
                 result.status = "already_member"
                 result.message = (f"{value} is already a member of {center.name}. Edit their "
@@ -158,7 +155,6 @@ def invite(
                 result.message = refusal.message
             else:
                 usage.take(grant.role)
-                address = parse_address(value)
                 result.invitation = Invitation(
                     center=center, address_kind=address.kind, address=value,
                     role=grant.role, finance_role=grant.finance_role, kind=grant.kind,
@@ -166,8 +162,8 @@ def invite(
                     created_at=now, sent_at=now, expires_at=now + _validity(),
                     invited_by=actor.user,
                 )
-                result.message = f"Invitation sent to {value}; the link works until " \
-                                 f"{_day(result.invitation.expires_at)}."
+                result.message = (f"Invitation sent to {value}; the link works until "
+                                  f"{_day(result.invitation.expires_at)}.")
                 fresh.append(result.invitation)
         if fresh:
             Invitation.objects.bulk_create(fresh)
