@@ -2,16 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
-import os
-import shutil
-import tempfile
-
-# Keep the secret key and file outboxes of a test run out of the working tree.
-if "BIZCENTER_DATA_DIR" not in os.environ:
-    os.environ["BIZCENTER_DATA_DIR"] = tempfile.mkdtemp(prefix="bizcenter-test-")
-    atexit.register(shutil.rmtree, os.environ["BIZCENTER_DATA_DIR"], ignore_errors=True)
-
 from collections.abc import Callable
 
 import pytest

@@ -118,6 +118,12 @@ def centers_of(user: User) -> QuerySet[BusinessCenter]:
     return BusinessCenter.objects.filter(pk__in=mine).order_by("name", "id")
 
 
+def memberships_of(user: User) -> QuerySet[Membership]:
+    """A person's current memberships with their Business Centers, for switching."""
+    return Membership.objects.active().filter(user=user).select_related("center").order_by(
+        "center__name", "center_id")
+
+
 def visible_centers(actor: Actor) -> QuerySet[BusinessCenter]:
     """Business Centers the actor works in; the operator (no user) sees them all."""
     qs = BusinessCenter.objects.all() if actor.user is None else centers_of(actor.user)
