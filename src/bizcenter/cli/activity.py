@@ -12,9 +12,12 @@ from bizcenter.cli.common import (
     AsOption,
     CenterArg,
     JsonOption,
+    PageOpt,
+    PageSizeOpt,
     actor,
     center,
     emit,
+    page_info,
     parse_when,
     stamp,
 )
@@ -47,8 +50,8 @@ def list_(
     until: Until = None,
     category: CategoryOpt = None,
     by: ActorOpt = None,
-    page: Annotated[int, typer.Option(help="Page number.")] = 1,
-    page_size: Annotated[int, typer.Option(help="Rows per page (at most 200).")] = 50,
+    page: PageOpt = 1,
+    page_size: PageSizeOpt = 50,
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -64,7 +67,7 @@ def list_(
         ["when", "category", "action", "actor_label", "target_label", "ip"],
         as_json=as_json,
         title="Activity",
-        extra={"page": result.page, "pages": result.pages, "total": result.total},
+        extra=page_info(result),
     )
 
 

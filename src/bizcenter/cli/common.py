@@ -27,6 +27,19 @@ AsOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 CenterArg = Annotated[str, typer.Argument(help="Business Center id.", envvar="BIZCENTER_CENTER")]
+PageOpt = Annotated[int, typer.Option(help="Page number.")]
+PageSizeOpt = Annotated[int, typer.Option(help="Rows per page (at most 200).")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+def confirm(yes: bool, question: str) -> None:
+    """Ask before a destructive step, unless --yes said not to."""
+    if not yes:
+        typer.confirm(question, abort=True)
+
+
+def page_info(page: Any) -> dict[str, int]:
+    return {"page": page.page, "pages": page.pages, "total": page.total}
 
 
 def setup() -> None:

@@ -14,10 +14,15 @@ from bizcenter.cli.common import (
     AsOption,
     CenterArg,
     JsonOption,
+    PageOpt,
+    PageSizeOpt,
+    YesOpt,
     actor,
     center,
+    confirm,
     emit,
     fail,
+    page_info,
     parse_when,
     stamp,
 )
@@ -152,8 +157,8 @@ def list_(
         str, typer.Option(help="pending, expired, accepted, cancelled, or all.")
     ] = "pending",
     search: Annotated[str, typer.Option(help="Part of the address.")] = "",
-    page: Annotated[int, typer.Option(help="Page number.")] = 1,
-    page_size: Annotated[int, typer.Option(help="Rows per page (at most 200).")] = 50,
+    page: PageOpt = 1,
+    page_size: PageSizeOpt = 50,
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -187,7 +192,7 @@ def list_(
         ["id", "address", "role", "modules", "status", "sent", "expires", "resent"],
         as_json=as_json,
         title="Invitations",
-        extra={"page": result.page, "pages": result.pages, "total": result.total},
+        extra=page_info(result),
     )
 
 
@@ -222,7 +227,7 @@ def resend(
 def cancel(
     center_id: CenterArg,
     invitation_id: Annotated[str, typer.Argument(help="Invitation id.")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: YesOpt = False,
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -231,8 +236,7 @@ def cancel(
 
     who = actor(as_)
     target = center(who, center_id)
-    if not yes:
-        typer.confirm(f"Cancel invitation {invitation_id} in {target.name}?", abort=True)
+    confirm(yes, f"Cancel invitation {invitation_id} in {target.name}?")
     done = stop(who, target, invitation_id)
     emit(
         [{"id": str(done.pk), "address": done.address, "status": done.status}],

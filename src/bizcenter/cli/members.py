@@ -10,9 +10,14 @@ from bizcenter.cli.common import (
     AsOption,
     CenterArg,
     JsonOption,
+    PageOpt,
+    PageSizeOpt,
+    YesOpt,
     actor,
     center,
+    confirm,
     emit,
+    page_info,
     parse_when,
     stamp,
 )
@@ -62,8 +67,8 @@ def list_(
     sort: Annotated[
         str, typer.Option(help="joined, name, email, role, last_active; prefix - to reverse.")
     ] = "joined",
-    page: Annotated[int, typer.Option(help="Page number.")] = 1,
-    page_size: Annotated[int, typer.Option(help="Rows per page (at most 200).")] = 50,
+    page: PageOpt = 1,
+    page_size: PageSizeOpt = 50,
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -87,7 +92,7 @@ def list_(
         COLUMNS,
         as_json=as_json,
         title="Members",
-        extra={"page": result.page, "pages": result.pages, "total": result.total},
+        extra=page_info(result),
     )
 
 
@@ -135,7 +140,7 @@ def edit(
 def revoke(
     center_id: CenterArg,
     member_id: Annotated[str, typer.Argument(help="Member id (from members list).")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: YesOpt = False,
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -144,8 +149,7 @@ def revoke(
 
     who = actor(as_)
     target = center(who, center_id)
-    if not yes:
-        person = get_member(who, target, member_id)
-        typer.confirm(f"Revoke the access of {person.user.label} to {target.name}?", abort=True)
+    person = get_member(who, target, member_id)  # a wrong id fails before the question
+    confirm(yes, f"Revoke the access of {person.user.label} to {target.name}?")
     done = revoke_member(who, target, member_id)
     emit([row(done)], COLUMNS, as_json=as_json, title="Access revoked")
