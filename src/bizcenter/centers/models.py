@@ -27,6 +27,20 @@ class BusinessCenter(models.Model):
         return self.name
 
 
+class GrantedAccess(models.Model):
+    """The access a person holds (a membership) or will hold (an invitation)."""
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STANDARD)
+    finance_role = models.CharField(
+        max_length=16, choices=FinanceRole.choices, default=FinanceRole.NONE, blank=True
+    )
+    kind = models.CharField(max_length=16, choices=PartnerKind.choices, default=PartnerKind.OTHER)
+    modules = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class MembershipState(models.TextChoices):
     ACTIVE = "ACTIVE", "Active"
     REVOKED = "REVOKED", "Revoked"
@@ -40,17 +54,11 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         )
 
 
-class Membership(models.Model):
+class Membership(GrantedAccess):
     center = models.ForeignKey(BusinessCenter, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STANDARD)
-    finance_role = models.CharField(
-        max_length=16, choices=FinanceRole.choices, default=FinanceRole.NONE, blank=True
-    )
-    kind = models.CharField(max_length=16, choices=PartnerKind.choices, default=PartnerKind.OTHER)
-    modules = models.JSONField(default=list, blank=True)
     state = models.CharField(
         max_length=16, choices=MembershipState.choices, default=MembershipState.ACTIVE
     )

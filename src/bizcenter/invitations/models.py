@@ -10,8 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bizcenter.accounts.addresses import Address, AddressKind
-from bizcenter.centers.choices import FinanceRole, PartnerKind, Role
-from bizcenter.centers.models import BusinessCenter, Membership
+from bizcenter.centers.models import BusinessCenter, GrantedAccess, Membership
 
 
 class InvitationState(models.TextChoices):
@@ -30,19 +29,14 @@ class InvitationQuerySet(models.QuerySet["Invitation"]):
         return self.pending().filter(expires_at__gt=timezone.now())
 
 
-class Invitation(models.Model):
+class Invitation(GrantedAccess):
+    """An offer of access, granted as it stands when the invited person accepts."""
+
     center = models.ForeignKey(BusinessCenter, on_delete=models.CASCADE, related_name="invitations")
     address_kind = models.CharField(
         max_length=8, choices=[(k.value, k.value) for k in AddressKind]
     )
     address = models.CharField(max_length=254)
-    # The access granted on acceptance.
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STANDARD)
-    finance_role = models.CharField(
-        max_length=16, choices=FinanceRole.choices, default=FinanceRole.NONE, blank=True
-    )
-    kind = models.CharField(max_length=16, choices=PartnerKind.choices, default=PartnerKind.OTHER)
-    modules = models.JSONField(default=list, blank=True)
     membership_expires_at = models.DateTimeField(null=True, blank=True)
 
     state = models.CharField(
