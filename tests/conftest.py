@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 
+from bizcenter.access import engine
 from bizcenter.accounts.models import User
 from bizcenter.accounts.services import sign_up
 from bizcenter.centers.models import BusinessCenter
@@ -17,6 +18,14 @@ from bizcenter.core.actor import Actor
 from bizcenter.outbox import sms
 
 PASSWORD = "a long passphrase 42"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_access_caches():
+    """Each test starts with no compiled access, as a new process would."""
+    engine.reset_caches()
+    yield
+    engine.reset_caches()
 
 
 @pytest.fixture(autouse=True)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "bizcenter.accounts",
     "bizcenter.centers",
     "bizcenter.invitations",
+    "bizcenter.assets",
     "bizcenter.audit",
     "bizcenter.outbox",
     "bizcenter.web",
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bizcenter.access.middleware.AccessScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -1,80 +1,278 @@
-"""Whether a person may do something in a Business Center, and why not.
+"""Whether a person may do something, and why: the one place access is decided.
 
-Every door goes through ``require`` (or ``check``) instead of deciding itself.
-This first version reads the membership directly; the access engine issue
-replaces the inside with compiled snapshots without changing the interface.
+Every door goes through ``require`` (raise unless allowed) or ``check`` (a
+Decision). ``explain`` gives the reasons and, for a denial, the fix in plain
+words, covering the article's troubleshooting cases. Answers come from the
+person's compiled snapshot (``access.snapshot``): the cost of a check does not
+grow with the number of members, assets or grants.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
+from django.db.models import Q
 from django.utils import timezone
 
-from bizcenter.access.actions import Action
-from bizcenter.accounts.models import User
+from bizcenter.access import snapshot
+from bizcenter.access.actions import ADMIN_ONLY, CHANGES_ACCOUNT, Action
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import NotAllowed, NotFound
 
-ADMIN_ONLY = frozenset(
-    {Action.MEMBER_VIEW, Action.MEMBER_INVITE, Action.MEMBER_MANAGE,
-     Action.SETTINGS_MANAGE, Action.ACTIVITY_VIEW}
-)
-
+if TYPE_CHECKING:
+    from bizcenter.accounts.models import User
+    from bizcenter.assets.models import Asset
 
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
     reason: str
-    membership: Membership | None = None
+    code: str = "allowed"
+    fix: str = ""
+    membership_id: int | None = None
+    reasons: tuple[str, ...] = field(default=())
 
     def __bool__(self) -> bool:
         return self.allowed
 
 
-def current_membership(user: User | None, center: BusinessCenter) -> Membership | None:
+def _allow(snap: snapshot.Snapshot, reason: str, *more: str) -> Decision:
+    return Decision(True, reason, membership_id=snap.membership_id, reasons=(reason, *more))
+
+
+def _deny(snap: snapshot.Snapshot | None, code: str, reason: str, fix: str) -> Decision:
+    return Decision(False, reason, code, fix,
+                    membership_id=snap.membership_id if snap else None, reasons=(reason,))
+
+
+def _target(resource: BusinessCenter | Asset) -> tuple[int, Asset | None]:
+    if isinstance(resource, BusinessCenter):
+        return resource.pk, None
+    return resource.center_id, resource
+
+
+def check(user: User | None, action: Action, resource: BusinessCenter | Asset) -> Decision:
+    center_id, asset = _target(resource)
     if user is None or not user.is_authenticated:
-        return None
-    return Membership.objects.active().filter(center=center, user=user).first()
+        return Decision(False, "You are not logged in.", "login_required", "Log in first.")
+    snap = snapshot.get(user.pk, center_id)
+    if snap is None:
+        return Decision(False, "That Business Center does not exist.", "not_found", "")
+    return decide(snap, action, asset)
 
 
-def check(user: User | None, action: Action, center: BusinessCenter) -> Decision:
-    membership = current_membership(user, center)
-    if membership is None:
-        return Decision(False, f"You are not a member of {center.name}.")
-    if action in ADMIN_ONLY and not membership.is_admin:
-        return Decision(
-            False,
-            f"Only Admins of {center.name} can do this ({action}); you are a Standard "
-            "member. Ask an Admin.",
-            membership,
-        )
-    return Decision(True, f"You are {membership.get_role_display()} of {center.name}.", membership)
+def decide(snap: snapshot.Snapshot, action: Action, asset: Asset | None) -> Decision:
+    """The rules of DESIGN.md "Access rules", on one compiled snapshot."""
+    name = snap.center_name
+    if snap.state is None:
+        return _deny(snap, "not_member", f"You are not a member of {name}.",
+                     f"Ask an Admin of {name} to invite you, then accept the invitation.")
+    if snap.state == "REVOKED":
+        return _deny(snap, "revoked", f"Your access to {name} was revoked.",
+                     f"Ask an Admin of {name} to invite you again.")
+    if snap.state == "EXPIRED":
+        return _deny(snap, "membership_expired", f"Your access to {name} has ended (it had an "
+                     "end date).", f"Ask an Admin of {name} to extend it.")
+    if snap.is_admin:
+        if asset is not None and action in CHANGES_ACCOUNT and asset.status != "ACTIVE":
+            return _inactive(snap, asset)
+        return _allow(snap, f"You are an Admin of {name}: Admins may do everything in it.")
+    # A Standard member from here on.
+    if action == Action.CENTER_VIEW:
+        return _allow(snap, f"You are a member of {name}.")
+    if action in ADMIN_ONLY:
+        return _deny(snap, "admins_only",
+                     f"Only Admins of {name} can do this ({action}); you are a Standard member.",
+                     f"Ask an Admin of {name} to do it, or to make you an Admin.")
+    if action in (Action.BILLING_VIEW, Action.BILLING_MANAGE):
+        return _billing(snap, action)
+    module = {Action.CAMPAIGN_VIEW: "CAMPAIGNS", Action.CAMPAIGN_EDIT: "CAMPAIGNS",
+              Action.CAMPAIGN_PROPOSE: "CAMPAIGNS", Action.REPORT_VIEW: "ANALYTICS",
+              Action.ASSET_VIEW: "ASSETS"}[action]
+    needs_module = not (action == Action.ASSET_VIEW and asset is not None)
+    if needs_module and module not in snap.modules:
+        return _deny(snap, "module_missing",
+                     f"You were not given the {module.title()} module in {name}.",
+                     f"Ask an Admin of {name} to add the {module.title()} module to your access.")
+    if asset is None:
+        return _allow(snap, f"You have the {module.title()} module in {name}.",
+                      "Lists show only the assets assigned to you.")
+    access = snap.assets.get(asset.pk)
+    if access is None:
+        return _deny(snap, "asset_not_assigned",
+                     f"{asset} is not assigned to you in {name}.",
+                     f"Ask an Admin of {name} to assign {asset} to you (directly or through "
+                     "an asset group).")
+    if action == Action.CAMPAIGN_EDIT:
+        can_propose = bool(access.roles & {"ADMIN", "OPERATOR"})
+        return _deny(snap, "role_too_low",
+                     f"Standard members cannot change campaigns in {asset} directly.",
+                     "Propose the change instead: an Admin approves it."
+                     if can_propose else
+                     f"Your role on {asset} ({', '.join(sorted(access.roles))}) only views; "
+                     f"ask an Admin of {name} for OPERATOR.")
+    if action == Action.CAMPAIGN_PROPOSE:
+        if not access.roles & {"ADMIN", "OPERATOR"}:
+            return _deny(snap, "role_too_low",
+                         f"Your role on {asset} is {', '.join(sorted(access.roles))}, which "
+                         "only views.", f"Ask an Admin of {name} to make you OPERATOR on "
+                         f"{asset}.")
+        if asset.status != "ACTIVE":
+            return _inactive(snap, asset)
+        return _allow(snap, f"You are {', '.join(sorted(access.roles))} on {asset}.",
+                      "Your change becomes a request that an Admin approves.")
+    return _allow(snap, f"{asset} is assigned to you as {', '.join(sorted(access.roles))}.")
 
 
-def require(actor: Actor, action: Action, center: BusinessCenter) -> Membership | None:
-    """Raise unless the actor may act. System actors (operator CLI without --as) may."""
+def _inactive(snap: snapshot.Snapshot, asset: Asset) -> Decision:
+    return _deny(snap, "account_inactive",
+                 f"{asset} is {asset.get_status_display().lower()}; nothing in it can be "
+                 "changed.", f"An Admin of {snap.center_name} must reactivate {asset} first.")
+
+
+def _billing(snap: snapshot.Snapshot, action: Action) -> Decision:
+    name = snap.center_name
+    if snap.finance_role == "MANAGER" or (
+        snap.finance_role == "ANALYST" and action == Action.BILLING_VIEW
+    ):
+        return _allow(snap, f"You are Finance {snap.finance_role.title()} of {name}.")
+    if snap.finance_role == "ANALYST":
+        return _deny(snap, "finance_role_too_low",
+                     "Finance Analysts can view billing but not change it.",
+                     f"Ask an Admin of {name} to make you Finance Manager.")
+    return _deny(snap, "finance_role_missing", f"You have no finance role in {name}.",
+                 f"Ask an Admin of {name} for the Finance Analyst (view) or Finance Manager "
+                 "role.")
+
+
+def require(actor: Actor, action: Action, resource: BusinessCenter | Asset) -> int | None:
+    """Raise unless the actor may act; returns the membership id. The operator may."""
     if actor.user is None:
         return None
-    decision = check(actor.user, action, center)
-    if decision.membership is None:
-        # Outsiders learn nothing about a Business Center, not even that it exists.
-        raise NotFound(f"No Business Center with id {center.pk} is visible to you.")
+    decision = check(actor.user, action, resource)
     if not decision:
-        raise NotAllowed(decision.reason, code="forbidden")
-    _note_activity(decision.membership)
-    return decision.membership
+        if decision.code in ("not_member", "revoked", "membership_expired", "not_found"):
+            # Outsiders learn nothing about a Business Center, not even that it exists.
+            center_id, _ = _target(resource)
+            raise NotFound(f"No Business Center with id {center_id} is visible to you.")
+        raise NotAllowed(f"{decision.reason} {decision.fix}".strip(), code=decision.code)
+    if decision.membership_id is not None:
+        _note_activity(decision.membership_id)
+    return decision.membership_id
 
 
 # "Last active" is for people reviewing access, so minutes are precise enough,
 # and it must not turn every read into a write.
 ACTIVITY_RESOLUTION = timedelta(minutes=5)
+_noted: dict[int, datetime] = {}
 
 
-def _note_activity(membership: Membership) -> None:
+def _note_activity(membership_id: int) -> None:
     now = timezone.now()
-    if membership.last_active_at is None or now - membership.last_active_at > ACTIVITY_RESOLUTION:
-        Membership.objects.filter(pk=membership.pk).update(last_active_at=now)
-        membership.last_active_at = now
+    last = _noted.get(membership_id)
+    if last is not None and now - last < ACTIVITY_RESOLUTION:
+        return
+    _noted[membership_id] = now
+    Membership.objects.filter(pk=membership_id).filter(
+        Q(last_active_at__isnull=True) | Q(last_active_at__lt=now - ACTIVITY_RESOLUTION)
+    ).update(last_active_at=now)
+
+
+def reset_caches() -> None:
+    """Forget every snapshot and activity note of this process (tests roll the
+    database back, so ids and versions can repeat; in production they only grow)."""
+    snapshot.clear()
+    _noted.clear()
+
+
+@dataclass(frozen=True)
+class Explanation:
+    allowed: bool
+    code: str
+    reasons: tuple[str, ...]
+    fix: str
+
+    def as_text(self) -> str:
+        lines = [("Allowed" if self.allowed else "Denied") + f" ({self.code})."]
+        lines += [f"- {r}" for r in self.reasons]
+        if self.fix:
+            lines.append(f"Fix: {self.fix}")
+        return "\n".join(lines)
+
+
+def explain(user: User, action: Action, resource: BusinessCenter | Asset) -> Explanation:
+    """The decision with its reasons, and for a denial what to do about it."""
+    decision = check(user, action, resource)
+    reasons, fix = list(decision.reasons), decision.fix
+    if decision.code == "not_member":
+        center_id, _ = _target(resource)
+        found = _invitation_story(user, center_id)
+        if found:
+            reasons.append(found[0])
+            fix = found[1]
+    return Explanation(decision.allowed, decision.code, tuple(reasons), fix)
+
+
+def _invitation_story(user: User, center_id: int) -> tuple[str, str] | None:
+    """What became of the latest invitation to this person's addresses, if any."""
+    from django.db.models import Q
+
+    from bizcenter.invitations.models import Invitation, InvitationState
+
+    mine = Q()
+    if user.email:
+        mine |= Q(address=user.email)
+    if user.phone:
+        mine |= Q(address=user.phone)
+    if not mine:
+        return None
+    invitation = Invitation.objects.filter(mine, center_id=center_id).order_by("-sent_at").first()
+    if invitation is None:
+        return None
+    sent = f"{invitation.sent_at:%Y-%m-%d}"
+    where = invitation.target.masked()
+    if invitation.status == InvitationState.PENDING:
+        return (f"An invitation was sent to {where} on {sent} and is not accepted yet.",
+                "Open the link in that message (check the spam folder) and accept it, or ask "
+                "an Admin to resend it.")
+    if invitation.status == InvitationState.EXPIRED:
+        return (f"The invitation sent to {where} on {sent} expired on "
+                f"{invitation.expires_at:%Y-%m-%d}.", "Ask an Admin to resend it.")
+    if invitation.status == InvitationState.CANCELLED:
+        return (f"The invitation sent to {where} on {sent} was cancelled by an Admin.",
+                "Ask an Admin to invite you again.")
+    return None
+
+
+def why(actor: Actor, person: User, action: str, resource: str) -> Explanation:
+    """``explain`` for a door: the person themself, or an Admin troubleshooting them.
+
+    ``resource`` is ``center:ID`` or ``asset:ID``.
+    """
+    from bizcenter.assets.models import Asset
+    from bizcenter.core.errors import InvalidInput
+
+    try:
+        wanted = Action(action)
+    except ValueError as exc:
+        raise InvalidInput(f"Unknown action '{action}'. Use one of: "
+                           f"{', '.join(a.value for a in Action)}.",
+                           fields={"action": "unknown"}) from exc
+    kind, _, raw_id = resource.partition(":")
+    if kind not in ("center", "asset") or not raw_id.isdigit():
+        raise InvalidInput(f"'{resource}' is not a resource: write center:ID or asset:ID.",
+                           fields={"resource": "center:ID or asset:ID"})
+    target: BusinessCenter | Asset | None
+    if kind == "center":
+        target = center = BusinessCenter.objects.filter(pk=int(raw_id)).first()
+    else:
+        target = Asset.objects.select_related("center").filter(pk=int(raw_id)).first()
+        center = target.center if target else None
+    if target is None or center is None:
+        raise NotFound(f"No {kind} with id {raw_id}.")
+    if actor.user is not None and actor.user.pk != person.pk:
+        require(actor, Action.MEMBER_VIEW, center)
+    return explain(person, wanted, target)

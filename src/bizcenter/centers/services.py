@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from bizcenter.access import snapshot
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import require
 from bizcenter.accounts.models import User
@@ -61,6 +62,7 @@ def _currency(value: str) -> str:
 def bump_access_version(center: BusinessCenter) -> None:
     """Tell every cached view of access in this Business Center that it is stale."""
     BusinessCenter.objects.filter(pk=center.pk).update(access_version=F("access_version") + 1)
+    snapshot.forget(center.pk)
 
 
 def create_center(

@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from bizcenter.cli import activity, centers, invitations, members, people, serve
+from bizcenter.cli import access, activity, centers, invitations, members, people, serve
 
 app = typer.Typer(
     name="bizcenter",
@@ -37,10 +37,12 @@ def _start(ctx: typer.Context) -> None:
 serve.register(app)
 people.register(app)
 invitations.register(app)
+access.register(app)
 app.add_typer(centers.app, name="centers")
 app.add_typer(invitations.app, name="invitations")
 app.add_typer(members.app, name="members")
 app.add_typer(activity.app, name="activity")
+app.add_typer(access.app, name="assets")
 
 
 def main(argv: list[str] | None = None) -> None:

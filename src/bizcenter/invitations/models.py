@@ -38,6 +38,8 @@ class Invitation(GrantedAccess):
     )
     address = models.CharField(max_length=254)
     membership_expires_at = models.DateTimeField(null=True, blank=True)
+    # Asset roles granted on acceptance: [{"asset_id": 7, "roles": ["OPERATOR"]}, ...]
+    assets = models.JSONField(default=list, blank=True)
 
     state = models.CharField(
         max_length=16, choices=InvitationState.choices, default=InvitationState.PENDING
@@ -108,6 +110,7 @@ class Invitation(GrantedAccess):
                 self.membership_expires_at.isoformat() if self.membership_expires_at else None
             ),
             "expires_at": self.expires_at.isoformat(),
+            "assets": list(self.assets),
         }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,6 +15,8 @@ from bizcenter.access.actions import Action
 from bizcenter.access.engine import require
 from bizcenter.accounts.addresses import Address, AddressKind, parse_address
 from bizcenter.accounts.models import User
+from bizcenter.assets.kinds import clean_roles
+from bizcenter.assets.models import Asset, AssetGrant
 from bizcenter.audit import services as audit
 from bizcenter.audit.models import AuditEvent, Category
 from bizcenter.centers import seats
@@ -39,6 +41,8 @@ class Grant:
     kind: str = PartnerKind.OTHER
     modules: Sequence[str] = (Module.ANALYTICS,)
     expires_at: datetime | None = None
+    # asset id -> roles on it, granted together with the membership
+    assets: Mapping[int | str, Sequence[str] | str] = field(default_factory=dict)
 
     def cleaned(self) -> Grant:
         role = choice(Role, self.role, "role")
@@ -50,7 +54,26 @@ class Grant:
             modules=tuple(Module.values) if role == Role.ADMIN else tuple(
                 modules_list(list(self.modules))),
             expires_at=require_future(self.expires_at, "expires_at"),
+            assets=self.assets,
         )
+
+
+def _asset_grants(center: BusinessCenter, wanted: Mapping[int | str, Sequence[str] | str]
+                  ) -> list[dict[str, object]]:
+    """Check the assets chosen for an invitation belong here and take those roles."""
+    if not wanted:
+        return []
+    try:
+        ids = {int(k): v for k, v in wanted.items()}
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("Asset ids are numbers.", fields={"assets": "numeric ids"}) from exc
+    found = {a.pk: a for a in Asset.objects.filter(center=center, pk__in=ids)}
+    if missing := sorted(set(ids) - set(found)):
+        raise InvalidInput(
+            f"No asset with id {', '.join(map(str, missing))} in {center.name}; pick assets "
+            "this Business Center owns.", fields={"assets": "unknown asset"})
+    return [{"asset_id": pk, "roles": clean_roles(found[pk].type, roles)}
+            for pk, roles in sorted(ids.items())]
 
 
 @dataclass
@@ -110,6 +133,7 @@ def invite(
             fields={"addresses": f"at most {limit}"},
         )
     grant = (grant or Grant()).cleaned()
+    asset_grants = _asset_grants(center, grant.assets)
     results: list[InviteResult] = []
     parsed: dict[str, tuple[Address, InviteResult]] = {}
     for raw in addresses:
@@ -159,6 +183,7 @@ def invite(
                     center=center, address_kind=address.kind, address=value,
                     role=grant.role, finance_role=grant.finance_role, kind=grant.kind,
                     modules=list(grant.modules), membership_expires_at=grant.expires_at,
+                    assets=asset_grants,
                     created_at=now, sent_at=now, expires_at=now + _validity(),
                     invited_by=actor.user,
                 )
@@ -409,6 +434,13 @@ def accept(actor: Actor, token: str) -> Membership:
             center=center, user=user, role=invitation.role, finance_role=invitation.finance_role,
             kind=invitation.kind, modules=list(invitation.modules), joined_at=now,
             expires_at=invitation.membership_expires_at,
+        )
+        owned = set(Asset.objects.filter(center=center, pk__in=[
+            g["asset_id"] for g in invitation.assets]).values_list("pk", flat=True))
+        AssetGrant.objects.bulk_create(  # an asset deleted since the invitation is skipped
+            AssetGrant(membership=membership, asset_id=g["asset_id"], roles=g["roles"],
+                       granted_by=invitation.invited_by)
+            for g in invitation.assets if g["asset_id"] in owned
         )
         invitation.state = InvitationState.ACCEPTED
         invitation.accepted_at = now

@@ -1,0 +1,146 @@
+"""A person's effective access in one Business Center, compiled once and reused.
+
+Every change to access bumps ``BusinessCenter.access_version`` in the change's
+own transaction. A snapshot remembers the version it was built from, and is
+used only while the Business Center still has that version, so no process
+ever answers from access that has since changed. The version is read from the
+database at most once per request scope (``request_scope``), so a revoke takes
+effect on the very next request while checks inside one request are plain
+dictionary look-ups. A snapshot also stops at the earliest end time of the
+membership or a grant, so expiring access ends at that instant.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
+
+
+@dataclass(frozen=True)
+class AssetAccess:
+    type: str
+    status: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    user_id: int
+    center_id: int
+    center_name: str
+    version: int
+    membership_id: int | None = None
+    state: str | None = None  # ACTIVE, REVOKED, EXPIRED, or None: never a member
+    role: str | None = None
+    finance_role: str = ""
+    modules: frozenset[str] = frozenset()
+    assets: Mapping[int, AssetAccess] = field(default_factory=dict)
+    valid_until: datetime | None = None
+
+    @property
+    def is_member(self) -> bool:
+        return self.state == MembershipState.ACTIVE
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_member and self.role == "ADMIN"
+
+
+_versions: ContextVar[dict[int, int] | None] = ContextVar("access_versions", default=None)
+_cache: OrderedDict[tuple[int, int], Snapshot] = OrderedDict()
+CACHE_SIZE = 20_000
+
+
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """Read each Business Center's access version once for the whole scope."""
+    token = _versions.set({})
+    try:
+        yield
+    finally:
+        _versions.reset(token)
+
+
+def forget(center_id: int) -> None:
+    """After a change in this scope, read the version again on the next check."""
+    memo = _versions.get()
+    if memo is not None:
+        memo.pop(center_id, None)
+
+
+def clear() -> None:
+    _cache.clear()
+
+
+def current_version(center_id: int) -> int | None:
+    memo = _versions.get()
+    if memo is not None and center_id in memo:
+        return memo[center_id]
+    version = (BusinessCenter.objects.filter(pk=center_id)
+               .values_list("access_version", flat=True).first())
+    if memo is not None and version is not None:
+        memo[center_id] = version
+    return version
+
+
+def get(user_id: int, center_id: int) -> Snapshot | None:
+    """The person's snapshot, rebuilt if access changed or an end time passed."""
+    version = current_version(center_id)
+    if version is None:
+        return None
+    key = (user_id, center_id)
+    snap = _cache.get(key)
+    if snap is not None and snap.version == version and (
+        snap.valid_until is None or timezone.now() < snap.valid_until
+    ):
+        _cache.move_to_end(key)
+        return snap
+    snap = compile_snapshot(user_id, center_id, version)
+    _cache[key] = snap
+    _cache.move_to_end(key)
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+    return snap
+
+
+def compile_snapshot(user_id: int, center_id: int, version: int) -> Snapshot:
+    """Build from the database: the membership and this person's own grants only."""
+    from bizcenter.assets.models import AssetGrant
+
+    now = timezone.now()
+    center_name = (BusinessCenter.objects.filter(pk=center_id)
+                   .values_list("name", flat=True).first() or "")
+    base = Snapshot(user_id=user_id, center_id=center_id, center_name=center_name,
+                    version=version)
+    membership = (Membership.objects.filter(center_id=center_id, user_id=user_id)
+                  .order_by("state", "-joined_at").first())  # ACTIVE sorts before REVOKED
+    if membership is None:
+        return base
+    if membership.state != MembershipState.ACTIVE:
+        return replace(base, membership_id=membership.pk, state=membership.state)
+    if membership.expires_at is not None and membership.expires_at <= now:
+        return replace(base, membership_id=membership.pk, state="EXPIRED")
+    ends = [membership.expires_at] if membership.expires_at else []
+    assets: dict[int, AssetAccess] = {}
+    grants = (AssetGrant.objects.filter(membership=membership)
+              .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+              .values_list("asset_id", "asset__type", "asset__status", "roles", "expires_at"))
+    for asset_id, kind, status, roles, expires_at in grants:
+        assets[asset_id] = AssetAccess(kind, status, frozenset(roles))
+        if expires_at:
+            ends.append(expires_at)
+    return replace(
+        base, membership_id=membership.pk, state=MembershipState.ACTIVE,
+        role=membership.role, finance_role=membership.finance_role,
+        modules=frozenset(membership.modules), assets=assets,
+        valid_until=min(ends) if ends else None,
+    )

@@ -1,0 +1,57 @@
+"""What a Business Center owns, and who may reach each piece of it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from bizcenter.assets.kinds import AssetStatus, AssetType
+from bizcenter.centers.models import BusinessCenter, Membership
+
+
+class Asset(models.Model):
+    center = models.ForeignKey(BusinessCenter, on_delete=models.CASCADE, related_name="assets")
+    type = models.CharField(max_length=16, choices=AssetType.choices)
+    name = models.CharField(max_length=200)
+    # Ad accounts can be disabled or closed; other types stay ACTIVE.
+    status = models.CharField(max_length=16, choices=AssetStatus.choices,
+                              default=AssetStatus.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["center", "type", "name"],
+                                          name="asset_center_type_name")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.name}"
+
+
+class AssetGrantQuerySet(models.QuerySet["AssetGrant"]):
+    def current(self) -> AssetGrantQuerySet:
+        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+
+
+class AssetGrant(models.Model):
+    """One member's roles on one asset."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="grants")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="grants")
+    roles = models.JSONField(default=list)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    granted_at = models.DateTimeField(default=timezone.now)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = AssetGrantQuerySet.as_manager()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["membership", "asset"], name="one_grant_per_asset"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{', '.join(self.roles)} on {self.asset}"

@@ -1,0 +1,125 @@
+"""The whole rule set, as a table: who may do what, and why not.
+
+Rows are kinds of person, columns are (action, resource). Each cell is "Y"
+(allowed) or the reason code of the denial. Every denial must also come with
+a reason and a fix from ``explain``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from bizcenter.access.actions import Action
+from bizcenter.access.engine import check, explain
+from bizcenter.assets.services import assign, create_asset
+from bizcenter.centers.services import revoke_member, update_member
+from bizcenter.invitations import services as invitations
+from bizcenter.invitations.services import Grant
+from tests.conftest import act
+
+A = Action
+COLUMNS = [
+    (A.CENTER_VIEW, "C"), (A.MEMBER_VIEW, "C"), (A.MEMBER_INVITE, "C"), (A.MEMBER_MANAGE, "C"),
+    (A.SETTINGS_MANAGE, "C"), (A.ACTIVITY_VIEW, "C"), (A.APPROVAL_DECIDE, "C"),
+    (A.ASSET_MANAGE, "C"), (A.ASSET_VIEW, "C"), (A.ASSET_VIEW, "acct"),
+    (A.CAMPAIGN_VIEW, "acct"), (A.CAMPAIGN_EDIT, "acct"), (A.CAMPAIGN_EDIT, "off"),
+    (A.CAMPAIGN_PROPOSE, "acct"), (A.CAMPAIGN_PROPOSE, "off"),
+    (A.REPORT_VIEW, "C"), (A.REPORT_VIEW, "acct"), (A.BILLING_VIEW, "C"),
+    (A.BILLING_MANAGE, "C"),
+]
+ADM, MOD, NAS, LOW = "admins_only", "module_missing", "asset_not_assigned", "role_too_low"
+INA, FIN = "account_inactive", "finance_role_missing"
+Y = "Y"
+#                  view  member.view/invite/manage settings activity approval asset.manage
+TABLE = {
+    "admin":          [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, INA, Y, INA, Y, Y, Y, Y],
+    "standard_bare":  [Y, ADM, ADM, ADM, ADM, ADM, ADM, ADM, MOD, NAS, MOD, MOD, MOD, MOD, MOD,
+                       MOD, MOD, FIN, FIN],
+    "operator":       [Y, ADM, ADM, ADM, ADM, ADM, ADM, ADM, MOD, Y, Y, LOW, LOW, Y, INA,
+                       Y, Y, FIN, FIN],
+    "analyst":        [Y, ADM, ADM, ADM, ADM, ADM, ADM, ADM, MOD, Y, Y, LOW, NAS, LOW, NAS,
+                       Y, Y, FIN, FIN],
+    "analytics_only": [Y, ADM, ADM, ADM, ADM, ADM, ADM, ADM, MOD, Y, MOD, MOD, MOD, MOD, MOD,
+                       Y, Y, FIN, FIN],
+    "assets_module":  [Y, ADM, ADM, ADM, ADM, ADM, ADM, ADM, Y, NAS, MOD, MOD, MOD, MOD, MOD,
+                       MOD, MOD, FIN, FIN],
+    "finance_manager": [Y, ADM, ADM, ADM, ADM, ADM, ADM, ADM, MOD, NAS, MOD, MOD, MOD, MOD,
+                        MOD, MOD, MOD, Y, Y],
+    "finance_analyst": [Y, ADM, ADM, ADM, ADM, ADM, ADM, ADM, MOD, NAS, MOD, MOD, MOD, MOD,
+                        MOD, MOD, MOD, Y, "finance_role_too_low"],
+    "revoked":        ["revoked"] * 19,
+    "ended":          ["membership_expired"] * 19,
+    "outsider":       ["not_member"] * 19,
+}
+
+
+@pytest.fixture
+def world(center, as_owner, owner, make_user, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    acct = create_asset(as_owner, center, type="ADVERTISER", name="Main account")
+    off = create_asset(as_owner, center, type="ADVERTISER", name="Old account",
+                       status="DISABLED")
+    people = {"admin": owner}
+
+    def member(key: str, *, grants=(), **grant):
+        [sent] = invitations.invite(as_owner, center, [f"{key}@agency.com"], Grant(**grant))
+        people[key] = make_user(f"{key}@agency.com")
+        membership = invitations.accept(act(people[key]), sent.link.rstrip("/").rsplit("/")[-1])
+        for asset, role in grants:
+            assign(as_owner, center, membership.pk, asset.pk, [role])
+        return membership
+
+    member("standard_bare", modules=())
+    member("operator", modules=("CAMPAIGNS", "ANALYTICS"),
+           grants=[(acct, "OPERATOR"), (off, "OPERATOR")])
+    member("analyst", modules=("CAMPAIGNS", "ANALYTICS"), grants=[(acct, "ANALYST")])
+    member("analytics_only", modules=("ANALYTICS",), grants=[(acct, "ANALYST")])
+    member("assets_module", modules=("ASSETS",))
+    member("finance_manager", modules=("BILLING",), finance_role="MANAGER")
+    member("finance_analyst", modules=("BILLING",), finance_role="ANALYST")
+    gone = member("revoked", modules=("CAMPAIGNS", "ANALYTICS", "ASSETS"),
+                  grants=[(acct, "ADMIN")])
+    revoke_member(as_owner, center, gone.pk)
+    ending = member("ended", modules=("CAMPAIGNS",), grants=[(acct, "ADMIN")])
+    update_member(as_owner, center, ending.pk, expires_at=timezone.now() + timedelta(hours=1))
+    people["outsider"] = make_user("outsider@else.com")
+    return people, {"C": center, "acct": acct, "off": off}
+
+
+def test_every_person_every_action(world):
+    people, resources = world
+    later = timezone.now() + timedelta(hours=2)  # past the "ended" member's end time
+    with time_machine.travel(later):
+        mismatches = []
+        for who, row in TABLE.items():
+            assert len(row) == len(COLUMNS), who
+            for (action, key), expected in zip(COLUMNS, row, strict=True):
+                decision = check(people[who], action, resources[key])
+                got = "Y" if decision.allowed else decision.code
+                if got != expected:
+                    mismatches.append(f"{who} {action}@{key}: expected {expected}, got {got}")
+                if not decision.allowed:
+                    answer = explain(people[who], action, resources[key])
+                    assert answer.reasons and answer.reasons[0], (who, action, key)
+                    assert answer.fix, (who, action, key)
+        assert not mismatches, "\n".join(mismatches)
+
+
+def test_standard_edit_says_to_propose_when_a_proposal_is_possible(world):
+    people, resources = world
+    answer = explain(people["operator"], A.CAMPAIGN_EDIT, resources["acct"])
+    assert "Propose the change" in answer.fix and "Admin approves" in answer.fix
+    answer = explain(people["analyst"], A.CAMPAIGN_EDIT, resources["acct"])
+    assert "OPERATOR" in answer.fix
+
+
+def test_disabled_ad_account_refuses_changes_saying_so(world):
+    people, resources = world
+    answer = explain(people["admin"], A.CAMPAIGN_EDIT, resources["off"])
+    assert not answer.allowed
+    assert "Old account is disabled" in answer.reasons[0]
+    assert "reactivate" in answer.fix

@@ -1,0 +1,121 @@
+"""Compiled access is never used after it changed, in any process; ends on time."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bizcenter.access import snapshot
+from bizcenter.access.actions import Action
+from bizcenter.access.engine import check, explain
+from bizcenter.assets.services import assign, create_asset, unassign, update_asset
+from bizcenter.centers.services import revoke_member
+from bizcenter.invitations import services as invitations
+from bizcenter.invitations.services import Grant
+from tests.conftest import act
+
+
+def join(as_owner, center, make_user, email, **grant):
+    [sent] = invitations.invite(as_owner, center, [email], Grant(**grant))
+    person = make_user(email)
+    return invitations.accept(act(person), sent.link.rstrip("/").rsplit("/", 1)[-1])
+
+
+def in_other_connection(job) -> None:
+    """Run a change on a second database connection, as another app process would."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            job()
+        except BaseException as exc:  # re-raised in the test thread below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(30)
+    if errors:
+        raise errors[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_made_elsewhere_is_seen_on_the_next_request(owner, make_user):
+    from bizcenter.centers.services import create_center
+
+    center = create_center(act(owner), name="Shared")
+    acct = create_asset(act(owner), center, type="ADVERTISER", name="Acct")
+    member = join(act(owner), center, make_user, "p@agency.com", modules=("CAMPAIGNS",))
+    assign(act(owner), center, member.pk, acct.pk, ["OPERATOR"])
+    person = member.user
+
+    with snapshot.request_scope():  # request 1 compiles and caches the snapshot
+        assert check(person, Action.CAMPAIGN_PROPOSE, acct)
+    in_other_connection(lambda: unassign(act(owner), center, member.pk, acct.pk))
+    with snapshot.request_scope():  # request 2: the cached snapshot is stale, not used
+        assert check(person, Action.CAMPAIGN_PROPOSE, acct).code == "asset_not_assigned"
+    in_other_connection(lambda: revoke_member(act(owner), center, member.pk))
+    with snapshot.request_scope():
+        assert check(person, Action.CENTER_VIEW, center).code == "revoked"
+
+
+def test_within_one_request_checks_do_not_touch_the_database(center, as_owner, make_user):
+    acct = create_asset(as_owner, center, type="ADVERTISER", name="Acct")
+    member = join(as_owner, center, make_user, "p@agency.com", modules=("CAMPAIGNS",))
+    assign(as_owner, center, member.pk, acct.pk, ["ANALYST"])
+    with snapshot.request_scope():
+        check(member.user, Action.CAMPAIGN_VIEW, acct)
+        with CaptureQueriesContext(connection) as queries:
+            for _ in range(100):
+                assert check(member.user, Action.CAMPAIGN_VIEW, acct)
+        assert len(queries) == 0
+
+
+def test_a_change_in_the_same_request_is_seen_at_once(center, as_owner, make_user):
+    acct = create_asset(as_owner, center, type="ADVERTISER", name="Acct")
+    member = join(as_owner, center, make_user, "p@agency.com", modules=("CAMPAIGNS",))
+    assign(as_owner, center, member.pk, acct.pk, ["OPERATOR"])
+    with snapshot.request_scope():
+        assert check(member.user, Action.CAMPAIGN_PROPOSE, acct)
+        update_asset(as_owner, center, acct.pk, status="CLOSED")
+        acct.refresh_from_db()
+        assert check(member.user, Action.CAMPAIGN_PROPOSE, acct).code == "account_inactive"
+
+
+def test_expiring_membership_and_grant_stop_at_that_instant(center, as_owner, make_user):
+    acct = create_asset(as_owner, center, type="ADVERTISER", name="Acct")
+    soon = timezone.now() + timedelta(days=3)
+    member = join(as_owner, center, make_user, "temp@agency.com", modules=("CAMPAIGNS",),
+                  expires_at=soon + timedelta(days=4))
+    assign(as_owner, center, member.pk, acct.pk, ["ANALYST"], expires_at=soon)
+    assert check(member.user, Action.CAMPAIGN_VIEW, acct)  # compiled and cached now
+    with time_machine.travel(soon - timedelta(seconds=1)):
+        assert check(member.user, Action.CAMPAIGN_VIEW, acct)
+    with time_machine.travel(soon + timedelta(seconds=1)):
+        assert check(member.user, Action.CAMPAIGN_VIEW, acct).code == "asset_not_assigned"
+        assert check(member.user, Action.CENTER_VIEW, center)
+    with time_machine.travel(soon + timedelta(days=4, seconds=1)):
+        assert check(member.user, Action.CENTER_VIEW, center).code == "membership_expired"
+
+
+def test_explain_tells_an_invited_person_what_happened_to_the_invitation(
+    center, as_owner, make_user
+):
+    person = make_user("late@agency.com")
+    assert "Ask an Admin" in explain(person, Action.CENTER_VIEW, center).fix
+    [sent] = invitations.invite(as_owner, center, ["late@agency.com"])
+    answer = explain(person, Action.CENTER_VIEW, center)
+    assert "l***@agency.com" in answer.reasons[-1] and "not accepted yet" in answer.reasons[-1]
+    assert "spam folder" in answer.fix
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        answer = explain(person, Action.CENTER_VIEW, center)
+        assert "expired" in answer.reasons[-1] and answer.fix == "Ask an Admin to resend it."
+    invitations.cancel(as_owner, center, sent.invitation.pk)
+    assert "cancelled" in explain(person, Action.CENTER_VIEW, center).reasons[-1]
