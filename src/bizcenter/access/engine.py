@@ -124,7 +124,8 @@ def decide(snap: snapshot.Snapshot, action: Action, asset: Asset | None) -> Deci
             return _inactive(snap, asset)
         return _allow(snap, f"You are {', '.join(sorted(access.roles))} on {asset}.",
                       "Your change becomes a request that an Admin approves.")
-    return _allow(snap, f"{asset} is assigned to you as {', '.join(sorted(access.roles))}.")
+    return _allow(snap, f"{asset} is assigned to you as {', '.join(sorted(access.roles))} "
+                        f"({', '.join(access.via)}).")
 
 
 def _inactive(snap: snapshot.Snapshot, asset: Asset) -> Decision:

@@ -30,6 +30,7 @@ class AssetAccess:
     type: str
     status: str
     roles: frozenset[str]
+    via: tuple[str, ...] = ("direct",)  # "direct" and/or "group <name>", for explain
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ def get(user_id: int, center_id: int) -> Snapshot | None:
 
 def compile_snapshot(user_id: int, center_id: int, version: int) -> Snapshot:
     """Build from the database: the membership and this person's own grants only."""
-    from bizcenter.assets.models import AssetGrant
+    from bizcenter.assets.kinds import merge_roles
+    from bizcenter.assets.models import AssetGrant, AssetGroupMember
 
     now = timezone.now()
     center_name = (BusinessCenter.objects.filter(pk=center_id)
@@ -138,6 +140,20 @@ def compile_snapshot(user_id: int, center_id: int, version: int) -> Snapshot:
         assets[asset_id] = AssetAccess(kind, status, frozenset(roles))
         if expires_at:
             ends.append(expires_at)
+    grouped = (AssetGroupMember.objects.filter(membership=membership)
+               .values_list("group__name", "roles", "group__assets", "group__assets__type",
+                            "group__assets__status"))
+    for group_name, roles_by_type, asset_id, kind, status in grouped:
+        if asset_id is None or not roles_by_type.get(kind):
+            continue
+        via = f"group {group_name}"
+        had = assets.get(asset_id)
+        if had is None:
+            assets[asset_id] = AssetAccess(kind, status, frozenset(roles_by_type[kind]), (via,))
+        else:
+            assets[asset_id] = AssetAccess(kind, status,
+                                           merge_roles(kind, had.roles, roles_by_type[kind]),
+                                           (*had.via, via))
     return replace(
         base, membership_id=membership.pk, state=MembershipState.ACTIVE,
         role=membership.role, finance_role=membership.finance_role,

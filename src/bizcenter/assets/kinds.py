@@ -50,6 +50,15 @@ RULES: dict[str, RoleRule] = {
 CHANGE_ROLES = frozenset({"ADMIN", "OPERATOR"})
 
 
+def merge_roles(asset_type: str, a: Iterable[str], b: Iterable[str]) -> frozenset[str]:
+    """Roles from two sources (direct and a group): the higher one-role wins, sets unite."""
+    rule = RULES[asset_type]
+    both = set(a) | set(b)
+    if rule.many or len(both) <= 1:
+        return frozenset(both)
+    return frozenset({max(both, key=rule.rank)})
+
+
 def clean_roles(asset_type: str, roles: Iterable[str] | str | None) -> list[str]:
     """The roles as stored: upper-case, valid for the type, the right count."""
     rule = RULES[asset_type]

@@ -55,3 +55,37 @@ class AssetGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{', '.join(self.roles)} on {self.asset}"
+
+
+class AssetGroup(models.Model):
+    """A named set of assets given to a set of members, with a role per asset type."""
+
+    center = models.ForeignKey(BusinessCenter, on_delete=models.CASCADE,
+                               related_name="asset_groups")
+    name = models.CharField(max_length=100)
+    assets = models.ManyToManyField(Asset, related_name="groups", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["center", "name"], name="unique_group_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"group {self.name}"
+
+
+class AssetGroupMember(models.Model):
+    group = models.ForeignKey(AssetGroup, on_delete=models.CASCADE, related_name="members")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE,
+                                   related_name="asset_groups")
+    # asset type -> roles, e.g. {"ADVERTISER": ["ANALYST"], "TT_ACCOUNT": ["POST"]}
+    roles = models.JSONField(default=dict)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["group", "membership"], name="one_group_seat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"member {self.membership_id} of {self.group_id}"

@@ -137,7 +137,7 @@ def get_asset(actor: Actor, center: BusinessCenter, asset_id: int | str) -> Asse
     return asset
 
 
-def _member(center: BusinessCenter, membership_id: int | str) -> Membership:
+def active_member(center: BusinessCenter, membership_id: int | str) -> Membership:
     try:
         pk = int(membership_id)
     except (TypeError, ValueError) as exc:
@@ -159,7 +159,7 @@ def assign(actor: Actor, center: BusinessCenter, membership_id: int | str,
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.ASSET_MANAGE, center)
-        membership = _member(center, membership_id)
+        membership = active_member(center, membership_id)
         asset = _asset(center, asset_id)
         cleaned = clean_roles(asset.type, roles)
         ends = require_future(expires_at, "expires_at")
