@@ -17,6 +17,8 @@ class BusinessCenter(models.Model):
     company = models.CharField(max_length=200, blank=True)
     timezone = models.CharField(max_length=64, default="UTC")
     currency = models.CharField(max_length=3, default="USD")
+    # Security: when set, invitations go only to email addresses at these domains.
+    allowed_email_domains = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped in the same transaction as any change to who may do what, so a
@@ -25,6 +27,19 @@ class BusinessCenter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def refuses_address(self, kind: str, value: str) -> str | None:
+        """Why the email-domain allowlist refuses this address, or None."""
+        if not self.allowed_email_domains:
+            return None
+        allowed = ", ".join(f"@{d}" for d in self.allowed_email_domains)
+        if kind != "email":
+            return (f"{self.name} only allows invitations to email addresses at {allowed}; "
+                    "phone numbers cannot be checked against that list.")
+        if value.rsplit("@", 1)[-1] in self.allowed_email_domains:
+            return None
+        return (f"{self.name} only allows invitations to {allowed}. Invite an address at one "
+                "of those domains, or ask an Admin to add this domain in the settings.")
 
 
 class GrantedAccess(models.Model):

@@ -59,6 +59,21 @@ def _currency(value: str) -> str:
     return text
 
 
+def _domains(value: str | list[str] | None) -> list[str]:
+    """An allowlist of email domains: lower-case, without @, each a real host name."""
+    raw = value.split(",") if isinstance(value, str) else list(value or [])
+    domains = sorted({d.strip().lower().lstrip("@") for d in raw if d.strip()})
+    for domain in domains:
+        labels = domain.split(".")
+        if len(labels) < 2 or not all(
+            label and len(label) <= 63 and label.replace("-", "").isalnum() and label.isascii()
+            for label in labels
+        ):
+            raise InvalidInput(f"'{domain}' is not a domain name; write it like agency.com.",
+                               fields={"allowed_email_domains": "domain names"})
+    return domains
+
+
 def bump_access_version(center: BusinessCenter) -> None:
     """Tell every cached view of access in this Business Center that it is stale."""
     BusinessCenter.objects.filter(pk=center.pk).update(access_version=F("access_version") + 1)
@@ -98,7 +113,8 @@ def create_center(
 
 def center_dict(center: BusinessCenter) -> dict[str, Any]:
     return {"name": center.name, "company": center.company, "timezone": center.timezone,
-            "currency": center.currency}
+            "currency": center.currency,
+            "allowed_email_domains": list(center.allowed_email_domains)}
 
 
 def get_center(actor: Actor, center_id: int | str) -> BusinessCenter:
@@ -135,10 +151,13 @@ def visible_centers(actor: Actor) -> QuerySet[BusinessCenter]:
     ).order_by("name", "id")
 
 
-def update_center(actor: Actor, center: BusinessCenter, **changes: str | None) -> BusinessCenter:
+def update_center(actor: Actor, center: BusinessCenter,
+                  **changes: str | list[str] | None) -> BusinessCenter:
     """Rename or change settings; only the fields given change."""
-    cleaners = {"name": _name, "company": lambda v: (v or "").strip()[:200],
-                "timezone": _timezone, "currency": _currency}
+    cleaners: dict[str, Any] = {
+        "name": _name, "company": lambda v: (v or "").strip()[:200],
+        "timezone": _timezone, "currency": _currency, "allowed_email_domains": _domains,
+    }
     unknown = set(changes) - set(cleaners)
     if unknown:
         raise InvalidInput(f"Unknown setting(s): {', '.join(sorted(unknown))}.")

@@ -40,6 +40,11 @@ def update(
     company: Annotated[str | None, typer.Option(help="Legal name.")] = None,
     timezone: Annotated[str | None, typer.Option(help="IANA time zone.")] = None,
     currency: Annotated[str | None, typer.Option(help="ISO 4217 code.")] = None,
+    allowed_domains: Annotated[
+        str | None,
+        typer.Option(help="Only invite email addresses at these domains (comma-separated); "
+                     "'' lifts the restriction."),
+    ] = None,
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -54,5 +59,7 @@ def update(
         company=company,
         timezone=timezone,
         currency=currency,
+        allowed_email_domains=allowed_domains,
     )
-    emit([_row(updated)], COLUMNS[:-1], as_json=as_json, title="Business Center")
+    emit([_row(updated) | {"allowed_domains": ", ".join(updated.allowed_email_domains)}],
+         [*COLUMNS[:-1], "allowed_domains"], as_json=as_json, title="Business Center")

@@ -32,7 +32,7 @@ app = typer.Typer(help="List, resend and cancel invitations.", no_args_is_help=T
 RESULT_COLUMNS = ["address", "status", "message"]
 # Statuses that mean the address did not get an invitation because of a problem
 # the caller must fix; "already invited/member" and repeats are not problems.
-FAILED = {"invalid", "limit_reached"}
+FAILED = {"invalid", "limit_reached", "domain_not_allowed"}
 
 
 def register(root: typer.Typer) -> None:

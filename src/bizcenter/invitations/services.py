@@ -81,7 +81,9 @@ class InviteResult:
     """What happened to one address of an invite call."""
 
     address: str
-    status: str  # invited | invalid | duplicate | already_member | already_invited | limit_reached
+    # invited | invalid | duplicate | already_member | already_invited | limit_reached
+    # | domain_not_allowed
+    status: str
     message: str
     normalized: str | None = None
     invitation: Invitation | None = None
@@ -174,6 +176,9 @@ def invite(
                 result.message = (f"{value} already has a pending invitation, sent "
                                   f"{_day(pending[value].sent_at)}. Resend it if they "
                                   "cannot find it.")
+            elif blocked := center.refuses_address(address.kind, value):
+                result.status = "domain_not_allowed"
+                result.message = blocked
             elif refusal := usage.refusal(grant.role):
                 result.status = "limit_reached"
                 result.message = refusal.message
@@ -420,6 +425,9 @@ def accept(actor: Actor, token: str) -> Membership:
                 "invited you to invite the address you use.",
                 code="wrong_address",
             )
+        if blocked := center.refuses_address(invitation.address_kind, invitation.address):
+            raise NotAllowed(f"{blocked} The allowlist changed after this invitation was "
+                             "sent; ask an Admin.", code="domain_not_allowed")
         current = Membership.objects.filter(center=center, user=user,
                                             state=MembershipState.ACTIVE).first()
         if current is not None and current.is_current:
