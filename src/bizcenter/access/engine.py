@@ -61,7 +61,11 @@ def check(user: User | None, action: Action, resource: BusinessCenter | Asset) -
     snap = snapshot.get(user.pk, center_id)
     if snap is None:
         return Decision(False, "That Business Center does not exist.", "not_found", "")
-    return decide(snap, action, asset)
+    key = (action, asset.pk, asset.status) if asset is not None else (action, None, None)
+    decision = snap.decisions.get(key)
+    if decision is None:
+        decision = snap.decisions[key] = decide(snap, action, asset)
+    return decision
 
 
 def decide(snap: snapshot.Snapshot, action: Action, asset: Asset | None) -> Decision:

@@ -12,17 +12,21 @@ membership or a grant, so expiring access ends at that instant.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils import timezone
 
 from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
+
+if TYPE_CHECKING:
+    from bizcenter.access.engine import Decision
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,15 @@ class Snapshot:
     modules: frozenset[str] = frozenset()
     assets: Mapping[int, AssetAccess] = field(default_factory=dict)
     valid_until: datetime | None = None
+    # Decisions already taken on this snapshot: they depend on nothing else, so
+    # a warm check is a dictionary look-up. Keyed by (action, asset id, status).
+    decisions: dict[tuple[str, int | None, str | None], Decision] = field(
+        default_factory=dict, compare=False, repr=False)
+
+    @property
+    def ends_at(self) -> float:
+        """valid_until as a timestamp, cheap to compare on every check."""
+        return self.valid_until.timestamp() if self.valid_until else float("inf")
 
     @property
     def is_member(self) -> bool:
@@ -57,7 +70,7 @@ class Snapshot:
 
 
 _versions: ContextVar[dict[int, int] | None] = ContextVar("access_versions", default=None)
-_cache: OrderedDict[tuple[int, int], Snapshot] = OrderedDict()
+_cache: dict[tuple[int, int], tuple[Snapshot, float]] = {}
 CACHE_SIZE = 20_000
 
 
@@ -94,22 +107,26 @@ def current_version(center_id: int) -> int | None:
 
 
 def get(user_id: int, center_id: int) -> Snapshot | None:
-    """The person's snapshot, rebuilt if access changed or an end time passed."""
-    version = current_version(center_id)
+    """The person's snapshot, rebuilt if access changed or an end time passed.
+
+    This is the hot path of every check: kept to dictionary look-ups.
+    """
+    memo = _versions.get()
+    version = memo.get(center_id) if memo is not None else None
     if version is None:
-        return None
+        version = current_version(center_id)
+        if version is None:
+            return None
     key = (user_id, center_id)
-    snap = _cache.get(key)
-    if snap is not None and snap.version == version and (
-        snap.valid_until is None or timezone.now() < snap.valid_until
-    ):
-        _cache.move_to_end(key)
-        return snap
+    cached = _cache.get(key)
+    if cached is not None:
+        snap, ends_at = cached
+        if snap.version == version and time.time() < ends_at:
+            return snap
     snap = compile_snapshot(user_id, center_id, version)
-    _cache[key] = snap
-    _cache.move_to_end(key)
-    while len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
+    if len(_cache) >= CACHE_SIZE:
+        del _cache[next(iter(_cache))]  # the oldest entry
+    _cache[key] = (snap, snap.ends_at)
     return snap
 
 
