@@ -30,6 +30,25 @@ COLUMNS = ["id", "type", "name", "status"]
 
 def register(root: typer.Typer) -> None:
     root.command("why")(why)
+    root.command("review")(review)
+
+
+def review(
+    center_id: CenterArg,
+    idle_days: Annotated[int, typer.Option(help="Flag members idle this many days.")] = 90,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Everyone with access, idle members flagged; revoke with `members revoke`."""
+    from dataclasses import asdict
+
+    from bizcenter.access.review import access_review
+
+    who = actor(as_)
+    rows = [asdict(r) | {"idle": "IDLE" if r.idle and not as_json else r.idle}
+            for r in access_review(who, center(who, center_id), idle_days=idle_days)]
+    emit(rows, ["kind", "id", "who", "role", "finance_role", "modules", "assets",
+                "last_active", "ends", "idle", "note"], as_json=as_json, title="Access review")
 
 
 def why(
