@@ -48,14 +48,21 @@ def _deny(snap: snapshot.Snapshot | None, code: str, reason: str, fix: str) -> D
                     membership_id=snap.membership_id if snap else None, reasons=(reason,))
 
 
-def _target(resource: BusinessCenter | Asset) -> tuple[int, Asset | None]:
+def _target(resource: BusinessCenter | Asset,
+            within: BusinessCenter | None = None) -> tuple[int, Asset | None]:
+    """The Business Center the question is asked in, and the asset if any.
+
+    An asset shared by a partner is checked ``within`` the receiving Business
+    Center; by default an asset is checked in the one that owns it.
+    """
     if isinstance(resource, BusinessCenter):
         return resource.pk, None
-    return resource.center_id, resource
+    return (within.pk if within is not None else resource.center_id), resource
 
 
-def check(user: User | None, action: Action, resource: BusinessCenter | Asset) -> Decision:
-    center_id, asset = _target(resource)
+def check(user: User | None, action: Action, resource: BusinessCenter | Asset,
+          within: BusinessCenter | None = None) -> Decision:
+    center_id, asset = _target(resource, within)
     if user is None or not user.is_authenticated:
         return Decision(False, "You are not logged in.", "login_required", "Log in first.")
     snap = snapshot.get(user.pk, center_id)
@@ -80,10 +87,15 @@ def decide(snap: snapshot.Snapshot, action: Action, asset: Asset | None) -> Deci
     if snap.state == "EXPIRED":
         return _deny(snap, "membership_expired", f"Your access to {name} has ended (it had an "
                      "end date).", f"Ask an Admin of {name} to extend it.")
-    if snap.is_admin:
+    own = asset is None or asset.center_id == snap.center_id
+    if snap.is_admin and own:
         if asset is not None and action in CHANGES_ACCOUNT and asset.status != "ACTIVE":
             return _inactive(snap, asset)
         return _allow(snap, f"You are an Admin of {name}: Admins may do everything in it.")
+    if not own and action in ADMIN_ONLY:
+        return _deny(snap, "owned_by_partner",
+                     f"{asset} is owned by a partner Business Center; only its owner can do "
+                     f"this ({action}).", "Ask the partner that owns it.")
     # A Standard member from here on.
     if action == Action.CENTER_VIEW:
         return _allow(snap, f"You are a member of {name}.")
@@ -97,7 +109,7 @@ def decide(snap: snapshot.Snapshot, action: Action, asset: Asset | None) -> Deci
               Action.CAMPAIGN_PROPOSE: "CAMPAIGNS", Action.REPORT_VIEW: "ANALYTICS",
               Action.ASSET_VIEW: "ASSETS"}[action]
     needs_module = not (action == Action.ASSET_VIEW and asset is not None)
-    if needs_module and module not in snap.modules:
+    if needs_module and module not in snap.modules and not snap.is_admin:
         return _deny(snap, "module_missing",
                      f"You were not given the {module.title()} module in {name}.",
                      f"Ask an Admin of {name} to add the {module.title()} module to your access.")
@@ -108,8 +120,14 @@ def decide(snap: snapshot.Snapshot, action: Action, asset: Asset | None) -> Deci
     if access is None:
         return _deny(snap, "asset_not_assigned",
                      f"{asset} is not assigned to you in {name}.",
-                     f"Ask an Admin of {name} to assign {asset} to you (directly or through "
-                     "an asset group).")
+                     f"Ask an Admin of {name} to assign {asset} to you (directly, through "
+                     "an asset group, or from what a partner shared).")
+    if action == Action.CAMPAIGN_EDIT and snap.is_admin and access.roles & {"ADMIN", "OPERATOR"}:
+        # A partner's Admin, on an account shared with it at an operating role.
+        if asset.status != "ACTIVE":
+            return _inactive(snap, asset)
+        return _allow(snap, f"{asset} is shared with {name} as "
+                      f"{', '.join(sorted(access.roles))}, and you are an Admin of {name}.")
     if action == Action.CAMPAIGN_EDIT:
         can_propose = bool(access.roles & {"ADMIN", "OPERATOR"})
         return _deny(snap, "role_too_low",
@@ -153,15 +171,16 @@ def _billing(snap: snapshot.Snapshot, action: Action) -> Decision:
                  "role.")
 
 
-def require(actor: Actor, action: Action, resource: BusinessCenter | Asset) -> int | None:
+def require(actor: Actor, action: Action, resource: BusinessCenter | Asset,
+            within: BusinessCenter | None = None) -> int | None:
     """Raise unless the actor may act; returns the membership id. The operator may."""
     if actor.user is None:
         return None
-    decision = check(actor.user, action, resource)
+    decision = check(actor.user, action, resource, within)
     if not decision:
         if decision.code in ("not_member", "revoked", "membership_expired", "not_found"):
             # Outsiders learn nothing about a Business Center, not even that it exists.
-            center_id, _ = _target(resource)
+            center_id, _ = _target(resource, within)
             raise NotFound(f"No Business Center with id {center_id} is visible to you.")
         raise NotAllowed(f"{decision.reason} {decision.fix}".strip(), code=decision.code)
     if decision.membership_id is not None:
@@ -208,12 +227,13 @@ class Explanation:
         return "\n".join(lines)
 
 
-def explain(user: User, action: Action, resource: BusinessCenter | Asset) -> Explanation:
+def explain(user: User, action: Action, resource: BusinessCenter | Asset,
+            within: BusinessCenter | None = None) -> Explanation:
     """The decision with its reasons, and for a denial what to do about it."""
-    decision = check(user, action, resource)
+    decision = check(user, action, resource, within)
     reasons, fix = list(decision.reasons), decision.fix
     if decision.code == "not_member":
-        center_id, _ = _target(resource)
+        center_id, _ = _target(resource, within)
         found = _invitation_story(user, center_id)
         if found:
             reasons.append(found[0])
@@ -252,10 +272,12 @@ def _invitation_story(user: User, center_id: int) -> tuple[str, str] | None:
     return None
 
 
-def why(actor: Actor, person: User, action: str, resource: str) -> Explanation:
+def why(actor: Actor, person: User, action: str, resource: str,
+        within: BusinessCenter | None = None) -> Explanation:
     """``explain`` for a door: the person themself, or an Admin troubleshooting them.
 
-    ``resource`` is ``center:ID`` or ``asset:ID``.
+    ``resource`` is ``center:ID`` or ``asset:ID``; ``within`` is the Business
+    Center asked about when the asset is one a partner shared with it.
     """
     from bizcenter.assets.models import Asset
     from bizcenter.core.errors import InvalidInput
@@ -278,6 +300,8 @@ def why(actor: Actor, person: User, action: str, resource: str) -> Explanation:
         center = target.center if target else None
     if target is None or center is None:
         raise NotFound(f"No {kind} with id {raw_id}.")
+    if within is not None:
+        center = within
     if actor.user is not None and actor.user.pk != person.pk:
         require(actor, Action.MEMBER_VIEW, center)
-    return explain(person, wanted, target)
+    return explain(person, wanted, target, within)

@@ -132,8 +132,8 @@ def get(user_id: int, center_id: int) -> Snapshot | None:
 
 def compile_snapshot(user_id: int, center_id: int, version: int) -> Snapshot:
     """Build from the database: the membership and this person's own grants only."""
-    from bizcenter.assets.kinds import merge_roles
-    from bizcenter.assets.models import AssetGrant, AssetGroupMember
+    from bizcenter.assets.kinds import cap_roles, merge_roles
+    from bizcenter.assets.models import AssetGrant, AssetGroupMember, PartnerShare
 
     now = timezone.now()
     center_name = (BusinessCenter.objects.filter(pk=center_id)
@@ -150,11 +150,28 @@ def compile_snapshot(user_id: int, center_id: int, version: int) -> Snapshot:
         return replace(base, membership_id=membership.pk, state="EXPIRED")
     ends = [membership.expires_at] if membership.expires_at else []
     assets: dict[int, AssetAccess] = {}
+    # Assets other Business Centers share with this one: nobody here goes above
+    # the shared role, and Admins here hold exactly that role.
+    shared = {asset_id: (kind, status, roles, owner) for asset_id, kind, status, roles, owner in
+              PartnerShare.objects.filter(partnership__partner_id=center_id).values_list(
+                  "asset_id", "asset__type", "asset__status", "roles",
+                  "partnership__owner__name")}
+    if membership.role == "ADMIN":
+        for asset_id, (kind, status, roles, owner) in shared.items():
+            assets[asset_id] = AssetAccess(kind, status, frozenset(roles), (f"partner {owner}",))
     grants = (AssetGrant.objects.filter(membership=membership)
               .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-              .values_list("asset_id", "asset__type", "asset__status", "roles", "expires_at"))
-    for asset_id, kind, status, roles, expires_at in grants:
-        assets[asset_id] = AssetAccess(kind, status, frozenset(roles))
+              .values_list("asset_id", "asset__type", "asset__status", "roles", "expires_at",
+                           "asset__center_id"))
+    for asset_id, kind, status, roles, expires_at, owner_id in grants:
+        if owner_id != center_id:
+            if asset_id not in shared or asset_id in assets:
+                continue  # no longer shared, or an Admin here already holds the shared role
+            _, _, ceiling, owner = shared[asset_id]
+            assets[asset_id] = AssetAccess(kind, status, cap_roles(kind, roles, ceiling),
+                                           (f"partner {owner}",))
+        else:
+            assets[asset_id] = AssetAccess(kind, status, frozenset(roles))
         if expires_at:
             ends.append(expires_at)
     grouped = (AssetGroupMember.objects.filter(membership=membership)

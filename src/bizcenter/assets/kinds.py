@@ -59,6 +59,24 @@ def merge_roles(asset_type: str, a: Iterable[str], b: Iterable[str]) -> frozense
     return frozenset({max(both, key=rule.rank)})
 
 
+def cap_roles(asset_type: str, wanted: Iterable[str], ceiling: Iterable[str]) -> frozenset[str]:
+    """Roles limited by what was shared: never above the ceiling's rank, or outside its set."""
+    rule = RULES[asset_type]
+    top = set(ceiling)
+    if rule.many:
+        return frozenset(set(wanted) & top)
+    if not top:
+        return frozenset()
+    limit = max(rule.rank(r) for r in top)
+    return frozenset(
+        r if rule.rank(r) <= limit else max(top, key=rule.rank) for r in wanted
+    )
+
+
+def exceeds(asset_type: str, wanted: Iterable[str], ceiling: Iterable[str]) -> bool:
+    return cap_roles(asset_type, wanted, ceiling) != frozenset(wanted)
+
+
 def clean_roles(asset_type: str, roles: Iterable[str] | str | None) -> list[str]:
     """The roles as stored: upper-case, valid for the type, the right count."""
     rule = RULES[asset_type]

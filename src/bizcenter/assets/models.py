@@ -89,3 +89,41 @@ class AssetGroupMember(models.Model):
 
     def __str__(self) -> str:
         return f"member {self.membership_id} of {self.group_id}"
+
+
+class Partnership(models.Model):
+    """Another Business Center this one works with, and shares assets to."""
+
+    owner = models.ForeignKey(BusinessCenter, on_delete=models.CASCADE,
+                              related_name="partners")
+    partner = models.ForeignKey(BusinessCenter, on_delete=models.CASCADE,
+                                related_name="partner_of")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["owner", "partner"], name="one_partnership"),
+            models.CheckConstraint(condition=~Q(owner=models.F("partner")),
+                                   name="partner_is_another_center"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} -> {self.partner_id}"
+
+
+class PartnerShare(models.Model):
+    """One asset shared with a partner, at a role its members can never exceed."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE,
+                                    related_name="shares")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="shares")
+    roles = models.JSONField(default=list)
+    shared_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["partnership", "asset"], name="one_share_per_asset"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} shared as {', '.join(self.roles)}"

@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from bizcenter.access import snapshot
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import require
-from bizcenter.assets.kinds import AssetStatus, AssetType, clean_roles
-from bizcenter.assets.models import Asset, AssetGrant
+from bizcenter.assets.kinds import AssetStatus, AssetType, clean_roles, exceeds
+from bizcenter.assets.models import Asset, AssetGrant, PartnerShare
 from bizcenter.audit.models import Category
 from bizcenter.audit.services import record
 from bizcenter.centers import seats
@@ -121,20 +121,39 @@ def list_assets(actor: Actor, center: BusinessCenter, *, type: str | None = None
 
 
 def visible_to(actor: Actor, center: BusinessCenter) -> QuerySet[Asset]:
-    """The filter is in the query itself, so no list can show an asset it should not."""
-    qs = Asset.objects.filter(center=center)
+    """The filter is in the query itself, so no list can show an asset it should not.
+
+    Admins see what the Business Center owns and what partners share with it;
+    Standard members see what they were given.
+    """
+    reachable = Asset.objects.filter(
+        Q(center=center) | Q(shares__partnership__partner=center)).distinct()
     if actor.user is None:
-        return qs
+        return reachable
     snap = snapshot.get(actor.user.pk, center.pk)
     if snap is not None and snap.is_admin:
-        return qs
-    return qs.filter(pk__in=list(snap.assets) if snap else [])
+        return reachable
+    return Asset.objects.filter(pk__in=list(snap.assets) if snap else [])
 
 
 def get_asset(actor: Actor, center: BusinessCenter, asset_id: int | str) -> Asset:
-    asset = _asset(center, asset_id)
-    require(actor, Action.ASSET_VIEW, asset)
+    asset, _ = reachable_asset(center, asset_id)
+    require(actor, Action.ASSET_VIEW, asset, within=center)
     return asset
+
+
+def reachable_asset(center: BusinessCenter, asset_id: int | str
+                    ) -> tuple[Asset, list[str] | None]:
+    """An asset this Business Center owns (no ceiling) or that a partner shares with it
+    (the shared roles are the ceiling)."""
+    try:
+        return _asset(center, asset_id), None
+    except NotFound:
+        share = (PartnerShare.objects.select_related("asset")
+                 .filter(partnership__partner=center, asset_id=asset_id).first())
+        if share is None:
+            raise
+        return share.asset, list(share.roles)
 
 
 def active_member(center: BusinessCenter, membership_id: int | str) -> Membership:
@@ -160,8 +179,13 @@ def assign(actor: Actor, center: BusinessCenter, membership_id: int | str,
         center = seats.lock(center.pk)
         require(actor, Action.ASSET_MANAGE, center)
         membership = active_member(center, membership_id)
-        asset = _asset(center, asset_id)
+        asset, ceiling = reachable_asset(center, asset_id)
         cleaned = clean_roles(asset.type, roles)
+        if ceiling is not None and exceeds(asset.type, cleaned, ceiling):
+            raise InvalidInput(
+                f"{asset} is shared with {center.name} as {', '.join(ceiling)}; members "
+                "cannot be given more than that. Ask the partner that owns it to raise it.",
+                fields={"roles": f"at most {', '.join(ceiling)}"})
         ends = require_future(expires_at, "expires_at")
         grant = AssetGrant.objects.filter(membership=membership, asset=asset).first()
         before = {"roles": grant.roles, "expires_at": _iso(grant.expires_at)} if grant else None
@@ -182,7 +206,7 @@ def unassign(actor: Actor, center: BusinessCenter, membership_id: int | str,
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.ASSET_MANAGE, center)
-        asset = _asset(center, asset_id)
+        asset, _ = reachable_asset(center, asset_id)
         grant = (AssetGrant.objects.select_related("membership__user")
                  .filter(membership_id=membership_id, membership__center=center, asset=asset)
                  .first())

@@ -55,6 +55,10 @@ def why(
     person: Annotated[str, typer.Argument(help="Email or phone of the person.")],
     action: Annotated[str, typer.Argument(help="An action, e.g. campaign.edit.")],
     resource: Annotated[str, typer.Argument(help="center:ID or asset:ID.")],
+    within: Annotated[
+        str | None,
+        typer.Option(help="Business Center id to ask in, for an asset a partner shared."),
+    ] = None,
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -62,7 +66,9 @@ def why(
     from bizcenter.access.engine import why as explain
     from bizcenter.accounts.services import user_by_address
 
-    answer = explain(actor(as_), user_by_address(person), action, resource)
+    who = actor(as_)
+    answer = explain(who, user_by_address(person), action, resource,
+                     center(who, within) if within else None)
     if as_json:
         emit(
             [
