@@ -87,6 +87,12 @@ def decide(snap: snapshot.Snapshot, action: Action, asset: Asset | None) -> Deci
     if snap.state == "EXPIRED":
         return _deny(snap, "membership_expired", f"Your access to {name} has ended (it had an "
                      "end date).", f"Ask an Admin of {name} to extend it.")
+    if snap.needs_two_factor:
+        return _deny(snap, "two_factor_required",
+                     f"{name} requires 2-step verification for {snap.needs_two_factor}, and "
+                     "you have not set it up.",
+                     "Set up 2-step verification in your account (an authenticator app), "
+                     f"then everything you were given in {name} opens again.")
     own = asset is None or asset.center_id == snap.center_id
     if snap.is_admin and own:
         if asset is not None and action in CHANGES_ACCOUNT and asset.status != "ACTIVE":

@@ -50,6 +50,9 @@ class Snapshot:
     modules: frozenset[str] = frozenset()
     assets: Mapping[int, AssetAccess] = field(default_factory=dict)
     valid_until: datetime | None = None
+    # The Business Center requires 2-step verification of this person, who has
+    # not set it up: they reach nothing there until they do.
+    needs_two_factor: str = ""  # "", or "Admins" / "everyone" when missing
     # Decisions already taken on this snapshot: they depend on nothing else, so
     # a warm check is a dictionary look-up. Keyed by (action, asset id, status).
     decisions: dict[tuple[str, int | None, str | None], Decision] = field(
@@ -136,11 +139,12 @@ def compile_snapshot(user_id: int, center_id: int, version: int) -> Snapshot:
     from bizcenter.assets.models import AssetGrant, AssetGroupMember, PartnerShare
 
     now = timezone.now()
-    center_name = (BusinessCenter.objects.filter(pk=center_id)
-                   .values_list("name", flat=True).first() or "")
+    center_name, policy = (BusinessCenter.objects.filter(pk=center_id)
+                           .values_list("name", "two_factor_policy").first() or ("", "NOBODY"))
     base = Snapshot(user_id=user_id, center_id=center_id, center_name=center_name,
                     version=version)
-    membership = (Membership.objects.filter(center_id=center_id, user_id=user_id)
+    membership = (Membership.objects.select_related("user")
+                  .filter(center_id=center_id, user_id=user_id)
                   .order_by("state", "-joined_at").first())  # ACTIVE sorts before REVOKED
     if membership is None:
         return base
@@ -149,6 +153,9 @@ def compile_snapshot(user_id: int, center_id: int, version: int) -> Snapshot:
     if membership.expires_at is not None and membership.expires_at <= now:
         return replace(base, membership_id=membership.pk, state="EXPIRED")
     ends = [membership.expires_at] if membership.expires_at else []
+    required = policy == "EVERYONE" or (policy == "ADMINS" and membership.role == "ADMIN")
+    needs = ("everyone" if policy == "EVERYONE" else "Admins") if required and not (
+        membership.user.totp_confirmed_at) else ""
     assets: dict[int, AssetAccess] = {}
     # Assets other Business Centers share with this one: nobody here goes above
     # the shared role, and Admins here hold exactly that role.
@@ -191,6 +198,6 @@ def compile_snapshot(user_id: int, center_id: int, version: int) -> Snapshot:
     return replace(
         base, membership_id=membership.pk, state=MembershipState.ACTIVE,
         role=membership.role, finance_role=membership.finance_role,
-        modules=frozenset(membership.modules), assets=assets,
+        modules=frozenset(membership.modules), assets=assets, needs_two_factor=needs,
         valid_until=min(ends) if ends else None,
     )

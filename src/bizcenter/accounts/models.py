@@ -43,6 +43,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # 2-step verification (TOTP). The secret is set when set-up starts and
+    # counts only once a first code confirmed it.
+    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -65,6 +69,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         contact = self.email or self.phone or f"user {self.pk}"
         return f"{self.name} <{contact}>" if self.name else contact
 
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_confirmed_at is not None
+
     def has_address(self, address: Address) -> bool:
         mine = self.email if address.kind is AddressKind.EMAIL else self.phone
         return mine == address.value
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for when the authenticator is lost; stored hashed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id}"

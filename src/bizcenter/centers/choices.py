@@ -27,6 +27,12 @@ class PartnerKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class TwoFactorPolicy(models.TextChoices):
+    NOBODY = "NOBODY", "Nobody"
+    ADMINS = "ADMINS", "Admins"
+    EVERYONE = "EVERYONE", "Everyone"
+
+
 class Module(models.TextChoices):
     ANALYTICS = "ANALYTICS", "Analytics"
     CAMPAIGNS = "CAMPAIGNS", "Campaigns"

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
 
-from bizcenter.centers.choices import FinanceRole, PartnerKind, Role
+from bizcenter.centers.choices import FinanceRole, PartnerKind, Role, TwoFactorPolicy
 
 
 class BusinessCenter(models.Model):
@@ -17,6 +17,10 @@ class BusinessCenter(models.Model):
     company = models.CharField(max_length=200, blank=True)
     timezone = models.CharField(max_length=64, default="UTC")
     currency = models.CharField(max_length=3, default="USD")
+    # Security: who must have 2-step verification to reach anything here.
+    two_factor_policy = models.CharField(
+        max_length=16, choices=TwoFactorPolicy.choices, default=TwoFactorPolicy.NOBODY
+    )
     # Security: when set, invitations go only to email addresses at these domains.
     allowed_email_domains = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=now)

@@ -17,7 +17,15 @@ from bizcenter.accounts.models import User
 from bizcenter.audit.models import Category
 from bizcenter.audit.services import record
 from bizcenter.centers import seats
-from bizcenter.centers.choices import FinanceRole, Module, PartnerKind, Role, choice, modules_list
+from bizcenter.centers.choices import (
+    FinanceRole,
+    Module,
+    PartnerKind,
+    Role,
+    TwoFactorPolicy,
+    choice,
+    modules_list,
+)
 from bizcenter.centers.currencies import CURRENCIES
 from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
 from bizcenter.core.actor import Actor
@@ -114,7 +122,8 @@ def create_center(
 def center_dict(center: BusinessCenter) -> dict[str, Any]:
     return {"name": center.name, "company": center.company, "timezone": center.timezone,
             "currency": center.currency,
-            "allowed_email_domains": list(center.allowed_email_domains)}
+            "allowed_email_domains": list(center.allowed_email_domains),
+            "two_factor_policy": center.two_factor_policy}
 
 
 def get_center(actor: Actor, center_id: int | str) -> BusinessCenter:
@@ -157,6 +166,7 @@ def update_center(actor: Actor, center: BusinessCenter,
     cleaners: dict[str, Any] = {
         "name": _name, "company": lambda v: (v or "").strip()[:200],
         "timezone": _timezone, "currency": _currency, "allowed_email_domains": _domains,
+        "two_factor_policy": lambda v: choice(TwoFactorPolicy, v, "two_factor_policy"),
     }
     unknown = set(changes) - set(cleaners)
     if unknown:
@@ -166,12 +176,21 @@ def update_center(actor: Actor, center: BusinessCenter,
         require(actor, Action.SETTINGS_MANAGE, center)
         center = seats.lock(center.pk)
         before = center_dict(center)
+        policy = clean.get("two_factor_policy")
+        if policy in ("ADMINS", "EVERYONE") and actor.user is not None and not (
+            actor.user.has_two_factor
+        ):
+            raise Conflict("Set up 2-step verification for yourself first: requiring it "
+                           "now would lock you out of this Business Center.",
+                           code="two_factor_yourself_first")
         for key, value in clean.items():
             setattr(center, key, value)
         after = center_dict(center)
         if before == after:
             return center
         center.save()
+        if before["two_factor_policy"] != after["two_factor_policy"]:
+            bump_access_version(center)
         record(actor, center=center, category=Category.BUSINESS, action="center.updated",
                target=center, before={k: before[k] for k in clean if before[k] != after[k]},
                after={k: after[k] for k in clean if before[k] != after[k]})

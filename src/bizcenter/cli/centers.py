@@ -45,6 +45,10 @@ def update(
         typer.Option(help="Only invite email addresses at these domains (comma-separated); "
                      "'' lifts the restriction."),
     ] = None,
+    two_factor: Annotated[
+        str | None,
+        typer.Option(help="Who must use 2-step verification: nobody, admins or everyone."),
+    ] = None,
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -60,6 +64,9 @@ def update(
         timezone=timezone,
         currency=currency,
         allowed_email_domains=allowed_domains,
+        two_factor_policy=two_factor,
     )
-    emit([_row(updated) | {"allowed_domains": ", ".join(updated.allowed_email_domains)}],
-         [*COLUMNS[:-1], "allowed_domains"], as_json=as_json, title="Business Center")
+    emit([_row(updated) | {"allowed_domains": ", ".join(updated.allowed_email_domains),
+                           "two_factor": updated.two_factor_policy}],
+         [*COLUMNS[:-1], "allowed_domains", "two_factor"], as_json=as_json,
+         title="Business Center")

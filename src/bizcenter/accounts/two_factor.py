@@ -1,0 +1,112 @@
+"""2-step verification with time-based codes (TOTP, any authenticator app).
+
+Set-up is two steps, so a typo in the secret cannot lock anyone out: start
+gives the secret and its otpauth:// link, confirm checks a first code and
+returns ten recovery codes, shown once and stored only hashed. Turning it on
+or off changes what the person may reach in Business Centers that require it,
+so it bumps their access versions like any other change to access.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import pyotp
+from django.db import transaction
+from django.utils import timezone
+
+from bizcenter.accounts.models import RecoveryCode, User
+from bizcenter.audit.models import Category
+from bizcenter.audit.services import record
+from bizcenter.core.actor import Actor
+from bizcenter.core.errors import Conflict, InvalidInput, NotAllowed
+
+ISSUER = "bizcenter"
+RECOVERY_CODES = 10
+
+
+@dataclass(frozen=True)
+class Setup:
+    secret: str
+    uri: str
+
+
+def _me(actor: Actor) -> User:
+    if actor.user is None:
+        raise NotAllowed("Log in first: 2-step verification belongs to a person.")
+    return actor.user
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.strip().replace("-", "").lower().encode()).hexdigest()
+
+
+def _bump_my_centers(user: User) -> None:
+    from bizcenter.centers.services import bump_access_version, memberships_of
+
+    for membership in memberships_of(user):
+        bump_access_version(membership.center)
+
+
+def start(actor: Actor) -> Setup:
+    user = _me(actor)
+    if user.has_two_factor:
+        raise Conflict("2-step verification is already on. Turn it off first to use another "
+                       "authenticator.", code="already_on")
+    user.totp_secret = pyotp.random_base32()
+    user.save(update_fields=["totp_secret"])
+    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(
+        name=user.email or user.phone or str(user.pk), issuer_name=ISSUER)
+    return Setup(user.totp_secret, uri)
+
+
+def confirm(actor: Actor, code: str) -> list[str]:
+    """Turn 2-step verification on with a first code; returns the recovery codes."""
+    user = _me(actor)
+    if not user.totp_secret:
+        raise Conflict("Start the set-up first: scan the code, then enter what it shows.",
+                       code="not_started")
+    if not pyotp.TOTP(user.totp_secret).verify((code or "").strip(), valid_window=1):
+        raise InvalidInput("That code is not the one your authenticator shows now. Check the "
+                           "phone's clock and try the newest code.", fields={"code": "wrong"})
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
+    with transaction.atomic():
+        user.totp_confirmed_at = timezone.now()
+        user.save(update_fields=["totp_confirmed_at"])
+        user.recovery_codes.all().delete()
+        RecoveryCode.objects.bulk_create(RecoveryCode(user=user, code_hash=_hash(c))
+                                         for c in codes)
+        _bump_my_centers(user)
+        record(actor, center=None, category=Category.USER, action="two_factor.enabled",
+               target=user)
+    return codes
+
+
+def verify(user: User, code: str) -> bool:
+    """A current code, or an unused recovery code (which is then used up)."""
+    if not user.has_two_factor:
+        return False
+    if pyotp.TOTP(user.totp_secret).verify((code or "").strip(), valid_window=1):
+        return True
+    with transaction.atomic():
+        used = (RecoveryCode.objects.select_for_update()
+                .filter(user=user, code_hash=_hash(code or ""), used_at__isnull=True)
+                .update(used_at=timezone.now()))
+    return bool(used)
+
+
+def disable(actor: Actor, code: str) -> None:
+    user = _me(actor)
+    if not verify(user, code):
+        raise InvalidInput("Enter a current code (or a recovery code) to turn 2-step "
+                           "verification off.", fields={"code": "wrong"})
+    with transaction.atomic():
+        user.totp_secret = ""
+        user.totp_confirmed_at = None
+        user.save(update_fields=["totp_secret", "totp_confirmed_at"])
+        user.recovery_codes.all().delete()
+        _bump_my_centers(user)
+        record(actor, center=None, category=Category.USER, action="two_factor.disabled",
+               target=user)
