@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "bizcenter.centers",
     "bizcenter.invitations",
     "bizcenter.assets",
+    "bizcenter.access",
     "bizcenter.audit",
     "bizcenter.outbox",
     "bizcenter.web",

@@ -146,6 +146,9 @@ def worker(
     from bizcenter.outbox.services import sweep
 
     sweep()  # pick up messages a previous worker left half-done
+    from bizcenter.access.reminders import schedule
+
+    schedule()
     call_command(
         "db_worker",
         interval=interval,
