@@ -114,3 +114,22 @@ def test_why_within_the_receiving_center(center, as_owner, agency, capsys):
     code, out, _ = run(capsys, "why", "op@agency.com", "campaign.propose", f"asset:{acct.pk}",
                        "--within", str(agency_center.pk), "--as", boss.email)
     assert code == 0 and out.startswith("Denied (role_too_low).")
+
+
+def test_partners_on_the_command_line(center, as_owner, owner, agency, capsys):
+    from tests.cli.test_cli import run
+
+    agency_center, boss, _, acct = agency
+    code, out, _ = run(capsys, "partners", "share", str(center.pk), str(agency_center.pk),
+                       str(acct.pk), "-r", "operator", "--as", owner.email)
+    assert code == 0 and "shared as OPERATOR" in out
+    code, out, _ = run(capsys, "partners", "list", str(center.pk), "--as", owner.email)
+    assert "Agency" in out and "Brand account as OPERATOR" in out
+    code, out, _ = run(capsys, "partners", "received", str(agency_center.pk), "--as",
+                       boss.email, "--json")
+    assert '"owner": "Brand Co"' in out
+    code, _, _ = run(capsys, "partners", "remove", str(center.pk), str(agency_center.pk),
+                     "--yes", "--as", owner.email)
+    assert code == 0
+    code, _, err = run(capsys, "partners", "add", str(center.pk), "abc", "--as", owner.email)
+    assert code == 1 and "is not a Business Center id" in err

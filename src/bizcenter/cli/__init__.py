@@ -12,7 +12,16 @@ import sys
 
 import typer
 
-from bizcenter.cli import access, activity, centers, invitations, members, people, serve
+from bizcenter.cli import (
+    access,
+    activity,
+    centers,
+    invitations,
+    members,
+    partners,
+    people,
+    serve,
+)
 
 app = typer.Typer(
     name="bizcenter",
@@ -43,6 +52,7 @@ app.add_typer(invitations.app, name="invitations")
 app.add_typer(members.app, name="members")
 app.add_typer(activity.app, name="activity")
 app.add_typer(access.app, name="assets")
+app.add_typer(partners.app, name="partners")
 
 
 def main(argv: list[str] | None = None) -> None:
