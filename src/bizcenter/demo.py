@@ -6,10 +6,11 @@ log reads like a real one. Safe to run again: it does nothing the second time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bizcenter.accounts.models import User
 from bizcenter.accounts.services import sign_up
+from bizcenter.assets.services import create_asset
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import create_center
 from bizcenter.core.actor import Actor
@@ -37,6 +38,13 @@ PENDING = [
 ]
 
 
+def main_account_id() -> int:
+    from bizcenter.assets.models import Asset
+
+    found = Asset.objects.filter(name="Demo Brand UK").values_list("pk", flat=True).first()
+    return found or 0
+
+
 @dataclass
 class Demo:
     center: BusinessCenter
@@ -48,7 +56,8 @@ class Demo:
             f"{state} demo Business Center '{self.center.name}' (id {self.center.pk}).\n"
             f"Log in at {base_url}/login/ as {OWNER_EMAIL} with password {PASSWORD}\n"
             f"(members, e.g. {MEMBERS[0][0]}, use the same password).\n"
-            f"From a shell: bizcenter members list {self.center.pk} --as {OWNER_EMAIL}"
+            f"From a shell: bizcenter members list {self.center.pk} --as {OWNER_EMAIL}\n"
+            f"  and: bizcenter why {MEMBERS[0][0]} campaign.edit asset:{main_account_id()}"
         )
 
 
@@ -64,6 +73,12 @@ def seed() -> Demo:
     admin = Actor(owner, via="demo")
     center = create_center(admin, name=CENTER_NAME, company="Demo Brand Ltd",
                            timezone_name="Europe/London", currency="GBP")
+    main = create_asset(admin, center, type="ADVERTISER", name="Demo Brand UK")
+    create_asset(admin, center, type="ADVERTISER", name="Demo Brand (old)", status="DISABLED")
+    create_asset(admin, center, type="TT_ACCOUNT", name="@demobrand")
+    create_asset(admin, center, type="CATALOG", name="Spring catalog")
+    MEMBERS[0] = (MEMBERS[0][0], MEMBERS[0][1],
+                  replace(MEMBERS[0][2], assets={main.pk: ["OPERATOR"]}))
     for email, name, grant in MEMBERS:
         person = User.objects.filter(email=email).first() or sign_up(
             system, email=email, password=PASSWORD, name=name)

@@ -123,3 +123,12 @@ def test_disabled_ad_account_refuses_changes_saying_so(world):
     assert not answer.allowed
     assert "Old account is disabled" in answer.reasons[0]
     assert "reactivate" in answer.fix
+
+
+def test_standard_members_never_edit_campaigns_directly_anywhere(world):
+    people, resources = world
+    for who in ("operator", "analyst", "standard_bare"):
+        decision = check(people[who], A.CAMPAIGN_EDIT, resources["C"])
+        assert decision.code in {"role_too_low", "module_missing"}, who
+    assert check(people["admin"], A.CAMPAIGN_EDIT, resources["C"])
+    assert check(people["operator"], A.CAMPAIGN_PROPOSE, resources["C"])

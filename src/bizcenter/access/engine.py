@@ -120,6 +120,10 @@ def decide(snap: snapshot.Snapshot, action: Action, asset: Asset | None) -> Deci
                      f"You were not given the {module.title()} module in {name}.",
                      f"Ask an Admin of {name} to add the {module.title()} module to your access.")
     if asset is None:
+        if action == Action.CAMPAIGN_EDIT and not snap.is_admin:
+            return _deny(snap, "role_too_low",
+                         f"Standard members cannot change campaigns in {name} directly.",
+                         "Propose the change instead: an Admin approves it.")
         return _allow(snap, f"You have the {module.title()} module in {name}.",
                       "Lists show only the assets assigned to you.")
     access = snap.assets.get(asset.pk)
