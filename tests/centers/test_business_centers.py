@@ -110,3 +110,13 @@ def test_edit_changes_only_what_is_given_and_logs_before_and_after(
     assert "not a valid module" in refused.value.message
     with pytest.raises(NotFound):
         update_member(as_owner, center, 999999, role="ADMIN")
+
+
+def test_names_with_braces_still_get_a_clear_not_found(owner):
+    odd = create_center(act(owner), name="Brand {x} & {id}")
+    with pytest.raises(NotFound) as missing:
+        update_member(act(owner), odd, "12345", role="ADMIN")
+    assert missing.value.message == "No member with id 12345 in Brand {x} & {id}."
+    with pytest.raises(NotFound) as typed:
+        update_member(act(owner), odd, "twelve", role="ADMIN")
+    assert "No member with id 'twelve'" in typed.value.message

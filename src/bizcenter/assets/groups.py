@@ -25,6 +25,7 @@ from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import bump_access_version
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict, InvalidInput, NotFound
+from bizcenter.core.lookup import find
 
 DEFAULT_ROLES: dict[str, list[str]] = {AssetType.ADVERTISER: ["ANALYST"]}
 
@@ -38,14 +39,8 @@ def _name(value: str) -> str:
 
 
 def _group(center: BusinessCenter, group_id: int | str) -> AssetGroup:
-    try:
-        pk = int(group_id)
-    except (TypeError, ValueError) as exc:
-        raise NotFound(f"No asset group with id '{group_id}' in {center.name}.") from exc
-    group = AssetGroup.objects.select_for_update().filter(center=center, pk=pk).first()
-    if group is None:
-        raise NotFound(f"No asset group with id {pk} in {center.name}.")
-    return group
+    return find(AssetGroup.objects.select_for_update().filter(center=center), group_id,
+                f"No asset group with id {{id}} in {center.name}.")
 
 
 def _owned(center: BusinessCenter, asset_ids: Iterable[int | str]) -> list[Asset]:

@@ -23,6 +23,7 @@ from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
 from bizcenter.centers.services import bump_access_version, require_future
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict, InvalidInput, NotFound
+from bizcenter.core.lookup import find
 from bizcenter.core.pagination import Page, paginate
 
 
@@ -40,15 +41,8 @@ def _name(value: str) -> str:
 
 
 def _asset(center: BusinessCenter, asset_id: int | str, *, lock: bool = False) -> Asset:
-    try:
-        pk = int(asset_id)
-    except (TypeError, ValueError) as exc:
-        raise NotFound(f"No asset with id '{asset_id}' in {center.name}.") from exc
-    qs = Asset.objects.select_for_update() if lock else Asset.objects
-    asset = qs.filter(center=center, pk=pk).first()
-    if asset is None:
-        raise NotFound(f"No asset with id {pk} in {center.name}.")
-    return asset
+    qs = Asset.objects.select_for_update() if lock else Asset.objects.all()
+    return find(qs.filter(center=center), asset_id, f"No asset with id {{id}} in {center.name}.")
 
 
 def asset_dict(asset: Asset) -> dict[str, Any]:
@@ -157,14 +151,8 @@ def reachable_asset(center: BusinessCenter, asset_id: int | str
 
 
 def active_member(center: BusinessCenter, membership_id: int | str) -> Membership:
-    try:
-        pk = int(membership_id)
-    except (TypeError, ValueError) as exc:
-        raise NotFound(f"No member with id '{membership_id}' in {center.name}.") from exc
-    membership = (Membership.objects.select_related("user")
-                  .filter(center=center, pk=pk).first())
-    if membership is None:
-        raise NotFound(f"No member with id {pk} in {center.name}.")
+    membership = find(Membership.objects.select_related("user").filter(center=center),
+                      membership_id, f"No member with id {{id}} in {center.name}.")
     if membership.state != MembershipState.ACTIVE:
         raise Conflict(f"{membership.user.label} no longer has access to {center.name}; "
                        "invite them again first.", code="revoked")

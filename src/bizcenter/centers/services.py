@@ -29,7 +29,8 @@ from bizcenter.centers.choices import (
 from bizcenter.centers.currencies import CURRENCIES
 from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
 from bizcenter.core.actor import Actor
-from bizcenter.core.errors import Conflict, InvalidInput, NotFound
+from bizcenter.core.errors import Conflict, InvalidInput
+from bizcenter.core.lookup import find
 from bizcenter.core.pagination import Page, paginate
 
 
@@ -128,13 +129,8 @@ def center_dict(center: BusinessCenter) -> dict[str, Any]:
 
 def get_center(actor: Actor, center_id: int | str) -> BusinessCenter:
     """A Business Center the actor belongs to; 404 for any other, existing or not."""
-    try:
-        pk = int(center_id)
-    except (TypeError, ValueError) as exc:
-        raise NotFound(f"No Business Center with id '{center_id}'.") from exc
-    center = BusinessCenter.objects.filter(pk=pk).first()
-    if center is None:
-        raise NotFound(f"No Business Center with id {pk} is visible to you.")
+    center = find(BusinessCenter.objects.all(), center_id,
+                  "No Business Center with id {id} is visible to you.")
     require(actor, Action.CENTER_VIEW, center)
     return center
 
@@ -243,17 +239,10 @@ def get_member(actor: Actor, center: BusinessCenter, membership_id: int | str) -
 
 
 def _member(center: BusinessCenter, membership_id: int | str, *, lock: bool = False) -> Membership:
-    try:
-        pk = int(membership_id)
-    except (TypeError, ValueError) as exc:
-        raise NotFound(f"No member with id '{membership_id}' in {center.name}.") from exc
-    qs = Membership.objects.select_related("user")
+    qs = Membership.objects.select_related("user").filter(center=center)
     if lock:
         qs = qs.select_for_update(of=("self",))
-    membership = qs.filter(center=center, pk=pk).first()
-    if membership is None:
-        raise NotFound(f"No member with id {pk} in {center.name}.")
-    return membership
+    return find(qs, membership_id, f"No member with id {{id}} in {center.name}.")
 
 
 def require_future(value: datetime | None, field: str) -> datetime | None:

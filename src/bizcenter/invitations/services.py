@@ -25,6 +25,7 @@ from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
 from bizcenter.centers.services import bump_access_version, require_future
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict, Gone, InvalidInput, NotAllowed, NotFound, ServiceError
+from bizcenter.core.lookup import find
 from bizcenter.core.pagination import Page, paginate
 from bizcenter.invitations import tokens
 from bizcenter.invitations.models import Invitation, InvitationState, InvitationToken
@@ -224,14 +225,8 @@ def _current_members_by_address(center: BusinessCenter, values: list[str]) -> se
 
 
 def _invitation(center: BusinessCenter, invitation_id: int | str) -> Invitation:
-    try:
-        pk = int(invitation_id)
-    except (TypeError, ValueError) as exc:
-        raise NotFound(f"No invitation with id '{invitation_id}' in {center.name}.") from exc
-    invitation = Invitation.objects.select_for_update().filter(center=center, pk=pk).first()
-    if invitation is None:
-        raise NotFound(f"No invitation with id {pk} in {center.name}.")
-    return invitation
+    return find(Invitation.objects.select_for_update().filter(center=center), invitation_id,
+                f"No invitation with id {{id}} in {center.name}.")
 
 
 @dataclass

@@ -1,0 +1,29 @@
+"""Finding one row by an id a person typed, with the same clear answer everywhere."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+
+from bizcenter.core.errors import NotFound
+
+M = TypeVar("M", bound=Model)
+
+
+def find(queryset: QuerySet[M], raw_id: object, missing: str) -> M:
+    """The row with this id within the queryset (so within what the caller may see).
+
+    ``missing`` says what was looked for, with ``{id}`` where the id goes, before
+    any name, e.g. "No asset with id {id} in Brand Co."; an id that is not a
+    number gets the same answer as one that does not exist.
+    """
+    try:
+        pk = int(str(raw_id))
+    except (TypeError, ValueError) as exc:
+        raise NotFound(missing.replace("{id}", f"'{raw_id}'", 1)) from exc
+    row = queryset.filter(pk=pk).first()
+    if row is None:
+        # replace, not format, and only the first: a name may hold braces too
+        raise NotFound(missing.replace("{id}", str(pk), 1))
+    return row
