@@ -45,6 +45,21 @@ def test_review_lists_members_and_invitations_and_flags_the_idle(
         assert "sleepy@agency.com" not in {r.who for r in access_review(as_owner, center)}
 
 
+def test_review_lists_partner_business_centers_with_what_they_were_shared(
+    center, as_owner, make_user
+):
+    from bizcenter.assets import partners
+    from bizcenter.centers.services import create_center
+
+    agency = create_center(act(make_user("boss@agency.com")), name="Agency")
+    acct = create_asset(as_owner, center, type="ADVERTISER", name="Acct")
+    partners.add_partner(as_owner, center, agency.pk)
+    partners.share(as_owner, center, agency.pk, acct.pk, "ANALYST")
+    [row] = [r for r in access_review(as_owner, center) if r.kind == "partner"]
+    assert row.who == "Agency (Business Center)" and row.assets == 1
+    assert row.note == "Ad account Acct as ANALYST"
+
+
 def test_only_admins_review(center, as_owner, make_user):
     [sent] = invitations.invite(as_owner, center, ["std@agency.com"])
     std = invitations.accept(act(make_user("std@agency.com")),

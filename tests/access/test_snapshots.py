@@ -119,3 +119,18 @@ def test_explain_tells_an_invited_person_what_happened_to_the_invitation(
         assert "expired" in answer.reasons[-1] and answer.fix == "Ask an Admin to resend it."
     invitations.cancel(as_owner, center, sent.invitation.pk)
     assert "cancelled" in explain(person, Action.CENTER_VIEW, center).reasons[-1]
+
+
+def test_explain_remembers_an_invitation_opened_with_the_wrong_account(
+    center, as_owner, make_user
+):
+    from bizcenter.core.errors import NotAllowed
+
+    [sent] = invitations.invite(as_owner, center, ["jane@agency.com"])
+    other = make_user("jane.personal@gmail.com")
+    with pytest.raises(NotAllowed):
+        invitations.accept(act(other), sent.link.rstrip("/").rsplit("/", 1)[-1])
+    answer = explain(other, Action.CENTER_VIEW, center)
+    assert "sent to j***@agency.com" in answer.reasons[-1]
+    assert "logged in as jane.personal@gmail.com" in answer.reasons[-1]
+    assert "Log in with j***@agency.com" in answer.fix

@@ -252,10 +252,22 @@ def explain(user: User, action: Action, resource: BusinessCenter | Asset,
 
 
 def _invitation_story(user: User, center_id: int) -> tuple[str, str] | None:
-    """What became of the latest invitation to this person's addresses, if any."""
+    """What became of the latest invitation to this person's addresses, if any, or
+    the invitation to another address they tried to accept."""
     from django.db.models import Q
 
+    from bizcenter.audit.models import AuditEvent
     from bizcenter.invitations.models import Invitation, InvitationState
+
+    tried = (AuditEvent.objects.filter(center_id=center_id, actor=user,
+                                       action="invitation.wrong_account")
+             .order_by("-created_at").first())
+    if tried is not None and tried.after:
+        sent_to = tried.after.get("sent_to", "another address")
+        return (f"On {tried.created_at:%Y-%m-%d} you opened an invitation that was sent to "
+                f"{sent_to}, while logged in as {user.email or user.phone}.",
+                f"Log in with {sent_to} to accept it, or ask an Admin to invite "
+                f"{user.email or user.phone} instead.")
 
     mine = Q()
     if user.email:

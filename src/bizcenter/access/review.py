@@ -24,7 +24,7 @@ IDLE_DAYS = 90
 
 @dataclass(frozen=True)
 class ReviewRow:
-    kind: str  # "member" or "invitation"
+    kind: str  # "member", "invitation" or "partner"
     id: int
     who: str
     role: str
@@ -73,4 +73,14 @@ def access_review(actor: Actor, center: BusinessCenter, *, idle_days: int = IDLE
                               None, inv.expires_at, False,
                               f"pending for {age} days" + (
                                   f", resent {inv.resend_count}x" if inv.resend_count else "")))
+    from bizcenter.assets.models import Partnership
+
+    for link in (Partnership.objects.filter(owner=center).select_related("partner")
+                 .prefetch_related("shares__asset")):
+        shares = list(link.shares.all())
+        rows.append(ReviewRow(
+            "partner", link.partner_id, f"{link.partner.name} (Business Center)",
+            "PARTNER", "", "partner", [], len(shares), link.created_at, None, None, False,
+            "; ".join(f"{s.asset} as {', '.join(s.roles)}" for s in shares) or "nothing shared",
+        ))
     return rows

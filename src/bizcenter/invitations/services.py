@@ -398,6 +398,16 @@ def preview(token: str) -> Preview:
                    list(inv.modules), inv.expires_at, _refusal(inv, row))
 
 
+def _wrong_address(user: User, target: Address) -> NotAllowed:
+    return NotAllowed(
+        f"This invitation was sent to {target.masked()}, but you are logged in as "
+        f"{user.email or user.phone}. Log out, then log in or sign up with "
+        f"{target.masked()}. If that is not your address, ask the Admin who invited you "
+        "to invite the address you use.",
+        code="wrong_address",
+    )
+
+
 def accept(actor: Actor, token: str) -> Membership:
     """Join the Business Center; only the person the invitation was sent to can."""
     user = actor.user
@@ -405,6 +415,13 @@ def accept(actor: Actor, token: str) -> Membership:
         raise NotAllowed("Log in or sign up first, then open the invitation link again.",
                          code="login_required")
     row = _token_row(token)
+    if not user.has_address(row.invitation.target) and _refusal(row.invitation, row) is None:
+        # Remembered (in its own transaction, the refusal rolls nothing back) so
+        # that explain can later tell this person, or an Admin, what went wrong.
+        audit.record(actor, center=row.invitation.center, category=Category.USER,
+                     action="invitation.wrong_account", target=row.invitation,
+                     after={"sent_to": row.invitation.target.masked()})
+        raise _wrong_address(user, row.invitation.target)
     with transaction.atomic():
         center = seats.lock(row.invitation.center_id)
         invitation = Invitation.objects.select_for_update().get(pk=row.invitation_id)
@@ -412,14 +429,8 @@ def accept(actor: Actor, token: str) -> Membership:
         if refusal := _refusal(invitation, row):
             raise refusal
         target: Address = invitation.target
-        if not user.has_address(target):
-            raise NotAllowed(
-                f"This invitation was sent to {target.masked()}, but you are logged in as "
-                f"{user.email or user.phone}. Log out, then log in or sign up with "
-                f"{target.masked()}. If that is not your address, ask the Admin who "
-                "invited you to invite the address you use.",
-                code="wrong_address",
-            )
+        if not user.has_address(target):  # the address changed since the check above
+            raise _wrong_address(user, target)
         if blocked := center.refuses_address(invitation.address_kind, invitation.address):
             raise NotAllowed(f"{blocked} The allowlist changed after this invitation was "
                              "sent; ask an Admin.", code="domain_not_allowed")
