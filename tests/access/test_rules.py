@@ -132,3 +132,58 @@ def test_standard_members_never_edit_campaigns_directly_anywhere(world):
         assert decision.code in {"role_too_low", "module_missing"}, who
     assert check(people["admin"], A.CAMPAIGN_EDIT, resources["C"])
     assert check(people["operator"], A.CAMPAIGN_PROPOSE, resources["C"])
+
+
+# Partner combinations: the brand shares "acct" (active) at OPERATOR and "off"
+# (disabled) at ANALYST with an agency; each row is someone in the agency,
+# checked within the agency.
+PARTNER_COLUMNS = [
+    (A.ASSET_VIEW, "acct"), (A.CAMPAIGN_VIEW, "acct"), (A.CAMPAIGN_EDIT, "acct"),
+    (A.CAMPAIGN_PROPOSE, "acct"), (A.REPORT_VIEW, "acct"), (A.ASSET_MANAGE, "acct"),
+    (A.CAMPAIGN_VIEW, "off"), (A.CAMPAIGN_PROPOSE, "off"), (A.CAMPAIGN_VIEW, "unshared"),
+]
+OWN = "owned_by_partner"
+PARTNER_TABLE = {
+    "agency_admin":    [Y, Y, Y, Y, Y, OWN, Y, LOW, NAS],
+    "agency_operator": [Y, Y, LOW, Y, Y, OWN, NAS, NAS, NAS],
+    "agency_analyst":  [Y, Y, LOW, LOW, Y, OWN, Y, LOW, NAS],
+    "agency_bare":     [NAS, MOD, MOD, MOD, MOD, OWN, MOD, MOD, MOD],
+}
+
+
+def test_every_partner_person_every_action(center, as_owner, make_user, settings):
+    from bizcenter.assets import partners
+    from bizcenter.centers.services import create_center
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    acct = create_asset(as_owner, center, type="ADVERTISER", name="Brand account")
+    off = create_asset(as_owner, center, type="ADVERTISER", name="Old", status="DISABLED")
+    unshared = create_asset(as_owner, center, type="ADVERTISER", name="Private")
+    boss = make_user("agency_admin@agency.com")
+    agency = create_center(act(boss), name="Agency")
+    partners.add_partner(as_owner, center, agency.pk)
+    partners.share(as_owner, center, agency.pk, acct.pk, "OPERATOR")
+    partners.share(as_owner, center, agency.pk, off.pk, "ANALYST")
+    people = {"agency_admin": boss}
+    for key, modules, grants in [
+        ("agency_operator", ("CAMPAIGNS", "ANALYTICS"), [(acct, "OPERATOR")]),
+        ("agency_analyst", ("CAMPAIGNS", "ANALYTICS"), [(acct, "ANALYST"), (off, "ANALYST")]),
+        ("agency_bare", (), []),
+    ]:
+        [sent] = invitations.invite(act(boss), agency, [f"{key}@agency.com"],
+                                    Grant(modules=modules))
+        people[key] = make_user(f"{key}@agency.com")
+        membership = invitations.accept(act(people[key]), sent.link.rstrip("/").rsplit("/")[-1])
+        for asset, role in grants:
+            assign(act(boss), agency, membership.pk, asset.pk, [role])
+    resources = {"acct": acct, "off": off, "unshared": unshared}
+    mismatches = []
+    for who, row in PARTNER_TABLE.items():
+        for (action, key), expected in zip(PARTNER_COLUMNS, row, strict=True):
+            decision = check(people[who], action, resources[key], within=agency)
+            got = "Y" if decision.allowed else decision.code
+            if got != expected:
+                mismatches.append(f"{who} {action}@{key}: expected {expected}, got {got}")
+            if not decision.allowed:
+                assert explain(people[who], action, resources[key], within=agency).fix
+    assert not mismatches, "\n".join(mismatches)
