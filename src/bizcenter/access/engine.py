@@ -62,7 +62,12 @@ def _target(resource: BusinessCenter | Asset,
 
 def check(user: User | None, action: Action, resource: BusinessCenter | Asset,
           within: BusinessCenter | None = None) -> Decision:
-    center_id, asset = _target(resource, within)
+    # The hot path of every door: _target inlined, a call costs a tenth of a check.
+    if isinstance(resource, BusinessCenter):
+        center_id, asset = resource.pk, None
+    else:
+        center_id = within.pk if within is not None else resource.center_id
+        asset = resource
     if user is None or not user.is_authenticated:
         return Decision(False, "You are not logged in.", "login_required", "Log in first.")
     snap = snapshot.get(user.pk, center_id)
