@@ -41,3 +41,31 @@ class SignUpForm(forms.Form):
                 placed = True
         if not placed:
             self.add_error(None, error.message)
+
+
+class InviteForm(forms.Form):
+    """Add Partners: the article's form, several addresses at once."""
+
+    addresses = forms.CharField(
+        label="Email addresses or phone numbers",
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "ana@agency.com\n+14155550123"}),
+        help_text="One per line, or separated by commas. Up to 50 at once.",
+    )
+    role = forms.ChoiceField(label="Role", choices=[("STANDARD", "Standard"), ("ADMIN", "Admin")])
+    modules = forms.MultipleChoiceField(
+        label="Access", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[("ANALYTICS", "Analytics"), ("CAMPAIGNS", "Campaigns"), ("ASSETS", "Assets"),
+                 ("BILLING", "Billing")], initial=["ANALYTICS"])
+    finance_role = forms.ChoiceField(
+        label="Finance role", required=False,
+        choices=[("", "None"), ("ANALYST", "Finance Analyst"), ("MANAGER", "Finance Manager")])
+    kind = forms.ChoiceField(
+        label="Partner kind",
+        choices=[("agency", "Agency"), ("manager", "Manager"), ("employee", "Employee"),
+                 ("influencer", "Influencer"), ("client", "Client"), ("other", "Other")])
+    expires = forms.DateField(label="Access ends (optional)", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def address_list(self) -> list[str]:
+        raw = self.cleaned_data["addresses"].replace(",", "\n")
+        return [line.strip() for line in raw.splitlines() if line.strip()]

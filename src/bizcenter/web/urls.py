@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from bizcenter.web import views
+from bizcenter.web import partners, views
 
 app_name = "web"
 
@@ -12,4 +12,15 @@ urlpatterns = [
     path("logout/", LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("invite/<str:token>/", views.accept, name="accept"),
+    # Users -> Partners
+    path("c/<int:center_id>/partners/", partners.members, name="members"),
+    path("c/<int:center_id>/partners/invitations/", partners.pending, name="invitations"),
+    path("c/<int:center_id>/partners/add/", partners.add, name="add_partners"),
+    path("c/<int:center_id>/partners/invitations/<int:invitation_id>/resend/", partners.resend,
+         name="resend"),
+    path("c/<int:center_id>/partners/invitations/<int:invitation_id>/cancel/", partners.cancel,
+         name="cancel"),
+    path("c/<int:center_id>/partners/invitations/<int:invitation_id>/link/", partners.copy_link,
+         name="copy_link"),
+    path("c/<int:center_id>/partners/<int:member_id>/revoke/", partners.revoke, name="revoke"),
 ]

@@ -1,0 +1,140 @@
+"""Users -> Partners: the members list, pending invitations, Add Partners, revoke.
+
+Views translate: they read the query string or form, call one service, and
+render what it returns. Any refusal from a service (403, 404, 409, ...) is
+shown as a page saying what happened, at its status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bizcenter.centers.models import BusinessCenter
+from bizcenter.centers.services import get_center, get_member, list_members, revoke_member
+from bizcenter.core.errors import ServiceError
+from bizcenter.invitations import services as invitations
+from bizcenter.invitations.services import Grant
+from bizcenter.web.forms import InviteForm
+from bizcenter.web.views import actor, failure
+
+Page = Callable[..., HttpResponse]
+
+
+def center_page(view: Callable[..., HttpResponse]) -> Page:
+    """Resolve the Business Center for the actor; show any refusal as a page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, center_id: int, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            center = get_center(actor(request), center_id)
+            return view(request, center, *args, **kwargs)
+        except ServiceError as error:
+            return failure(request, error)
+
+    return wrapper
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value or default)
+    except ValueError:
+        return default
+
+
+@center_page
+def members(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
+    q = request.GET
+    page = list_members(actor(request), center, search=q.get("q", ""),
+                        role=q.get("role") or None, kind=q.get("kind") or None,
+                        state=q.get("state", "ACTIVE") or None, sort=q.get("sort", "joined"),
+                        page=_int(q.get("page"), 1), page_size=_int(q.get("size"), 50))
+    return render(request, "web/members.html", {"center": center, "page": page, "q": q,
+                                                "tab": "members"})
+
+
+@center_page
+def pending(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
+    q = request.GET
+    page = invitations.list_invitations(actor(request), center, status=q.get("status", "PENDING"),
+                                        search=q.get("q", ""), page=_int(q.get("page"), 1))
+    return render(request, "web/invitations.html", {"center": center, "page": page, "q": q,
+                                                    "tab": "invitations"})
+
+
+@center_page
+@require_http_methods(["GET", "POST"])
+def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
+    form = InviteForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ends = (datetime.combine(data["expires"] + timedelta(days=1), time.min, tzinfo=UTC)
+                if data["expires"] else None)
+        grant = Grant(role=data["role"], modules=tuple(data["modules"]),
+                      finance_role=data["finance_role"], kind=data["kind"], expires_at=ends)
+        try:
+            results = invitations.invite(actor(request), center, form.address_list(), grant)
+        except ServiceError as error:
+            if error.status == 403:
+                raise
+            form.add_error(None, error.message)
+    status = 400 if form.errors else 200
+    return render(request, "web/add_partners.html",
+                  {"center": center, "form": form, "results": results, "tab": "add"},
+                  status=status)
+
+
+@center_page
+@require_POST
+def resend(request: HttpRequest, center: BusinessCenter, invitation_id: int) -> HttpResponse:
+    try:
+        done = invitations.resend(actor(request), center, invitation_id)
+    except ServiceError as error:  # e.g. already accepted: say so on the list itself
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Sent a new link to {done.invitation.address}; the old "
+                         "link no longer works.")
+    return redirect("web:invitations", center_id=center.pk)
+
+
+@center_page
+@require_POST
+def cancel(request: HttpRequest, center: BusinessCenter, invitation_id: int) -> HttpResponse:
+    try:
+        done = invitations.cancel(actor(request), center, invitation_id)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Cancelled the invitation to {done.address}.")
+    return redirect("web:invitations", center_id=center.pk)
+
+
+@center_page
+def copy_link(request: HttpRequest, center: BusinessCenter, invitation_id: int) -> HttpResponse:
+    link = invitations.link(actor(request), center, invitation_id)
+    return render(request, "web/copy_link.html", {"center": center, "link": link,
+                                                  "tab": "invitations"})
+
+
+@center_page
+@require_http_methods(["GET", "POST"])
+def revoke(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpResponse:
+    """Revoke Access, with a confirmation step as the article describes."""
+    membership = get_member(actor(request), center, member_id)
+    if request.method == "POST":
+        revoke_member(actor(request), center, member_id)
+        messages.success(request, f"{membership.user.label} no longer has access to "
+                         f"{center.name}. You can invite them again later.")
+        return redirect("web:members", center_id=center.pk)
+    return render(request, "web/revoke.html", {"center": center, "membership": membership,
+                                               "tab": "members"})

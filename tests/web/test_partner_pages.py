@@ -1,0 +1,105 @@
+"""Users -> Partners in the browser's terms: list, Add Partners, pending, revoke."""
+
+from __future__ import annotations
+
+from bizcenter.centers.models import Membership, MembershipState
+from bizcenter.invitations import services as invitations
+from bizcenter.invitations.models import Invitation, InvitationState
+from bizcenter.invitations.services import Grant
+from tests.conftest import act
+
+
+def member(as_owner, center, make_user, email, **grant):
+    [sent] = invitations.invite(as_owner, center, [email], Grant(**grant))
+    return invitations.accept(act(make_user(email, name=email.split("@")[0].title())),
+                              sent.link.rstrip("/").rsplit("/", 1)[-1])
+
+
+def test_members_list_searches_filters_and_pages(client, owner, center, as_owner, make_user):
+    for name in ("ann", "bob", "cat"):
+        member(as_owner, center, make_user, f"{name}@agency.com", kind="agency")
+    client.force_login(owner)
+    html = client.get(f"/c/{center.pk}/partners/").content.decode()
+    assert all(f"{n}@agency.com" in html for n in ("ann", "bob", "cat"))
+    assert "Revoke Access" in html
+    html = client.get(f"/c/{center.pk}/partners/?q=bob").content.decode()
+    assert "bob@agency.com" in html and "ann@agency.com" not in html
+    html = client.get(f"/c/{center.pk}/partners/?role=ADMIN").content.decode()
+    assert "owner@brand.com" in html and "ann@agency.com" not in html
+    html = client.get(f"/c/{center.pk}/partners/?size=2&sort=name").content.decode()
+    assert "Page 1 of 2" in html and "Next" in html
+    page = client.get(f"/c/{center.pk}/partners/?sort=salary")
+    assert page.status_code == 400 and "Unknown sort" in page.content.decode()
+
+
+def test_add_partners_reports_each_address_and_keeps_the_form(client, owner, center):
+    client.force_login(owner)
+    page = client.post(f"/c/{center.pk}/partners/add/", {
+        "addresses": "ana@agency.com, not-an-address\n+14155550123", "role": "STANDARD",
+        "modules": ["ANALYTICS", "CAMPAIGNS"], "finance_role": "", "kind": "agency",
+    })
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "What happened to each address" in html
+    assert "Invitation sent to ana@agency.com" in html and "neither an email" in html
+    assert Invitation.objects.get(address="ana@agency.com").modules == ["ANALYTICS",
+                                                                         "CAMPAIGNS"]
+    empty = client.post(f"/c/{center.pk}/partners/add/", {"addresses": "", "role": "STANDARD",
+                                                          "kind": "agency"})
+    assert empty.status_code == 400 and "This field is required" in empty.content.decode()
+
+
+def test_pending_invitations_resend_cancel_and_copy_link(client, owner, center, as_owner):
+    [sent] = invitations.invite(as_owner, center, ["dev@agency.com"])
+    client.force_login(owner)
+    html = client.get(f"/c/{center.pk}/partners/invitations/").content.decode()
+    assert "dev@agency.com" in html and "Resend" in html and "Copy link" in html
+    copied = client.get(f"/c/{center.pk}/partners/invitations/{sent.invitation.pk}/link/")
+    assert sent.link in copied.content.decode()
+    done = client.post(f"/c/{center.pk}/partners/invitations/{sent.invitation.pk}/resend/",
+                       follow=True)
+    assert "Sent a new link to dev@agency.com" in done.content.decode()
+    done = client.post(f"/c/{center.pk}/partners/invitations/{sent.invitation.pk}/cancel/",
+                       follow=True)
+    assert "Cancelled the invitation" in done.content.decode()
+    again = client.post(f"/c/{center.pk}/partners/invitations/{sent.invitation.pk}/cancel/",
+                        follow=True)
+    assert "already cancelled" in again.content.decode()
+    assert Invitation.objects.get().state == InvitationState.CANCELLED
+
+
+def test_revoke_asks_first_and_the_partner_is_refused_on_the_next_click(
+    client, owner, center, as_owner, make_user
+):
+    from django.test import Client
+
+    partner = member(as_owner, center, make_user, "gone@agency.com")
+    theirs = Client()
+    theirs.force_login(partner.user)
+    assert "Brand Co" in theirs.get("/").content.decode()
+    client.force_login(owner)
+    confirm = client.get(f"/c/{center.pk}/partners/{partner.pk}/revoke/")
+    assert "Revoke the access of" in confirm.content.decode()
+    assert Membership.objects.get(pk=partner.pk).state == MembershipState.ACTIVE
+    done = client.post(f"/c/{center.pk}/partners/{partner.pk}/revoke/", follow=True)
+    assert "no longer has access" in done.content.decode()
+    # The partner's open session: the next page no longer shows or reaches the center.
+    assert "Brand Co" not in theirs.get("/").content.decode()
+    assert theirs.get(f"/c/{center.pk}/partners/").status_code == 404
+
+
+def test_standard_members_get_a_helpful_403_and_outsiders_a_404(
+    client, center, as_owner, make_user
+):
+    std = member(as_owner, center, make_user, "std@agency.com")
+    client.force_login(std.user)
+    page = client.get(f"/c/{center.pk}/partners/")
+    assert page.status_code == 403 and "Only Admins" in page.content.decode()
+    assert client.post(f"/c/{center.pk}/partners/add/", {"addresses": "x@y.com",
+                                                        "role": "ADMIN",
+                                                        "kind": "other"}).status_code == 403
+    assert not Invitation.objects.filter(address="x@y.com").exists()
+    client.force_login(make_user("out@else.com"))
+    assert client.get(f"/c/{center.pk}/partners/").status_code == 404
+    client.logout()
+    assert client.get(f"/c/{center.pk}/partners/").status_code == 302  # to log in
