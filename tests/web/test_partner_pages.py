@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bizcenter.centers.models import Membership, MembershipState
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation, InvitationState
@@ -103,3 +105,38 @@ def test_standard_members_get_a_helpful_403_and_outsiders_a_404(
     assert client.get(f"/c/{center.pk}/partners/").status_code == 404
     client.logout()
     assert client.get(f"/c/{center.pk}/partners/").status_code == 302  # to log in
+
+
+def test_edit_access_with_confirm_and_clear_errors(client, owner, center, as_owner, make_user):
+    partner = member(as_owner, center, make_user, "eve@agency.com", modules=("ANALYTICS",))
+    client.force_login(owner)
+    form = client.get(f"/c/{center.pk}/partners/{partner.pk}/edit/").content.decode()
+    assert "Edit the access of" in form
+    # The form opens with the access the partner has now.
+    assert re.search(r'value="ANALYTICS"[^>]*checked', form)
+    assert not re.search(r'value="CAMPAIGNS"[^>]*checked', form)
+    done = client.post(f"/c/{center.pk}/partners/{partner.pk}/edit/", {
+        "role": "STANDARD", "modules": ["CAMPAIGNS", "BILLING"], "finance_role": "ANALYST",
+        "kind": "client", "expires": "2099-12-31"}, follow=True)
+    assert "Saved the access of" in done.content.decode()
+    partner.refresh_from_db()
+    assert (partner.modules, partner.finance_role, partner.kind) == (
+        ["BILLING", "CAMPAIGNS"], "ANALYST", "client")
+    assert partner.expires_at.date().isoformat() == "2100-01-01"  # to the end of the day
+    mine = owner.memberships.get()
+    refused = client.post(f"/c/{center.pk}/partners/{mine.pk}/edit/", {
+        "role": "STANDARD", "modules": [], "finance_role": "", "kind": "employee"})
+    assert refused.status_code == 400 and "last Admin" in refused.content.decode()
+
+
+def test_onboarding_creates_a_center_and_goes_to_add_partners(client, make_user):
+    client.force_login(make_user("new@brand.com"))
+    assert "Create your Business Center" in client.get("/").content.decode()
+    bad = client.post("/centers/new/", {"name": "Acme", "timezone": "Mars/Base",
+                                        "currency": "USD"})
+    assert bad.status_code == 400 and "is not a time zone" in bad.content.decode()
+    assert 'value="Acme"' in bad.content.decode()
+    made = client.post("/centers/new/", {"name": "Acme", "timezone": "Europe/Paris",
+                                         "currency": "eur"}, follow=True)
+    html = made.content.decode()
+    assert "Acme is ready" in html and "Send Invite" in html

@@ -22,7 +22,25 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class SignUpForm(forms.Form):
+class ServiceErrors:
+    """Show a service's refusal next to the field it names, or above the form.
+
+    Services put a short hint per field and a full sentence in the message;
+    with one field, the full sentence reads best beside it.
+    """
+
+    def add_service_error(self, error: ServiceError) -> None:
+        fields = [f for f in error.fields if f in self.fields]  # type: ignore[attr-defined]
+        if len(fields) == 1 and len(error.fields) == 1:
+            self.add_error(fields[0], error.message)  # type: ignore[attr-defined]
+        elif fields:
+            for field in fields:
+                self.add_error(field, error.fields[field])  # type: ignore[attr-defined]
+        else:
+            self.add_error(None, error.message)  # type: ignore[attr-defined]
+
+
+class SignUpForm(ServiceErrors, forms.Form):
     email = forms.CharField(label="Email", required=False, max_length=254,
                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(label="Phone (with country code)", required=False, max_length=32,
@@ -32,15 +50,6 @@ class SignUpForm(forms.Form):
     password = forms.CharField(label="Password",
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
-    def add_service_error(self, error: ServiceError) -> None:
-        """Show a service's refusal next to the fields it names, or above the form."""
-        placed = False
-        for field, message in error.fields.items():
-            if field in self.fields:
-                self.add_error(field, message)
-                placed = True
-        if not placed:
-            self.add_error(None, error.message)
 
 
 class InviteForm(forms.Form):
@@ -69,3 +78,24 @@ class InviteForm(forms.Form):
     def address_list(self) -> list[str]:
         raw = self.cleaned_data["addresses"].replace(",", "\n")
         return [line.strip() for line in raw.splitlines() if line.strip()]
+
+
+class EditMemberForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=[("STANDARD", "Standard"), ("ADMIN", "Admin")])
+    modules = forms.MultipleChoiceField(
+        label="Access", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=InviteForm.base_fields["modules"].choices)  # type: ignore[attr-defined]
+    finance_role = forms.ChoiceField(
+        label="Finance role", required=False,
+        choices=InviteForm.base_fields["finance_role"].choices)  # type: ignore[attr-defined]
+    kind = forms.ChoiceField(label="Partner kind",
+                             choices=InviteForm.base_fields["kind"].choices)  # type: ignore[attr-defined]
+    expires = forms.DateField(label="Access ends (optional)", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CenterForm(ServiceErrors, forms.Form):
+    name = forms.CharField(label="Business Center name", max_length=100)
+    company = forms.CharField(label="Company (optional)", max_length=200, required=False)
+    timezone = forms.CharField(label="Time zone", initial="UTC", max_length=64)
+    currency = forms.CharField(label="Currency", initial="USD", max_length=3)

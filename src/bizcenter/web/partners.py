@@ -19,11 +19,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bizcenter.centers.models import BusinessCenter
-from bizcenter.centers.services import get_center, get_member, list_members, revoke_member
+from bizcenter.centers.services import (
+    get_center,
+    get_member,
+    list_members,
+    revoke_member,
+    update_member,
+)
 from bizcenter.core.errors import ServiceError
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
-from bizcenter.web.forms import InviteForm
+from bizcenter.web.forms import EditMemberForm, InviteForm
 from bizcenter.web.views import actor, failure
 
 Page = Callable[..., HttpResponse]
@@ -49,6 +55,11 @@ def _int(value: str | None, default: int) -> int:
         return int(value or default)
     except ValueError:
         return default
+
+
+def end_of(day: Any) -> datetime | None:
+    """A date picked in a form means access until the end of that day (UTC)."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC) if day else None
 
 
 @center_page
@@ -78,10 +89,9 @@ def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     results = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        ends = (datetime.combine(data["expires"] + timedelta(days=1), time.min, tzinfo=UTC)
-                if data["expires"] else None)
         grant = Grant(role=data["role"], modules=tuple(data["modules"]),
-                      finance_role=data["finance_role"], kind=data["kind"], expires_at=ends)
+                      finance_role=data["finance_role"], kind=data["kind"],
+                      expires_at=end_of(data["expires"]))
         try:
             results = invitations.invite(actor(request), center, form.address_list(), grant)
         except ServiceError as error:
@@ -138,3 +148,31 @@ def revoke(request: HttpRequest, center: BusinessCenter, member_id: int) -> Http
         return redirect("web:members", center_id=center.pk)
     return render(request, "web/revoke.html", {"center": center, "membership": membership,
                                                "tab": "members"})
+
+
+@center_page
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpResponse:
+    """Edit a partner's access; Confirm saves, and the change applies on their next click."""
+    membership = get_member(actor(request), center, member_id)
+    initial = {"role": membership.role, "modules": membership.modules,
+               "finance_role": membership.finance_role, "kind": membership.kind,
+               "expires": membership.expires_at.date() if membership.expires_at else None}
+    form = EditMemberForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            update_member(actor(request), center, member_id, role=data["role"],
+                          modules=data["modules"], finance_role=data["finance_role"],
+                          kind=data["kind"], expires_at=end_of(data["expires"]),
+                          clear_expiry=not data["expires"])
+        except ServiceError as error:
+            if error.status in (403, 404):
+                raise
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Saved the access of {membership.user.label}.")
+            return redirect("web:members", center_id=center.pk)
+    return render(request, "web/edit_member.html",
+                  {"center": center, "membership": membership, "form": form, "tab": "members"},
+                  status=400 if form.errors else 200)

@@ -23,4 +23,6 @@ urlpatterns = [
     path("c/<int:center_id>/partners/invitations/<int:invitation_id>/link/", partners.copy_link,
          name="copy_link"),
     path("c/<int:center_id>/partners/<int:member_id>/revoke/", partners.revoke, name="revoke"),
+    path("c/<int:center_id>/partners/<int:member_id>/edit/", partners.edit, name="edit_member"),
+    path("centers/new/", views.new_center, name="new_center"),
 ]

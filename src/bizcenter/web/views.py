@@ -16,11 +16,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from bizcenter.accounts.services import sign_up
-from bizcenter.centers.services import memberships_of
+from bizcenter.centers.services import create_center, memberships_of
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import ServiceError
 from bizcenter.invitations import services as invitations
-from bizcenter.web.forms import LoginForm, SignUpForm
+from bizcenter.web.forms import CenterForm, LoginForm, SignUpForm
 
 
 def actor(request: HttpRequest) -> Actor:
@@ -73,6 +73,25 @@ def home(request: HttpRequest) -> HttpResponse:
     user = actor(request).user
     assert user is not None  # login_required
     return render(request, "web/home.html", {"memberships": memberships_of(user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_center(request: HttpRequest) -> HttpResponse:
+    """Onboarding: create a Business Center; its creator is its first Admin."""
+    form = CenterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            center = create_center(actor(request), name=data["name"], company=data["company"],
+                                   timezone_name=data["timezone"], currency=data["currency"])
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"{center.name} is ready. Invite your partners.")
+            return redirect("web:add_partners", center_id=center.pk)
+    return render(request, "web/new_center.html", {"form": form},
+                  status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
