@@ -46,6 +46,9 @@ def test_add_partners_reports_each_address_and_keeps_the_form(client, owner, cen
     assert "Invitation sent to ana@agency.com" in html and "neither an email" in html
     assert Invitation.objects.get(address="ana@agency.com").modules == ["ANALYTICS",
                                                                          "CAMPAIGNS"]
+    # The form keeps only what needs fixing, and the choices made.
+    assert re.search(r"<textarea[^>]*>\s*not-an-address</textarea>", html)
+    assert re.search(r'value="CAMPAIGNS"[^>]*checked', html)
     empty = client.post(f"/c/{center.pk}/partners/add/", {"addresses": "", "role": "STANDARD",
                                                           "kind": "agency"})
     assert empty.status_code == 400 and "This field is required" in empty.content.decode()

@@ -33,6 +33,8 @@ from bizcenter.web.forms import EditMemberForm, InviteForm
 from bizcenter.web.views import actor, failure
 
 Page = Callable[..., HttpResponse]
+# Results the Admin can act on by correcting the address or trying again later.
+FIXABLE = {"invalid", "limit_reached", "domain_not_allowed"}
 
 
 def center_page(view: Callable[..., HttpResponse]) -> Page:
@@ -98,6 +100,10 @@ def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
             if error.status == 403:
                 raise
             form.add_error(None, error.message)
+        else:
+            # Keep the choices, and only the addresses that still need fixing.
+            retry = [r.address for r in results if r.status in FIXABLE]
+            form = InviteForm(initial={**data, "addresses": "\n".join(retry)})
     status = 400 if form.errors else 200
     return render(request, "web/add_partners.html",
                   {"center": center, "form": form, "results": results, "tab": "add"},
