@@ -68,3 +68,20 @@ def test_invite_accept_revoke_in_the_browser(new_page, run_worker, mailbox):
     assert partner.get_by_text("Brand Co").count() == 0
     response = partner.goto(f"/c/{center.pk}/partners/")
     assert response.status == 404
+
+
+def test_partner_pages_fit_a_phone_screen(new_page, make_user):
+    owner = sign_up(Actor.system(), email="owner@brand.com", password=PASSWORD)
+    center = create_center(Actor(owner), name="Brand Co")
+    from bizcenter.invitations import services as invitations
+
+    invitations.invite(Actor(owner), center, ["a.very.long.address@agency.example.com",
+                                              "+14155550123"])
+    page = new_page()
+    page.set_viewport_size({"width": 390, "height": 800})
+    log_in(page, "owner@brand.com")
+    for path in (f"/c/{center.pk}/partners/", f"/c/{center.pk}/partners/invitations/",
+                 f"/c/{center.pk}/partners/add/", "/"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width}px wide on a 390px screen"
