@@ -82,7 +82,3 @@ def count(center: BusinessCenter) -> Seats:
         admins=members["admins"] + invited["admins"],
         members=members["total"] + invited["total"],
     )
-
-
-def admins_left(center: BusinessCenter) -> int:
-    return Membership.objects.active().filter(center=center, role=Role.ADMIN).count()

@@ -293,6 +293,9 @@ def update_member(
             seats.count(center).take(Role.ADMIN, joining=False)
         if membership.is_admin and changes.get("role") == Role.STANDARD:
             _keep_one_admin(center, membership, "demote")
+        elif membership.is_admin and membership.expires_at is None and changes.get("expires_at"):
+            # An end date on the last lasting Admin would leave nobody in charge later.
+            _keep_one_admin(center, membership, "give an end date to")
         for key, value in changes.items():
             setattr(membership, key, value)
         after = membership.access_dict()
@@ -308,10 +311,21 @@ def update_member(
 
 
 def _keep_one_admin(center: BusinessCenter, membership: Membership, verb: str) -> None:
-    if seats.admins_left(center) <= 1:
+    """Refuse a change that would leave no Admin whose access does not end."""
+    others = Membership.objects.active().filter(center=center, role=Role.ADMIN).exclude(
+        pk=membership.pk)
+    if not others.exists():
         raise Conflict(
             f"{membership.user.label} is the last Admin of {center.name}; a Business Center "
             f"always needs one. Make someone else Admin first, then {verb} this one.",
+            code="last_admin",
+        )
+    if not others.filter(expires_at__isnull=True).exists():
+        raise Conflict(
+            f"{membership.user.label} is the last Admin of {center.name} whose access does "
+            "not end; every other Admin's access ends on a date, after which nobody could "
+            "manage it. Make someone else Admin first (without an end date), then "
+            f"{verb} this one.",
             code="last_admin",
         )
 
