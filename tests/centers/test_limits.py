@@ -299,3 +299,14 @@ def test_one_call_stops_at_the_member_limit_address_by_address(center, as_owner,
     assert statuses(results) == ["invited"] * 9 + ["limit_reached"] * 41
     assert all("10 of 10 member seats" in r.message for r in results[9:])
     assert seats.count(center).members == 10
+
+
+def test_resending_an_expired_invitation_needs_a_free_seat(center, as_owner):
+    [old] = invitations.invite(as_owner, center, ["old@agency.com"], ADMIN)
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        # Expired, the old invitation gave its seat back; 19 new Admins fill them all.
+        assert statuses(invitations.invite(as_owner, center, addresses("admin", 19), ADMIN)) \
+            == ["invited"] * 19
+        with pytest.raises(LimitReached) as refused:
+            invitations.resend(as_owner, center, old.invitation.pk)
+        assert refused.value.code == "admin_limit"
