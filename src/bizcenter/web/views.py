@@ -11,6 +11,7 @@ from django.contrib.auth.views import LoginView
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -24,11 +25,17 @@ from bizcenter.web.forms import CenterForm, LoginForm, SignUpForm
 
 
 def actor(request: HttpRequest) -> Actor:
+    """The acting person for a service call, so the activity log records who and from where.
+
+    REMOTE_ADDR only: a forwarded-for header is whatever the client says unless a
+    trusted proxy rewrote it, and the log must not take the client's word.
+    """
     user = request.user if request.user.is_authenticated else None
     return Actor(user, ip=request.META.get("REMOTE_ADDR"), via="web")  # type: ignore[arg-type]
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
+    """Where to go after a form, refusing other hosts so a link cannot turn us into a redirector."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                        require_https=request.is_secure()):
@@ -37,16 +44,20 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 def failure(request: HttpRequest, error: ServiceError, **context: Any) -> HttpResponse:
+    """A service's refusal as a page, with its status, so browsers and tests see 403/404/410."""
     return render(request, "web/error.html", {"error": error, **context}, status=error.status)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and `serve`: up only if the database answers too."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
 class Login(LoginView):
+    """Django's own login (safe `next`, session rotation), with our email-or-phone wording."""
+
     template_name = "web/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
@@ -54,22 +65,26 @@ class Login(LoginView):
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
+    """The form only shapes input; sign_up validates, so the web and the CLI refuse alike."""
     form = SignUpForm(request.POST or None)
+    refused: ServiceError | None = None
     if request.method == "POST" and form.is_valid():
         try:
             user = sign_up(actor(request), **form.cleaned_data)
         except ServiceError as error:
+            refused = error  # its status too: an existing account is a 409, not a typo
             form.add_service_error(error)
         else:
             login(request, user, backend="bizcenter.accounts.backends.EmailOrPhoneBackend")
             messages.success(request, "Your account is ready.")
             return redirect(safe_next(request, reverse("web:home")))
     return render(request, "web/signup.html", {"form": form, "next": safe_next(request, "")},
-                  status=400 if form.errors else 200)
+                  status=refused.status if refused else 400 if form.errors else 200)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Where everyone lands: the Business Centers this person is in, or how to get into one."""
     user = actor(request).user
     assert user is not None  # login_required
     return render(request, "web/home.html", {"memberships": memberships_of(user)})
@@ -96,6 +111,8 @@ def new_center(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitation link's page. The preview is public (masked address only) so that a
+    person who is not logged in yet knows which account to log in or sign up with."""
     try:
         preview = invitations.preview(token)
     except ServiceError as error:
@@ -114,12 +131,22 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A page in the product's layout instead of Django's bare one; never the exception text."""
     return render(request, "web/404.html", status=404)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A Standard member on an Admin URL gets a way back, not Django's bare "403 Forbidden"."""
     return render(request, "web/403.html", status=403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Named by CSRF_FAILURE_VIEW: a stale form (an old tab, an expired session) is the
+    usual cause, so say how to recover instead of Django's developer-facing text."""
+    return render(request, "web/csrf.html", status=403)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/500.html", status=500)
+    """Rendered without the request on purpose: the failure may be the database itself,
+    and the layout's user and messages would query it again and fail a second time."""
+    return HttpResponse(render_to_string("web/500.html"), status=500)
