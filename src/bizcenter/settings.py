@@ -163,6 +163,8 @@ STATIC_URL = "/static/"
 # for a one-command install.
 WHITENOISE_USE_FINDERS = True
 
+# A stale form (an old tab) gets a page saying how to recover, not Django's text.
+CSRF_FAILURE_VIEW = "bizcenter.web.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -132,3 +132,11 @@ def test_csrf_is_enforced(db, invited):
 def test_unknown_page_is_a_friendly_404(client, db):
     page = client.get("/no/such/page/")
     assert page.status_code == 404 and "Page not found" in page.content.decode()
+
+
+def test_a_stale_form_gets_a_page_saying_how_to_recover(db):
+    page = Client(enforce_csrf_checks=True).post("/login/", {"username": "a@b.com",
+                                                            "password": "x"})
+    assert page.status_code == 403
+    assert "Please try again" in page.content.decode()
+    assert "CSRF verification failed" not in page.content.decode()
