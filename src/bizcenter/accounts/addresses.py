@@ -53,6 +53,13 @@ def parse_email(raw: str) -> Address:
         raise InvalidInput(
             f"'{text}' is not a valid email address: {exc}", fields={"email": str(exc)}
         ) from exc
+    if not text.isascii():  # the validator turns a unicode domain into punycode instead
+        odd = sorted({f"'{ch}'" for ch in text if not ch.isascii()})
+        reason = (f"only plain ASCII characters are accepted; {', '.join(odd)} "
+                  f"{'is' if len(odd) == 1 else 'are'} not, even if it looks like an ordinary "
+                  "letter.")
+        raise InvalidInput(f"'{text}' is not a valid email address: {reason}",
+                           fields={"email": reason})
     return Address(AddressKind.EMAIL, (result.ascii_email or result.normalized).lower())
 
 
