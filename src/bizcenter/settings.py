@@ -152,6 +152,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
+# A reset link is a key to the account: short-lived, and dead once used.
+PASSWORD_RESET_TIMEOUT = 2 * 3600
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "bizcenter.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        from bizcenter.accounts import messages  # noqa: F401  (registers the renderer)

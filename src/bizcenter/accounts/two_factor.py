@@ -50,6 +50,12 @@ def _bump_my_centers(user: User) -> None:
         bump_access_version(membership.center)
 
 
+def _setup(user: User) -> Setup:
+    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(
+        name=user.email or user.phone or str(user.pk), issuer_name=ISSUER)
+    return Setup(user.totp_secret, uri)
+
+
 def start(actor: Actor) -> Setup:
     user = _me(actor)
     if user.has_two_factor:
@@ -57,9 +63,15 @@ def start(actor: Actor) -> Setup:
                        "authenticator.", code="already_on")
     user.totp_secret = pyotp.random_base32()
     user.save(update_fields=["totp_secret"])
-    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(
-        name=user.email or user.phone or str(user.pk), issuer_name=ISSUER)
-    return Setup(user.totp_secret, uri)
+    return _setup(user)
+
+
+def pending_setup(user: User) -> Setup | None:
+    """A set-up started but not confirmed yet, so a page reload shows the same code
+    instead of a new secret the person's app does not know."""
+    if user.totp_secret and not user.has_two_factor:
+        return _setup(user)
+    return None
 
 
 def confirm(actor: Actor, code: str) -> list[str]:

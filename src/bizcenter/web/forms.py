@@ -50,6 +50,31 @@ class SignUpForm(ServiceErrors, forms.Form):
     password = forms.CharField(label="Password",
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
+class CodeForm(ServiceErrors, forms.Form):
+    code = forms.CharField(
+        label="Code", max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text",
+                                      "autofocus": True}),
+        help_text="The 6 digits your authenticator app shows, or a recovery code.")
+
+
+class PasswordChangeForm(ServiceErrors, forms.Form):
+    current = forms.CharField(label="Current password", widget=forms.PasswordInput(
+        attrs={"autocomplete": "current-password"}))
+    new = forms.CharField(label="New password", widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}))
+
+    def add_service_error(self, error: ServiceError) -> None:
+        # The service names the new one "password"; here it is the "new" field.
+        if "password" in error.fields:
+            self.add_error("new", error.message)
+        else:
+            super().add_service_error(error)
+
+
+class ResetRequestForm(ServiceErrors, forms.Form):
+    address = forms.CharField(label="Email or phone", max_length=254, widget=forms.TextInput(
+        attrs={"autocomplete": "username", "autofocus": True}))
 
 
 class InviteForm(forms.Form):

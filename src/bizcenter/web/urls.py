@@ -1,14 +1,20 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from bizcenter.web import partners, views
+from bizcenter.web import account, partners, views
 
 app_name = "web"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", views.home, name="home"),
-    path("login/", views.Login.as_view(), name="login"),
+    path("login/", account.Login.as_view(), name="login"),
+    path("login/code/", account.login_code, name="login_code"),
+    path("account/security/", account.security, name="security"),
+    path("password/reset/", account.password_reset, name="password_reset"),
+    path("password/reset/sent/", account.password_reset_sent, name="password_reset_sent"),
+    path("password/reset/<uidb64>/<token>/", account.ResetConfirm.as_view(),
+         name="password_reset_confirm"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("invite/<str:token>/", views.accept, name="accept"),

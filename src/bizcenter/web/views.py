@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,7 +20,7 @@ from bizcenter.centers.services import create_center, memberships_of
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import ServiceError
 from bizcenter.invitations import services as invitations
-from bizcenter.web.forms import CenterForm, LoginForm, SignUpForm
+from bizcenter.web.forms import CenterForm, SignUpForm
 
 
 def actor(request: HttpRequest) -> Actor:
@@ -53,14 +52,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
-
-
-class Login(LoginView):
-    """Django's own login (safe `next`, session rotation), with our email-or-phone wording."""
-
-    template_name = "web/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
 
 
 @require_http_methods(["GET", "POST"])

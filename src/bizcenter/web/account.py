@@ -1,0 +1,187 @@
+"""The person's own account: log in (with the 2-step prompt), security, password reset.
+
+Logging in with 2-step verification is two requests. The password step only
+remembers, in the session, who passed it and when; nobody is logged in until
+the code step succeeds, so no URL is reachable between the two.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import (
+    INTERNAL_RESET_SESSION_TOKEN,
+    LoginView,
+    PasswordResetConfirmView,
+)
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_http_methods
+
+from bizcenter.accounts import passwords, two_factor
+from bizcenter.accounts.models import User
+from bizcenter.core.errors import ServiceError
+from bizcenter.web.forms import (
+    CodeForm,
+    LoginForm,
+    PasswordChangeForm,
+    ResetRequestForm,
+)
+from bizcenter.web.views import actor, safe_next
+
+PENDING = "bizcenter.two_factor_pending"
+PENDING_SECONDS = 300
+MAX_CODE_TRIES = 5
+
+
+class Login(LoginView):
+    """Django's own login (safe `next`, session rotation), with our email-or-phone
+    wording, stopping at the 2-step prompt for people who turned it on."""
+
+    template_name = "web/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        user = form.get_user()
+        if not user.has_two_factor:
+            return super().form_valid(form)
+        # authenticate() noted which backend passed the password; login() needs it.
+        backend = user.backend  # type: ignore[attr-defined]
+        self.request.session[PENDING] = {"user": user.pk, "backend": backend,
+                                         "at": time.time(), "tries": 0}
+        query = urlencode({"next": self.get_success_url()})
+        return redirect(f"{reverse('web:login_code')}?{query}")
+
+
+def _drop_pending(request: HttpRequest) -> None:
+    request.session.pop(PENDING, None)
+
+
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The 2-step prompt: a code from the authenticator app, or a recovery code."""
+    pending: dict[str, Any] | None = request.session.get(PENDING)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        _drop_pending(request)
+        messages.error(request, "Log in again: the 2-step step waits at most 5 minutes.")
+        return redirect("web:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = User.objects.filter(pk=pending["user"], is_active=True).first()
+        if user is not None and two_factor.verify(user, form.cleaned_data["code"]):
+            _drop_pending(request)
+            login(request, user, backend=pending["backend"])
+            return redirect(safe_next(request, reverse("web:home")))
+        pending["tries"] += 1
+        request.session[PENDING] = pending
+        if pending["tries"] >= MAX_CODE_TRIES:
+            _drop_pending(request)
+            messages.error(request, "Too many wrong codes. Log in again with your password.")
+            return redirect("web:login")
+        form.add_error("code", "That code is not right. Use the newest code from your "
+                               "authenticator app, or one of your recovery codes.")
+    return render(request, "web/login_code.html",
+                  {"form": form, "next": safe_next(request, "")},
+                  status=400 if form.errors else 200)
+
+
+def qr_svg(uri: str) -> SafeString:
+    """The set-up link as an inline SVG QR code: no image file, no third-party service
+    ever sees the secret."""
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    # The markup is qrcode's own; the only input is a URI it encodes as black squares.
+    return mark_safe(image.to_string(encoding="unicode"))  # noqa: S308
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def security(request: HttpRequest) -> HttpResponse:
+    """Password and 2-step verification of the logged-in person."""
+    me = actor(request)
+    user = me.user
+    assert user is not None  # login_required
+    step = request.POST.get("step", "")
+    code_form = CodeForm(request.POST if step in ("confirm", "disable") else None)
+    password_form = PasswordChangeForm(request.POST if step == "password" else None)
+    context: dict[str, Any] = {}
+    status = 200
+    try:
+        if step == "start":
+            two_factor.start(me)
+            return redirect("web:security")
+        if step in ("confirm", "disable") and code_form.is_valid():
+            code = code_form.cleaned_data["code"]
+            if step == "confirm":
+                context["recovery_codes"] = two_factor.confirm(me, code)
+                messages.success(request, "2-step verification is on.")
+            else:
+                two_factor.disable(me, code)
+                messages.success(request, "2-step verification is off.")
+                return redirect("web:security")
+        if step == "password" and password_form.is_valid():
+            data = password_form.cleaned_data
+            passwords.change_password(me, data["current"], data["new"])
+            update_session_auth_hash(request, user)  # keep this session; others end
+            messages.success(request, "Your password is changed. Your other sessions are "
+                                      "logged out.")
+            return redirect("web:security")
+    except ServiceError as error:
+        (password_form if step == "password" else code_form).add_service_error(error)
+        status = error.status
+    if code_form.errors or password_form.errors:
+        status = status if status != 200 else 400
+    setup = two_factor.pending_setup(user)
+    context.update({"code_form": code_form, "password_form": password_form, "setup": setup,
+                    "qr": qr_svg(setup.uri) if setup else None})
+    return render(request, "web/security.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = ResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            passwords.request_reset(actor(request), form.cleaned_data["address"])
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            request.session["bizcenter.reset_sent_to"] = form.cleaned_data["address"]
+            return redirect("web:password_reset_sent")
+    return render(request, "web/password_reset.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/password_reset_sent.html",
+                  {"address": request.session.pop("bizcenter.reset_sent_to", "")})
+
+
+class ResetConfirm(PasswordResetConfirmView):
+    """Django's token check and its trick of moving the token out of the URL into the
+    session; saving goes through our service so it is validated and logged."""
+
+    template_name = "web/password_reset_confirm.html"
+    form_class = SetPasswordForm
+    success_url = reverse_lazy("web:login")
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponseBase:  # type: ignore[override]
+        try:
+            passwords.set_password(actor(self.request), form.user,
+                                   form.cleaned_data["new_password1"], reason="reset")
+        except ServiceError as error:
+            form.add_error("new_password1", error.message)
+            return self.form_invalid(form)
+        del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(self.request, "Your password is changed. Log in with it.")
+        return redirect(self.success_url)
