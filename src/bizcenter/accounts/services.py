@@ -95,6 +95,7 @@ def user_by_address(raw: str) -> User:
     address = parse_address(raw)
     user = User.objects.by_address(address)
     if user is None:
-        raise NotFound(f"No account with {address.kind} {address.value}. Create it first "
-                       "(bizcenter create-user).", code="no_account")
+        raise NotFound(f"No account uses {address.value}. Check the {address.kind}, or the "
+                       "person has not signed up yet.", fields={"person": "no account"},
+                       code="no_account")
     return user

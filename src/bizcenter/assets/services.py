@@ -114,6 +114,12 @@ def list_assets(actor: Actor, center: BusinessCenter, *, type: str | None = None
     return paginate(qs.order_by("type", "name", "id"), page, page_size)
 
 
+def owned_assets(actor: Actor, center: BusinessCenter, limit: int = 1000) -> list[Asset]:
+    """What an Admin can put in a group or share: only what this Business Center owns."""
+    require(actor, Action.ASSET_MANAGE, center)
+    return list(Asset.objects.filter(center=center).order_by("type", "name", "id")[:limit])
+
+
 def visible_to(actor: Actor, center: BusinessCenter) -> QuerySet[Asset]:
     """The filter is in the query itself, so no list can show an asset it should not.
 

@@ -29,7 +29,7 @@ from bizcenter.centers.choices import (
 from bizcenter.centers.currencies import CURRENCIES
 from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
 from bizcenter.core.actor import Actor
-from bizcenter.core.errors import Conflict, InvalidInput
+from bizcenter.core.errors import Conflict, InvalidInput, NotFound
 from bizcenter.core.lookup import find
 from bizcenter.core.pagination import Page, paginate
 
@@ -236,6 +236,22 @@ def list_members(
 def get_member(actor: Actor, center: BusinessCenter, membership_id: int | str) -> Membership:
     require(actor, Action.MEMBER_VIEW, center)
     return _member(center, membership_id)
+
+
+def member_by_address(actor: Actor, center: BusinessCenter, address: str) -> Membership:
+    """A current member found by the email or phone an Admin types, for forms that
+    would otherwise need a list of thousands of people."""
+    from bizcenter.accounts.addresses import AddressKind, parse_address
+
+    require(actor, Action.MEMBER_VIEW, center)
+    parsed = parse_address(address)
+    field = "user__email" if parsed.kind is AddressKind.EMAIL else "user__phone"
+    membership = (Membership.objects.active().select_related("user")
+                  .filter(center=center, **{field: parsed.value}).first())
+    if membership is None:
+        raise NotFound(f"{parsed.value} is not a current member of {center.name}. Invite "
+                       "them first from Users → Partners.", fields={"person": "not a member"})
+    return membership
 
 
 def _member(center: BusinessCenter, membership_id: int | str, *, lock: bool = False) -> Membership:

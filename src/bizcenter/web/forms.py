@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
@@ -124,3 +127,136 @@ class CenterForm(ServiceErrors, forms.Form):
     company = forms.CharField(label="Company (optional)", max_length=200, required=False)
     timezone = forms.CharField(label="Time zone", initial="UTC", max_length=64)
     currency = forms.CharField(label="Currency", initial="USD", max_length=3)
+
+
+class TroubleshootForm(ServiceErrors, forms.Form):
+    """Choices come from the Business Center: its actions and the assets it can reach."""
+
+    person = forms.CharField(label="Person (email or phone)", max_length=254,
+                             widget=forms.TextInput(attrs={"placeholder": "ana@agency.com"}))
+    action = forms.ChoiceField(label="Trying to")
+    resource = forms.ChoiceField(label="On", required=False)
+
+    def __init__(self, *args: Any, assets: Iterable[Any] = (), center: Any = None,
+                 **kwargs: Any) -> None:
+        from bizcenter.access.profile import ACTION_LABELS
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [(a.value, label)  # type: ignore[attr-defined]
+                                         for a, label in ACTION_LABELS.items()]
+        self.fields["resource"].choices = [  # type: ignore[attr-defined]
+            ("center", f"{center.name} (the Business Center)" if center else "The Business "
+             "Center"), *((f"asset:{a.pk}", str(a)) for a in assets)]
+
+
+class ActivityFilterForm(ServiceErrors, forms.Form):
+    since = forms.DateField(label="From", required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="To", required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    category = forms.ChoiceField(label="Category", required=False, choices=[
+        ("", "Any"), ("USER", "User"), ("ACCOUNT", "Account"), ("ASSET", "Asset"),
+        ("BUSINESS", "Business")])
+    person = forms.CharField(label="By (email or phone)", required=False, max_length=254)
+    action = forms.CharField(label="Action", required=False, max_length=64,
+                             widget=forms.TextInput(attrs={"placeholder": "member.revoked"}))
+
+
+class SettingsForm(ServiceErrors, forms.Form):
+    """Field names are the service's, so its field errors land beside the right input."""
+
+    name = forms.CharField(label="Business Center name", max_length=100)
+    company = forms.CharField(label="Company", max_length=200, required=False)
+    timezone = forms.CharField(label="Time zone", max_length=64,
+                               help_text="An IANA name such as Europe/Paris.")
+    currency = forms.CharField(label="Currency", max_length=3,
+                               help_text="ISO 4217, such as USD or EUR.")
+    two_factor_policy = forms.ChoiceField(
+        label="Require 2-step verification for",
+        choices=[("NOBODY", "Nobody"), ("ADMINS", "Admins"), ("EVERYONE", "Everyone")],
+        help_text="People it applies to reach nothing here until they set it up.")
+    allowed_email_domains = forms.CharField(
+        label="Only invite email addresses at", required=False,
+        widget=forms.TextInput(attrs={"placeholder": "agency.com, brand.com"}),
+        help_text="Comma-separated domains. Empty: any domain. Phone invitations are not "
+                  "affected.")
+
+
+def role_field(asset_type: str, label: str = "Role", required: bool = True) -> forms.Field:
+    """One role for most asset types; any set of them for a TikTok account."""
+    from bizcenter.assets.kinds import RULES
+
+    rule = RULES[asset_type]
+    options = [(r, r.replace("_", " ").title()) for r in rule.roles]
+    if rule.many:
+        return forms.MultipleChoiceField(label=label, choices=options, required=required,
+                                         widget=forms.CheckboxSelectMultiple)
+    return forms.ChoiceField(label=label, choices=options, required=required)
+
+
+class AssetForm(ServiceErrors, forms.Form):
+    type = forms.ChoiceField(label="Type", choices=[
+        ("ADVERTISER", "Ad account"), ("TT_ACCOUNT", "TikTok account"), ("CATALOG", "Catalog"),
+        ("PIXEL", "Pixel")])
+    name = forms.CharField(label="Name", max_length=200)
+
+
+class AssignForm(ServiceErrors, forms.Form):
+    person = forms.CharField(label="Member (email or phone)", max_length=254)
+    expires = forms.DateField(label="Until (optional)", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, asset_type: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["roles"] = role_field(asset_type, "Roles")
+
+
+class StatusForm(ServiceErrors, forms.Form):
+    status = forms.ChoiceField(label="Status", choices=[
+        ("ACTIVE", "Active"), ("DISABLED", "Disabled"), ("CLOSED", "Closed")])
+
+
+class GroupForm(ServiceErrors, forms.Form):
+    name = forms.CharField(label="Group name", max_length=100)
+
+
+class GroupMemberForm(ServiceErrors, forms.Form):
+    """A member's seat in a group: a role for each asset type the group may hold."""
+
+    person = forms.CharField(label="Member (email or phone)", max_length=254)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from bizcenter.assets.kinds import RULES, AssetType
+
+        super().__init__(*args, **kwargs)
+        for kind in RULES:
+            self.fields[f"roles_{kind}"] = role_field(
+                kind, f"On each {AssetType(kind).label.lower()}", required=False)
+        self.fields["roles_ADVERTISER"].initial = "ANALYST"
+
+    def roles(self) -> dict[str, list[str]]:
+        picked: dict[str, list[str]] = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("roles_") and value:
+                picked[name.removeprefix("roles_")] = value if isinstance(value, list) else [value]
+        return picked
+
+
+class PartnerForm(ServiceErrors, forms.Form):
+    partner_id = forms.CharField(label="Partner's Business Center id", max_length=20,
+                                 help_text="They find it on their Settings page.")
+
+
+class ShareForm(ServiceErrors, forms.Form):
+    asset = forms.ChoiceField(label="Asset")
+    roles = forms.CharField(label="Role", max_length=100,
+                            help_text="Ad accounts: ADMIN, OPERATOR or ANALYST. TikTok "
+                                      "accounts: POST, LIVE, DIRECT_MESSAGE (comma-separated). "
+                                      "Catalogs: ADMIN or AD_PROMOTE. Pixels: ACCESS.")
+
+    def __init__(self, *args: Any, assets: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["asset"].choices = [(str(a.pk), str(a)) for a in assets]  # type: ignore[attr-defined]
+
+    def role_list(self) -> list[str]:
+        return [r.strip().upper() for r in self.cleaned_data["roles"].split(",") if r.strip()]

@@ -7,20 +7,14 @@ shown as a page saying what happened, at its status.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import (
-    get_center,
     get_member,
     list_members,
     revoke_member,
@@ -30,38 +24,11 @@ from bizcenter.core.errors import ServiceError
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.web.forms import EditMemberForm, InviteForm
-from bizcenter.web.views import actor, failure
+from bizcenter.web.scope import center_page, end_of, int_param
+from bizcenter.web.views import actor, safe_next
 
-Page = Callable[..., HttpResponse]
 # Results the Admin can act on by correcting the address or trying again later.
 FIXABLE = {"invalid", "limit_reached", "domain_not_allowed"}
-
-
-def center_page(view: Callable[..., HttpResponse]) -> Page:
-    """Resolve the Business Center for the actor; show any refusal as a page."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, center_id: int, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            center = get_center(actor(request), center_id)
-            return view(request, center, *args, **kwargs)
-        except ServiceError as error:
-            return failure(request, error)
-
-    return wrapper
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value or default)
-    except ValueError:
-        return default
-
-
-def end_of(day: Any) -> datetime | None:
-    """A date picked in a form means access until the end of that day (UTC)."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC) if day else None
 
 
 @center_page
@@ -70,7 +37,7 @@ def members(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     page = list_members(actor(request), center, search=q.get("q", ""),
                         role=q.get("role") or None, kind=q.get("kind") or None,
                         state=q.get("state", "ACTIVE") or None, sort=q.get("sort", "joined"),
-                        page=_int(q.get("page"), 1), page_size=_int(q.get("size"), 50))
+                        page=int_param(q.get("page"), 1), page_size=int_param(q.get("size"), 50))
     return render(request, "web/members.html", {"center": center, "page": page, "q": q,
                                                 "tab": "members"})
 
@@ -79,7 +46,7 @@ def members(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
 def pending(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     q = request.GET
     page = invitations.list_invitations(actor(request), center, status=q.get("status", "PENDING"),
-                                        search=q.get("q", ""), page=_int(q.get("page"), 1))
+                                        search=q.get("q", ""), page=int_param(q.get("page"), 1))
     return render(request, "web/invitations.html", {"center": center, "page": page, "q": q,
                                                     "tab": "invitations"})
 
@@ -147,13 +114,15 @@ def copy_link(request: HttpRequest, center: BusinessCenter, invitation_id: int) 
 def revoke(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpResponse:
     """Revoke Access, with a confirmation step as the article describes."""
     membership = get_member(actor(request), center, member_id)
+    members_url = reverse("web:members", args=[center.pk])
     if request.method == "POST":
         revoke_member(actor(request), center, member_id)
         messages.success(request, f"{membership.user.label} no longer has access to "
                          f"{center.name}. You can invite them again later.")
-        return redirect("web:members", center_id=center.pk)
+        return redirect(safe_next(request, members_url))
     return render(request, "web/revoke.html", {"center": center, "membership": membership,
-                                               "tab": "members"})
+                                               "tab": "members", "members_url": members_url,
+                                               "next": safe_next(request, "")})
 
 
 @center_page

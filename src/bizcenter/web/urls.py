@@ -1,7 +1,16 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from bizcenter.web import account, partners, views
+from bizcenter.web import (
+    access_pages,
+    account,
+    activity,
+    assets,
+    center_settings,
+    partner_centers,
+    partners,
+    views,
+)
 
 app_name = "web"
 
@@ -18,6 +27,19 @@ urlpatterns = [
     path("logout/", LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("invite/<str:token>/", views.accept, name="accept"),
+    path("c/<int:center_id>/", access_pages.center_home, name="center"),
+    path("c/<int:center_id>/troubleshoot/", access_pages.troubleshoot, name="troubleshoot"),
+    path("c/<int:center_id>/review/", access_pages.review, name="review"),
+    path("c/<int:center_id>/activity/", activity.log, name="activity"),
+    path("c/<int:center_id>/settings/", center_settings.settings_page, name="settings"),
+    path("c/<int:center_id>/assets/", assets.asset_list, name="assets"),
+    path("c/<int:center_id>/assets/<int:asset_id>/", assets.asset_detail, name="asset"),
+    path("c/<int:center_id>/assets/<int:asset_id>/members/<int:member_id>/unassign/",
+         assets.asset_unassign, name="asset_unassign"),
+    path("c/<int:center_id>/groups/", assets.group_list, name="groups"),
+    path("c/<int:center_id>/groups/<int:group_id>/", assets.group_detail, name="group"),
+    path("c/<int:center_id>/partner-centers/", partner_centers.partner_centers,
+         name="partner_centers"),
     # Users -> Partners
     path("c/<int:center_id>/partners/", partners.members, name="members"),
     path("c/<int:center_id>/partners/invitations/", partners.pending, name="invitations"),
@@ -28,6 +50,8 @@ urlpatterns = [
          name="cancel"),
     path("c/<int:center_id>/partners/invitations/<int:invitation_id>/link/", partners.copy_link,
          name="copy_link"),
+    path("c/<int:center_id>/partners/<int:member_id>/", access_pages.member_detail,
+         name="member"),
     path("c/<int:center_id>/partners/<int:member_id>/revoke/", partners.revoke, name="revoke"),
     path("c/<int:center_id>/partners/<int:member_id>/edit/", partners.edit, name="edit_member"),
     path("centers/new/", views.new_center, name="new_center"),

@@ -1,0 +1,67 @@
+"""Pages about access itself: a member's own access, a partner's detail, the
+troubleshooter and the access review. They show the engine's explanations;
+none decides anything."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from bizcenter.access.profile import mine, profile
+from bizcenter.access.review import IDLE_DAYS, access_review
+from bizcenter.access.troubleshoot import choices
+from bizcenter.access.troubleshoot import troubleshoot as troubleshoot_service
+from bizcenter.centers.models import BusinessCenter
+from bizcenter.core.errors import ServiceError
+from bizcenter.web.forms import TroubleshootForm
+from bizcenter.web.scope import center_page, int_param
+from bizcenter.web.views import actor
+
+
+@center_page
+def center_home(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
+    """Where a member lands in a Business Center: exactly what they were given, and why."""
+    return render(request, "web/my_access.html",
+                  {"center": center, "profile": mine(actor(request), center)})
+
+
+@center_page
+def member_detail(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpResponse:
+    return render(request, "web/member_detail.html",
+                  {"center": center, "profile": profile(actor(request), center, member_id),
+                   "tab": "members"})
+
+
+@center_page
+def troubleshoot(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
+    """Pick a person, an action and an asset; get the decision, the reasons and the fix."""
+    me = actor(request)
+    assets = choices(me, center)
+    form = TroubleshootForm(request.GET or None, assets=assets, center=center)
+    answer = None
+    status = 200
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            answer = troubleshoot_service(me, center, data["person"], data["action"],
+                                          data["resource"])
+        except ServiceError as error:
+            if error.status == 403:
+                raise
+            form.add_service_error(error)
+    if form.errors:
+        status = 400
+    return render(request, "web/troubleshoot.html",
+                  {"center": center, "form": form, "answer": answer}, status=status)
+
+
+@center_page
+def review(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
+    idle_days = max(1, int_param(request.GET.get("idle"), IDLE_DAYS))
+    rows = access_review(actor(request), center, idle_days=idle_days)
+    only_idle = request.GET.get("only") == "idle"
+    shown = [r for r in rows if r.idle] if only_idle else rows
+    return render(request, "web/review.html",
+                  {"center": center, "rows": shown, "idle_days": idle_days,
+                   "only_idle": only_idle, "idle_count": sum(r.idle for r in rows),
+                   "total": len(rows)})

@@ -1,0 +1,75 @@
+"""The activity log page and its export, over the audit service."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import render
+
+from bizcenter.accounts.services import user_by_address
+from bizcenter.audit.services import activity, export, page_of
+from bizcenter.centers.models import BusinessCenter
+from bizcenter.core.errors import ServiceError
+from bizcenter.web.forms import ActivityFilterForm
+from bizcenter.web.scope import center_page, int_param
+from bizcenter.web.views import actor
+
+
+def _filters(data: dict[str, Any]) -> dict[str, Any]:
+    """Dates in the form are whole days in UTC: from the start of one to the end of the other."""
+    since, until = data.get("since"), data.get("until")
+    return {
+        "since": datetime.combine(since, time.min, tzinfo=UTC) if since else None,
+        "until": datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
+        if until else None,
+        "category": data.get("category") or None,
+        "actor_id": user_by_address(data["person"]).pk if data.get("person") else None,
+        "action": data.get("action") or None,
+    }
+
+
+@center_page
+def log(request: HttpRequest, center: BusinessCenter) -> HttpResponseBase:
+    me = actor(request)
+    form = ActivityFilterForm(request.GET)
+    page = None
+    if form.is_valid():
+        try:
+            events = activity(me, center, **_filters(form.cleaned_data))
+            fmt = request.GET.get("format")
+            if fmt:
+                return _download(center, events, fmt)
+            page = page_of(events.select_related("actor"), int_param(request.GET.get("page"), 1),
+                           50)
+        except ServiceError as error:
+            if error.status == 403:
+                raise
+            form.add_service_error(error)
+    else:
+        activity(me, center)  # the page itself needs the right to read the log
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(request, "web/activity.html",
+                  {"center": center, "form": form, "page": page, "q": request.GET,
+                   "query": query.urlencode()},
+                  status=400 if form.errors else 200)
+
+
+def _download(center: BusinessCenter, events: Any, fmt: str) -> StreamingHttpResponse:
+    chunks = export(events.iterator(chunk_size=2000), fmt)
+    first = next(chunks)  # an unknown format fails here, before any header is sent
+    kind = "text/csv" if fmt == "csv" else "application/x-ndjson"
+    ext = "csv" if fmt == "csv" else "jsonl"
+
+    def body() -> Any:
+        yield first
+        yield from chunks
+
+    response = StreamingHttpResponse(body(), content_type=f"{kind}; charset=utf-8")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = (f'attachment; filename="activity-{center.pk}-{stamp}.'
+                                       f'{ext}"')
+    return response

@@ -1,0 +1,174 @@
+"""Assets and asset groups: list, create, who has access, assign and unassign."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bizcenter.access.actions import Action
+from bizcenter.access.engine import check
+from bizcenter.assets import groups as group_services
+from bizcenter.assets.holders import holders
+from bizcenter.assets.models import AssetGroup
+from bizcenter.assets.services import (
+    assign,
+    create_asset,
+    get_asset,
+    list_assets,
+    owned_assets,
+    unassign,
+    update_asset,
+)
+from bizcenter.centers.models import BusinessCenter
+from bizcenter.centers.services import member_by_address
+from bizcenter.core.errors import ServiceError
+from bizcenter.core.lookup import find
+from bizcenter.web.forms import AssetForm, AssignForm, GroupForm, GroupMemberForm, StatusForm
+from bizcenter.web.scope import center_page, end_of, int_param
+from bizcenter.web.views import actor
+
+
+def _refused(form: Any, error: ServiceError) -> None:
+    """A refusal of the person is a 403 page; anything else belongs beside the form."""
+    if error.status == 403:
+        raise error
+    form.add_service_error(error)
+
+
+@center_page
+@require_http_methods(["GET", "POST"])
+def asset_list(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
+    me = actor(request)
+    q = request.GET
+    form = AssetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = create_asset(me, center, **form.cleaned_data)
+        except ServiceError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, f"Created {made}. Assign it to members below.")
+            return redirect("web:asset", center_id=center.pk, asset_id=made.pk)
+    page = list_assets(me, center, type=q.get("type") or None, search=q.get("q", ""),
+                       page=int_param(q.get("page"), 1))
+    return render(request, "web/assets.html",
+                  {"center": center, "page": page, "q": q, "form": form,
+                   "can_manage": check(me.user, Action.ASSET_MANAGE, center)},
+                  status=400 if form.errors else 200)
+
+
+@center_page
+@require_http_methods(["GET", "POST"])
+def asset_detail(request: HttpRequest, center: BusinessCenter, asset_id: int) -> HttpResponse:
+    me = actor(request)
+    asset = get_asset(me, center, asset_id)
+    can_manage = bool(check(me.user, Action.ASSET_MANAGE, center))
+    step = request.POST.get("step")
+    assign_form = AssignForm(request.POST if step == "assign" else None, asset_type=asset.type)
+    status_form = StatusForm(request.POST if step == "status" else None,
+                             initial={"status": asset.status})
+    if step == "assign" and assign_form.is_valid():
+        data = assign_form.cleaned_data
+        try:
+            member = member_by_address(me, center, data["person"])
+            assign(me, center, member.pk, asset.pk, data["roles"],
+                   expires_at=end_of(data["expires"]))
+        except ServiceError as error:
+            _refused(assign_form, error)
+        else:
+            messages.success(request, f"{member.user.label} now has {asset}.")
+            return redirect("web:asset", center_id=center.pk, asset_id=asset.pk)
+    if step == "status" and status_form.is_valid():
+        try:
+            update_asset(me, center, asset.pk, status=status_form.cleaned_data["status"])
+        except ServiceError as error:
+            _refused(status_form, error)
+        else:
+            messages.success(request, f"{asset} is now {status_form.cleaned_data['status']}.")
+            return redirect("web:asset", center_id=center.pk, asset_id=asset.pk)
+    who = holders(me, center, asset.pk)[1] if can_manage else None
+    return render(request, "web/asset.html",
+                  {"center": center, "asset": asset, "holders": who, "can_manage": can_manage,
+                   "assign_form": assign_form, "status_form": status_form,
+                   "owned": asset.center_id == center.pk},
+                  status=400 if assign_form.errors or status_form.errors else 200)
+
+
+@center_page
+@require_POST
+def asset_unassign(request: HttpRequest, center: BusinessCenter, asset_id: int,
+                   member_id: int) -> HttpResponse:
+    try:
+        unassign(actor(request), center, member_id, asset_id)
+    except ServiceError as error:
+        if error.status == 403:
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Removed the direct assignment.")
+    return redirect("web:asset", center_id=center.pk, asset_id=asset_id)
+
+
+@center_page
+@require_http_methods(["GET", "POST"])
+def group_list(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
+    me = actor(request)
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = group_services.create_group(me, center, form.cleaned_data["name"])
+        except ServiceError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, f"Created {group}. Pick its assets and members.")
+            return redirect("web:group", center_id=center.pk, group_id=group.pk)
+    return render(request, "web/groups.html",
+                  {"center": center, "groups": group_services.list_groups(me, center),
+                   "form": form}, status=400 if form.errors else 200)
+
+
+@center_page
+@require_http_methods(["GET", "POST"])
+def group_detail(request: HttpRequest, center: BusinessCenter, group_id: int) -> HttpResponse:
+    me = actor(request)
+    group: AssetGroup = find(group_services.list_groups(me, center), group_id,
+                             f"No asset group with id {{id}} in {center.name}.")
+    step = request.POST.get("step")
+    member_form = GroupMemberForm(request.POST if step == "member" else None)
+    try:
+        if step == "assets":
+            group_services.set_assets(me, center, group.pk, request.POST.getlist("assets"))
+            messages.success(request, f"Saved the assets of {group}.")
+            return redirect("web:group", center_id=center.pk, group_id=group.pk)
+        if step == "member" and member_form.is_valid():
+            member = member_by_address(me, center, member_form.cleaned_data["person"])
+            group_services.set_member(me, center, group.pk, member.pk, member_form.roles())
+            messages.success(request, f"{member.user.label} is in {group}.")
+            return redirect("web:group", center_id=center.pk, group_id=group.pk)
+        if step == "remove":
+            group_services.remove_member(me, center, group.pk, request.POST.get("member", ""))
+            messages.success(request, f"Removed from {group}.")
+            return redirect("web:group", center_id=center.pk, group_id=group.pk)
+        if step == "delete":
+            group_services.delete_group(me, center, group.pk)
+            messages.success(request, f"Deleted {group}; its members lost what it gave them.")
+            return redirect("web:groups", center_id=center.pk)
+    except ServiceError as error:
+        if step == "member":
+            _refused(member_form, error)
+        elif error.status == 403:
+            raise
+        else:
+            messages.error(request, error.message)
+    own = owned_assets(me, center)
+    chosen = {a.pk for a in group.assets.all()}
+    seats = group.members.select_related("membership__user").order_by("membership__user__name")
+    return render(request, "web/group.html",
+                  {"center": center, "group": group, "member_form": member_form,
+                   "assets": [(a, a.pk in chosen) for a in own],
+                   "seats": seats, "confirm_delete": request.GET.get("delete") == "1"},
+                  status=400 if member_form.errors else 200)

@@ -1,0 +1,40 @@
+"""Settings of a Business Center: name, locale, 2-step policy, email allowlist."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from bizcenter.access.actions import Action
+from bizcenter.access.engine import require
+from bizcenter.centers.models import BusinessCenter
+from bizcenter.centers.services import update_center
+from bizcenter.core.errors import ServiceError
+from bizcenter.web.forms import SettingsForm
+from bizcenter.web.scope import center_page
+from bizcenter.web.views import actor
+
+
+@center_page
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
+    me = actor(request)
+    require(me, Action.SETTINGS_MANAGE, center)  # reading them is an Admin's page too
+    initial = {"name": center.name, "company": center.company, "timezone": center.timezone,
+               "currency": center.currency, "two_factor_policy": center.two_factor_policy,
+               "allowed_email_domains": ", ".join(center.allowed_email_domains or [])}
+    form = SettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_center(me, center, **form.cleaned_data)
+        except ServiceError as error:
+            if error.status == 403:
+                raise
+            form.add_service_error(error)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("web:settings", center_id=center.pk)
+    return render(request, "web/settings.html", {"center": center, "form": form},
+                  status=400 if form.errors else 200)

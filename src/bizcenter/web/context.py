@@ -1,0 +1,50 @@
+"""Template context for the layout: the Business Center navigation and switcher.
+
+Each link is shown only when the engine allows its action, so a Standard
+member never sees an Admin-only button; the page behind it still checks on
+its own, this only keeps the menu honest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from bizcenter.access.actions import Action
+from bizcenter.access.engine import check
+from bizcenter.centers.services import memberships_of
+
+# (url name, label, the action the page needs, section key)
+SECTIONS = (
+    ("web:center", "My access", Action.CENTER_VIEW, "mine"),
+    ("web:members", "Partners", Action.MEMBER_VIEW, "partners"),
+    ("web:partner_centers", "Partner Business Centers", Action.ASSET_MANAGE, "partner_centers"),
+    ("web:assets", "Assets", Action.ASSET_VIEW, "assets"),
+    ("web:groups", "Asset groups", Action.ASSET_MANAGE, "groups"),
+    ("web:troubleshoot", "Troubleshooter", Action.MEMBER_VIEW, "troubleshoot"),
+    ("web:review", "Access review", Action.MEMBER_MANAGE, "review"),
+    ("web:activity", "Activity log", Action.ACTIVITY_VIEW, "activity"),
+    ("web:settings", "Settings", Action.SETTINGS_MANAGE, "settings"),
+)
+
+
+def center_nav(request: HttpRequest) -> dict[str, Any]:
+    center = getattr(request, "bizcenter_center", None)
+    if center is None or not request.user.is_authenticated:
+        return {}
+    user = request.user
+    nav: list[dict[str, Any]] = [
+        {"url": reverse(name, args=[center.pk]), "label": label, "key": key}
+        for name, label, action, key in SECTIONS
+        if check(user, action, center)  # type: ignore[arg-type]
+    ]
+    # The section whose address is the longest prefix of this page's is the current one.
+    current = max((item for item in nav if request.path.startswith(item["url"])),
+                  key=lambda item: len(item["url"]), default=None)
+    for item in nav:
+        item["current"] = item is current
+    switch = [{"id": m.center_id, "name": m.center.name, "role": m.get_role_display()}
+              for m in memberships_of(request.user)]  # type: ignore[arg-type]
+    return {"center_nav": nav, "center_switch": switch, "current_center": center}
