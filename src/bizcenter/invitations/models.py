@@ -125,3 +125,48 @@ class InvitationToken(models.Model):
 
     def __str__(self) -> str:
         return f"link {self.pk} of {self.invitation_id}"
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "QUEUED", "Queued"
+    RUNNING = "RUNNING", "Running"
+    DONE = "DONE", "Done"
+    FAILED = "FAILED", "Failed"
+
+
+class InviteImport(models.Model):
+    """A CSV of addresses invited in the background, batch by batch.
+
+    Each batch's invitations and this row's progress are saved in one
+    transaction, so after a crash the import resumes at the first batch not
+    saved: nobody is invited twice, nobody is skipped.
+    """
+
+    center = models.ForeignKey(BusinessCenter, on_delete=models.CASCADE,
+                               related_name="invite_imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    file_name = models.CharField(max_length=200, blank=True)
+    grant = models.JSONField(default=dict)  # the Grant every address gets
+    addresses = models.JSONField(default=list)
+    state = models.CharField(max_length=8, choices=ImportState.choices,
+                             default=ImportState.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict)  # result status -> how many
+    # [address, status, message] for every address that was not invited
+    problems = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.total} into {self.center_id}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(100 * self.processed / self.total)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (ImportState.DONE, ImportState.FAILED)

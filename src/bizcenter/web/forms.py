@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
@@ -80,14 +80,19 @@ class ResetRequestForm(ServiceErrors, forms.Form):
         attrs={"autocomplete": "username", "autofocus": True}))
 
 
-class InviteForm(forms.Form):
-    """Add Partners: the article's form, several addresses at once."""
+class InviteForm(ServiceErrors, forms.Form):
+    """Add Partners: the article's form, several addresses at once or a CSV file."""
 
     addresses = forms.CharField(
-        label="Email addresses or phone numbers",
+        label="Email addresses or phone numbers", required=False,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "ana@agency.com\n+14155550123"}),
         help_text="One per line, or separated by commas. Up to 50 at once.",
     )
+    file = forms.FileField(
+        label="Or upload a CSV file", required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text="One address per row, or a column headed email, phone or address. "
+                  "Up to 4,000 rows; they are invited in the background.")
     role = forms.ChoiceField(label="Role", choices=[("STANDARD", "Standard"), ("ADMIN", "Admin")])
     modules = forms.MultipleChoiceField(
         label="Access", required=False, widget=forms.CheckboxSelectMultiple,
@@ -103,9 +108,37 @@ class InviteForm(forms.Form):
     expires = forms.DateField(label="Access ends (optional)", required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
+    def __init__(self, *args: Any, assets: Iterable[Any] = (), **kwargs: Any) -> None:
+        """One optional role picker per asset the Business Center owns."""
+        super().__init__(*args, **kwargs)
+        self.asset_fields = []
+        for asset in assets:
+            name = f"asset_{asset.pk}"
+            field = role_field(asset.type, str(asset), required=False)
+            if isinstance(field, forms.ChoiceField) and not isinstance(
+                    field, forms.MultipleChoiceField):
+                field.choices = [("", "No access"), *field.choices]  # type: ignore[misc]
+            self.fields[name] = field
+            self.asset_fields.append(name)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("addresses", "").strip() and not data.get("file"):
+            raise forms.ValidationError("Type at least one email address or phone number, or "
+                                        "upload a CSV file.")
+        return data
+
     def address_list(self) -> list[str]:
         raw = self.cleaned_data["addresses"].replace(",", "\n")
         return [line.strip() for line in raw.splitlines() if line.strip()]
+
+    def asset_roles(self) -> dict[int | str, Sequence[str] | str]:
+        picked: dict[int | str, Sequence[str] | str] = {}
+        for name in self.asset_fields:
+            value = self.cleaned_data.get(name)
+            if value:
+                picked[name.removeprefix("asset_")] = value if isinstance(value, list) else [value]
+        return picked
 
 
 class EditMemberForm(forms.Form):

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bizcenter.assets.services import owned_assets
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import (
     get_member,
@@ -21,6 +22,7 @@ from bizcenter.centers.services import (
     update_member,
 )
 from bizcenter.core.errors import ServiceError
+from bizcenter.invitations import imports
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.web.forms import EditMemberForm, InviteForm
@@ -54,27 +56,43 @@ def pending(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
 @center_page
 @require_http_methods(["GET", "POST"])
 def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
-    form = InviteForm(request.POST or None)
+    me = actor(request)
+    assets = owned_assets(me, center)
+    form = InviteForm(request.POST or None, request.FILES or None, assets=assets)
     results = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         grant = Grant(role=data["role"], modules=tuple(data["modules"]),
                       finance_role=data["finance_role"], kind=data["kind"],
-                      expires_at=end_of(data["expires"]))
+                      expires_at=end_of(data["expires"]), assets=form.asset_roles())
         try:
-            results = invitations.invite(actor(request), center, form.address_list(), grant)
+            if data["file"]:
+                job = imports.start_import(me, center, data["file"].read(), grant,
+                                           file_name=data["file"].name)
+                return redirect("web:import", center_id=center.pk, import_id=job.pk)
+            results = invitations.invite(me, center, form.address_list(), grant)
         except ServiceError as error:
             if error.status == 403:
                 raise
-            form.add_error(None, error.message)
+            form.add_service_error(error)
         else:
             # Keep the choices, and only the addresses that still need fixing.
             retry = [r.address for r in results if r.status in FIXABLE]
-            form = InviteForm(initial={**data, "addresses": "\n".join(retry)})
+            initial = {k: v for k, v in data.items() if k != "file"}
+            form = InviteForm(initial={**initial, "addresses": "\n".join(retry)}, assets=assets)
     status = 400 if form.errors else 200
     return render(request, "web/add_partners.html",
                   {"center": center, "form": form, "results": results, "tab": "add"},
                   status=status)
+
+
+@center_page
+def import_progress(request: HttpRequest, center: BusinessCenter, import_id: int) -> HttpResponse:
+    """The CSV import's progress; htmx swaps in the fresh fragment every second until done."""
+    job = imports.get_import(actor(request), center, import_id)
+    template = ("web/_import_progress.html" if request.headers.get("HX-Request")
+                else "web/import.html")
+    return render(request, template, {"center": center, "job": job, "tab": "add"})
 
 
 @center_page

@@ -44,6 +44,8 @@ urlpatterns = [
     path("c/<int:center_id>/partners/", partners.members, name="members"),
     path("c/<int:center_id>/partners/invitations/", partners.pending, name="invitations"),
     path("c/<int:center_id>/partners/add/", partners.add, name="add_partners"),
+    path("c/<int:center_id>/partners/imports/<int:import_id>/", partners.import_progress,
+         name="import"),
     path("c/<int:center_id>/partners/invitations/<int:invitation_id>/resend/", partners.resend,
          name="resend"),
     path("c/<int:center_id>/partners/invitations/<int:invitation_id>/cancel/", partners.cancel,

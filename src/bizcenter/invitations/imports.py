@@ -1,0 +1,146 @@
+"""Invite a CSV file of addresses: checked at upload, invited in the background.
+
+The upload answers at once with a progress page; the worker invites batch by
+batch through the same ``invite`` service as the form (same limits, same
+rules, same activity log), and saves each batch's progress in that batch's
+transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from bizcenter.access.actions import Action
+from bizcenter.access.engine import require
+from bizcenter.audit.models import Category
+from bizcenter.audit.services import record
+from bizcenter.centers.models import BusinessCenter
+from bizcenter.core.actor import Actor
+from bizcenter.core.errors import InvalidInput, ServiceError
+from bizcenter.core.lookup import find
+from bizcenter.invitations.models import ImportState, InviteImport
+from bizcenter.invitations.services import Grant, _asset_grants, invite
+
+ADDRESS_HEADERS = ("address", "email", "phone", "email or phone", "e-mail", "mobile")
+MAX_BYTES = 1024 * 1024
+
+
+def parse_csv(data: bytes) -> list[str]:
+    """The addresses of a CSV: the column headed email/phone/address if there is one,
+    otherwise the first cell of each row. Blank rows are skipped."""
+    if len(data) > MAX_BYTES:
+        raise InvalidInput(f"The file is larger than {MAX_BYTES // 1024} KB; split it.",
+                           fields={"file": "too large"})
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload "
+                           "it again.", fields={"file": "not UTF-8 CSV"}) from exc
+    if "\x00" in text:
+        raise InvalidInput("The file is not a CSV text file.", fields={"file": "not CSV"})
+    rows = [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
+    column = 0
+    if rows:
+        header = [c.strip().lower() for c in rows[0]]
+        named = [i for i, c in enumerate(header) if c in ADDRESS_HEADERS]
+        if named:
+            column, rows = named[0], rows[1:]
+    addresses = [row[column].strip() for row in rows if len(row) > column and row[column].strip()]
+    limit = settings.BIZCENTER_MAX_IMPORT_ROWS
+    if not addresses:
+        raise InvalidInput("The file has no addresses: put one email address or phone number "
+                           "per row.", fields={"file": "empty"})
+    if len(addresses) > limit:
+        raise InvalidInput(f"The file has {len(addresses)} addresses; at most {limit} can be "
+                           "imported at once. Split it.", fields={"file": f"at most {limit}"})
+    return addresses
+
+
+def _grant_json(grant: Grant) -> dict[str, Any]:
+    data = asdict(grant)
+    data["modules"] = list(grant.modules)
+    data["expires_at"] = grant.expires_at.isoformat() if grant.expires_at else None
+    data["assets"] = {str(k): v for k, v in grant.assets.items()}
+    return data
+
+
+def _grant(data: dict[str, Any]) -> Grant:
+    ends = data.get("expires_at")
+    return Grant(role=data["role"], finance_role=data["finance_role"], kind=data["kind"],
+                 modules=tuple(data["modules"]), assets=data.get("assets") or {},
+                 expires_at=datetime.fromisoformat(ends) if ends else None)
+
+
+def start_import(actor: Actor, center: BusinessCenter, data: bytes, grant: Grant,
+                 file_name: str = "") -> InviteImport:
+    """Check the file and the access to give now, so mistakes show on the form; then
+    queue the work."""
+    from bizcenter.invitations.tasks import run_import
+
+    require(actor, Action.MEMBER_INVITE, center)
+    addresses = parse_csv(data)
+    grant = grant.cleaned()
+    _asset_grants(center, grant.assets)
+    with transaction.atomic():
+        job = InviteImport.objects.create(
+            center=center, created_by=actor.user, file_name=file_name[:200],
+            grant=_grant_json(grant), addresses=addresses, total=len(addresses))
+        record(actor, center=center, category=Category.USER, action="invitation.import_started",
+               target=center, after={"import_id": job.pk, "file": job.file_name,
+                                     "addresses": job.total, "role": grant.role})
+        run_import.enqueue(job.pk)
+    return job
+
+
+def get_import(actor: Actor, center: BusinessCenter, import_id: int | str) -> InviteImport:
+    require(actor, Action.MEMBER_INVITE, center)
+    return find(InviteImport.objects.filter(center=center), import_id,
+                f"No import with id {{id}} in {center.name}.")
+
+
+def run(import_id: int) -> InviteImport:
+    """Invite the next batches until done. Safe to run again after a crash: it starts at
+    the first batch whose progress was not saved."""
+    job = InviteImport.objects.select_related("center", "created_by").get(pk=import_id)
+    if job.finished:
+        return job
+    actor = Actor(job.created_by, ip=None, via="import")
+    grant = _grant(job.grant)
+    batch = settings.BIZCENTER_MAX_INVITES_PER_CALL
+    InviteImport.objects.filter(pk=job.pk).update(state=ImportState.RUNNING)
+    while True:
+        with transaction.atomic():
+            job = InviteImport.objects.select_for_update().get(pk=import_id)
+            if job.processed >= job.total:
+                break
+            chunk = job.addresses[job.processed:job.processed + batch]
+            try:
+                results = invite(actor, job.center, chunk, grant)
+            except ServiceError as error:
+                # E.g. the Admin who uploaded it lost the right, or the end date passed:
+                # stop, and say why on the progress page.
+                job.state, job.error, job.finished_at = ImportState.FAILED, error.message, \
+                    timezone.now()
+                job.save(update_fields=["state", "error", "finished_at"])
+                return job
+            for result in results:
+                job.counts[result.status] = job.counts.get(result.status, 0) + 1
+                if not result.ok:
+                    job.problems.append([result.address, result.status, result.message])
+            job.processed += len(chunk)
+            job.save(update_fields=["processed", "counts", "problems"])
+    with transaction.atomic():
+        job.state, job.finished_at = ImportState.DONE, timezone.now()
+        job.save(update_fields=["state", "finished_at"])
+        record(actor, center=job.center, category=Category.USER,
+               action="invitation.import_finished", target=job.center,
+               after={"import_id": job.pk, **job.counts})
+    return job
