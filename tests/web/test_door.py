@@ -186,10 +186,12 @@ def test_accept_from_the_delivered_email_end_to_end(client, center, as_owner, ru
     ready = text(client.get(link))
     assert "Accept Invite" in ready and "logged in as mia@agency.com" in ready
     accepted = client.post(link)
-    assert accepted.status_code == 302 and accepted.url == "/"
-    home = text(client.get("/"))
-    assert "You joined Brand Co." in home
-    assert "Brand Co" in home and "Standard" in home
+    # The partner lands in the Business Center, on what they were given.
+    assert accepted.status_code == 302 and accepted.url == f"/c/{center.pk}/"
+    mine = text(client.get(accepted.url))
+    assert "You joined Brand Co." in mine and "Your access to Brand Co" in mine
+    assert "Standard" in mine
+    assert "Brand Co" in text(client.get("/"))
 
     again = client.get(link)
     assert again.status_code == 410 and "already used" in text(again)
@@ -204,7 +206,7 @@ def test_accept_after_logging_in_by_phone(client, center, as_owner, make_user):
     logged_in = client.post(f"/login/?next={link}", {"username": "+44 (20) 7946-0958",
                                                         "password": PASSWORD, "next": link})
     assert logged_in.status_code == 302 and logged_in.url == link
-    assert client.post(link, follow=True).redirect_chain[-1] == ("/", 302)
+    assert client.post(link, follow=True).redirect_chain[-1] == (f"/c/{center.pk}/", 302)
 
 
 def test_wrong_account_is_told_the_masked_address_and_can_log_out_back_here(

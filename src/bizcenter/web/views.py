@@ -115,8 +115,9 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         except ServiceError as error:
             return render(request, "web/accept.html", {**context, "error": error},
                           status=error.status)
-        messages.success(request, f"You joined {membership.center.name}.")
-        return redirect("web:home")
+        messages.success(request, f"You joined {membership.center.name}. This is what you "
+                         "were given.")
+        return redirect("web:center", center_id=membership.center_id)
     status = preview.problem.status if preview.problem else 200
     return render(request, "web/accept.html", context, status=status)
 
