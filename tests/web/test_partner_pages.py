@@ -122,6 +122,7 @@ def test_edit_access_with_confirm_and_clear_errors(client, owner, center, as_own
     done = client.post(f"/c/{center.pk}/partners/{partner.pk}/edit/", {
         "role": "STANDARD", "modules": ["CAMPAIGNS", "BILLING"], "finance_role": "ANALYST",
         "kind": "client", "expires": "2099-12-31"}, follow=True)
+    assert done.redirect_chain[-1][0] == f"/c/{center.pk}/partners/{partner.pk}/"
     assert "Saved the access of" in done.content.decode()
     partner.refresh_from_db()
     assert (partner.modules, partner.finance_role, partner.kind) == (
@@ -131,6 +132,40 @@ def test_edit_access_with_confirm_and_clear_errors(client, owner, center, as_own
     refused = client.post(f"/c/{center.pk}/partners/{mine.pk}/edit/", {
         "role": "STANDARD", "modules": [], "finance_role": "", "kind": "employee"})
     assert refused.status_code == 400 and "last Admin" in refused.content.decode()
+
+
+def test_edit_changes_assets_together_with_the_role_or_nothing(client, owner, center,
+                                                                as_owner, make_user):
+    from bizcenter.assets.models import AssetGrant
+    from bizcenter.assets.services import assign, create_asset
+
+    partner = member(as_owner, center, make_user, "eve@agency.com", modules=("CAMPAIGNS",))
+    ads = create_asset(as_owner, center, type="ADVERTISER", name="Main ads")
+    tiktok = create_asset(as_owner, center, type="TT_ACCOUNT", name="@brand")
+    pixel = create_asset(as_owner, center, type="PIXEL", name="Site pixel")
+    assign(as_owner, center, partner.pk, ads.pk, ["ANALYST"])
+    assign(as_owner, center, partner.pk, pixel.pk, ["ACCESS"])
+    client.force_login(owner)
+    url = f"/c/{center.pk}/partners/{partner.pk}/edit/"
+    form = client.get(url).content.decode()
+    assert "Assets and their roles" in form
+    assert re.search(rf'name="asset_{ads.pk}"[^>]*>.*?value="ANALYST" selected', form, re.S)
+    base = {"role": "STANDARD", "modules": ["CAMPAIGNS"], "finance_role": "", "kind": "agency"}
+
+    done = client.post(url, {**base, f"asset_{ads.pk}": "OPERATOR",
+                             f"asset_{tiktok.pk}": ["POST", "LIVE"], f"asset_{pixel.pk}": ""})
+    assert done.status_code == 302 and done.url == f"/c/{center.pk}/partners/{partner.pk}/"
+    grants = {g.asset_id: g.roles for g in AssetGrant.objects.filter(membership=partner)}
+    assert grants == {ads.pk: ["OPERATOR"], tiktok.pk: ["LIVE", "POST"]}
+    detail = client.get(done.url).content.decode()
+    assert "Ad account Main ads" in detail and "Propose campaign changes" in detail
+
+    # A refused role change saves none of the asset changes either.
+    mine = owner.memberships.get()
+    refused = client.post(f"/c/{center.pk}/partners/{mine.pk}/edit/",
+                          {**base, f"asset_{pixel.pk}": "ACCESS"})
+    assert refused.status_code == 400 and "last Admin" in refused.content.decode()
+    assert not AssetGrant.objects.filter(membership=mine).exists()
 
 
 def test_onboarding_creates_a_center_and_goes_to_add_partners(client, make_user):

@@ -3,7 +3,7 @@ access version in its own transaction, so no stale view of access survives it.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -215,3 +215,56 @@ def unassign(actor: Actor, center: BusinessCenter, membership_id: int | str,
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def set_member_assets(actor: Actor, center: BusinessCenter, membership_id: int | str,
+                      wanted: Mapping[int | str, Sequence[str] | str]) -> int:
+    """Make the member's direct grants on assets this Business Center owns exactly
+    ``wanted`` (asset id -> roles), in one transaction; grants that stay the same keep
+    their end dates, and assets shared by partners are left alone (they are assigned
+    on the asset's page). Returns how many assets changed; each change is its own
+    assign/unassign, with its own log line."""
+    def roles_of(value: Sequence[str] | str) -> list[str]:
+        return sorted(r.strip().upper() for r in ([value] if isinstance(value, str) else value))
+
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.ASSET_MANAGE, center)
+        active_member(center, membership_id)
+        current = {g.asset_id: sorted(g.roles) for g in AssetGrant.objects.filter(
+            membership_id=membership_id, membership__center=center, asset__center=center)}
+        try:
+            want = {int(k): roles_of(v) for k, v in wanted.items()}
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput("Asset ids are numbers.", fields={"assets": "numeric ids"}) from exc
+        changed = 0
+        for asset_id, roles in sorted(want.items()):
+            if current.get(asset_id) != roles:
+                assign(actor, center, membership_id, asset_id, roles)
+                changed += 1
+        for asset_id in sorted(current.keys() - want.keys()):
+            unassign(actor, center, membership_id, asset_id)
+            changed += 1
+    return changed
+
+
+def edit_member_access(actor: Actor, center: BusinessCenter, membership_id: int | str, *,
+                       assets: Mapping[int | str, Sequence[str] | str] | None = None,
+                       **changes: Any) -> Membership:
+    """The Edit page's one Confirm: the membership and its assets change together or
+    not at all."""
+    from bizcenter.centers.services import update_member
+
+    with transaction.atomic():
+        membership = update_member(actor, center, membership_id, **changes)
+        if assets is not None:
+            set_member_assets(actor, center, membership_id, assets)
+    return membership
+
+
+def direct_grants(actor: Actor, center: BusinessCenter, membership_id: int | str
+                  ) -> QuerySet[AssetGrant]:
+    """A member's direct grants on assets this Business Center owns, for the Edit form."""
+    require(actor, Action.MEMBER_VIEW, center)
+    return (AssetGrant.objects.filter(membership_id=membership_id, membership__center=center,
+                                      asset__center=center).select_related("asset"))

@@ -80,7 +80,32 @@ class ResetRequestForm(ServiceErrors, forms.Form):
         attrs={"autocomplete": "username", "autofocus": True}))
 
 
-class InviteForm(ServiceErrors, forms.Form):
+class AssetRoles:
+    """One optional role picker per asset the Business Center owns, named asset_<id>."""
+
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+
+    def add_asset_fields(self, assets: Iterable[Any]) -> None:
+        self.asset_fields: list[str] = []
+        for asset in assets:
+            name = f"asset_{asset.pk}"
+            field = role_field(asset.type, str(asset), required=False)
+            if not isinstance(field, forms.MultipleChoiceField):
+                field.choices = [("", "No access"), *field.choices]  # type: ignore[attr-defined]
+            self.fields[name] = field
+            self.asset_fields.append(name)
+
+    def asset_roles(self) -> dict[int | str, Sequence[str] | str]:
+        picked: dict[int | str, Sequence[str] | str] = {}
+        for name in self.asset_fields:
+            value = self.cleaned_data.get(name)
+            if value:
+                picked[name.removeprefix("asset_")] = value if isinstance(value, list) else [value]
+        return picked
+
+
+class InviteForm(AssetRoles, ServiceErrors, forms.Form):
     """Add Partners: the article's form, several addresses at once or a CSV file."""
 
     addresses = forms.CharField(
@@ -109,17 +134,8 @@ class InviteForm(ServiceErrors, forms.Form):
                               widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, assets: Iterable[Any] = (), **kwargs: Any) -> None:
-        """One optional role picker per asset the Business Center owns."""
         super().__init__(*args, **kwargs)
-        self.asset_fields = []
-        for asset in assets:
-            name = f"asset_{asset.pk}"
-            field = role_field(asset.type, str(asset), required=False)
-            if isinstance(field, forms.ChoiceField) and not isinstance(
-                    field, forms.MultipleChoiceField):
-                field.choices = [("", "No access"), *field.choices]  # type: ignore[misc]
-            self.fields[name] = field
-            self.asset_fields.append(name)
+        self.add_asset_fields(assets)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -132,16 +148,9 @@ class InviteForm(ServiceErrors, forms.Form):
         raw = self.cleaned_data["addresses"].replace(",", "\n")
         return [line.strip() for line in raw.splitlines() if line.strip()]
 
-    def asset_roles(self) -> dict[int | str, Sequence[str] | str]:
-        picked: dict[int | str, Sequence[str] | str] = {}
-        for name in self.asset_fields:
-            value = self.cleaned_data.get(name)
-            if value:
-                picked[name.removeprefix("asset_")] = value if isinstance(value, list) else [value]
-        return picked
 
 
-class EditMemberForm(forms.Form):
+class EditMemberForm(AssetRoles, ServiceErrors, forms.Form):
     role = forms.ChoiceField(label="Role", choices=[("STANDARD", "Standard"), ("ADMIN", "Admin")])
     modules = forms.MultipleChoiceField(
         label="Access", required=False, widget=forms.CheckboxSelectMultiple,
@@ -153,6 +162,10 @@ class EditMemberForm(forms.Form):
                              choices=InviteForm.base_fields["kind"].choices)  # type: ignore[attr-defined]
     expires = forms.DateField(label="Access ends (optional)", required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, assets: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_asset_fields(assets)
 
 
 class CenterForm(ServiceErrors, forms.Form):

@@ -7,19 +7,20 @@ shown as a page saying what happened, at its status.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bizcenter.assets.services import owned_assets
+from bizcenter.assets.services import direct_grants, edit_member_access, owned_assets
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import (
     get_member,
     list_members,
     revoke_member,
-    update_member,
 )
 from bizcenter.core.errors import ServiceError
 from bizcenter.invitations import imports
@@ -146,26 +147,33 @@ def revoke(request: HttpRequest, center: BusinessCenter, member_id: int) -> Http
 @center_page
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpResponse:
-    """Edit a partner's access; Confirm saves, and the change applies on their next click."""
-    membership = get_member(actor(request), center, member_id)
-    initial = {"role": membership.role, "modules": membership.modules,
-               "finance_role": membership.finance_role, "kind": membership.kind,
-               "expires": membership.expires_at.date() if membership.expires_at else None}
-    form = EditMemberForm(request.POST or None, initial=initial)
+    """Edit a partner's access; Confirm saves it all at once, and it applies on their
+    next click."""
+    me = actor(request)
+    membership = get_member(me, center, member_id)
+    assets = owned_assets(me, center)
+    initial: dict[str, Any] = {
+        "role": membership.role, "modules": membership.modules,
+        "finance_role": membership.finance_role, "kind": membership.kind,
+        "expires": membership.expires_at.date() if membership.expires_at else None}
+    for grant in direct_grants(me, center, membership.pk):
+        roles = list(grant.roles)
+        initial[f"asset_{grant.asset_id}"] = roles if grant.asset.type == "TT_ACCOUNT" else roles[0]
+    form = EditMemberForm(request.POST or None, initial=initial, assets=assets)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            update_member(actor(request), center, member_id, role=data["role"],
-                          modules=data["modules"], finance_role=data["finance_role"],
-                          kind=data["kind"], expires_at=end_of(data["expires"]),
-                          clear_expiry=not data["expires"])
+            edit_member_access(me, center, member_id, role=data["role"],
+                               modules=data["modules"], finance_role=data["finance_role"],
+                               kind=data["kind"], expires_at=end_of(data["expires"]),
+                               clear_expiry=not data["expires"], assets=form.asset_roles())
         except ServiceError as error:
             if error.status in (403, 404):
                 raise
-            form.add_error(None, error.message)
+            form.add_service_error(error)
         else:
             messages.success(request, f"Saved the access of {membership.user.label}.")
-            return redirect("web:members", center_id=center.pk)
+            return redirect("web:member", center_id=center.pk, member_id=membership.pk)
     return render(request, "web/edit_member.html",
                   {"center": center, "membership": membership, "form": form, "tab": "members"},
                   status=400 if form.errors else 200)
