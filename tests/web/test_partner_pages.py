@@ -34,6 +34,22 @@ def test_members_list_searches_filters_and_pages(client, owner, center, as_owner
     assert page.status_code == 400 and "Unknown sort" in page.content.decode()
 
 
+def test_members_list_counts_each_members_assets(client, owner, center, as_owner, make_user):
+    from bizcenter.assets.services import assign, create_asset
+
+    ann = member(as_owner, center, make_user, "ann@agency.com")
+    member(as_owner, center, make_user, "bob@agency.com")
+    for name in ("A", "B"):
+        asset = create_asset(as_owner, center, type="PIXEL", name=name)
+        assign(as_owner, center, ann.pk, asset.pk, ["ACCESS"])
+    client.force_login(owner)
+    html = client.get(f"/c/{center.pk}/partners/").content.decode()
+    cells = lambda who: re.findall(r"<td>([^<]*)</td>",  # noqa: E731
+                                   html.split(who, 1)[1].split("</tr>", 1)[0])
+    assert "2" in cells("ann@agency.com") and "0" in cells("bob@agency.com")
+    assert "all" in cells("owner@brand.com")
+
+
 def test_add_partners_reports_each_address_and_keeps_the_form(client, owner, center):
     client.force_login(owner)
     page = client.post(f"/c/{center.pk}/partners/add/", {

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bizcenter.access import snapshot
@@ -204,6 +205,15 @@ SORTS = {
 }
 
 
+def _direct_asset_count() -> Coalesce:
+    """Assets given to the member directly, as a correlated subquery: computed only for
+    the rows of the page, with no GROUP BY over the whole Business Center."""
+    grants = Membership._meta.get_field("grants").related_model
+    counted = (grants.objects.filter(membership=OuterRef("pk")).order_by()  # type: ignore[union-attr]
+               .values("membership").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def list_members(
     actor: Actor,
     center: BusinessCenter,
@@ -217,7 +227,8 @@ def list_members(
     page_size: int = 50,
 ) -> Page[Membership]:
     require(actor, Action.MEMBER_VIEW, center)
-    qs = Membership.objects.filter(center=center).select_related("user")
+    qs = (Membership.objects.filter(center=center).select_related("user")
+          .annotate(asset_count=_direct_asset_count()))
     if state:
         qs = qs.filter(state=choice(MembershipState, state, "state"))
     if role:
