@@ -19,6 +19,7 @@ from bizcenter.invitations.services import Grant, accept, invite
 OWNER_EMAIL = "admin@demo-brand.example"
 PASSWORD = "demo-passphrase-2026"  # noqa: S105  (printed for the person trying the demo)
 CENTER_NAME = "Demo Brand"
+AGENCY_EMAIL = "nico@northwind.example"
 
 MEMBERS = [
     # email, name, access
@@ -87,4 +88,36 @@ def seed() -> Demo:
         accept(Actor(person, via="demo"), result.link.rstrip("/").rsplit("/", 1)[-1])
     for address, grant in PENDING:
         invite(admin, center, [address], grant)
+    _groups_and_partners(admin, center, system)
     return Demo(center, created=True)
+
+
+def _groups_and_partners(admin: Actor, center: BusinessCenter, system: Actor) -> None:
+    """Enough around the members for every page of the web app to have something to show:
+    an asset group, a partner agency's Business Center with a shared ad account, and one
+    member idle long enough for the access review to flag."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bizcenter.assets import groups, partners
+    from bizcenter.assets.models import Asset
+    from bizcenter.centers.models import Membership
+
+    owned = {a.name: a for a in Asset.objects.filter(center=center)}
+    pixel = create_asset(admin, center, type="PIXEL", name="Website pixel")
+    team = groups.create_group(admin, center, "Agency team",
+                               [owned["@demobrand"].pk, owned["Spring catalog"].pk, pixel.pk])
+    maria = Membership.objects.get(center=center, user__email=MEMBERS[0][0])
+    groups.set_member(admin, center, team.pk, maria.pk,
+                      {"TT_ACCOUNT": ["POST"], "CATALOG": ["AD_PROMOTE"], "PIXEL": ["ACCESS"]})
+    agency_owner = User.objects.filter(email=AGENCY_EMAIL).first() or sign_up(
+        system, email=AGENCY_EMAIL, password=PASSWORD, name="Nico (Northwind)")
+    agency = create_center(Actor(agency_owner, via="demo"), name="Northwind Agency",
+                           company="Northwind Ltd", timezone_name="Europe/London", currency="GBP")
+    partners.add_partner(admin, center, agency.pk)
+    partners.share(admin, center, agency.pk, owned["Demo Brand UK"].pk, ["OPERATOR"])
+    # Telemetry, not access: written directly, as the access engine does on each request.
+    Membership.objects.filter(center=center, user__email=MEMBERS[3][0]).update(
+        last_active_at=timezone.now() - timedelta(days=120),
+        joined_at=timezone.now() - timedelta(days=200))
