@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "bizcenter.access",
     "bizcenter.audit",
     "bizcenter.outbox",
+    "bizcenter.campaigns",
+    "bizcenter.reporting",
+    "bizcenter.billing",
     "bizcenter.web",
 ]
 

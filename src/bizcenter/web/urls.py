@@ -1,5 +1,5 @@
 from django.contrib.auth.views import LogoutView
-from django.urls import path
+from django.urls import include, path
 
 from bizcenter.web import (
     access_pages,
@@ -57,4 +57,8 @@ urlpatterns = [
     path("c/<int:center_id>/partners/<int:member_id>/revoke/", partners.revoke, name="revoke"),
     path("c/<int:center_id>/partners/<int:member_id>/edit/", partners.edit, name="edit_member"),
     path("centers/new/", views.new_center, name="new_center"),
+    # The modules partners work in; their names join this namespace (web:campaigns, ...).
+    path("c/<int:center_id>/campaigns/", include("bizcenter.campaigns.urls")),
+    path("c/<int:center_id>/reports/", include("bizcenter.reporting.urls")),
+    path("c/<int:center_id>/billing/", include("bizcenter.billing.urls")),
 ]
