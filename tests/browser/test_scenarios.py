@@ -179,10 +179,6 @@ def test_the_21st_admin_is_refused_with_the_limit(new_page, owner, center):
         "Invitation sent to twenty.first@agency.com")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "UI bug: Add Partners shows each result's status through |cut:'_'|title, so "
-    "already_member reads 'Alreadymember' (and limit_reached 'Limitreached', "
-    "already_invited 'Alreadyinvited'); the import progress counts do the same"))
 def test_each_address_result_is_named_in_words(new_page, owner, center):
     page = new_page()
     log_in(page, "owner@brand.com")
