@@ -89,6 +89,10 @@ def profile(actor: Actor, center: BusinessCenter, membership_id: int | str) -> P
     admin = bool(snap and snap.is_admin)
     if snap is not None and snap.is_member:
         assets = Asset.objects.filter(pk__in=list(snap.assets)).order_by("type", "name")
+        if admin:
+            # An Admin holds every asset the Business Center owns whatever else it was
+            # given; a grant or a group seat there would read as less than that.
+            assets = assets.exclude(center=center)
         for asset in assets:
             access = snap.assets[asset.pk]
             actions = (AD_ACCOUNT_ACTIONS if asset.type == AssetType.ADVERTISER

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import require
+from bizcenter.assets.kinds import cap_roles
 from bizcenter.assets.models import Asset, AssetGrant, AssetGroupMember, PartnerShare
 from bizcenter.assets.services import reachable_asset
 from bizcenter.centers.models import BusinessCenter, Membership
@@ -38,14 +39,20 @@ def holders(actor: Actor, center: BusinessCenter, asset_id: int | str
              for m in members.filter(role="ADMIN").order_by("user__name", "pk")]
     for grant in (AssetGrant.objects.current().filter(asset=asset, membership__in=members)
                   .select_related("membership__user").order_by("membership__user__name")):
-        found.append(Holder(grant.membership.user.label, grant.membership_id,
-                            tuple(grant.roles), "direct", grant.expires_at))
+        # What they hold, as the engine sees it: never above what the partner shares now.
+        roles = (sorted(cap_roles(asset.type, grant.roles, ceiling)) if ceiling is not None
+                 else grant.roles)
+        if roles:
+            found.append(Holder(grant.membership.user.label, grant.membership_id,
+                                tuple(roles), "direct", grant.expires_at))
     for seat in (AssetGroupMember.objects
                  .filter(group__center=center, group__assets=asset, membership__in=members)
                  .select_related("membership__user", "group")
                  .order_by("group__name", "membership__user__name")):
-        found.append(Holder(seat.membership.user.label, seat.membership_id,
-                            tuple(seat.roles.get(asset.type, [])), f"group {seat.group.name}"))
+        roles = seat.roles.get(asset.type) or []
+        if roles:  # a seat without a role for this type of asset gives none of it
+            found.append(Holder(seat.membership.user.label, seat.membership_id,
+                                tuple(roles), f"group {seat.group.name}"))
     if asset.center_id == center.pk:
         for share in (PartnerShare.objects.filter(asset=asset, partnership__owner=center)
                       .select_related("partnership__partner")):

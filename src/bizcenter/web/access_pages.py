@@ -7,13 +7,15 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from bizcenter.access.actions import Action
+from bizcenter.access.engine import check
 from bizcenter.access.profile import mine, profile
 from bizcenter.access.review import IDLE_DAYS, access_review
 from bizcenter.access.troubleshoot import choices
 from bizcenter.access.troubleshoot import troubleshoot as troubleshoot_service
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.errors import ServiceError
-from bizcenter.web.forms import TroubleshootForm
+from bizcenter.web.forms import TroubleshootForm, status_of
 from bizcenter.web.scope import center_page, int_param
 from bizcenter.web.views import actor
 
@@ -27,20 +29,30 @@ def center_home(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
 
 @center_page
 def member_detail(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpResponse:
+    me = actor(request)
+    found = profile(me, center, member_id)
+    # A member may read their own detail; the buttons are for whoever may use them.
     return render(request, "web/member_detail.html",
-                  {"center": center, "profile": profile(actor(request), center, member_id),
-                   "tab": "members"})
+                  {"center": center, "profile": found, "tab": "members",
+                   "is_self": found.membership.user_id == getattr(me.user, "pk", None),
+                   "can_manage": bool(check(me.user, Action.MEMBER_MANAGE, center))})
 
 
 @center_page
 def troubleshoot(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
-    """Pick a person, an action and an asset; get the decision, the reasons and the fix."""
+    """Pick a person, an action and an asset; get the decision, the reasons and the fix.
+
+    A link that only names the person (the partner detail's Troubleshoot button)
+    opens the form filled in, not a page of "this field is required".
+    """
     me = actor(request)
     assets = choices(me, center)
-    form = TroubleshootForm(request.GET or None, assets=assets, center=center)
+    asked = "action" in request.GET
+    form = TroubleshootForm(request.GET if asked else None, assets=assets, center=center,
+                            initial={k: request.GET[k] for k in ("person", "resource")
+                                     if k in request.GET})
     answer = None
-    status = 200
-    if form.is_bound and form.is_valid():
+    if asked and form.is_valid():
         data = form.cleaned_data
         try:
             answer = troubleshoot_service(me, center, data["person"], data["action"],
@@ -49,10 +61,8 @@ def troubleshoot(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
             if error.status == 403:
                 raise
             form.add_service_error(error)
-    if form.errors:
-        status = 400
     return render(request, "web/troubleshoot.html",
-                  {"center": center, "form": form, "answer": answer}, status=status)
+                  {"center": center, "form": form, "answer": answer}, status=status_of(form))
 
 
 @center_page

@@ -12,7 +12,7 @@ from bizcenter.accounts.services import user_by_address
 from bizcenter.audit.services import activity, export, page_of
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.errors import ServiceError
-from bizcenter.web.forms import ActivityFilterForm
+from bizcenter.web.forms import ActivityFilterForm, status_of
 from bizcenter.web.scope import center_page, int_param
 from bizcenter.web.views import actor
 
@@ -20,10 +20,14 @@ from bizcenter.web.views import actor
 def _filters(data: dict[str, Any]) -> dict[str, Any]:
     """Dates in the form are whole days in UTC: from the start of one to the end of the other."""
     since, until = data.get("since"), data.get("until")
+    end = until + timedelta(days=1) if until else None
+    if since and until and since > until:
+        # The end of the day before the start day is the start itself, an empty range the
+        # service would take; the start of the end day is before it, which it refuses.
+        end = until
     return {
         "since": datetime.combine(since, time.min, tzinfo=UTC) if since else None,
-        "until": datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
-        if until else None,
+        "until": datetime.combine(end, time.min, tzinfo=UTC) if end else None,
         "category": data.get("category") or None,
         "actor_id": user_by_address(data["person"]).pk if data.get("person") else None,
         "action": data.get("action") or None,
@@ -33,6 +37,9 @@ def _filters(data: dict[str, Any]) -> dict[str, Any]:
 @center_page
 def log(request: HttpRequest, center: BusinessCenter) -> HttpResponseBase:
     me = actor(request)
+    # The right to read the log comes first: the filters look people up by address,
+    # and a member must not learn from the page which addresses have an account.
+    activity(me, center)
     form = ActivityFilterForm(request.GET)
     page = None
     if form.is_valid():
@@ -47,20 +54,19 @@ def log(request: HttpRequest, center: BusinessCenter) -> HttpResponseBase:
             if error.status == 403:
                 raise
             form.add_service_error(error)
-    else:
-        activity(me, center)  # the page itself needs the right to read the log
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
     return render(request, "web/activity.html",
                   {"center": center, "form": form, "page": page, "q": request.GET,
                    "query": query.urlencode()},
-                  status=400 if form.errors else 200)
+                  status=status_of(form))
 
 
 def _download(center: BusinessCenter, events: Any, fmt: str) -> StreamingHttpResponse:
     chunks = export(events.iterator(chunk_size=2000), fmt)
-    first = next(chunks)  # an unknown format fails here, before any header is sent
+    # An unknown format fails here, before any header is sent; JSON of no events is empty.
+    first = next(chunks, "")
     kind = "text/csv" if fmt == "csv" else "application/x-ndjson"
     ext = "csv" if fmt == "csv" else "jsonl"
 

@@ -13,7 +13,7 @@ from bizcenter.access.actions import Action
 from bizcenter.access.engine import check
 from bizcenter.assets import groups as group_services
 from bizcenter.assets.holders import holders
-from bizcenter.assets.models import AssetGroup
+from bizcenter.assets.models import Asset, AssetGroup
 from bizcenter.assets.services import (
     assign,
     create_asset,
@@ -27,7 +27,16 @@ from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import member_by_address
 from bizcenter.core.errors import ServiceError
 from bizcenter.core.lookup import find
-from bizcenter.web.forms import AssetForm, AssignForm, GroupForm, GroupMemberForm, StatusForm
+from bizcenter.web.forms import (
+    AssetForm,
+    AssignForm,
+    GroupAssetsForm,
+    GroupForm,
+    GroupMemberForm,
+    GroupSeatForm,
+    StatusForm,
+    status_of,
+)
 from bizcenter.web.scope import center_page, end_of, int_param
 from bizcenter.web.views import actor
 
@@ -58,7 +67,7 @@ def asset_list(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     return render(request, "web/assets.html",
                   {"center": center, "page": page, "q": q, "form": form,
                    "can_manage": check(me.user, Action.ASSET_MANAGE, center)},
-                  status=400 if form.errors else 200)
+                  status=status_of(form))
 
 
 @center_page
@@ -66,7 +75,6 @@ def asset_list(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
 def asset_detail(request: HttpRequest, center: BusinessCenter, asset_id: int) -> HttpResponse:
     me = actor(request)
     asset = get_asset(me, center, asset_id)
-    can_manage = bool(check(me.user, Action.ASSET_MANAGE, center))
     step = request.POST.get("step")
     assign_form = AssignForm(request.POST if step == "assign" else None, asset_type=asset.type)
     status_form = StatusForm(request.POST if step == "status" else None,
@@ -90,26 +98,38 @@ def asset_detail(request: HttpRequest, center: BusinessCenter, asset_id: int) ->
         else:
             messages.success(request, f"{asset} is now {status_form.cleaned_data['status']}.")
             return redirect("web:asset", center_id=center.pk, asset_id=asset.pk)
+    return _asset_page(request, center, asset, assign_form, status_form,
+                       status_of(assign_form, status_form))
+
+
+def _asset_page(request: HttpRequest, center: BusinessCenter, asset: Asset, assign_form: Any,
+                status_form: Any, status: int) -> HttpResponse:
+    me = actor(request)
+    can_manage = bool(check(me.user, Action.ASSET_MANAGE, center))
     who = holders(me, center, asset.pk)[1] if can_manage else None
     return render(request, "web/asset.html",
                   {"center": center, "asset": asset, "holders": who, "can_manage": can_manage,
                    "assign_form": assign_form, "status_form": status_form,
                    "owned": asset.center_id == center.pk},
-                  status=400 if assign_form.errors or status_form.errors else 200)
+                  status=status)
 
 
 @center_page
 @require_POST
 def asset_unassign(request: HttpRequest, center: BusinessCenter, asset_id: int,
                    member_id: int) -> HttpResponse:
+    me = actor(request)
     try:
-        unassign(actor(request), center, member_id, asset_id)
+        unassign(me, center, member_id, asset_id)
     except ServiceError as error:
         if error.status == 403:
             raise
+        # e.g. unassigned already in another tab: say so on the asset's page, at its status
+        asset = get_asset(me, center, asset_id)
         messages.error(request, error.message)
-    else:
-        messages.success(request, "Removed the direct assignment.")
+        return _asset_page(request, center, asset, AssignForm(asset_type=asset.type),
+                           StatusForm(initial={"status": asset.status}), error.status)
+    messages.success(request, "Removed the direct assignment.")
     return redirect("web:asset", center_id=center.pk, asset_id=asset_id)
 
 
@@ -128,7 +148,7 @@ def group_list(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
             return redirect("web:group", center_id=center.pk, group_id=group.pk)
     return render(request, "web/groups.html",
                   {"center": center, "groups": group_services.list_groups(me, center),
-                   "form": form}, status=400 if form.errors else 200)
+                   "form": form}, status=status_of(form))
 
 
 @center_page
@@ -139,21 +159,31 @@ def group_detail(request: HttpRequest, center: BusinessCenter, group_id: int) ->
                              f"No asset group with id {{id}} in {center.name}.")
     step = request.POST.get("step")
     member_form = GroupMemberForm(request.POST if step == "member" else None)
+    # The other steps send ids from checkboxes and hidden inputs, not typed text:
+    # a refusal is said above the page, at its status.
+    picked = {"assets": GroupAssetsForm, "remove": GroupSeatForm}.get(step or "")
+    picks = picked(request.POST) if picked else None
+    status = 200
     try:
-        if step == "assets":
-            group_services.set_assets(me, center, group.pk, request.POST.getlist("assets"))
+        if picks is not None and not picks.is_valid():
+            for errors in picks.errors.values():
+                for error in errors:
+                    messages.error(request, str(error))
+            status = 400
+        elif step == "assets" and picks is not None:
+            group_services.set_assets(me, center, group.pk, picks.cleaned_data["assets"])
             messages.success(request, f"Saved the assets of {group}.")
             return redirect("web:group", center_id=center.pk, group_id=group.pk)
-        if step == "member" and member_form.is_valid():
+        elif step == "member" and member_form.is_valid():
             member = member_by_address(me, center, member_form.cleaned_data["person"])
             group_services.set_member(me, center, group.pk, member.pk, member_form.roles())
             messages.success(request, f"{member.user.label} is in {group}.")
             return redirect("web:group", center_id=center.pk, group_id=group.pk)
-        if step == "remove":
-            group_services.remove_member(me, center, group.pk, request.POST.get("member", ""))
+        elif step == "remove" and picks is not None:
+            group_services.remove_member(me, center, group.pk, picks.cleaned_data["member"])
             messages.success(request, f"Removed from {group}.")
             return redirect("web:group", center_id=center.pk, group_id=group.pk)
-        if step == "delete":
+        elif step == "delete":
             group_services.delete_group(me, center, group.pk)
             messages.success(request, f"Deleted {group}; its members lost what it gave them.")
             return redirect("web:groups", center_id=center.pk)
@@ -164,6 +194,7 @@ def group_detail(request: HttpRequest, center: BusinessCenter, group_id: int) ->
             raise
         else:
             messages.error(request, error.message)
+            status = error.status
     own = owned_assets(me, center)
     chosen = {a.pk for a in group.assets.all()}
     seats = group.members.select_related("membership__user").order_by("membership__user__name")
@@ -171,4 +202,4 @@ def group_detail(request: HttpRequest, center: BusinessCenter, group_id: int) ->
                   {"center": center, "group": group, "member_form": member_form,
                    "assets": [(a, a.pk in chosen) for a in own],
                    "seats": seats, "confirm_delete": request.GET.get("delete") == "1"},
-                  status=400 if member_form.errors else 200)
+                  status=status_of(member_form) if member_form.errors else status)

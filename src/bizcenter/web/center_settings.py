@@ -12,7 +12,7 @@ from bizcenter.access.engine import require
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import update_center
 from bizcenter.core.errors import ServiceError
-from bizcenter.web.forms import SettingsForm
+from bizcenter.web.forms import SettingsForm, status_of
 from bizcenter.web.scope import center_page
 from bizcenter.web.views import actor
 
@@ -37,4 +37,4 @@ def settings_page(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
             messages.success(request, "Settings saved.")
             return redirect("web:settings", center_id=center.pk)
     return render(request, "web/settings.html", {"center": center, "form": form},
-                  status=400 if form.errors else 200)
+                  status=status_of(form))

@@ -32,15 +32,33 @@ class ServiceErrors:
     with one field, the full sentence reads best beside it.
     """
 
+    # A service's name for a field -> this form's, where they differ.
+    aliases: dict[str, str] = {}
+    # The status the page answers with (see ``status_of``): a refusal of what was
+    # typed in a field is a 400, fix the field; a refusal of the request as a whole
+    # keeps the service's status (404: it is not there, 409: it conflicts).
+    refused_status: int | None = None
+
     def add_service_error(self, error: ServiceError) -> None:
-        fields = [f for f in error.fields if f in self.fields]  # type: ignore[attr-defined]
-        if len(fields) == 1 and len(error.fields) == 1:
+        named = {self.aliases.get(f, f): hint for f, hint in error.fields.items()}
+        fields = [f for f in named if f in self.fields]  # type: ignore[attr-defined]
+        if len(fields) == 1 and len(named) == 1:
             self.add_error(fields[0], error.message)  # type: ignore[attr-defined]
         elif fields:
             for field in fields:
-                self.add_error(field, error.fields[field])  # type: ignore[attr-defined]
+                self.add_error(field, named[field])  # type: ignore[attr-defined]
         else:
             self.add_error(None, error.message)  # type: ignore[attr-defined]
+        self.refused_status = 400 if fields else error.status
+
+
+def status_of(*forms: Any) -> int:
+    """A page's status: the service's refusal if there was one, 400 for any other
+    error in a form, else 200."""
+    for form in forms:
+        if form is not None and form.errors and getattr(form, "refused_status", None):
+            return int(form.refused_status)
+    return 400 if any(form is not None and form.errors for form in forms) else 200
 
 
 class SignUpForm(ServiceErrors, forms.Form):
@@ -176,26 +194,32 @@ class CenterForm(ServiceErrors, forms.Form):
 
 
 class TroubleshootForm(ServiceErrors, forms.Form):
-    """Choices come from the Business Center: its actions and the assets it can reach."""
+    """The pickers offer the Business Center's actions and the assets it can reach;
+    what was picked is the service's to judge (an unknown action, an asset of
+    another Business Center, one beyond the first 500 listed)."""
+
+    aliases = {"address": "person"}
 
     person = forms.CharField(label="Person (email or phone)", max_length=254,
                              widget=forms.TextInput(attrs={"placeholder": "ana@agency.com"}))
-    action = forms.ChoiceField(label="Trying to")
-    resource = forms.ChoiceField(label="On", required=False)
+    action = forms.CharField(label="Trying to", max_length=64, widget=forms.Select)
+    resource = forms.CharField(label="On", required=False, max_length=64, widget=forms.Select)
 
     def __init__(self, *args: Any, assets: Iterable[Any] = (), center: Any = None,
                  **kwargs: Any) -> None:
         from bizcenter.access.profile import ACTION_LABELS
 
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [(a.value, label)  # type: ignore[attr-defined]
-                                         for a, label in ACTION_LABELS.items()]
-        self.fields["resource"].choices = [  # type: ignore[attr-defined]
+        self.fields["action"].widget.choices = [  # type: ignore[attr-defined]
+            (a.value, label) for a, label in ACTION_LABELS.items()]
+        self.fields["resource"].widget.choices = [  # type: ignore[attr-defined]
             ("center", f"{center.name} (the Business Center)" if center else "The Business "
              "Center"), *((f"asset:{a.pk}", str(a)) for a in assets)]
 
 
 class ActivityFilterForm(ServiceErrors, forms.Form):
+    aliases = {"address": "person"}
+
     since = forms.DateField(label="From", required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="To", required=False,
@@ -248,6 +272,8 @@ class AssetForm(ServiceErrors, forms.Form):
 
 
 class AssignForm(ServiceErrors, forms.Form):
+    aliases = {"address": "person", "expires_at": "expires"}
+
     person = forms.CharField(label="Member (email or phone)", max_length=254)
     expires = forms.DateField(label="Until (optional)", required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
@@ -269,6 +295,8 @@ class GroupForm(ServiceErrors, forms.Form):
 class GroupMemberForm(ServiceErrors, forms.Form):
     """A member's seat in a group: a role for each asset type the group may hold."""
 
+    aliases = {"address": "person"}
+
     person = forms.CharField(label="Member (email or phone)", max_length=254)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -276,8 +304,13 @@ class GroupMemberForm(ServiceErrors, forms.Form):
 
         super().__init__(*args, **kwargs)
         for kind in RULES:
-            self.fields[f"roles_{kind}"] = role_field(
-                kind, f"On each {AssetType(kind).label.lower()}", required=False)
+            field = role_field(kind, f"On each {AssetType(kind).label.lower()}",
+                               required=False)
+            if not isinstance(field, forms.MultipleChoiceField):
+                # A browser always sends a select's value: without this, leaving the
+                # picker alone would give the first, highest role (catalog ADMIN).
+                field.choices = [("", "No access"), *field.choices]  # type: ignore[attr-defined]
+            self.fields[f"roles_{kind}"] = field
         self.fields["roles_ADVERTISER"].initial = "ANALYST"
 
     def roles(self) -> dict[str, list[str]]:
@@ -306,3 +339,32 @@ class ShareForm(ServiceErrors, forms.Form):
 
     def role_list(self) -> list[str]:
         return [r.strip().upper() for r in self.cleaned_data["roles"].split(",") if r.strip()]
+
+
+class IdsField(forms.Field):
+    """Ids picked from checkboxes or hidden inputs: numbers; whether each exists here is
+    the service's to say."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, noun: str, **kwargs: Any) -> None:
+        self.noun = noun
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[int]:
+        if value in self.empty_values:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        for one in values:
+            if not str(one).strip().isdigit():
+                raise forms.ValidationError(f"'{one}' is not {self.noun} id; pick from the list.")
+        return [int(str(one).strip()) for one in values]
+
+
+class GroupAssetsForm(forms.Form):
+    assets = IdsField(noun="an asset", required=False)
+
+
+class GroupSeatForm(forms.Form):
+    member = forms.IntegerField(widget=forms.HiddenInput, error_messages={
+        "required": "Pick the member to remove.", "invalid": "Pick the member from the list."})

@@ -12,7 +12,7 @@ from bizcenter.assets import partners as partner_services
 from bizcenter.assets.services import owned_assets
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.errors import ServiceError
-from bizcenter.web.forms import PartnerForm, ShareForm
+from bizcenter.web.forms import PartnerForm, ShareForm, status_of
 from bizcenter.web.scope import center_page
 from bizcenter.web.views import actor
 
@@ -27,6 +27,7 @@ def partner_centers(request: HttpRequest, center: BusinessCenter) -> HttpRespons
     add_form = PartnerForm(request.POST if step == "add" else None)
     share_form = ShareForm(request.POST if step == "share" else None, assets=own)
     partner = request.POST.get("partner", "")
+    status = 200
     try:
         if step == "add" and add_form.is_valid():
             link = partner_services.add_partner(me, center, add_form.cleaned_data["partner_id"])
@@ -50,13 +51,17 @@ def partner_centers(request: HttpRequest, center: BusinessCenter) -> HttpRespons
         if error.status == 403:
             raise
         form = add_form if step == "add" else share_form if step == "share" else None
+        if form is share_form and partner not in {str(link.partner_id) for link in links}:
+            form = None  # no card of that partner to show it in: say it above the page
         if form is not None:
             form.add_service_error(error)
         else:
             messages.error(request, error.message)
+            status = error.status
     return render(request, "web/partner_centers.html", {
         "center": center, "links": links, "add_form": add_form, "share_form": share_form,
         "share_partner": partner, "blank_share": ShareForm(assets=own),
         "received": partner_services.shared_with(me, center),
         "confirm_remove": request.GET.get("remove", ""),
-    }, status=400 if add_form.errors or share_form.errors else 200)
+    }, status=status_of(add_form, share_form) if add_form.errors or share_form.errors
+        else status)
