@@ -211,6 +211,8 @@ BIZCENTER_PHONE_REGION = os.environ.get("BIZCENTER_PHONE_REGION", "") or None
 BIZCENTER_MAX_ADMINS = env_int("BIZCENTER_MAX_ADMINS", 20)
 BIZCENTER_MAX_MEMBERS = env_int("BIZCENTER_MAX_MEMBERS", 4000)
 BIZCENTER_MAX_INVITES_PER_CALL = env_int("BIZCENTER_MAX_INVITES_PER_CALL", 50)
+# The smallest campaign budget accepted, in the Business Center's currency.
+BIZCENTER_MIN_BUDGET = os.environ.get("BIZCENTER_MIN_BUDGET", "20.00")
 # A CSV upload may hold as many addresses as a Business Center has seats.
 BIZCENTER_MAX_IMPORT_ROWS = env_int("BIZCENTER_MAX_IMPORT_ROWS", 4000)
 BIZCENTER_INVITATION_DAYS = env_int("BIZCENTER_INVITATION_DAYS", 30)

@@ -1,0 +1,50 @@
+"""Forms of the campaign pages. They only shape input; the services validate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from bizcenter.campaigns.models import BudgetMode, CampaignStatus, Objective
+from bizcenter.web.forms import ServiceErrors
+
+
+class CampaignForm(ServiceErrors, forms.Form):
+    name = forms.CharField(label="Campaign name", max_length=512)
+    objective = forms.ChoiceField(label="Objective", choices=Objective.choices)
+    budget_mode = forms.ChoiceField(label="Budget type", choices=BudgetMode.choices)
+    # Text, not a number field: the service explains what is wrong with an amount,
+    # and the form keeps exactly what was typed.
+    budget = forms.CharField(label="Budget", required=False, max_length=20,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    start_at = forms.DateTimeField(label="Starts (optional)", required=False,
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                              format="%Y-%m-%dT%H:%M"))
+    end_at = forms.DateTimeField(label="Ends (optional)", required=False,
+                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                            format="%Y-%m-%dT%H:%M"))
+
+    def __init__(self, *args: Any, advertisers: list[Any] | None = None, currency: str = "",
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if currency:
+            self.fields["budget"].label = f"Budget ({currency})"
+        if advertisers is not None:
+            self.fields = {"advertiser": forms.ChoiceField(
+                label="Ad account", choices=[(str(a.pk), a.name) for a in advertisers]),
+                **self.fields}
+
+    def values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("advertiser", None)
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=CampaignStatus.choices)
+
+
+class DecisionForm(ServiceErrors, forms.Form):
+    comment = forms.CharField(label="Comment (optional)", required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,40 @@
+"""Emails about change requests, rendered when delivered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from bizcenter.campaigns.models import ChangeRequest
+from bizcenter.outbox.renderers import Rendered, register
+
+SUBJECTS = {
+    "proposed": "{who} proposes a change in {account}",
+    "approved": "Your change in {account} was approved",
+    "rejected": "Your change in {account} was rejected",
+}
+
+
+@register("change_request")
+def render_change_request(payload: dict[str, Any]) -> Rendered | None:
+    request = (ChangeRequest.objects.select_related("center", "advertiser", "campaign",
+                                                    "proposed_by", "decided_by")
+               .filter(pk=payload["request_id"]).first())
+    if request is None:
+        return None
+    event = payload["event"]
+    if event == "proposed" and request.state != "PENDING":
+        return None  # decided before the message went out: nothing to ask any more
+    from bizcenter.campaigns.services import differences
+
+    path = reverse("web:change_request", args=[request.center_id, request.pk])
+    context = {"request": request, "event": event, "diff": differences(request),
+               "link": f"{settings.BIZCENTER_BASE_URL}{path}"}
+    proposer = request.proposed_by
+    who = (proposer.name or proposer.label) if proposer else "Someone"
+    subject = SUBJECTS[event].format(who=who, account=request.advertiser.name)
+    return Rendered(subject=subject,
+                    text=render_to_string("campaigns/change_request_email.txt", context))

@@ -1,0 +1,176 @@
+"""Campaign pages and the Approvals inbox: doors over campaigns.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from bizcenter.access.actions import Action
+from bizcenter.access.engine import check
+from bizcenter.campaigns import services
+from bizcenter.campaigns.forms import CampaignForm, DecisionForm
+from bizcenter.campaigns.services import Outcome
+from bizcenter.centers.models import BusinessCenter
+from bizcenter.core.errors import ServiceError
+from bizcenter.web.scope import center_page, int_param
+from bizcenter.web.views import actor
+
+
+def _said(request: HttpRequest, outcome: Outcome, done: str) -> None:
+    if outcome.applied:
+        messages.success(request, done)
+    else:
+        messages.success(request, "Sent for approval: an Admin approves or rejects it, and you "
+                         "get an email. Follow it under My requests.")
+
+
+def _tabs(me: Any, center: BusinessCenter) -> dict[str, Any]:
+    """What the section's tabs need: Admins see Approvals with a count, others My requests."""
+    return {"is_admin": bool(check(me.user, Action.APPROVAL_DECIDE, center)),
+            "pending": services.pending_count(me, center)}
+
+
+def _refused(form: Any, error: ServiceError) -> None:
+    if error.status == 404:
+        raise error
+    form.add_service_error(error)
+
+
+@center_page
+def campaign_list(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
+    me = actor(request)
+    q = request.GET
+    page = services.list_campaigns(
+        me, center, advertiser_id=q.get("advertiser") or None, status=q.get("status") or None,
+        objective=q.get("objective") or None, search=q.get("q", ""),
+        page=int_param(q.get("page"), 1))
+    return render(request, "campaigns/list.html", {
+        "center": center, "page": page, "q": q, "tab": "campaigns",
+        "advertisers": services.readable_advertisers(me, center),
+        "can_create": bool(services.writable_advertisers(me, center)), **_tabs(me, center)})
+
+
+@center_page
+@require_http_methods(["GET", "POST"])
+def campaign_new(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
+    me = actor(request)
+    accounts = services.writable_advertisers(me, center)
+    form = CampaignForm(request.POST or None, advertisers=accounts, currency=center.currency,
+                        initial={"advertiser": request.GET.get("advertiser", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.create_campaign(me, center, form.cleaned_data["advertiser"],
+                                               **form.values())
+        except ServiceError as error:
+            _refused(form, error)
+        else:
+            if outcome.campaign is not None:
+                _said(request, outcome, f"Created {outcome.campaign.name}.")
+                return redirect("web:campaign", center_id=center.pk,
+                                campaign_id=outcome.campaign.pk)
+            _said(request, outcome, "")
+            return redirect("web:approvals", center_id=center.pk)
+    return render(request, "campaigns/new.html",
+                  {"center": center, "form": form, "accounts": accounts, "tab": "campaigns",
+                   **_tabs(me, center)},
+                  status=(403 if form.errors and form.has_error("__all__", "forbidden")
+                          else 400 if form.errors else 200))
+
+
+@center_page
+@require_http_methods(["GET", "POST"])
+def campaign_detail(request: HttpRequest, center: BusinessCenter, campaign_id: int
+                    ) -> HttpResponse:
+    me = actor(request)
+    campaign = services.get_campaign(me, center, campaign_id)
+    values = services.values_of(campaign)
+    form = CampaignForm(request.POST if request.POST.get("step") == "edit" else None,
+                        currency=center.currency,
+                        initial={**values, "start_at": campaign.start_at,
+                                 "end_at": campaign.end_at})
+    status = 200
+    step = request.POST.get("step")
+    try:
+        if step == "edit" and form.is_valid():
+            changed = {k: v for k, v in form.values().items()
+                       if k not in ("start_at", "end_at") or v != getattr(campaign, k)}
+            outcome = services.update_campaign(me, center, campaign.pk, **changed)
+            _said(request, outcome, f"Saved {campaign.name}.")
+            return redirect("web:campaign", center_id=center.pk, campaign_id=campaign.pk)
+        if step == "status":
+            outcome = services.set_status(me, center, campaign.pk, request.POST.get("status", ""))
+            _said(request, outcome, f"{campaign.name} is now "
+                  f"{outcome.campaign.get_status_display().lower() if outcome.campaign else ''}.")
+            return redirect("web:campaign", center_id=center.pk, campaign_id=campaign.pk)
+    except ServiceError as error:
+        if step == "edit":
+            _refused(form, error)
+        else:
+            if error.status == 404:
+                raise
+            messages.error(request, error.message)
+            return redirect("web:campaign", center_id=center.pk, campaign_id=campaign.pk)
+    if form.errors:
+        status = 400
+    user = me.user
+    direct = check(user, Action.CAMPAIGN_EDIT, campaign.advertiser, within=center)
+    propose = check(user, Action.CAMPAIGN_PROPOSE, campaign.advertiser, within=center)
+    return render(request, "campaigns/detail.html", {
+        "center": center, "campaign": campaign, "form": form, "tab": "campaigns",
+        "direct": direct, "propose": propose, "can_change": bool(direct or propose),
+        "why_not": direct if not (direct or propose) else None,
+        "confirm_delete": request.GET.get("delete") == "1", **_tabs(me, center)}, status=status)
+
+
+@center_page
+def approvals(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
+    """Admins: the inbox of proposals. Everyone else: their own requests and their fate."""
+    me = actor(request)
+    q = request.GET
+    tabs = _tabs(me, center)
+    is_admin = tabs["is_admin"]
+    mine = q.get("mine") == "1" or not is_admin
+    state = q.get("state", "PENDING" if is_admin and not mine else "") or None
+    page = services.list_requests(me, center, state=state, mine=mine,
+                                  page=int_param(q.get("page"), 1))
+    return render(request, "campaigns/approvals.html", {
+        "center": center, "page": page, "q": q, "mine": mine, "state": state or "",
+        "tab": "approvals", **tabs})
+
+
+@center_page
+@require_http_methods(["GET", "POST"])
+def change_request(request: HttpRequest, center: BusinessCenter, request_id: int
+                   ) -> HttpResponse:
+    me = actor(request)
+    change = services.get_request(me, center, request_id)
+    form = DecisionForm(request.POST or None)
+    status = 200
+    step = request.POST.get("step")
+    if request.method == "POST" and form.is_valid():
+        try:
+            if step == "withdraw":
+                services.withdraw(me, center, change.pk)
+                messages.success(request, "Withdrawn.")
+            else:
+                services.decide(me, center, change.pk, approve=step == "approve",
+                                comment=form.cleaned_data["comment"])
+                messages.success(request, "Approved and applied." if step == "approve"
+                                 else "Rejected; the proposer is told.")
+            return redirect("web:change_request", center_id=center.pk, request_id=change.pk)
+        except ServiceError as error:
+            if error.status in (403, 404):
+                raise
+            form.add_service_error(error)
+            status = error.status
+            change = services.get_request(me, center, request_id)
+    own = me.user is not None and change.proposed_by_id == me.user.pk
+    return render(request, "campaigns/change_request.html", {
+        "center": center, "change": change, "diff": services.differences(change),
+        "stale": services.is_stale(change), "form": form, "own": own, "tab": "approvals",
+        "can_decide": bool(check(me.user, Action.APPROVAL_DECIDE, center)), **_tabs(me, center)},
+        status=status)

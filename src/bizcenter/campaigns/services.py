@@ -1,0 +1,468 @@
+"""Campaigns, and the Admin approval of what Standard members propose.
+
+One entry point per change (create, edit, status). Each asks the engine first
+whether the person may change the ad account directly; if not, whether they
+may propose; a proposal becomes a ChangeRequest holding exactly the difference
+and the values it was made against. Approval re-checks everything and applies
+the change in one transaction, refusing cleanly when the campaign moved since.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bizcenter.access.actions import Action
+from bizcenter.access.engine import check, explain, require
+from bizcenter.assets.kinds import AssetType
+from bizcenter.assets.models import Asset
+from bizcenter.assets.services import reachable_asset, visible_to
+from bizcenter.audit.models import Category
+from bizcenter.audit.services import record
+from bizcenter.campaigns.models import (
+    BudgetMode,
+    Campaign,
+    CampaignStatus,
+    ChangeRequest,
+    Objective,
+    RequestKind,
+    RequestState,
+)
+from bizcenter.centers import seats
+from bizcenter.centers.choices import choice
+from bizcenter.centers.models import BusinessCenter
+from bizcenter.core.actor import Actor
+from bizcenter.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bizcenter.core.lookup import find
+from bizcenter.core.pagination import Page, paginate
+
+FIELDS = ("name", "objective", "budget_mode", "budget", "start_at", "end_at", "status")
+LABELS = {"name": "Name", "objective": "Objective", "budget_mode": "Budget type",
+          "budget": "Budget", "start_at": "Starts", "end_at": "Ends", "status": "Status"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a change did: applied at once, or sent for approval."""
+
+    applied: bool
+    campaign: Campaign | None
+    request: ChangeRequest | None
+
+
+@dataclass(frozen=True)
+class Difference:
+    field: str
+    label: str
+    before: Any
+    after: Any
+    now: Any = None  # the campaign's current value, when it moved since the proposal
+
+
+# -- values ------------------------------------------------------------------------
+
+
+def _money(value: Any, center: BusinessCenter) -> Decimal:
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError) as exc:
+        raise InvalidInput(f"'{value}' is not an amount; write it like 150 or 150.50.",
+                           fields={"budget": "an amount"}) from exc
+    if not amount.is_finite() or amount <= 0:
+        raise InvalidInput("The budget must be a positive amount.",
+                           fields={"budget": "positive"})
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise InvalidInput(f"The budget has more than two decimals; {center.currency} amounts "
+                           "have at most two.", fields={"budget": "at most 2 decimals"})
+    minimum = Decimal(settings.BIZCENTER_MIN_BUDGET)
+    if amount < minimum:
+        raise InvalidInput(f"The budget is below the minimum of {minimum:.2f} "
+                           f"{center.currency}.", fields={"budget": f"at least {minimum:.2f}"})
+    if amount >= Decimal("1e12"):
+        raise InvalidInput("The budget is too large.", fields={"budget": "too large"})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _moment(value: Any, field: str) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError as exc:
+            raise InvalidInput(f"'{value}' is not a date and time; use YYYY-MM-DDTHH:MM.",
+                               fields={field: "date and time"}) from exc
+    return moment if moment.tzinfo else timezone.make_aware(moment, timezone.get_current_timezone())
+
+
+def _clean(center: BusinessCenter, data: dict[str, Any], *, base: dict[str, Any] | None = None
+           ) -> dict[str, Any]:
+    """Validate the fields given, against the campaign's other values (base) where rules
+    span fields: a budget for its mode, an end after its start."""
+    unknown = set(data) - set(FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unknown campaign field(s): {', '.join(sorted(unknown))}.")
+    clean: dict[str, Any] = {}
+    if "name" in data:
+        name = (data["name"] or "").strip()
+        if not name or len(name) > 512:
+            raise InvalidInput("A campaign needs a name of 1 to 512 characters.",
+                               fields={"name": "1 to 512 characters"})
+        clean["name"] = name
+    if "objective" in data:
+        clean["objective"] = choice(Objective, data["objective"], "objective")
+    if "status" in data:
+        clean["status"] = choice(CampaignStatus, data["status"], "status")
+    merged = {**(base or {}), **data}
+    mode = choice(BudgetMode, merged.get("budget_mode") or BudgetMode.DAILY, "budget_mode")
+    if "budget_mode" in data or "budget" in data:
+        clean["budget_mode"] = mode
+        if mode == BudgetMode.INFINITE:
+            clean["budget"] = None
+        elif merged.get("budget") in (None, ""):
+            raise InvalidInput("Give a budget, or choose “No limit”.",
+                               fields={"budget": "required"})
+        else:
+            clean["budget"] = _money(merged["budget"], center)
+    if "start_at" in data:
+        clean["start_at"] = _moment(data["start_at"], "start_at")
+    if "end_at" in data:
+        clean["end_at"] = _moment(data["end_at"], "end_at")
+    start = clean.get("start_at", _moment(merged.get("start_at"), "start_at"))
+    end = clean.get("end_at", _moment(merged.get("end_at"), "end_at"))
+    if start and end and end <= start:
+        raise InvalidInput("The campaign ends before it starts; pick an end after the start.",
+                           fields={"end_at": "after the start"})
+    return clean
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def values_of(campaign: Campaign) -> dict[str, Any]:
+    return {f: _json(getattr(campaign, f)) for f in FIELDS}
+
+
+# -- finding -----------------------------------------------------------------------
+
+
+def _advertiser(center: BusinessCenter, advertiser_id: int | str) -> Asset:
+    asset, _ = reachable_asset(center, advertiser_id)
+    if asset.type != AssetType.ADVERTISER:
+        raise InvalidInput(f"{asset} is not an ad account; campaigns live in ad accounts.",
+                           fields={"advertiser": "an ad account"})
+    return asset
+
+
+def _campaign(center: BusinessCenter, campaign_id: int | str, *, lock: bool = False) -> Campaign:
+    reachable = Q(advertiser__center=center) | Q(
+        advertiser__shares__partnership__partner=center)
+    qs = Campaign.objects.filter(reachable).select_related("advertiser").distinct()
+    if lock:
+        found = find(qs, campaign_id, f"No campaign with id {{id}} in {center.name}.")
+        return Campaign.objects.select_for_update().select_related("advertiser").get(
+            pk=found.pk)
+    return find(qs, campaign_id, f"No campaign with id {{id}} in {center.name}.")
+
+
+def readable_advertisers(actor: Actor, center: BusinessCenter) -> list[Asset]:
+    """The ad accounts whose campaigns this person may see here."""
+    require(actor, Action.CAMPAIGN_VIEW, center)
+    return [a for a in visible_to(actor, center).filter(type=AssetType.ADVERTISER)
+            .order_by("name", "id")
+            if check(actor.user, Action.CAMPAIGN_VIEW, a, within=center)]
+
+
+def writable_advertisers(actor: Actor, center: BusinessCenter) -> list[Asset]:
+    """The ad accounts where this person may create campaigns, directly or by proposal."""
+    return [a for a in readable_advertisers(actor, center)
+            if check(actor.user, Action.CAMPAIGN_EDIT, a, within=center)
+            or check(actor.user, Action.CAMPAIGN_PROPOSE, a, within=center)]
+
+
+def list_campaigns(actor: Actor, center: BusinessCenter, *, advertiser_id: int | str | None = None,
+                   status: str | None = None, objective: str | None = None, search: str = "",
+                   page: int = 1, page_size: int = 50) -> Page[Campaign]:
+    visible = [a.pk for a in readable_advertisers(actor, center)]
+    qs = Campaign.objects.filter(advertiser_id__in=visible).select_related("advertiser")
+    if advertiser_id:
+        qs = qs.filter(advertiser=_advertiser(center, advertiser_id))
+    if status:
+        qs = qs.filter(status=choice(CampaignStatus, status, "status"))
+    else:
+        qs = qs.exclude(status=CampaignStatus.DELETED)
+    if objective:
+        qs = qs.filter(objective=choice(Objective, objective, "objective"))
+    if search := (search or "").strip():
+        qs = qs.filter(name__icontains=search)
+    return paginate(qs.order_by("-updated_at", "-id"), page, page_size)
+
+
+def get_campaign(actor: Actor, center: BusinessCenter, campaign_id: int | str) -> Campaign:
+    campaign = _campaign(center, campaign_id)
+    require(actor, Action.CAMPAIGN_VIEW, campaign.advertiser, within=center)
+    return campaign
+
+
+# -- changing ----------------------------------------------------------------------
+
+
+def _may(actor: Actor, center: BusinessCenter, advertiser: Asset) -> bool:
+    """True: change directly. False: propose. Refused otherwise, with the engine's reason."""
+    if check(actor.user, Action.CAMPAIGN_EDIT, advertiser, within=center):
+        return True
+    if check(actor.user, Action.CAMPAIGN_PROPOSE, advertiser, within=center):
+        return False
+    if actor.user is None:
+        raise NotAllowed("Log in first.")
+    why = explain(actor.user, Action.CAMPAIGN_EDIT, advertiser, within=center)
+    if why.code == "role_too_low":  # a Standard member who cannot propose either
+        why = explain(actor.user, Action.CAMPAIGN_PROPOSE, advertiser, within=center)
+    raise NotAllowed(" ".join(why.reasons) + (f" {why.fix}" if why.fix else ""),
+                     code=why.code)
+
+
+def _propose(actor: Actor, center: BusinessCenter, advertiser: Asset, kind: str,
+             proposed: dict[str, Any], campaign: Campaign | None) -> ChangeRequest:
+    base = ({f: v for f, v in values_of(campaign).items() if f in proposed}
+            if campaign else {})
+    request = ChangeRequest.objects.create(
+        center=center, advertiser=advertiser, campaign=campaign, kind=kind,
+        proposed={k: _json(v) for k, v in proposed.items()}, base=base,
+        base_version=campaign.version if campaign else None, proposed_by=actor.user)
+    record(actor, center=center, category=Category.ACCOUNT, action="campaign.change_proposed",
+           target=campaign or advertiser, before=base or None,
+           after={"request_id": request.pk, "kind": kind, **request.proposed})
+    _notify(request, "proposed")
+    return request
+
+
+def create_campaign(actor: Actor, center: BusinessCenter, advertiser_id: int | str,
+                    **fields: Any) -> Outcome:
+    data = {"budget_mode": BudgetMode.DAILY, **fields}
+    for required in ("name", "objective"):
+        if not data.get(required):
+            raise InvalidInput(f"A campaign needs a {LABELS[required].lower()}.",
+                               fields={required: "required"})
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        advertiser = _advertiser(center, advertiser_id)
+        clean = _clean(center, data)
+        if not _may(actor, center, advertiser):
+            return Outcome(False, None,
+                           _propose(actor, center, advertiser, RequestKind.CREATE, clean, None))
+        campaign = Campaign.objects.create(advertiser=advertiser, created_by=actor.user, **clean)
+        record(actor, center=center, category=Category.ACCOUNT, action="campaign.created",
+               target=campaign, after=values_of(campaign))
+    return Outcome(True, campaign, None)
+
+
+def _changes(campaign: Campaign, clean: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in clean.items() if getattr(campaign, k) != v}
+
+
+def update_campaign(actor: Actor, center: BusinessCenter, campaign_id: int | str,
+                    **fields: Any) -> Outcome:
+    """Edit fields (status goes through set_status). Only what differs is changed or
+    proposed."""
+    if "status" in fields:
+        raise InvalidInput("Change the status with Enable, Disable or Delete.",
+                           fields={"status": "use set_status"})
+    return _change(actor, center, campaign_id, fields, RequestKind.UPDATE)
+
+
+def set_status(actor: Actor, center: BusinessCenter, campaign_id: int | str,
+               status: str) -> Outcome:
+    return _change(actor, center, campaign_id, {"status": status}, RequestKind.STATUS)
+
+
+def _change(actor: Actor, center: BusinessCenter, campaign_id: int | str,
+            fields: dict[str, Any], kind: str) -> Outcome:
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        campaign = _campaign(center, campaign_id, lock=True)
+        require(actor, Action.CAMPAIGN_VIEW, campaign.advertiser, within=center)
+        if campaign.status == CampaignStatus.DELETED:
+            raise Conflict(f"{campaign} is deleted; it cannot change any more.",
+                           code="deleted")
+        changes = _changes(campaign, _clean(center, fields, base=values_of(campaign)))
+        if not changes:
+            raise InvalidInput("Nothing to change: the values are the campaign's own.",
+                               fields={"name": "unchanged"})
+        if not _may(actor, center, campaign.advertiser):
+            return Outcome(False, campaign,
+                           _propose(actor, center, campaign.advertiser, kind, changes, campaign))
+        before = {k: _json(getattr(campaign, k)) for k in changes}
+        _apply(campaign, changes)
+        record(actor, center=center, category=Category.ACCOUNT,
+               action="campaign.status_changed" if kind == RequestKind.STATUS
+               else "campaign.updated", target=campaign, before=before,
+               after={k: _json(v) for k, v in changes.items()})
+    return Outcome(True, campaign, None)
+
+
+def _apply(campaign: Campaign, changes: dict[str, Any]) -> None:
+    for key, value in changes.items():
+        setattr(campaign, key, value)
+    campaign.version += 1
+    campaign.updated_at = timezone.now()
+    campaign.save()
+
+
+# -- approvals ---------------------------------------------------------------------
+
+
+def list_requests(actor: Actor, center: BusinessCenter, *, state: str | None = None,
+                  mine: bool = False, page: int = 1, page_size: int = 50
+                  ) -> Page[ChangeRequest]:
+    """Admins see every request (the Approvals inbox); others only their own."""
+    require(actor, Action.CENTER_VIEW, center)
+    qs = ChangeRequest.objects.filter(center=center).select_related(
+        "advertiser", "campaign", "proposed_by", "decided_by")
+    if mine or not check(actor.user, Action.APPROVAL_DECIDE, center):
+        qs = qs.filter(proposed_by=actor.user)
+    if state:
+        qs = qs.filter(state=choice(RequestState, state, "state"))
+    return paginate(qs.order_by("-proposed_at", "-id"), page, page_size)
+
+
+def get_request(actor: Actor, center: BusinessCenter, request_id: int | str) -> ChangeRequest:
+    request = find(ChangeRequest.objects.filter(center=center).select_related(
+        "advertiser", "campaign", "proposed_by", "decided_by"), request_id,
+        f"No change request with id {{id}} in {center.name}.")
+    own = actor.user is not None and request.proposed_by_id == actor.user.pk
+    if not own:
+        require(actor, Action.APPROVAL_DECIDE, center)
+    return request
+
+
+def differences(request: ChangeRequest) -> list[Difference]:
+    """Field by field: what it was when proposed, what is proposed, and — when the
+    campaign changed since — what it is now."""
+    now = values_of(request.campaign) if request.campaign else {}
+    return [Difference(f, LABELS[f], request.base.get(f), v,
+                       now.get(f) if request.campaign and now.get(f) != request.base.get(f)
+                       else None)
+            for f, v in request.proposed.items()]
+
+
+def is_stale(request: ChangeRequest) -> bool:
+    return bool(request.campaign and request.base_version is not None
+                and request.campaign.version != request.base_version)
+
+
+def decide(actor: Actor, center: BusinessCenter, request_id: int | str, *, approve: bool,
+           comment: str = "") -> ChangeRequest:
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        raise InvalidInput("The comment is longer than 2,000 characters.",
+                           fields={"comment": "at most 2000 characters"})
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.APPROVAL_DECIDE, center)
+        request = find(ChangeRequest.objects.select_for_update().filter(center=center),
+                       request_id, f"No change request with id {{id}} in {center.name}.")
+        if request.state != RequestState.PENDING:
+            raise Conflict(f"This request was already {request.get_state_display().lower()}.",
+                           code="decided")
+        if approve:
+            _approve(actor, center, request)
+        request.state = RequestState.APPROVED if approve else RequestState.REJECTED
+        request.decided_by, request.decided_at, request.comment = (
+            actor.user, timezone.now(), comment)
+        request.save()
+        record(actor, center=center, category=Category.ACCOUNT,
+               action="campaign.change_approved" if approve else "campaign.change_rejected",
+               target=request.campaign or request.advertiser,
+               after={"request_id": request.pk, "comment": comment})
+        _notify(request, "approved" if approve else "rejected")
+    return request
+
+
+def _approve(actor: Actor, center: BusinessCenter, request: ChangeRequest) -> None:
+    """Apply the proposal, or refuse without changing anything when it no longer fits."""
+    advertiser = request.advertiser
+    edit = check(actor.user, Action.CAMPAIGN_EDIT, advertiser, within=center)
+    if not edit:
+        raise Conflict(f"It cannot be applied: {edit.reason} {edit.fix}".strip(),
+                       code=edit.code)
+    proposer = request.proposed_by
+    if proposer is None or not check(proposer, Action.CAMPAIGN_PROPOSE, advertiser,
+                                     within=center):
+        raise Conflict(f"{proposer.label if proposer else 'Its author'} may no longer "
+                       f"propose changes in {advertiser}; reject it instead.",
+                       code="proposer_lost_access")
+    clean = _clean(center, request.proposed,
+                   base=values_of(request.campaign) if request.campaign else None)
+    if request.kind == RequestKind.CREATE:
+        campaign = Campaign.objects.create(advertiser=advertiser, created_by=proposer, **clean)
+        request.campaign = campaign
+        record(actor, center=center, category=Category.ACCOUNT, action="campaign.created",
+               target=campaign, after=values_of(campaign))
+        return
+    assert request.campaign_id is not None  # an edit or a status change names its campaign
+    campaign = Campaign.objects.select_for_update().get(pk=request.campaign_id)
+    if campaign.version != request.base_version:
+        moved = ", ".join(
+            f"{LABELS[f]} is now {values_of(campaign)[f]!s} (was {request.base.get(f)!s} "
+            f"when proposed, proposal {v!s})" for f, v in request.proposed.items())
+        raise Conflict(f"{campaign} changed since this was proposed, so it was not applied: "
+                       f"{moved}. Reject it, or ask for a new proposal.", code="stale")
+    before = {k: _json(getattr(campaign, k)) for k in clean}
+    _apply(campaign, clean)
+    record(actor, center=center, category=Category.ACCOUNT, action="campaign.updated",
+           target=campaign, before=before, after={k: _json(v) for k, v in clean.items()})
+
+
+def withdraw(actor: Actor, center: BusinessCenter, request_id: int | str) -> ChangeRequest:
+    with transaction.atomic():
+        request = find(ChangeRequest.objects.select_for_update().filter(center=center),
+                       request_id, f"No change request with id {{id}} in {center.name}.")
+        if actor.user is None or request.proposed_by_id != actor.user.pk:
+            raise NotFound(f"No change request with id {request_id} of yours in {center.name}.")
+        if request.state != RequestState.PENDING:
+            raise Conflict(f"This request was already {request.get_state_display().lower()}.",
+                           code="decided")
+        request.state, request.decided_at = RequestState.WITHDRAWN, timezone.now()
+        request.save(update_fields=["state", "decided_at"])
+        record(actor, center=center, category=Category.ACCOUNT,
+               action="campaign.change_withdrawn", target=request.campaign or request.advertiser,
+               after={"request_id": request.pk})
+    return request
+
+
+def pending_count(actor: Actor, center: BusinessCenter) -> int:
+    if not check(actor.user, Action.APPROVAL_DECIDE, center):
+        return 0
+    return ChangeRequest.objects.filter(center=center, state=RequestState.PENDING).count()
+
+
+def _notify(request: ChangeRequest, event: str) -> None:
+    """Email the Admins about a proposal, and the proposer about the decision."""
+    from bizcenter.centers.models import Membership
+    from bizcenter.outbox import services as outbox
+    from bizcenter.outbox.models import Channel
+
+    emails: list[str]
+    if event == "proposed":
+        emails = [e for e in Membership.objects.active().filter(
+            center=request.center, role="ADMIN").values_list("user__email", flat=True) if e]
+    else:
+        proposer = request.proposed_by
+        emails = [proposer.email] if proposer is not None and proposer.email else []
+    outbox.queue(outbox.build(Channel.EMAIL, email, "change_request",
+                              {"request_id": request.pk, "event": event}) for email in emails)
