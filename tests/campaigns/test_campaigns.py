@@ -190,7 +190,7 @@ def test_no_limit_budget_and_a_configurable_minimum(center, as_owner, ads, setti
         **NEW, "budget_mode": "BUDGET_MODE_INFINITE", "budget": "999"}).campaign
     assert made.budget is None
     settings.BIZCENTER_MIN_BUDGET = "500"
-    with pytest.raises(InvalidInput, match="minimum of 500.00"):
+    with pytest.raises(InvalidInput, match=r"minimum of 500\.00"):
         services.create_campaign(as_owner, center, ads.pk, **NEW)
 
 

@@ -35,7 +35,8 @@ def _tabs(me: Any, center: BusinessCenter) -> dict[str, Any]:
 
 
 def _refused(form: Any, error: ServiceError) -> None:
-    if error.status == 404:
+    """A refusal of the person (403) or of the thing (404) is a page; the rest is the form's."""
+    if error.status in (403, 404):
         raise error
     form.add_service_error(error)
 
@@ -77,8 +78,7 @@ def campaign_new(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     return render(request, "campaigns/new.html",
                   {"center": center, "form": form, "accounts": accounts, "tab": "campaigns",
                    **_tabs(me, center)},
-                  status=(403 if form.errors and form.has_error("__all__", "forbidden")
-                          else 400 if form.errors else 200))
+                  status=400 if form.errors else 200)
 
 
 @center_page
@@ -122,7 +122,7 @@ def campaign_detail(request: HttpRequest, center: BusinessCenter, campaign_id: i
     return render(request, "campaigns/detail.html", {
         "center": center, "campaign": campaign, "form": form, "tab": "campaigns",
         "direct": direct, "propose": propose, "can_change": bool(direct or propose),
-        "why_not": direct if not (direct or propose) else None,
+        "why_not": propose if not (direct or propose) else None,
         "confirm_delete": request.GET.get("delete") == "1", **_tabs(me, center)}, status=status)
 
 
