@@ -89,6 +89,7 @@ def seed() -> Demo:
     for address, grant in PENDING:
         invite(admin, center, [address], grant)
     _groups_and_partners(admin, center, system)
+    _campaigns(admin, center)
     return Demo(center, created=True)
 
 
@@ -121,3 +122,30 @@ def _groups_and_partners(admin: Actor, center: BusinessCenter, system: Actor) ->
     Membership.objects.filter(center=center, user__email=MEMBERS[3][0]).update(
         last_active_at=timezone.now() - timedelta(days=120),
         joined_at=timezone.now() - timedelta(days=200))
+
+
+DEMO_CAMPAIGNS = [
+    # name, objective, daily budget
+    ("Spring sale", "TRAFFIC", "150.00"),
+    ("Brand awareness UK", "REACH", "400.00"),
+    ("Newsletter sign-ups", "LEAD_GENERATION", "80.00"),
+    ("App launch", "APP_PROMOTION", "250.00"),
+    ("Product video", "VIDEO_VIEWS", "120.00"),
+]
+
+
+def _campaigns(admin: Actor, center: BusinessCenter) -> None:
+    """Campaigns in the main ad account, one change waiting for approval (Maria, a Standard
+    OPERATOR, proposes a bigger budget), and one that was approved earlier."""
+    from bizcenter.assets.models import Asset
+    from bizcenter.campaigns import services as campaigns
+
+    main = Asset.objects.get(center=center, name="Demo Brand UK")
+    made = [campaigns.create_campaign(admin, center, main.pk, name=name, objective=objective,
+                                      budget_mode="BUDGET_MODE_DAY", budget=budget).campaign
+            for name, objective, budget in DEMO_CAMPAIGNS]
+    maria = Actor(User.objects.get(email=MEMBERS[0][0]), via="demo")
+    earlier = campaigns.set_status(maria, center, made[4].pk, "DISABLE").request
+    assert earlier is not None
+    campaigns.decide(admin, center, earlier.pk, approve=True, comment="Paused until June.")
+    campaigns.update_campaign(maria, center, made[0].pk, budget="220.00")
