@@ -141,9 +141,14 @@ def _campaigns(admin: Actor, center: BusinessCenter) -> None:
     from bizcenter.campaigns import services as campaigns
 
     main = Asset.objects.get(center=center, name="Demo Brand UK")
-    made = [campaigns.create_campaign(admin, center, main.pk, name=name, objective=objective,
-                                      budget_mode="BUDGET_MODE_DAY", budget=budget).campaign
-            for name, objective, budget in DEMO_CAMPAIGNS]
+    made = []
+    for name, objective, budget in DEMO_CAMPAIGNS:
+        campaign = campaigns.create_campaign(admin, center, main.pk, name=name,
+                                             objective=objective,
+                                             budget_mode="BUDGET_MODE_DAY",
+                                             budget=budget).campaign
+        assert campaign is not None  # an Admin's campaign is created at once
+        made.append(campaign)
     maria = Actor(User.objects.get(email=MEMBERS[0][0]), via="demo")
     earlier = campaigns.set_status(maria, center, made[4].pk, "DISABLE").request
     assert earlier is not None

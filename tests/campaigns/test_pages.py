@@ -63,6 +63,7 @@ def test_propose_then_approve_in_the_inbox(client, owner, center, ads, operator)
                        follow=True)
     assert "Sent for approval" in html(sent)
     assert "My requests" in html(sent) and "Waiting for approval" in html(sent)
+    assert "Withdraw my request" in html(sent) and "Approve" not in html(sent)
     request = ChangeRequest.objects.get()
 
     client.force_login(owner)

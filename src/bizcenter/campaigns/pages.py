@@ -20,12 +20,17 @@ from bizcenter.web.scope import center_page, int_param
 from bizcenter.web.views import actor
 
 
-def _said(request: HttpRequest, outcome: Outcome, done: str) -> None:
-    if outcome.applied:
-        messages.success(request, done)
-    else:
+def _said(request: HttpRequest, center: BusinessCenter, outcome: Outcome, done: str,
+          campaign_id: int | None = None) -> HttpResponse:
+    """Tell what happened, and show it: the campaign when applied, the request otherwise."""
+    if outcome.request is not None:
         messages.success(request, "Sent for approval: an Admin approves or rejects it, and you "
-                         "get an email. Follow it under My requests.")
+                         "get an email. It is listed under My requests.")
+        return redirect("web:change_request", center_id=center.pk,
+                        request_id=outcome.request.pk)
+    messages.success(request, done)
+    target = outcome.campaign.pk if outcome.campaign else campaign_id
+    return redirect("web:campaign", center_id=center.pk, campaign_id=target)
 
 
 def _tabs(me: Any, center: BusinessCenter) -> dict[str, Any]:
@@ -69,12 +74,8 @@ def campaign_new(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
         except ServiceError as error:
             _refused(form, error)
         else:
-            if outcome.campaign is not None:
-                _said(request, outcome, f"Created {outcome.campaign.name}.")
-                return redirect("web:campaign", center_id=center.pk,
-                                campaign_id=outcome.campaign.pk)
-            _said(request, outcome, "")
-            return redirect("web:approvals", center_id=center.pk)
+            name = outcome.campaign.name if outcome.campaign else ""
+            return _said(request, center, outcome, f"Created {name}.")
     return render(request, "campaigns/new.html",
                   {"center": center, "form": form, "accounts": accounts, "tab": "campaigns",
                    **_tabs(me, center)},
@@ -99,13 +100,12 @@ def campaign_detail(request: HttpRequest, center: BusinessCenter, campaign_id: i
             changed = {k: v for k, v in form.values().items()
                        if k not in ("start_at", "end_at") or v != getattr(campaign, k)}
             outcome = services.update_campaign(me, center, campaign.pk, **changed)
-            _said(request, outcome, f"Saved {campaign.name}.")
-            return redirect("web:campaign", center_id=center.pk, campaign_id=campaign.pk)
+            return _said(request, center, outcome, f"Saved {campaign.name}.", campaign.pk)
         if step == "status":
             outcome = services.set_status(me, center, campaign.pk, request.POST.get("status", ""))
-            _said(request, outcome, f"{campaign.name} is now "
-                  f"{outcome.campaign.get_status_display().lower() if outcome.campaign else ''}.")
-            return redirect("web:campaign", center_id=center.pk, campaign_id=campaign.pk)
+            campaign.refresh_from_db()
+            return _said(request, center, outcome, f"{campaign.name} is now "
+                         f"{campaign.get_status_display().lower()}.", campaign.pk)
     except ServiceError as error:
         if step == "edit":
             _refused(form, error)
