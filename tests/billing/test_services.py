@@ -279,7 +279,7 @@ def test_a_card_number_is_refused_with_a_clear_message(owner, center, typed):
 def test_more_than_four_digits_is_refused_too(owner, center):
     with pytest.raises(InvalidInput, match="Enter only the last 4 digits of the card, not 8"):
         services.set_payment_settings(act(owner), center, **{**CARD, "card_last4": "12345678"})
-    with pytest.raises(InvalidInput, match="4 digits, e.g. 4242"):
+    with pytest.raises(InvalidInput, match=r"4 digits, e\.g\. 4242"):
         services.set_payment_settings(act(owner), center, **{**CARD, "card_last4": "42a2"})
 
 

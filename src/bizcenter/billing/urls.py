@@ -1,5 +1,10 @@
 """Pages of the billing module, included in the web door's URL namespace ("web:")."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from bizcenter.billing import pages
+
+urlpatterns: list[URLPattern] = [
+    path("", pages.billing, name="billing"),
+    path("transactions.csv", pages.export, name="billing_export"),
+]
