@@ -122,6 +122,8 @@ def _groups_and_partners(admin: Actor, center: BusinessCenter, system: Actor) ->
     Membership.objects.filter(center=center, user__email=MEMBERS[3][0]).update(
         last_active_at=timezone.now() - timedelta(days=120),
         joined_at=timezone.now() - timedelta(days=200))
+    from bizcenter.billing.demo_data import seed_billing
+    seed_billing(admin, center)
 
 
 DEMO_CAMPAIGNS = [
