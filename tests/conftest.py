@@ -12,9 +12,11 @@ from django.db import connection
 from bizcenter.access import engine
 from bizcenter.accounts.models import User
 from bizcenter.accounts.services import sign_up
-from bizcenter.centers.models import BusinessCenter
+from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.centers.services import create_center
 from bizcenter.core.actor import Actor
+from bizcenter.invitations import services as invitations
+from bizcenter.invitations.services import Grant
 from bizcenter.outbox import sms
 
 PASSWORD = "a long passphrase 42"
@@ -64,6 +66,25 @@ def as_owner(owner) -> Actor:
 
 def act(user: User) -> Actor:
     return Actor(user, ip="198.51.100.1", via="test")
+
+
+def token_of(link: str) -> str:
+    """The token at the end of an invitation link."""
+    return link.rstrip("/").rsplit("/", 1)[-1]
+
+
+def join(as_admin: Actor, center: BusinessCenter, person: User, **grant) -> Membership:
+    """Invite this person into the center and accept for them, as they would."""
+    [result] = invitations.invite(as_admin, center, [person.email or person.phone],
+                                  Grant(**grant))
+    assert result.ok, result.message
+    return invitations.accept(act(person), token_of(result.link))
+
+
+@pytest.fixture
+def quick_hashing(settings):
+    """For tests that are not about passwords; Argon2 is tested with sign-up."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ def test_two_spellings_of_one_email_are_the_same_address():
 def test_bad_emails_are_refused_saying_what_is_wrong(typed, says):
     error = refusal(parse_address, typed)
     assert says in error.message
+    assert "not a valid email address" in error.message
     assert typed.strip() in error.message  # the person sees which entry was wrong
     assert "email" in error.fields
     assert error.status == 400 and error.code == "invalid_input"
@@ -85,8 +86,9 @@ def test_phone_is_stored_in_e164(typed, stored):
     assert parse_address(typed) == Address(AddressKind.PHONE, stored)
 
 
-def test_a_phone_without_country_code_asks_for_it():
-    error = refusal(parse_address, "(415) 555-0123")
+@pytest.mark.parametrize("typed", ["(415) 555-0123", "4155550123"])
+def test_a_phone_without_country_code_asks_for_it(typed):
+    error = refusal(parse_address, typed)
     assert "Start it with + and the country code" in error.message
     assert "+14155550123" in error.message  # an example of the form wanted
     assert "phone" in error.fields

@@ -7,10 +7,10 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import check_password
 
 from bizcenter.accounts.models import User
-from bizcenter.accounts.services import sign_up
+from bizcenter.accounts.services import sign_up, user_by_address
 from bizcenter.audit.models import AuditEvent, Category
 from bizcenter.core.actor import Actor
-from bizcenter.core.errors import Conflict, InvalidInput
+from bizcenter.core.errors import Conflict, InvalidInput, NotFound
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,8 @@ def test_an_address_already_registered_is_a_conflict(existing, again, field):
     with pytest.raises(Conflict) as refused:
         signup(**again)
     assert refused.value.code == "account_exists"
-    assert "already exists" in refused.value.message and "Log in" in refused.value.message
+    assert "already exists" in refused.value.message
+    assert "Log in instead" in refused.value.message
     assert refused.value.fields == {field: "already registered"}
     assert User.objects.count() == 1
 
@@ -165,3 +166,10 @@ def test_wrong_credentials_log_nobody_in(ann, username, password):
 def test_a_deactivated_account_cannot_log_in(ann):
     User.objects.filter(pk=ann.pk).update(is_active=False)
     assert authenticate(username="ann@agency.com", password=PASSWORD) is None
+
+
+def test_user_by_address_explains_a_missing_account():
+    with pytest.raises(NotFound) as missing:
+        user_by_address("ghost@agency.com")
+    assert missing.value.code == "no_account"
+    assert "No account uses ghost@agency.com. Check the email" in missing.value.message

@@ -20,18 +20,7 @@ from bizcenter.centers.services import (
 )
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import InvalidInput, NotAllowed, NotFound
-from bizcenter.invitations import services as invitations
-from bizcenter.invitations.services import Grant
-from tests.conftest import act
-
-
-def join(as_owner, center, person, **grant) -> Membership:
-    """Invite this person into the center and accept for them, as they would."""
-    [result] = invitations.invite(as_owner, center, [person.email or person.phone],
-                                  Grant(**grant))
-    assert result.ok, result.message
-    return invitations.accept(act(person), result.link.rstrip("/").rsplit("/", 1)[-1])
-
+from tests.conftest import act, join
 
 # -- creating ------------------------------------------------------------------
 
@@ -73,7 +62,7 @@ def test_timezone_and_currency_are_kept_in_their_standard_form(owner):
 @pytest.mark.parametrize(("changes", "field", "says"), [
     ({"name": ""}, "name", "The name cannot be empty."),
     ({"name": "   "}, "name", "The name cannot be empty."),
-    ({"name": "x" * 101}, "name", "101 characters long; at most 100"),
+    ({"name": "x" * 101}, "name", "101 characters long; at most 100 are allowed"),
     ({"timezone_name": "Mars/Olympus"}, "timezone", "'Mars/Olympus' is not a time zone"),
     ({"timezone_name": "CEST"}, "timezone", "Europe/Paris"),
     ({"currency": "XYZ"}, "currency", "'XYZ' is not an ISO 4217 currency code"),

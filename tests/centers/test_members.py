@@ -19,27 +19,9 @@ from bizcenter.centers.services import (
 )
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bizcenter.invitations import services as invitations
-from bizcenter.invitations.services import Grant
-from tests.conftest import act
+from tests.conftest import act, join
 
-
-def token_of(link: str) -> str:
-    return link.rstrip("/").rsplit("/", 1)[-1]
-
-
-def join(as_owner, center, person, **grant) -> Membership:
-    """Invite this person and accept for them, as they would from the message."""
-    [result] = invitations.invite(as_owner, center, [person.email or person.phone],
-                                  Grant(**grant))
-    assert result.ok, result.message
-    return invitations.accept(act(person), token_of(result.link))
-
-
-@pytest.fixture(autouse=True)
-def _quick_hashing(settings):
-    """Passwords are not what these tests are about; Argon2 is tested with sign-up."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+pytestmark = pytest.mark.usefixtures("quick_hashing")
 
 
 @pytest.fixture
@@ -278,6 +260,18 @@ def test_editing_someone_of_another_center_is_not_found(center, as_owner, team, 
     with pytest.raises(NotFound):
         revoke_member(as_owner, center, stranger.pk)
     assert Membership.objects.get(pk=stranger.pk).state == MembershipState.ACTIVE
+
+
+def test_names_with_braces_still_get_a_clear_not_found(owner):
+    from bizcenter.centers.services import create_center
+
+    odd = create_center(act(owner), name="Brand {x} & {id}")
+    with pytest.raises(NotFound) as missing:
+        update_member(act(owner), odd, "12345", role="ADMIN")
+    assert missing.value.message == "No member with id 12345 in Brand {x} & {id}."
+    with pytest.raises(NotFound) as typed:
+        update_member(act(owner), odd, "twelve", role="ADMIN")
+    assert "No member with id 'twelve'" in typed.value.message
 
 
 # -- revoking ------------------------------------------------------------------------

@@ -20,17 +20,9 @@ from bizcenter.invitations.models import Invitation, InvitationState, Invitation
 from bizcenter.invitations.services import Grant
 from bizcenter.outbox import sms
 from bizcenter.outbox.models import Channel, MessageState, OutboxMessage
-from tests.conftest import act
+from tests.conftest import act, token_of
 
-
-@pytest.fixture(autouse=True)
-def _quick_hashing(settings):
-    """Passwords are not what these tests are about; Argon2 is tested with sign-up."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def token_of(link: str) -> str:
-    return link.rstrip("/").rsplit("/", 1)[-1]
+pytestmark = pytest.mark.usefixtures("quick_hashing")
 
 
 def invite_one(as_owner, center, address: str, **grant) -> invitations.InviteResult:
@@ -104,6 +96,13 @@ def test_an_admin_invitation_gives_every_module_and_an_end_date(center, as_owner
     assert membership.modules == ["ANALYTICS", "CAMPAIGNS", "ASSETS", "BILLING"]
     assert membership.expires_at == ends
     assert list_members(act(lead), center).total == 2
+
+
+def test_an_invitation_with_no_grant_gives_standard_access_of_kind_other(center, as_owner,
+                                                                         make_user):
+    result = invite_one(as_owner, center, "plain@agency.com")
+    membership = invitations.accept(act(make_user("plain@agency.com")), token_of(result.link))
+    assert (membership.role, membership.kind) == ("STANDARD", "other")
 
 
 def test_phone_invitation_is_texted_and_accepted_by_that_phone(center, as_owner, make_user,
@@ -281,6 +280,7 @@ def test_an_expired_link_says_so_and_to_ask_an_admin_to_resend(center, as_owner,
         assert gone.value.code == "expired" and gone.value.status == 410
         assert "This invitation to Brand Co expired on" in gone.value.message
         assert "Ask an Admin of Brand Co to resend it" in gone.value.message
+        assert "links work for 30 days" in gone.value.message
         assert invitations.preview(token_of(result.link)).problem.code == "expired"
     assert not Membership.objects.filter(user=person).exists()
 
@@ -415,8 +415,9 @@ def test_an_unknown_token_is_not_found(center, as_owner, make_user, token):
         invitations.accept(act(jane), token)
     assert unknown.value.code == "invalid_link"
     assert "opened the whole link" in unknown.value.message
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as unknown:
         invitations.preview(token)
+    assert unknown.value.code == "invalid_link"
     assert not Membership.objects.filter(user=jane).exists()
 
 
@@ -617,6 +618,7 @@ def test_standard_members_cannot_invite_resend_cancel_copy_or_list(center, as_ow
         with pytest.raises(NotAllowed) as refused:
             attempt()
         assert refused.value.code == "admins_only"
+        assert "Only Admins of Brand Co" in refused.value.message
     assert not Invitation.objects.filter(address="friend@agency.com").exists()
     stored = Invitation.objects.get(pk=pending.invitation.pk)
     assert (stored.state, stored.resend_count) == (InvitationState.PENDING, 0)

@@ -98,6 +98,13 @@ def test_the_retry_delivers_once_the_server_is_back(settings, invited, run_worke
     assert queued_for(message) == []
 
 
+def test_a_message_is_sent_once_even_if_delivered_twice(invited, mailbox):
+    message = OutboxMessage.objects.get()
+    assert outbox.deliver(message.pk) == MessageState.SENT
+    assert outbox.deliver(message.pk) == "not-due"
+    assert len(mailbox) == 1
+
+
 def test_an_early_delivery_attempt_sends_nothing(settings, invited, mailbox):
     settings.EMAIL_BACKEND = f"{__name__}.DownMailServer"
     message = OutboxMessage.objects.get()
