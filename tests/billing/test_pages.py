@@ -368,3 +368,14 @@ def test_the_csv_export_follows_the_filters_and_defuses_formulas(client, analyst
     assert [r["amount"] for r in rows] == ["100.00", "1.00"]
     bad = client.get(url(center, "transactions.csv"), {"kind": "GIFT"})
     assert bad.status_code == 400 and "not a valid kind" in text(bad)
+
+
+def test_an_account_past_its_limit_is_flagged(client, owner, center, account, system):
+    services.set_spending_limit(act(owner), center, account.pk, "100")
+    services.record_spend(system, center, account, "120", services.today_in(center))
+    client.force_login(owner)
+    row = re.search(r'<tr class="problem"><td>Main ads</td>.*?</tr>', raw(client.get(url(center))),
+                    re.S)
+    assert row, "the over-limit account is not flagged"
+    cells = " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", row.group(0))).split())
+    assert cells == "Main ads Active 100.00 USD 120.00 USD 0.00 USD limit reached"
