@@ -123,7 +123,7 @@ def test_invite_accept_edit_revoke_and_invite_again(new_page, owner, center, mak
     expect(answer(partner, "Propose campaign changes", account)).to_contain_text(
         "Ask an Admin of Brand Co to add the Campaigns module")
     expect(partner.get_by_role("navigation", name="Brand Co").get_by_role("link")).to_have_text(
-        ["My access", "Assets"])
+        ["My access", "Reports", "Assets"])
 
     # -- Revoke Access, with its confirmation step -----------------------------------------
     admin.get_by_role("row", name=re.compile("jane@agency.com")).get_by_role(

@@ -203,7 +203,7 @@ def test_a_standard_member_sees_only_their_own_access(new_page, owner, center, m
     page.get_by_role("link", name="Brand Co").click()
     expect(page.get_by_role("heading", name="Your access to Brand Co")).to_be_visible()
     nav = page.get_by_role("navigation", name="Brand Co")
-    expect(nav.get_by_role("link")).to_have_text(["My access", "Assets"])
+    expect(nav.get_by_role("link")).to_have_text(["My access", "Reports", "Assets"])
     main = page.get_by_role("main")
     for admin_only in ("Add Partners", "Edit", "Revoke Access", "Troubleshoot", "Partners"):
         expect(main.get_by_role("link", name=admin_only, exact=True)).to_have_count(0)
@@ -222,7 +222,7 @@ def test_a_standard_member_sees_only_their_own_access(new_page, owner, center, m
         "Only Admins of Brand Co can do this")
     expect(page.get_by_role("alert")).to_contain_text("Ask an Admin of Brand Co")
     expect(page.get_by_role("link", name="Go to your Business Centers")).to_be_visible()
-    expect(nav.get_by_role("link")).to_have_text(["My access", "Assets"])
+    expect(nav.get_by_role("link")).to_have_text(["My access", "Reports", "Assets"])
     shot(page, "403")
     for path in ("partners/add/", "troubleshoot/", "review/", "activity/", "settings/"):
         response = page.goto(f"/c/{center.pk}/{path}")

@@ -64,7 +64,7 @@ def test_bad_input_is_one_line_and_non_zero(db, capsys, admin_args):
     code, _, err = run(capsys, "members", "list", "999999", "--as", admin)
     assert code == 1 and "No Business Center with id 999999" in err
     code, _, err = run(capsys, "members", "list", center_id, "--as", "nobody@nowhere.com")
-    assert code == 1 and "No account with email nobody@nowhere.com" in err
+    assert code == 1 and "No account uses nobody@nowhere.com" in err
     code, _, err = run(capsys, "invite", center_id, "a@b.com", "--role", "boss", "--as", admin)
     assert code == 1 and "'boss' is not a valid role" in err
     code, _, err = run(capsys, "invite", center_id, "a@b.com", "--expires", "someday")

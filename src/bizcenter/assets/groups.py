@@ -43,8 +43,15 @@ def _group(center: BusinessCenter, group_id: int | str) -> AssetGroup:
                 f"No asset group with id {{id}} in {center.name}.")
 
 
+def _ids(values: Iterable[int | str], field: str) -> set[int]:
+    try:
+        return {int(v) for v in values}
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("Ids are whole numbers.", fields={field: "numeric ids"}) from exc
+
+
 def _owned(center: BusinessCenter, asset_ids: Iterable[int | str]) -> list[Asset]:
-    ids = {int(a) for a in asset_ids}
+    ids = _ids(asset_ids, "assets")
     found = list(Asset.objects.filter(center=center, pk__in=ids))
     if missing := sorted(ids - {a.pk for a in found}):
         raise InvalidInput(f"No asset with id {', '.join(map(str, missing))} in "
@@ -121,8 +128,9 @@ def remove_member(actor: Actor, center: BusinessCenter, group_id: int | str,
         center = seats.lock(center.pk)
         require(actor, Action.ASSET_MANAGE, center)
         group = _group(center, group_id)
+        [member_id] = _ids([membership_id], "member")
         removed, _ = AssetGroupMember.objects.filter(group=group,
-                                                     membership_id=membership_id).delete()
+                                                     membership_id=member_id).delete()
         if not removed:
             raise NotFound(f"Member {membership_id} is not in {group}.")
         _save(actor, center, group, "asset_group.member_removed", member=membership_id)

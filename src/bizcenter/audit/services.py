@@ -79,9 +79,9 @@ def events_for(
 ) -> models.QuerySet[AuditEvent]:
     """The filtered log of one Business Center, newest first."""
     qs = AuditEvent.objects.filter(center=center)
-    if since and until and since > until:
+    if since and until and since >= until:
         raise InvalidInput(
-            "The start of the time range is after its end; swap them.",
+            "The start of the time range is not before its end; swap them.",
             fields={"since": "after until"},
         )
     if since:

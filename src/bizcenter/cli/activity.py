@@ -59,7 +59,9 @@ def list_(
     from bizcenter.audit.services import activity, as_row, page_of
 
     who = actor(as_)
-    events = activity(who, center(who, center_id), **_filters(since, until, category, by))
+    target = center(who, center_id)
+    activity(who, target)  # the right to read the log first: --actor must not probe accounts
+    events = activity(who, target, **_filters(since, until, category, by))
     result = page_of(events, page, page_size)
     rows = [as_row(e) | {"when": stamp(e.created_at)} for e in result.items]
     emit(
@@ -87,7 +89,9 @@ def export(
     from bizcenter.audit.services import export as stream
 
     who = actor(as_)
-    events = activity(who, center(who, center_id), **_filters(since, until, category, by))
+    target = center(who, center_id)
+    activity(who, target)  # the right to read the log first: --actor must not probe accounts
+    events = activity(who, target, **_filters(since, until, category, by))
     chunks = stream(events.iterator(chunk_size=2000), fmt.lower())
     if output is None:
         for chunk in chunks:

@@ -18,13 +18,15 @@ from bizcenter.centers.services import memberships_of
 
 # (url name, label, the action the page needs, section key)
 SECTIONS = (
+    # What partners work in first, then what Admins manage.
     ("web:center", "My access", Action.CENTER_VIEW, "mine"),
     ("web:campaigns", "Campaigns", Action.CAMPAIGN_VIEW, "campaigns"),
+    ("web:reports", "Reports", Action.REPORT_VIEW, "reports"),
+    ("web:billing", "Billing", Action.BILLING_VIEW, "billing"),
+    ("web:assets", "Assets", Action.ASSET_VIEW, "assets"),
     ("web:members", "Partners", Action.MEMBER_VIEW, "partners"),
     ("web:partner_centers", "Partner Business Centers", Action.ASSET_MANAGE, "partner_centers"),
-    ("web:assets", "Assets", Action.ASSET_VIEW, "assets"),
     ("web:groups", "Asset groups", Action.ASSET_MANAGE, "groups"),
-    ("web:billing", "Billing", Action.BILLING_VIEW, "billing"),
     ("web:troubleshoot", "Troubleshooter", Action.MEMBER_VIEW, "troubleshoot"),
     ("web:review", "Access review", Action.MEMBER_MANAGE, "review"),
     ("web:activity", "Activity log", Action.ACTIVITY_VIEW, "activity"),

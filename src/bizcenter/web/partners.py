@@ -118,7 +118,7 @@ def cancel(request: HttpRequest, center: BusinessCenter, invitation_id: int) -> 
         messages.error(request, error.message)
     else:
         messages.success(request, f"Cancelled the invitation to {done.address}.")
-    return redirect("web:invitations", center_id=center.pk)
+    return redirect(safe_next(request, reverse("web:invitations", args=[center.pk])))
 
 
 @center_page
