@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "bizcenter.accounts",
     "bizcenter.centers",
     "bizcenter.invitations",
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "bizcenter.campaigns",
     "bizcenter.reporting",
     "bizcenter.billing",
+    "bizcenter.api",
     "bizcenter.web",
 ]
 
@@ -213,6 +215,9 @@ BIZCENTER_MAX_MEMBERS = env_int("BIZCENTER_MAX_MEMBERS", 4000)
 BIZCENTER_MAX_INVITES_PER_CALL = env_int("BIZCENTER_MAX_INVITES_PER_CALL", 50)
 # The smallest campaign budget accepted, in the Business Center's currency.
 BIZCENTER_MIN_BUDGET = os.environ.get("BIZCENTER_MIN_BUDGET", "20.00")
+# API limits: calls per minute per token, invitations per hour per Business Center.
+BIZCENTER_API_RATE = env_int("BIZCENTER_API_RATE", 600)
+BIZCENTER_INVITE_RATE = env_int("BIZCENTER_INVITE_RATE", 4000)
 # A CSV upload may hold as many addresses as a Business Center has seats.
 BIZCENTER_MAX_IMPORT_ROWS = env_int("BIZCENTER_MAX_IMPORT_ROWS", 4000)
 BIZCENTER_INVITATION_DAYS = env_int("BIZCENTER_INVITATION_DAYS", 30)

@@ -1,6 +1,9 @@
 from django.urls import include, path
 
+from bizcenter.api.main import api
+
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", include("bizcenter.web.urls")),
 ]
 

@@ -87,3 +87,27 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code of {self.user_id}"
+
+
+class ApiToken(models.Model):
+    """A personal API token: one Business Center, optionally read-only, optionally expiring.
+
+    Only a SHA-256 of the secret is kept; the clear token is shown once. A token
+    carries no rights of its own: every call acts as its owner, with the access
+    the owner has at that moment, narrowed to the token's Business Center.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    center = models.ForeignKey("centers.BusinessCenter", on_delete=models.CASCADE,
+                               related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)  # shown in lists; finds the row
+    secret_hash = models.CharField(max_length=64)
+    read_only = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token {self.prefix} of {self.user_id}"

@@ -1,0 +1,144 @@
+"""Personal API tokens: create (shown once), list, revoke, and check on each call.
+
+A token reads ``bzc_<prefix>_<secret>``: the prefix finds the row without a
+scan and is safe to show; the secret is compared as a SHA-256 in constant time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from bizcenter.access.actions import Action
+from bizcenter.access.engine import require
+from bizcenter.accounts.models import ApiToken, User
+from bizcenter.audit.models import Category
+from bizcenter.audit.services import record
+from bizcenter.centers.models import BusinessCenter
+from bizcenter.core.actor import Actor
+from bizcenter.core.errors import InvalidInput, NotAllowed, NotFound, ServiceError
+from bizcenter.core.lookup import find
+
+PREFIX = "bzc"
+MAX_TOKENS = 50
+# last_used_at is written at most this often per token: a busy script must not turn
+# every read into a write.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+class Unauthenticated(ServiceError):
+    """No token, or one that does not work: 401, with what to do about it."""
+
+    status = 401
+    code = "unauthenticated"
+
+
+@dataclass(frozen=True)
+class Issued:
+    token: ApiToken
+    secret: str  # the whole token text; shown once, never stored
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(actor: Actor, center: BusinessCenter, name: str, *, read_only: bool = False,
+                 expires_at: datetime | None = None) -> Issued:
+    """A token for one Business Center the person is in; its reach is theirs, now and later."""
+    user = actor.user
+    if user is None:
+        raise NotAllowed("Log in first: tokens belong to a person.")
+    require(actor, Action.CENTER_VIEW, center)
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("Name the token (1 to 100 characters), e.g. after the script "
+                           "that uses it.", fields={"name": "1 to 100 characters"})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise InvalidInput("The expiry is in the past; pick a later date or none.",
+                           fields={"expires_at": "in the future"})
+    with transaction.atomic():
+        live = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+        if live.count() >= MAX_TOKENS:
+            raise InvalidInput(f"You have {MAX_TOKENS} tokens; revoke unused ones first.",
+                               fields={"name": f"at most {MAX_TOKENS} tokens"})
+        prefix = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        token = ApiToken.objects.create(user=user, center=center, name=name, prefix=prefix,
+                                        secret_hash=_hash(secret), read_only=read_only,
+                                        expires_at=expires_at)
+        record(actor, center=center, category=Category.USER, action="api_token.created",
+               target=user, after={"token": prefix, "name": name, "read_only": read_only,
+                                   "expires_at": expires_at.isoformat() if expires_at else None})
+    return Issued(token, f"{PREFIX}_{prefix}_{secret}")
+
+
+def tokens_of(actor: Actor) -> QuerySet[ApiToken]:
+    if actor.user is None:
+        raise NotAllowed("Log in first.")
+    return (ApiToken.objects.filter(user=actor.user).select_related("center")
+            .order_by("revoked_at", "-created_at"))
+
+
+def revoke_token(actor: Actor, token_id: int | str) -> ApiToken:
+    """Effective on the very next call made with it."""
+    token = find(tokens_of(actor), token_id, "No token of yours with id {id}.")
+    with transaction.atomic():
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            record(actor, center=token.center, category=Category.USER,
+                   action="api_token.revoked", target=token.user,
+                   after={"token": token.prefix, "name": token.name})
+    return token
+
+
+def authenticate(raw: str | None) -> ApiToken:
+    """The live token behind an Authorization header, or a 401 saying why not."""
+    text = (raw or "").strip()
+    if not text:
+        raise Unauthenticated("Send your API token as 'Authorization: Bearer bzc_…'. Create "
+                              "one under Account → API tokens.", code="token_missing")
+    parts = text.split("_", 2)  # the secret itself may hold underscores
+    if len(parts) != 3 or parts[0] != PREFIX:
+        raise Unauthenticated("That is not a bizcenter API token (they start with bzc_).",
+                              code="token_invalid")
+    _, prefix, secret = parts
+    token = (ApiToken.objects.select_related("user", "center").filter(prefix=prefix).first())
+    # Compare even when no row matched, so timing tells nothing about prefixes.
+    expected = token.secret_hash if token else _hash("")
+    if not hmac.compare_digest(expected, _hash(secret)) or token is None:
+        raise Unauthenticated("That API token is not valid. Check it was copied whole, or "
+                              "create a new one.", code="token_invalid")
+    now = timezone.now()
+    if token.revoked_at is not None:
+        raise Unauthenticated(f"The API token '{token.name}' was revoked on "
+                              f"{token.revoked_at:%Y-%m-%d}.", code="token_revoked")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise Unauthenticated(f"The API token '{token.name}' expired on "
+                              f"{token.expires_at:%Y-%m-%d}; create a new one.",
+                              code="token_expired")
+    if not token.user.is_active:
+        raise Unauthenticated("The account of this token is deactivated.",
+                              code="token_invalid")
+    if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+def owner_of(token: ApiToken) -> User:
+    return token.user
+
+
+def require_center(token: ApiToken, center_id: int | str) -> None:
+    """A token reaches one Business Center; others do not exist for it."""
+    if str(token.center_id) != str(center_id):
+        raise NotFound(f"No Business Center with id {center_id} is visible to this token "
+                       f"(it is for Business Center {token.center_id}).")

@@ -1,0 +1,62 @@
+"""Business Centers: the one a token is for, and its settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from bizcenter.api.auth import actor, center, token_of
+from bizcenter.api.schemas import Error
+from bizcenter.centers.models import BusinessCenter
+from bizcenter.centers.services import update_center
+
+router = Router(tags=["Business Centers"])
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 429: Error}
+
+
+class CenterOut(Schema):
+    id: str
+    name: str
+    company: str
+    timezone: str
+    currency: str
+    two_factor_policy: str
+    allowed_email_domains: list[str]
+    created_at: datetime | None = None
+
+    @staticmethod
+    def of(c: BusinessCenter) -> CenterOut:
+        return CenterOut(id=str(c.pk), name=c.name, company=c.company, timezone=c.timezone,
+                         currency=c.currency, two_factor_policy=c.two_factor_policy,
+                         allowed_email_domains=list(c.allowed_email_domains or []),
+                         created_at=getattr(c, "created_at", None))
+
+
+class CenterPatch(Schema):
+    name: str | None = None
+    company: str | None = None
+    timezone: str | None = None
+    currency: str | None = None
+    two_factor_policy: str | None = None
+    allowed_email_domains: list[str] | None = None
+
+
+@router.get("", response={200: list[CenterOut], **ERRORS}, summary="The token's Business Center")
+def list_centers(request: HttpRequest) -> list[CenterOut]:
+    """A token is for one Business Center: this lists it, if its owner still belongs."""
+    return [CenterOut.of(center(request, token_of(request).center_id))]
+
+
+@router.get("/{center_id}", response={200: CenterOut, **ERRORS})
+def get_center(request: HttpRequest, center_id: int) -> CenterOut:
+    return CenterOut.of(center(request, center_id))
+
+
+@router.patch("/{center_id}", response={200: CenterOut, **ERRORS})
+def patch_center(request: HttpRequest, center_id: int, changes: CenterPatch) -> CenterOut:
+    """Only the fields sent change. Admins only."""
+    done = update_center(actor(request), center(request, center_id),
+                         **changes.model_dump(exclude_unset=True))
+    return CenterOut.of(done)

@@ -1,0 +1,136 @@
+"""Invitations: send up to 50 at once with a result per address, list, resend, cancel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from bizcenter.api.auth import actor, center
+from bizcenter.api.idempotency import once
+from bizcenter.api.routers.centers import ERRORS
+from bizcenter.api.routers.members import page_info
+from bizcenter.api.schemas import PageInfo
+from bizcenter.core.ratelimit import hit
+from bizcenter.invitations import services as invitations
+from bizcenter.invitations.models import Invitation
+from bizcenter.invitations.services import Grant
+
+router = Router(tags=["Invitations"])
+
+
+class InvitationOut(Schema):
+    id: str
+    address: str
+    address_kind: str
+    status: str
+    role: str
+    finance_role: str
+    kind: str
+    modules: list[str]
+    assets: list[dict[str, Any]]
+    membership_expires_at: datetime | None
+    sent_at: datetime
+    expires_at: datetime
+    resend_count: int
+
+    @staticmethod
+    def of(i: Invitation) -> InvitationOut:
+        return InvitationOut(
+            id=str(i.pk), address=i.address, address_kind=i.address_kind, status=i.status,
+            role=i.role, finance_role=i.finance_role, kind=i.kind, modules=list(i.modules),
+            assets=[{**a, "asset_id": str(a["asset_id"])} for a in i.assets],
+            membership_expires_at=i.membership_expires_at, sent_at=i.sent_at,
+            expires_at=i.expires_at, resend_count=i.resend_count)
+
+
+class InvitationPage(Schema):
+    items: list[InvitationOut]
+    page_info: PageInfo
+
+
+class InviteIn(Schema):
+    addresses: list[str]
+    role: str = "STANDARD"
+    modules: list[str] = ["ANALYTICS"]
+    finance_role: str = ""
+    kind: str = "other"
+    expires_at: datetime | None = None
+    assets: dict[str, list[str]] = {}
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "addresses": ["ana@agency.com", "+14155550123"], "role": "STANDARD",
+        "modules": ["ANALYTICS", "CAMPAIGNS"], "kind": "agency",
+        "assets": {"12": ["OPERATOR"]}}]}}
+
+
+class InviteResultOut(Schema):
+    address: str
+    status: str  # invited, invalid, duplicate, already_member, already_invited, ...
+    message: str
+    normalized: str | None
+    invitation_id: str | None
+
+
+class InviteOut(Schema):
+    results: list[InviteResultOut]
+    invited: int
+
+
+class StatusFilter(Schema):
+    status: str | None = "PENDING"
+    q: str = ""
+    page: int = 1
+    page_size: int = 50
+
+
+@router.get("/{center_id}/invitations", response={200: InvitationPage, **ERRORS})
+def list_invitations(request: HttpRequest, center_id: int,
+                     filters: Query[StatusFilter]) -> InvitationPage:
+    """status: PENDING (default), EXPIRED, ACCEPTED, CANCELLED, or ALL."""
+    status = None if (filters.status or "").upper() in ("", "ALL") else filters.status
+    found = invitations.list_invitations(actor(request), center(request, center_id),
+                                         status=status, search=filters.q, page=filters.page,
+                                         page_size=filters.page_size)
+    return InvitationPage(items=[InvitationOut.of(i) for i in found.items],
+                          page_info=page_info(found))
+
+
+@router.post("/{center_id}/invitations", response={201: InviteOut, **ERRORS})
+def invite(request: HttpRequest, center_id: int, payload: InviteIn) -> Status[Any]:
+    """Invite up to 50 addresses; each gets its own result, and valid ones are invited even
+    when others are not. Send an Idempotency-Key header so a retry sends nothing twice."""
+    target = center(request, center_id)
+
+    def run() -> tuple[int, Any]:
+        hit("invite", str(target.pk), settings.BIZCENTER_INVITE_RATE, 3600, "invitations")
+        grant = Grant(role=payload.role, modules=tuple(payload.modules),
+                      finance_role=payload.finance_role, kind=payload.kind,
+                      expires_at=payload.expires_at,
+                      assets={k: list(v) for k, v in payload.assets.items()})
+        results = invitations.invite(actor(request), target, payload.addresses, grant)
+        out = InviteOut(results=[InviteResultOut(
+            address=r.address, status=r.status, message=r.message, normalized=r.normalized,
+            invitation_id=str(r.invitation.pk) if r.invitation else None) for r in results],
+            invited=sum(r.ok for r in results))
+        return 201, out.model_dump(mode="json")
+
+    return Status(*once(request, run))
+
+
+@router.post("/{center_id}/invitations/{invitation_id}/resend",
+             response={200: InvitationOut, **ERRORS})
+def resend(request: HttpRequest, center_id: int, invitation_id: int) -> InvitationOut:
+    """A new link and expiry; the previous link stops working at once."""
+    done = invitations.resend(actor(request), center(request, center_id), invitation_id)
+    return InvitationOut.of(done.invitation)
+
+
+@router.post("/{center_id}/invitations/{invitation_id}/cancel",
+             response={200: InvitationOut, **ERRORS})
+def cancel(request: HttpRequest, center_id: int, invitation_id: int) -> InvitationOut:
+    return InvitationOut.of(invitations.cancel(actor(request), center(request, center_id),
+                                               invitation_id))

@@ -1,0 +1,104 @@
+"""Members: list, read, edit and revoke."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from bizcenter.api.auth import actor, center
+from bizcenter.api.routers.centers import ERRORS
+from bizcenter.api.schemas import PageInfo
+from bizcenter.centers.models import Membership
+from bizcenter.centers.services import get_member, list_members, revoke_member, update_member
+from bizcenter.core.pagination import Page
+
+router = Router(tags=["Members"])
+
+
+class PersonOut(Schema):
+    id: str
+    name: str
+    email: str | None
+    phone: str | None
+
+
+class MemberOut(Schema):
+    id: str
+    user: PersonOut
+    role: str
+    finance_role: str
+    kind: str
+    modules: list[str]
+    state: str
+    joined_at: datetime
+    last_active_at: datetime | None
+    expires_at: datetime | None
+    asset_count: int | None = None
+
+    @staticmethod
+    def of(m: Membership) -> MemberOut:
+        u = m.user
+        return MemberOut(
+            id=str(m.pk), user=PersonOut(id=str(u.pk), name=u.name, email=u.email, phone=u.phone),
+            role=m.role, finance_role=m.finance_role, kind=m.kind, modules=list(m.modules),
+            state=m.state, joined_at=m.joined_at, last_active_at=m.last_active_at,
+            expires_at=m.expires_at, asset_count=getattr(m, "asset_count", None))
+
+
+class MemberPage(Schema):
+    items: list[MemberOut]
+    page_info: PageInfo
+
+
+class MemberFilters(Schema):
+    q: str = ""
+    role: str | None = None
+    kind: str | None = None
+    state: str | None = "ACTIVE"
+    sort: str = "joined"
+    page: int = 1
+    page_size: int = 50
+
+
+class MemberPatch(Schema):
+    role: str | None = None
+    finance_role: str | None = None
+    kind: str | None = None
+    modules: list[str] | None = None
+    expires_at: datetime | None = None
+    clear_expiry: bool = False
+
+
+def page_info(page: Page) -> PageInfo:  # type: ignore[type-arg]
+    return PageInfo(page=page.page, page_size=page.page_size, total=page.total, pages=page.pages)
+
+
+@router.get("/{center_id}/members", response={200: MemberPage, **ERRORS})
+def members(request: HttpRequest, center_id: int, filters: Query[MemberFilters]) -> MemberPage:
+    """Search by name, email or phone; filter by role, kind and state (ACTIVE, REVOKED or
+    empty for all); sort by joined, name, email, role or last_active (prefix - to reverse)."""
+    found = list_members(actor(request), center(request, center_id), search=filters.q,
+                         role=filters.role, kind=filters.kind, state=filters.state or None,
+                         sort=filters.sort, page=filters.page, page_size=filters.page_size)
+    return MemberPage(items=[MemberOut.of(m) for m in found.items], page_info=page_info(found))
+
+
+@router.get("/{center_id}/members/{member_id}", response={200: MemberOut, **ERRORS})
+def member(request: HttpRequest, center_id: int, member_id: int) -> MemberOut:
+    return MemberOut.of(get_member(actor(request), center(request, center_id), member_id))
+
+
+@router.patch("/{center_id}/members/{member_id}", response={200: MemberOut, **ERRORS})
+def edit_member(request: HttpRequest, center_id: int, member_id: int,
+                changes: MemberPatch) -> MemberOut:
+    """Only the fields sent change; the member's next request sees it."""
+    return MemberOut.of(update_member(actor(request), center(request, center_id), member_id,
+                                      **changes.model_dump(exclude_unset=True)))
+
+
+@router.delete("/{center_id}/members/{member_id}", response={200: MemberOut, **ERRORS})
+def revoke(request: HttpRequest, center_id: int, member_id: int) -> MemberOut:
+    """Revoke Access: effective on the member's next request, through every door."""
+    return MemberOut.of(revoke_member(actor(request), center(request, center_id), member_id))

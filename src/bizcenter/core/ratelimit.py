@@ -1,0 +1,36 @@
+"""Fixed-window rate limits in Django's cache (Redis when configured, so every app
+process counts together; the local-memory cache otherwise)."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+
+from bizcenter.core.errors import ServiceError
+
+
+class RateLimited(ServiceError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def hit(scope: str, key: str, limit: int, window: int, what: str = "requests") -> None:
+    """Count one event for (scope, key); refuse once `limit` is passed in the window."""
+    now = int(time.time())
+    bucket = now // window
+    name = f"rl:{scope}:{key}:{bucket}"
+    cache.add(name, 0, timeout=window + 1)
+    try:
+        count = cache.incr(name)
+    except ValueError:  # evicted between add and incr: start again
+        cache.set(name, 1, timeout=window + 1)
+        count = 1
+    if count > limit:
+        retry = (bucket + 1) * window - now
+        raise RateLimited(f"Too many {what}: at most {limit} per {window} seconds. Try again "
+                          f"in {retry} seconds.", retry_after=max(1, retry))

@@ -1,0 +1,219 @@
+"""The REST API's conventions: tokens, the error shape, paging, idempotency, rate limits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from bizcenter.accounts.tokens import create_token, revoke_token
+from bizcenter.centers.services import create_center, revoke_member
+from bizcenter.invitations.models import Invitation
+from bizcenter.outbox.models import OutboxMessage
+from tests.conftest import act, join
+
+pytestmark = pytest.mark.usefixtures("quick_hashing")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class Api:
+    """A client that sends a token the way integrators do."""
+
+    def __init__(self, secret: str) -> None:
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {secret}"}
+
+    def get(self, path: str, **params):
+        return self.client.get(f"/api/v1{path}", params, headers=self.headers)
+
+    def send(self, method: str, path: str, body=None, **headers):
+        return getattr(self.client, method)(f"/api/v1{path}", body, content_type="application/json",
+                                            headers={**self.headers, **headers})
+
+
+@pytest.fixture
+def admin_api(owner, center, as_owner) -> Api:
+    return Api(create_token(as_owner, center, "script").secret)
+
+
+@pytest.fixture
+def standard(center, as_owner, make_user):
+    person = make_user("std@agency.com", name="Sam")
+    join(as_owner, center, person, modules=("ANALYTICS",))
+    return person
+
+
+def error_of(response) -> dict:
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "fields"}
+    return body["error"]
+
+
+def test_no_token_or_a_bad_one_is_a_401_that_says_what_to_do(center, admin_api):
+    anonymous = Client().get(f"/api/v1/centers/{center.pk}")
+    assert anonymous.status_code == 401
+    assert "Authorization: Bearer" in error_of(anonymous)["message"]
+    for bad in ("nonsense", "bzc_abc_def", "Bearer"):
+        response = Client().get(f"/api/v1/centers/{center.pk}",
+                                headers={"Authorization": f"Bearer {bad}"})
+        assert response.status_code == 401, bad
+        assert error_of(response)["code"] in ("token_invalid", "token_missing")
+
+
+def test_a_token_reads_its_center_with_string_ids(center, admin_api):
+    response = admin_api.get(f"/centers/{center.pk}")
+    assert response.status_code == 200
+    assert response.json()["id"] == str(center.pk) and response.json()["name"] == "Brand Co"
+    assert [c["id"] for c in admin_api.get("/centers").json()] == [str(center.pk)]
+
+
+def test_a_token_reaches_only_its_own_center(owner, center, as_owner, admin_api):
+    other = create_center(as_owner, name="Other Co")
+    response = admin_api.get(f"/centers/{other.pk}")
+    assert response.status_code == 404
+    assert "visible to this token" in error_of(response)["message"]
+
+
+def test_revoked_and_expired_tokens_stop_on_the_next_call(owner, center, as_owner):
+    issued = create_token(as_owner, center, "old", expires_at=timezone.now() + timedelta(days=1))
+    api = Api(issued.secret)
+    assert api.get(f"/centers/{center.pk}").status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        expired = api.get(f"/centers/{center.pk}")
+    assert expired.status_code == 401 and error_of(expired)["code"] == "token_expired"
+    revoke_token(as_owner, issued.token.pk)
+    revoked = api.get(f"/centers/{center.pk}")
+    assert revoked.status_code == 401 and error_of(revoked)["code"] == "token_revoked"
+
+
+def test_a_token_never_outlives_its_owners_access(center, as_owner, standard):
+    api = Api(create_token(act(standard), center, "mine").secret)
+    assert api.get(f"/centers/{center.pk}").status_code == 200
+    revoke_member(as_owner, center, standard.memberships.get().pk)
+    assert api.get(f"/centers/{center.pk}").status_code == 404
+
+
+def test_read_only_tokens_cannot_write_and_nothing_changes(center, as_owner):
+    api = Api(create_token(as_owner, center, "reader", read_only=True).secret)
+    assert api.get(f"/centers/{center.pk}/members").status_code == 200
+    response = api.send("post", f"/centers/{center.pk}/invitations",
+                        {"addresses": ["a@agency.com"]})
+    assert response.status_code == 403 and error_of(response)["code"] == "read_only_token"
+    assert not Invitation.objects.exists()
+
+
+def test_members_are_paged_with_totals_and_bad_options_are_400(center, as_owner, admin_api,
+                                                               make_user):
+    for name in ("ann", "bob", "cat"):
+        join(as_owner, center, make_user(f"{name}@agency.com", name=name.title()))
+    page = admin_api.get(f"/centers/{center.pk}/members", page_size=2, sort="name").json()
+    assert page["page_info"] == {"page": 1, "page_size": 2, "total": 4, "pages": 2}
+    assert [m["user"]["name"] for m in page["items"]] == ["Ann", "Bob"]
+    assert all(isinstance(m["id"], str) for m in page["items"])
+    bad = admin_api.get(f"/centers/{center.pk}/members", sort="salary")
+    assert bad.status_code == 400 and "Unknown sort" in error_of(bad)["message"]
+    assert error_of(bad)["fields"] == {"sort": "unknown"}
+
+
+def test_standard_members_are_refused_with_the_reason(center, standard):
+    api = Api(create_token(act(standard), center, "mine").secret)
+    response = api.get(f"/centers/{center.pk}/members")
+    assert response.status_code == 403
+    assert "Only Admins of Brand Co" in error_of(response)["message"]
+    invite = api.send("post", f"/centers/{center.pk}/invitations", {"addresses": ["x@y.com"]})
+    assert invite.status_code == 403
+    assert not Invitation.objects.filter(address="x@y.com").exists()
+
+
+def test_bulk_invite_answers_per_address(center, admin_api):
+    response = admin_api.send("post", f"/centers/{center.pk}/invitations", {
+        "addresses": ["ana@agency.com", "not an address", "ana@agency.com"],
+        "modules": ["ANALYTICS", "CAMPAIGNS"], "kind": "agency"})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["invited"] == 1
+    assert [r["status"] for r in body["results"]] == ["invited", "invalid", "duplicate"]
+    assert body["results"][0]["invitation_id"] == str(Invitation.objects.get().pk)
+    listed = admin_api.get(f"/centers/{center.pk}/invitations").json()
+    assert [i["address"] for i in listed["items"]] == ["ana@agency.com"]
+
+
+def test_more_than_fifty_or_a_malformed_body_is_400(center, admin_api):
+    many = admin_api.send("post", f"/centers/{center.pk}/invitations",
+                          {"addresses": [f"p{i}@agency.com" for i in range(51)]})
+    assert many.status_code == 400 and "At most 50" in error_of(many)["message"]
+    missing = admin_api.send("post", f"/centers/{center.pk}/invitations", {"role": "ADMIN"})
+    assert missing.status_code == 400 and "addresses" in error_of(missing)["fields"]
+    broken = admin_api.client.post(f"/api/v1/centers/{center.pk}/invitations", "{nope",
+                                   content_type="application/json", headers=admin_api.headers)
+    assert broken.status_code == 400 and "error" in broken.json()
+    assert not Invitation.objects.exists()
+
+
+def test_an_idempotency_key_makes_a_retry_send_nothing_twice(center, admin_api):
+    body = {"addresses": ["ana@agency.com", "+14155550123"]}
+    first = admin_api.send("post", f"/centers/{center.pk}/invitations", body,
+                           **{"Idempotency-Key": "batch-1"})
+    again = admin_api.send("post", f"/centers/{center.pk}/invitations", body,
+                           **{"Idempotency-Key": "batch-1"})
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert Invitation.objects.count() == 2 and OutboxMessage.objects.count() == 2
+    other = admin_api.send("post", f"/centers/{center.pk}/invitations",
+                           {"addresses": ["zed@agency.com"]}, **{"Idempotency-Key": "batch-1"})
+    assert other.status_code == 409 and error_of(other)["code"] == "idempotency_key_reused"
+    # Without a key, a retry is a new request: the address is already invited.
+    plain = admin_api.send("post", f"/centers/{center.pk}/invitations", body)
+    assert [r["status"] for r in plain.json()["results"]] == ["already_invited"] * 2
+
+
+def test_too_many_calls_get_429_with_retry_after(center, admin_api, settings):
+    settings.BIZCENTER_API_RATE = 3
+    for _ in range(3):
+        assert admin_api.get(f"/centers/{center.pk}").status_code == 200
+    limited = admin_api.get(f"/centers/{center.pk}")
+    assert limited.status_code == 429 and error_of(limited)["code"] == "rate_limited"
+    assert 1 <= int(limited["Retry-After"]) <= 60
+
+
+def test_edit_and_revoke_members(center, as_owner, admin_api, standard):
+    member_id = standard.memberships.get().pk
+    edited = admin_api.send("patch", f"/centers/{center.pk}/members/{member_id}",
+                            {"modules": ["ANALYTICS", "BILLING"], "kind": "client"})
+    assert edited.status_code == 200
+    assert edited.json()["modules"] == ["ANALYTICS", "BILLING"]
+    bad = admin_api.send("patch", f"/centers/{center.pk}/members/{member_id}",
+                         {"role": "EMPEROR"})
+    assert bad.status_code == 400 and "role" in error_of(bad)["fields"]
+    gone = admin_api.send("delete", f"/centers/{center.pk}/members/{member_id}")
+    assert gone.status_code == 200 and gone.json()["state"] == "REVOKED"
+    missing = admin_api.get(f"/centers/{center.pk}/members/999999")
+    assert missing.status_code == 404
+
+
+def test_settings_change_by_admins_only(center, admin_api, standard):
+    done = admin_api.send("patch", f"/centers/{center.pk}", {"currency": "eur"})
+    assert done.status_code == 200 and done.json()["currency"] == "EUR"
+    bad = admin_api.send("patch", f"/centers/{center.pk}", {"timezone": "Mars/Base"})
+    assert bad.status_code == 400 and "not a time zone" in error_of(bad)["message"]
+    api = Api(create_token(act(standard), center, "mine").secret)
+    refused = api.send("patch", f"/centers/{center.pk}", {"name": "Mine now"})
+    assert refused.status_code == 403
+
+
+def test_the_openapi_document_and_docs_are_served(db):
+    schema = Client().get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/centers/{center_id}/invitations" in paths
+    assert Client().get("/api/v1/docs").status_code == 200
