@@ -37,7 +37,7 @@ from bizcenter.web.forms import (
     PasswordChangeForm,
     ResetRequestForm,
 )
-from bizcenter.web.views import actor, safe_next
+from bizcenter.web.views import actor, failure, safe_next
 
 PENDING = "bizcenter.two_factor_pending"
 PENDING_SECONDS = 300
@@ -185,3 +185,42 @@ class ResetConfirm(PasswordResetConfirmView):
         del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
         messages.success(self.request, "Your password is changed. Log in with it.")
         return redirect(self.success_url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Personal API tokens: create (the token is shown once), see last use, revoke."""
+    from bizcenter.accounts import tokens
+    from bizcenter.centers.services import get_center, memberships_of
+    from bizcenter.web.forms import TokenForm
+    from bizcenter.web.scope import end_of
+
+    me = actor(request)
+    assert me.user is not None  # login_required
+    centers = [(str(m.center_id), m.center.name) for m in memberships_of(me.user)]
+    step = request.POST.get("step")
+    form = TokenForm(request.POST if step == "create" else None, centers=centers)
+    issued = None
+    status = 200
+    try:
+        if step == "create" and form.is_valid():
+            data = form.cleaned_data
+            issued = tokens.create_token(me, get_center(me, data["center"]), data["name"],
+                                         read_only=data["read_only"],
+                                         expires_at=end_of(data["expires"]))
+            form = TokenForm(centers=centers)
+        elif step == "revoke":
+            gone = tokens.revoke_token(me, request.POST.get("token", ""))
+            messages.success(request, f"Revoked '{gone.name}': calls with it are refused from "
+                             "now on.")
+            return redirect("web:api_tokens")
+    except ServiceError as error:
+        if error.status in (403, 404) and step != "create":
+            return failure(request, error)
+        form.add_service_error(error)
+    if form.errors:
+        status = 400
+    return render(request, "web/api_tokens.html",
+                  {"form": form, "issued": issued, "tokens": tokens.tokens_of(me),
+                   "confirm": request.GET.get("revoke", "")}, status=status)

@@ -368,3 +368,16 @@ class GroupAssetsForm(forms.Form):
 class GroupSeatForm(forms.Form):
     member = forms.IntegerField(widget=forms.HiddenInput, error_messages={
         "required": "Pick the member to remove.", "invalid": "Pick the member from the list."})
+
+
+class TokenForm(ServiceErrors, forms.Form):
+    name = forms.CharField(label="Name", max_length=100,
+                           widget=forms.TextInput(attrs={"placeholder": "Weekly sync script"}))
+    center = forms.ChoiceField(label="Business Center")
+    read_only = forms.BooleanField(label="Read-only (GET only)", required=False)
+    expires = forms.DateField(label="Expires (optional)", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, centers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["center"].choices = centers  # type: ignore[attr-defined]

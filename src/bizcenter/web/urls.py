@@ -20,6 +20,7 @@ urlpatterns = [
     path("login/", account.Login.as_view(), name="login"),
     path("login/code/", account.login_code, name="login_code"),
     path("account/security/", account.security, name="security"),
+    path("account/tokens/", account.api_tokens, name="api_tokens"),
     path("password/reset/", account.password_reset, name="password_reset"),
     path("password/reset/sent/", account.password_reset_sent, name="password_reset_sent"),
     path("password/reset/<uidb64>/<token>/", account.ResetConfirm.as_view(),
