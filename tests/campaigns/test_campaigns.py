@@ -12,28 +12,8 @@ from bizcenter.campaigns import services
 from bizcenter.campaigns.models import Campaign, ChangeRequest, RequestState
 from bizcenter.centers.services import create_center, revoke_member
 from bizcenter.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from tests.campaigns.conftest import NEW
 from tests.conftest import act, join
-
-NEW = {"name": "Spring sale", "objective": "TRAFFIC", "budget_mode": "BUDGET_MODE_DAY",
-       "budget": "150.50"}
-
-
-@pytest.fixture(autouse=True)
-def _fast(quick_hashing):
-    """Password hashing is not what these tests are about."""
-
-
-@pytest.fixture
-def ads(center, as_owner):
-    return create_asset(as_owner, center, type="ADVERTISER", name="Main ads")
-
-
-@pytest.fixture
-def operator(center, as_owner, ads, make_user):
-    person = make_user("op@agency.com", name="Opal")
-    join(as_owner, center, person, modules=("CAMPAIGNS", "ANALYTICS"),
-         assets={ads.pk: ["OPERATOR"]})
-    return person
 
 
 @pytest.fixture
