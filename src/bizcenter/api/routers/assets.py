@@ -1,0 +1,252 @@
+"""Assets, the roles members hold on them, and who can reach each one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from bizcenter.api.auth import actor, center
+from bizcenter.api.idempotency import once
+from bizcenter.api.routers.centers import ERRORS
+from bizcenter.api.routers.members import page_info
+from bizcenter.api.schemas import PageInfo
+from bizcenter.assets import services as assets
+from bizcenter.assets.holders import Holder, holders
+from bizcenter.assets.models import Asset, AssetGrant
+from bizcenter.centers.services import get_member
+from bizcenter.core.pagination import Page, paginate
+
+router = Router(tags=["Assets"])
+T = TypeVar("T")
+
+
+def paged(rows: list[T], page: int, page_size: int) -> Page[T]:
+    """A list a service answers whole, paged like every other list (same limits, same
+    refusals)."""
+    return paginate(rows, page, page_size)  # type: ignore[arg-type]  # Paginator pages lists
+
+
+class AssetOut(Schema):
+    id: str
+    type: str  # ADVERTISER (ad account), TT_ACCOUNT, CATALOG or PIXEL
+    name: str
+    status: str  # ACTIVE, DISABLED or CLOSED (only ad accounts are ever not ACTIVE)
+    owner_center_id: str  # another Business Center's id for an asset a partner shares
+    created_at: datetime
+
+    @staticmethod
+    def of(a: Asset) -> AssetOut:
+        return AssetOut(id=str(a.pk), type=a.type, name=a.name, status=a.status,
+                        owner_center_id=str(a.center_id), created_at=a.created_at)
+
+
+class AssetPage(Schema):
+    items: list[AssetOut]
+    page_info: PageInfo
+
+
+class AssetFilters(Schema):
+    type: str | None = None
+    q: str = ""
+    page: int = 1
+    page_size: int = 50
+
+
+class AssetIn(Schema):
+    type: str
+    name: str
+    status: str = "ACTIVE"
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"type": "ADVERTISER", "name": "Brand Co US", "status": "ACTIVE"},
+        {"type": "CATALOG", "name": "Spring catalog"}]}}
+
+
+class AssetPatch(Schema):
+    name: str | None = None
+    status: str | None = None
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"status": "DISABLED"}, {"name": "Brand Co EU"}]}}
+
+
+class GrantIn(Schema):
+    roles: list[str]
+    expires_at: datetime | None = None
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"roles": ["OPERATOR"]}, {"roles": ["ANALYST"], "expires_at": "2030-01-31T00:00:00Z"},
+        {"roles": ["POST", "LIVE"]}]}}
+
+
+class GrantOut(Schema):
+    member_id: str
+    asset: AssetOut
+    roles: list[str]
+    expires_at: datetime | None
+    granted_at: datetime
+
+    @staticmethod
+    def of(g: AssetGrant) -> GrantOut:
+        return GrantOut(member_id=str(g.membership_id), asset=AssetOut.of(g.asset),
+                        roles=list(g.roles), expires_at=g.expires_at, granted_at=g.granted_at)
+
+
+class GrantPage(Schema):
+    items: list[GrantOut]
+    page_info: PageInfo
+
+
+class MemberAssetsIn(Schema):
+    assets: dict[str, list[str]]
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"assets": {"12": ["OPERATOR"], "15": ["ANALYST"], "31": ["POST", "LIVE"]}}]}}
+
+
+class MemberAssetsOut(Schema):
+    changed: int
+    items: list[GrantOut]
+
+
+class HolderOut(Schema):
+    who: str
+    member_id: str | None  # None for a partner Business Center the asset is shared with
+    roles: list[str]
+    via: str  # Admin, direct, group <name> or shared
+    ends: datetime | None
+
+    @staticmethod
+    def of(h: Holder) -> HolderOut:
+        return HolderOut(who=h.who, roles=list(h.roles), via=h.via, ends=h.ends,
+                         member_id=str(h.membership_id) if h.membership_id else None)
+
+
+class HoldersOut(Schema):
+    asset: AssetOut
+    items: list[HolderOut]
+    page_info: PageInfo
+
+
+class Paging(Schema):
+    page: int = 1
+    page_size: int = 50
+
+
+@router.get("/{center_id}/assets", response={200: AssetPage, **ERRORS})
+def list_assets(request: HttpRequest, center_id: int, filters: Query[AssetFilters]) -> AssetPage:
+    """The assets the caller may see: for Admins everything the Business Center owns and
+    what partners share with it, for Standard members (with the Assets module) only what
+    they were given. Filter by type (ADVERTISER, TT_ACCOUNT, CATALOG, PIXEL) and search the
+    name with q; sorted by type, then name."""
+    found = assets.list_assets(actor(request), center(request, center_id), type=filters.type,
+                               search=filters.q, page=filters.page, page_size=filters.page_size)
+    return AssetPage(items=[AssetOut.of(a) for a in found.items], page_info=page_info(found))
+
+
+@router.post("/{center_id}/assets", response={201: AssetOut, **ERRORS})
+def create_asset(request: HttpRequest, center_id: int, payload: AssetIn) -> Status[Any]:
+    """Add an asset owned by this Business Center (Admins). Only ad accounts
+    (ADVERTISER) can start DISABLED or CLOSED. Send an Idempotency-Key header so a retry
+    creates nothing twice."""
+    target = center(request, center_id)
+
+    def run() -> tuple[int, Any]:
+        made = assets.create_asset(actor(request), target, type=payload.type,
+                                   name=payload.name, status=payload.status)
+        return 201, AssetOut.of(made).model_dump(mode="json")
+
+    return Status(*once(request, run))
+
+
+@router.get("/{center_id}/assets/{asset_id}", response={200: AssetOut, **ERRORS})
+def get_asset(request: HttpRequest, center_id: int, asset_id: int) -> AssetOut:
+    """One asset the caller may see: owned by this Business Center or shared with it."""
+    return AssetOut.of(assets.get_asset(actor(request), center(request, center_id), asset_id))
+
+
+@router.patch("/{center_id}/assets/{asset_id}", response={200: AssetOut, **ERRORS})
+def update_asset(request: HttpRequest, center_id: int, asset_id: int,
+                 changes: AssetPatch) -> AssetOut:
+    """Rename an asset, or disable, close or reactivate an ad account (Admins). Only the
+    fields sent change; a status change applies to every member's next request."""
+    return AssetOut.of(assets.update_asset(actor(request), center(request, center_id),
+                                           asset_id, **changes.model_dump(exclude_unset=True)))
+
+
+@router.delete("/{center_id}/assets/{asset_id}", response={204: None, **ERRORS})
+def delete_asset(request: HttpRequest, center_id: int, asset_id: int) -> Status[None]:
+    """Delete an asset this Business Center owns (Admins): every grant on it, and every
+    share of it with partners, goes with it."""
+    assets.delete_asset(actor(request), center(request, center_id), asset_id)
+    return Status(204, None)
+
+
+@router.get("/{center_id}/assets/{asset_id}/holders", response={200: HoldersOut, **ERRORS})
+def asset_holders(request: HttpRequest, center_id: int, asset_id: int,
+                  paging: Query[Paging]) -> HoldersOut:
+    """Who has access to this asset and through what (Admins): the Business Center's
+    Admins, direct grants, asset groups and the partner Business Centers it is shared
+    with. A partner's member never holds more than the role the partner shares."""
+    asset, found = holders(actor(request), center(request, center_id), asset_id)
+    page = paged(found, paging.page, paging.page_size)
+    return HoldersOut(asset=AssetOut.of(asset), items=[HolderOut.of(h) for h in page.items],
+                      page_info=page_info(page))
+
+
+@router.put("/{center_id}/assets/{asset_id}/grants/{member_id}",
+            response={200: GrantOut, **ERRORS})
+def assign(request: HttpRequest, center_id: int, asset_id: int, member_id: int,
+           payload: GrantIn) -> GrantOut:
+    """Give a member roles on an asset, replacing any roles they had on it (Admins).
+    An ad account takes one of ADMIN, OPERATOR or ANALYST; a catalog one of ADMIN or
+    AD_PROMOTE; a TikTok account any of POST, LIVE and DIRECT_MESSAGE; a pixel ACCESS.
+    On an asset a partner shares, never more than the shared role. Optional expires_at
+    ends the grant then."""
+    grant = assets.assign(actor(request), center(request, center_id), member_id, asset_id,
+                          payload.roles, expires_at=payload.expires_at)
+    return GrantOut.of(grant)
+
+
+@router.delete("/{center_id}/assets/{asset_id}/grants/{member_id}",
+               response={204: None, **ERRORS})
+def unassign(request: HttpRequest, center_id: int, asset_id: int,
+             member_id: int) -> Status[None]:
+    """Take the member's direct roles on the asset away (Admins); what they hold through
+    an asset group stays."""
+    assets.unassign(actor(request), center(request, center_id), member_id, asset_id)
+    return Status(204, None)
+
+
+def _direct(request: HttpRequest, center_id: int, member_id: int) -> list[AssetGrant]:
+    who, target = actor(request), center(request, center_id)
+    get_member(who, target, member_id)  # a member of another Business Center is a 404
+    return list(assets.direct_grants(who, target, member_id).order_by("asset__type",
+                                                                     "asset__name", "pk"))
+
+
+@router.get("/{center_id}/members/{member_id}/assets", response={200: GrantPage, **ERRORS})
+def member_assets(request: HttpRequest, center_id: int, member_id: int,
+                  paging: Query[Paging]) -> GrantPage:
+    """A member's direct grants on assets this Business Center owns (Admins). Groups and
+    partner shares are on the member's access profile, /members/{member_id}/access."""
+    page = paged(_direct(request, center_id, member_id), paging.page, paging.page_size)
+    return GrantPage(items=[GrantOut.of(g) for g in page.items], page_info=page_info(page))
+
+
+@router.put("/{center_id}/members/{member_id}/assets", response={200: MemberAssetsOut, **ERRORS})
+def set_member_assets(request: HttpRequest, center_id: int, member_id: int,
+                      payload: MemberAssetsIn) -> MemberAssetsOut:
+    """Make the member's direct grants on assets this Business Center owns exactly these
+    (asset id → roles), all or nothing (Admins). Grants that stay the same keep their
+    end dates; assets not listed are unassigned; assets partners share are left alone.
+    Answers how many assets changed and the grants as they are now."""
+    wanted: dict[int | str, Sequence[str] | str] = {k: v for k, v in payload.assets.items()}
+    changed = assets.set_member_assets(actor(request), center(request, center_id), member_id,
+                                       wanted)
+    return MemberAssetsOut(changed=changed,
+                           items=[GrantOut.of(g) for g in _direct(request, center_id, member_id)])
