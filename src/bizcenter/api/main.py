@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 
 from bizcenter.api import errors
 from bizcenter.api.auth import TokenAuth
-from bizcenter.api.routers import assets, campaigns, centers, invitations, members
+from bizcenter.api.routers import assets, campaigns, centers, groups, invitations, members
 
 api = NinjaAPI(
     title="bizcenter API",
@@ -28,4 +28,5 @@ api.add_router("/centers", centers.router)
 api.add_router("/centers", members.router)
 api.add_router("/centers", invitations.router)
 api.add_router("/centers", assets.router)
+api.add_router("/centers", groups.router)
 api.add_router("/centers", campaigns.router)
