@@ -12,7 +12,15 @@ from ninja import NinjaAPI
 
 from bizcenter.api import errors
 from bizcenter.api.auth import TokenAuth
-from bizcenter.api.routers import assets, campaigns, centers, groups, invitations, members
+from bizcenter.api.routers import (
+    assets,
+    campaigns,
+    centers,
+    groups,
+    invitations,
+    members,
+    partners,
+)
 
 api = NinjaAPI(
     title="bizcenter API",
@@ -27,6 +35,7 @@ errors.install(api)
 api.add_router("/centers", centers.router)
 api.add_router("/centers", members.router)
 api.add_router("/centers", invitations.router)
+api.add_router("/centers", partners.router)
 api.add_router("/centers", assets.router)
 api.add_router("/centers", groups.router)
 api.add_router("/centers", campaigns.router)
