@@ -14,6 +14,7 @@ from bizcenter.api import errors
 from bizcenter.api.auth import TokenAuth
 from bizcenter.api.routers import (
     assets,
+    billing,
     campaigns,
     centers,
     groups,
@@ -39,3 +40,4 @@ api.add_router("/centers", partners.router)
 api.add_router("/centers", assets.router)
 api.add_router("/centers", groups.router)
 api.add_router("/centers", campaigns.router)
+api.add_router("/centers", billing.router)
