@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from bizcenter.api import errors
 from bizcenter.api.auth import TokenAuth
 from bizcenter.api.routers import (
+    access,
     assets,
     billing,
     campaigns,
@@ -39,5 +40,6 @@ api.add_router("/centers", invitations.router)
 api.add_router("/centers", partners.router)
 api.add_router("/centers", assets.router)
 api.add_router("/centers", groups.router)
+api.add_router("/centers", access.router)
 api.add_router("/centers", campaigns.router)
 api.add_router("/centers", billing.router)
