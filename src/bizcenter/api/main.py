@@ -14,6 +14,7 @@ from bizcenter.api import errors
 from bizcenter.api.auth import TokenAuth
 from bizcenter.api.routers import (
     access,
+    activity,
     assets,
     billing,
     campaigns,
@@ -41,5 +42,6 @@ api.add_router("/centers", partners.router)
 api.add_router("/centers", assets.router)
 api.add_router("/centers", groups.router)
 api.add_router("/centers", access.router)
+api.add_router("/centers", activity.router)
 api.add_router("/centers", campaigns.router)
 api.add_router("/centers", billing.router)
