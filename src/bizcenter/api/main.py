@@ -23,6 +23,7 @@ from bizcenter.api.routers import (
     invitations,
     members,
     partners,
+    reports,
 )
 
 api = NinjaAPI(
@@ -45,3 +46,4 @@ api.add_router("/centers", access.router)
 api.add_router("/centers", activity.router)
 api.add_router("/centers", campaigns.router)
 api.add_router("/centers", billing.router)
+api.add_router("/centers", reports.router)

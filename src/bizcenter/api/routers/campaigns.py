@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, overload
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 
 from bizcenter.accounts.models import User
 from bizcenter.api.auth import actor, center
@@ -161,8 +161,11 @@ def _as_text(value: Any) -> Any:
         else value
 
 
-# An amount: "150.50" (or the number 150.5). The service says what is wrong with one.
-Money = Annotated[str, BeforeValidator(_as_text)]
+# A value the service reads from text, as people type it: a JSON number is taken too.
+Text = Annotated[str, BeforeValidator(_as_text),
+                 WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}]})]
+# An amount: "150.50" (or 150.5). The service says what is wrong with one.
+Money = Text
 
 
 class CampaignIn(Schema):
