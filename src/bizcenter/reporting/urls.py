@@ -2,11 +2,11 @@
 
 from django.urls import URLPattern, path
 
-from bizcenter.reporting import pages
+from bizcenter.reporting.pages import account_report, campaign_report, center_report, upload
 
 urlpatterns: list[URLPattern] = [
-    path("", pages.center_report, name="reports"),
-    path("accounts/<int:advertiser_id>/", pages.account_report, name="report_account"),
-    path("campaigns/<int:campaign_id>/", pages.campaign_report, name="report_campaign"),
-    path("upload/", pages.upload, name="report_upload"),
+    path("", center_report, name="reports"),
+    path("accounts/<int:advertiser_id>/", account_report, name="report_account"),
+    path("campaigns/<int:campaign_id>/", campaign_report, name="report_campaign"),
+    path("upload/", upload, name="report_upload"),
 ]
