@@ -100,7 +100,8 @@ def test_bad_filters_are_400_with_the_field(center, admin_api, history):
     for params, field in (({"since": "2026-02-01", "until": "2026-01-01"}, "since"),
                           ({"since": "last week"}, "since"),
                           ({"category": "MONEY"}, "category"),
-                          ({"actor": "not an address"}, "actor")):
+                          ({"actor": "not an address"}, "actor"),
+                          ({"action": "asset.\x00"}, "action")):
         for path in (base, f"{base}/export"):
             refused = admin_api.get(path, **params)
             assert refused.status_code == 400, (path, params)

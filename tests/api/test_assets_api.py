@@ -72,12 +72,16 @@ def test_bad_input_is_400_with_the_field_and_creates_nothing(center, admin_api):
                            ({"type": "ADVERTISER", "name": "   "}, "name"),
                            ({"type": "ADVERTISER", "name": "x" * 201}, "name"),
                            ({"type": "CATALOG", "name": "Cat", "status": "CLOSED"}, "status"),
-                           ({"type": "ADVERTISER"}, "name")):
+                           ({"type": "ADVERTISER"}, "name"),
+                           # PostgreSQL cannot hold a NUL: bad input, never a 500
+                           ({"type": "PIXEL", "name": "a\x00b"}, "name")):
         response = admin_api.send("post", base, payload)
         assert response.status_code == 400, payload
         assert field in error_of(response)["fields"], payload
     bad_list = admin_api.get(base, type="BILLBOARD")
     assert bad_list.status_code == 400 and "type" in error_of(bad_list)["fields"]
+    nul = admin_api.get(base, q="a\x00b")
+    assert nul.status_code == 400 and "NUL" in error_of(nul)["fields"]["q"]
     assert admin_api.get(base, page_size=500).status_code == 400
     assert admin_api.get(f"{base}/abc").status_code == 400
     assert not Asset.objects.exists()
@@ -145,6 +149,8 @@ def test_rename_disable_and_delete(center, admin_api, ads, sam, as_owner):
     assert Asset.objects.get().status == "DISABLED"
     bad = admin_api.send("patch", base, {"status": "ASLEEP"})
     assert bad.status_code == 400 and "status" in error_of(bad)["fields"]
+    nul = admin_api.send("patch", base, {"name": "US\x00ads"})
+    assert nul.status_code == 400 and "name" in error_of(nul)["fields"]
     pixel = create_asset(as_owner, center, type="PIXEL", name="Pixel")
     closed = admin_api.send("patch", f"/centers/{center.pk}/assets/{pixel.pk}",
                             {"status": "CLOSED"})

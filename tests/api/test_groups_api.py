@@ -73,7 +73,8 @@ def test_duplicate_names_are_409_and_bad_input_400(center, admin_api, team, make
     for payload, field in (({"name": ""}, "name"), ({"name": "x" * 101}, "name"), ({}, "name"),
                            ({"name": "Ok", "asset_ids": ["one"]}, "assets"),
                            ({"name": "Ok", "asset_ids": ["999999"]}, "assets"),
-                           ({"name": "Ok", "asset_ids": "12"}, "asset_ids")):
+                           ({"name": "Ok", "asset_ids": "12"}, "asset_ids"),
+                           ({"name": "EU\x00"}, "name")):
         refused = admin_api.send("post", base, payload)
         assert refused.status_code == 400, payload
         assert field in error_of(refused)["fields"], payload
@@ -91,6 +92,8 @@ def test_change_assets_and_members(center, admin_api, team, ads, tiktok, sam):
     assert changed.status_code == 200
     assert [a["name"] for a in changed.json()["assets"]] == ["Brand TikTok"]
     assert admin_api.send("patch", path, {}).json() == changed.json()  # nothing sent, no change
+    words = admin_api.send("patch", path, {"asset_ids": "all"})
+    assert words.status_code == 400 and "asset_ids" in error_of(words)["fields"]
     seat = admin_api.send("put", f"{path}/members/{sam.pk}", {"roles": {"tt_account": ["post"]}})
     assert seat.status_code == 200
     assert seat.json()["members"] == [{"member_id": str(sam.pk), "name": "Sam <sam@agency.com>",

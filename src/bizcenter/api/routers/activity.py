@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from bizcenter.accounts.services import user_by_address
 from bizcenter.api.auth import actor, center
+from bizcenter.api.routers.assets import Printable
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import page_info
 from bizcenter.api.schemas import PageInfo
@@ -60,7 +61,7 @@ class LogFilters(Schema):
     until: datetime | None = Field(None, description="Before this time, excluded.")
     category: str | None = Field(None, description="USER, ACCOUNT, ASSET or BUSINESS.")
     actor: str | None = Field(None, description="Email or phone of the person who acted.")
-    action: str | None = Field(None, description="One kind of event, e.g. asset.assigned.")
+    action: Printable | None = Field(None, description="One kind of event, e.g. asset.assigned.")
 
 
 class LogPage(LogFilters):

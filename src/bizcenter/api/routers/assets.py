@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
+from pydantic import AfterValidator
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
@@ -22,6 +23,18 @@ from bizcenter.core.pagination import Page, paginate
 
 router = Router(tags=["Assets"])
 T = TypeVar("T")
+
+
+def _printable(value: str) -> str:
+    # PostgreSQL cannot store or even compare a NUL character: refuse it as bad input
+    # rather than fail on it (Django's forms do the same for the web pages).
+    if "\x00" in value:
+        raise ValueError("must not contain NUL (\\x00) characters")
+    return value
+
+
+Printable = Annotated[str, AfterValidator(_printable)]
+"""Free text stored or searched in the database."""
 
 
 def paged(rows: list[T], page: int, page_size: int) -> Page[T]:
@@ -51,14 +64,14 @@ class AssetPage(Schema):
 
 class AssetFilters(Schema):
     type: str | None = None
-    q: str = ""
+    q: Printable = ""
     page: int = 1
     page_size: int = 50
 
 
 class AssetIn(Schema):
     type: str
-    name: str
+    name: Printable
     status: str = "ACTIVE"
 
     model_config = {"json_schema_extra": {"examples": [
@@ -67,7 +80,7 @@ class AssetIn(Schema):
 
 
 class AssetPatch(Schema):
-    name: str | None = None
+    name: Printable | None = None
     status: str | None = None
 
     model_config = {"json_schema_extra": {"examples": [
@@ -171,11 +184,11 @@ def get_asset(request: HttpRequest, center_id: int, asset_id: int) -> AssetOut:
 
 @router.patch("/{center_id}/assets/{asset_id}", response={200: AssetOut, **ERRORS})
 def update_asset(request: HttpRequest, center_id: int, asset_id: int,
-                 changes: AssetPatch) -> AssetOut:
+                 payload: AssetPatch) -> AssetOut:
     """Rename an asset, or disable, close or reactivate an ad account (Admins). Only the
     fields sent change; a status change applies to every member's next request."""
     return AssetOut.of(assets.update_asset(actor(request), center(request, center_id),
-                                           asset_id, **changes.model_dump(exclude_unset=True)))
+                                           asset_id, **payload.model_dump(exclude_unset=True)))
 
 
 @router.delete("/{center_id}/assets/{asset_id}", response={204: None, **ERRORS})

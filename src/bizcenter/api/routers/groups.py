@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema, Status
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
-from bizcenter.api.routers.assets import AssetOut, Paging
+from bizcenter.api.routers.assets import AssetOut, Paging, Printable
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import page_info
 from bizcenter.api.schemas import PageInfo
@@ -59,7 +59,7 @@ class GroupPage(Schema):
 
 
 class GroupIn(Schema):
-    name: str
+    name: Printable
     asset_ids: list[str] = []
 
     model_config = {"json_schema_extra": {"examples": [
@@ -119,12 +119,12 @@ def get_group(request: HttpRequest, center_id: int, group_id: int) -> GroupOut:
 
 @router.patch("/{center_id}/asset-groups/{group_id}", response={200: GroupOut, **ERRORS})
 def update_group(request: HttpRequest, center_id: int, group_id: int,
-                 changes: GroupPatch) -> GroupOut:
+                 payload: GroupPatch) -> GroupOut:
     """Replace the group's assets (Admins): its members gain and lose them on their next
     request. Only assets this Business Center owns can be in a group."""
     who, target = actor(request), center(request, center_id)
-    if changes.asset_ids is not None:
-        groups.set_assets(who, target, group_id, changes.asset_ids)
+    if payload.asset_ids is not None:
+        groups.set_assets(who, target, group_id, payload.asset_ids)
     return GroupOut.of(_group(who, target, group_id))
 
 
