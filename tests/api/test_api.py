@@ -217,3 +217,19 @@ def test_the_openapi_document_and_docs_are_served(db):
     paths = schema.json()["paths"]
     assert "/api/v1/centers/{center_id}/invitations" in paths
     assert Client().get("/api/v1/docs").status_code == 200
+
+
+def test_a_nul_character_anywhere_is_a_400_not_a_database_error(center, admin_api):
+    search = admin_api.get(f"/centers/{center.pk}/members", q="ann\x00")
+    assert search.status_code == 400 and "NUL character" in error_of(search)["message"]
+    rename = admin_api.send("patch", f"/centers/{center.pk}", {"name": "Brand\u0000Co"})
+    assert rename.status_code == 400 and "NUL character" in error_of(rename)["message"]
+    center.refresh_from_db()
+    assert center.name == "Brand Co"
+
+
+def test_type_errors_name_the_field_itself(center, admin_api, standard):
+    member_id = standard.memberships.get().pk
+    bad = admin_api.send("patch", f"/centers/{center.pk}/members/{member_id}",
+                         {"modules": "ANALYTICS"})
+    assert bad.status_code == 400 and "modules" in error_of(bad)["fields"]

@@ -349,3 +349,15 @@ def test_stylesheet_is_served_and_linked_from_every_page(client, db):
         assert "</script>" in html and not re.search(r"<script[^>]*>[^<]", html)
         assert "style=" not in html
     assert client.get("/static/../settings.py").status_code == 404
+
+
+def test_a_nul_character_in_a_search_or_a_form_is_a_400(client, owner, center):
+    client.force_login(owner)
+    search = client.get(f"/c/{center.pk}/partners/", {"q": "ann\x00"})
+    assert search.status_code == 400 and b"NUL character" in search.content
+    form = client.post(f"/c/{center.pk}/settings/", {"name": "Brand\x00Co", "timezone": "UTC",
+                                                     "currency": "USD",
+                                                     "two_factor_policy": "NOBODY"})
+    assert form.status_code == 400
+    center.refresh_from_db()
+    assert center.name == "Brand Co"

@@ -55,8 +55,8 @@ def get_center(request: HttpRequest, center_id: int) -> CenterOut:
 
 
 @router.patch("/{center_id}", response={200: CenterOut, **ERRORS})
-def patch_center(request: HttpRequest, center_id: int, changes: CenterPatch) -> CenterOut:
+def patch_center(request: HttpRequest, center_id: int, payload: CenterPatch) -> CenterOut:
     """Only the fields sent change. Admins only."""
     done = update_center(actor(request), center(request, center_id),
-                         **changes.model_dump(exclude_unset=True))
+                         **payload.model_dump(exclude_unset=True))
     return CenterOut.of(done)

@@ -92,10 +92,10 @@ def member(request: HttpRequest, center_id: int, member_id: int) -> MemberOut:
 
 @router.patch("/{center_id}/members/{member_id}", response={200: MemberOut, **ERRORS})
 def edit_member(request: HttpRequest, center_id: int, member_id: int,
-                changes: MemberPatch) -> MemberOut:
+                payload: MemberPatch) -> MemberOut:
     """Only the fields sent change; the member's next request sees it."""
     return MemberOut.of(update_member(actor(request), center(request, center_id), member_id,
-                                      **changes.model_dump(exclude_unset=True)))
+                                      **payload.model_dump(exclude_unset=True)))
 
 
 @router.delete("/{center_id}/members/{member_id}", response={200: MemberOut, **ERRORS})
