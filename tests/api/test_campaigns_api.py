@@ -190,6 +190,8 @@ def test_bad_campaign_input_is_400_with_the_field(center, ads, admin_api, live):
     patch = admin_api.send("patch", url(center, f"/campaigns/{live.pk}"), {"budget": "1.001"})
     assert patch.status_code == 400 and error_of(patch)["fields"] == {
         "budget": "at most 2 decimals"}
+    typo = admin_api.send("patch", url(center, f"/campaigns/{live.pk}"), {"budgte": "300"})
+    assert typo.status_code == 400 and "budgte" in error_of(typo)["fields"]
     same = admin_api.send("patch", url(center, f"/campaigns/{live.pk}"), {"name": "Spring sale"})
     assert same.status_code == 400 and "Nothing to change" in error_of(same)["message"]
     status = admin_api.send("post", url(center, f"/campaigns/{live.pk}/status"),

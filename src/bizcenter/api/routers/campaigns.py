@@ -266,12 +266,12 @@ def get_campaign(request: HttpRequest, center_id: int, campaign_id: int) -> Camp
 
 @router.patch("/{center_id}/campaigns/{campaign_id}", response={200: Applied, **RESULTS})
 def update_campaign(request: HttpRequest, center_id: int, campaign_id: int,
-                    changes: CampaignPatch) -> Status[Any]:
+                    payload: CampaignPatch) -> Status[Any]:
     """Change the fields sent (the status has its own endpoint). Only what differs is
     changed (200) or, for a Standard OPERATOR, proposed (202)."""
     return Status(*answer(services.update_campaign(
         actor(request), center(request, center_id), campaign_id,
-        **changes.model_dump(exclude_unset=True)), 200))
+        **payload.model_dump(exclude_unset=True)), 200))
 
 
 @router.post("/{center_id}/campaigns/{campaign_id}/status", response={200: Applied, **RESULTS})
