@@ -239,6 +239,13 @@ def set_member_assets(actor: Actor, center: BusinessCenter, membership_id: int |
             want = {int(k): roles_of(v) for k, v in wanted.items()}
         except (TypeError, ValueError) as exc:
             raise InvalidInput("Asset ids are numbers.", fields={"assets": "numeric ids"}) from exc
+        owned = set(Asset.objects.filter(center=center, pk__in=list(want))
+                    .values_list("pk", flat=True))
+        for asset_id in sorted(set(want) - owned):
+            asset, _ = reachable_asset(center, asset_id)  # NotFound when not reachable at all
+            raise InvalidInput(f"{asset} is shared by a partner Business Center; assign it "
+                               "on its own, not in the member's set of owned assets.",
+                               fields={"assets": "owned assets only"})
         changed = 0
         for asset_id, roles in sorted(want.items()):
             if current.get(asset_id) != roles:
