@@ -133,3 +133,16 @@ def test_partners_on_the_command_line(center, as_owner, owner, agency, capsys):
     assert code == 0
     code, _, err = run(capsys, "partners", "add", str(center.pk), "abc", "--as", owner.email)
     assert code == 1 and "is not a Business Center id" in err
+
+
+def test_a_members_owned_asset_set_leaves_shared_assets_alone(center, as_owner, agency):
+    from bizcenter.assets.services import set_member_assets
+
+    agency_center, boss, operator, acct = agency
+    partners.share(as_owner, center, agency_center.pk, acct.pk, "OPERATOR")
+    assign(act(boss), agency_center, operator.pk, acct.pk, ["ANALYST"])
+    with pytest.raises(InvalidInput, match="shared by a partner"):
+        set_member_assets(act(boss), agency_center, operator.pk, {acct.pk: ["OPERATOR"]})
+    # Setting the owned ones (none here) keeps the shared grant as it was.
+    assert set_member_assets(act(boss), agency_center, operator.pk, {}) == 0
+    assert AssetGrant.objects.get(membership=operator, asset=acct).roles == ["ANALYST"]
