@@ -6,7 +6,6 @@ Runs on SQLite and on PostgreSQL; the clock is moved with time_machine, never sl
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -147,7 +146,6 @@ def test_promoting_a_standard_member_when_twenty_admins_exist_is_refused(
 def test_the_4001st_member_is_refused_with_the_default_limit(center, as_owner, settings):
     assert settings.BIZCENTER_MAX_MEMBERS == 4000  # the default, not a test value
     everyone = addresses("person", 4000)
-    started = time.monotonic()
     invited = 0
     for call, start in enumerate(range(0, len(everyone), 50), 1):
         results = invitations.invite(as_owner, center, everyone[start : start + 50], STANDARD)
@@ -155,12 +153,12 @@ def test_the_4001st_member_is_refused_with_the_default_limit(center, as_owner, s
         usage = seats.count(center)
         assert usage.members <= 4000, f"{usage.members} seats in use after call {call}"
         assert usage.members == 1 + invited
-    elapsed = time.monotonic() - started
     assert call == 80
     # The owner holds one seat, so the 4,000th address of the list is the 4,001st member.
     assert invited == 3999
     assert statuses(results) == ["invited"] * 49 + ["limit_reached"]
-    assert elapsed < 20, f"80 calls of 50 invitations took {elapsed:.1f}s"
+    # How long it takes is measured in bench/invite_bulk.py, not asserted here: CI
+    # machines are shared and noisy.
 
     [refused] = invitations.invite(as_owner, center, ["one.too.many@agency.com"], STANDARD)
     assert refused.status == "limit_reached"
