@@ -156,3 +156,6 @@ def _campaigns(admin: Actor, center: BusinessCenter) -> None:
     assert earlier is not None
     campaigns.decide(admin, center, earlier.pk, approve=True, comment="Paused until June.")
     campaigns.update_campaign(maria, center, made[0].pk, budget="220.00")
+    from bizcenter.reporting.demo_data import seed_metrics
+
+    seed_metrics(center, days=90)  # 90 days of plausible numbers for the report pages

@@ -219,6 +219,8 @@ BIZCENTER_MIN_BUDGET = os.environ.get("BIZCENTER_MIN_BUDGET", "20.00")
 # API limits: calls per minute per token, invitations per hour per Business Center.
 BIZCENTER_API_RATE = env_int("BIZCENTER_API_RATE", 600)
 BIZCENTER_INVITE_RATE = env_int("BIZCENTER_INVITE_RATE", 4000)
+# Rows of daily campaign metrics in one upload.
+BIZCENTER_MAX_METRIC_ROWS = env_int("BIZCENTER_MAX_METRIC_ROWS", 200_000)
 # A CSV upload may hold as many addresses as a Business Center has seats.
 BIZCENTER_MAX_IMPORT_ROWS = env_int("BIZCENTER_MAX_IMPORT_ROWS", 4000)
 BIZCENTER_INVITATION_DAYS = env_int("BIZCENTER_INVITATION_DAYS", 30)
