@@ -48,21 +48,18 @@ import math
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from django.http import HttpResponse
 
-ROOT = Path(__file__).resolve().parent.parent
+from throwaway import on_each_database
+
 MS = 1000.0
 BUDGET_MS = 150.0
 FIRST = ("Ada", "Ben", "Chloé", "David", "Emma", "Farid", "Grace", "Hugo", "Ines", "Jonas",
@@ -298,58 +295,6 @@ def measure(members: int, revoked: int, pending: int, runs: int, warmup: int,
     }
 
 
-def child(database_url: str | None, args: argparse.Namespace) -> dict | None:
-    """Measure one database in a fresh process of this script."""
-    with tempfile.TemporaryDirectory(prefix="bizcenter-bench-") as data_dir:
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")}
-        env.update(DJANGO_SETTINGS_MODULE="bizcenter.settings", BIZCENTER_DATA_DIR=data_dir,
-                   ALLOWED_HOSTS="testserver")
-        if database_url:
-            env["DATABASE_URL"] = database_url
-        done = subprocess.run(  # noqa: S603 - our own interpreter and script
-            [sys.executable, __file__, "--child", "--members", str(args.members),
-             "--revoked", str(args.revoked), "--invitations", str(args.invitations),
-             "--runs", str(args.runs), "--warmup", str(args.warmup)]
-            + (["--explain"] if args.explain else []),
-            env=env, capture_output=True, text=True, check=False, cwd=ROOT,
-        )
-    if done.returncode != 0:
-        print(f"  failed:\n{done.stderr.strip()[-3000:]}", file=sys.stderr)
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def postgres_database(url: str) -> tuple[str, str, str] | None:
-    """A fresh throwaway database on the server DATABASE_URL names, or None with a note."""
-    try:
-        import psycopg
-        from psycopg import sql
-    except ImportError:
-        print("  PostgreSQL skipped: psycopg is not installed.", file=sys.stderr)
-        return None
-    name = f"bzc_bench_members_{os.getpid()}"
-    parts = urlsplit(url)
-    admin_url = parts._replace(path="/postgres").geturl()
-    try:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.Error as exc:
-        print(f"  PostgreSQL skipped: {parts.hostname}:{parts.port or 5432} unreachable "
-              f"({str(exc).strip()})", file=sys.stderr)
-        return None
-    return name, parts._replace(path=f"/{name}").geturl(), admin_url
-
-
-def drop(name: str, admin_url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                     .format(sql.Identifier(name)))
-
-
 PAGES = [
     ("members, first page", "first"),
     ("members, page {late}", "late"),
@@ -386,24 +331,10 @@ def main() -> None:
     print(f"bench/members_page.py: {args.members:,} members, {args.invitations} pending "
           f"invitations, {args.runs} timed requests per page after {args.warmup}",
           file=sys.stderr)
-    runs: list[dict] = []
-    if not args.skip_sqlite:
-        print("  SQLite ...", file=sys.stderr)
-        if result := child(None, args):
-            runs.append(result)
-    if url := os.environ.get("DATABASE_URL"):
-        if pg := postgres_database(url):
-            name, bench_url, admin_url = pg
-            print(f"  PostgreSQL ({name}) ...", file=sys.stderr)
-            try:
-                if result := child(bench_url, args):
-                    runs.append(result)
-            finally:
-                drop(name, admin_url)
-    elif args.skip_sqlite:
-        sys.exit("--skip-sqlite needs DATABASE_URL")
-    if not runs:
-        sys.exit("no database could be measured")
+    child_args = ["--members", str(args.members), "--revoked", str(args.revoked),
+                  "--invitations", str(args.invitations), "--runs", str(args.runs),
+                  "--warmup", str(args.warmup)] + (["--explain"] if args.explain else [])
+    runs = on_each_database(__file__, child_args, "members", skip_sqlite=args.skip_sqlite)
 
     first = runs[0]["results"]
     print("| server time, ms: p50 / p95 / max (SQL queries; SQL ms at p50) | "
