@@ -3,12 +3,16 @@
 Every command parses its arguments, calls one service and prints the result
 (a table, or JSON with ``--json``). Errors end the command with one line on
 stderr and a non-zero exit code.
+
+With ``--url`` and ``--token`` (or ``BIZCENTER_URL`` and ``BIZCENTER_TOKEN``) the
+same commands call a remote server's REST API instead, and touch nothing local.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from typing import Annotated
 
 import typer
 
@@ -36,8 +40,36 @@ STARTS_DJANGO_ITSELF = {"serve", "worker", "migrate"}
 
 
 @app.callback()
-def _start(ctx: typer.Context) -> None:
-    if ctx.invoked_subcommand not in STARTS_DJANGO_ITSELF and not ctx.resilient_parsing:
+def _start(
+    ctx: typer.Context,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            envvar="BIZCENTER_URL",
+            help="Work on a remote bizcenter server through its API, e.g. "
+            "https://bizcenter.example.com (nothing local is touched).",
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="BIZCENTER_TOKEN",
+            help="API token (bzc_...) for --url; it decides who acts and in which "
+            "Business Center.",
+        ),
+    ] = None,
+) -> None:
+    if ctx.resilient_parsing:
+        return
+    from bizcenter.cli.common import fail, use_server
+
+    given = getattr(ctx.get_parameter_source("token"), "name", "")
+    if token and not url and given == "COMMANDLINE":  # a token in the environment is fine
+        fail("--token goes with --url (or BIZCENTER_URL): the address of the server.")
+    use_server(url, token)
+    if not url and ctx.invoked_subcommand not in STARTS_DJANGO_ITSELF:
         from bizcenter.cli.common import setup
 
         setup()
@@ -60,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bizcenter.settings")
     from django.db import DatabaseError
 
-    from bizcenter.core.errors import ServiceError
+    from bizcenter.core.errors import ServiceError  # also what the API client raises
 
     try:
         app(args=argv, prog_name="bizcenter")

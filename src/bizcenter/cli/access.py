@@ -14,12 +14,21 @@ from bizcenter.cli.common import (
     PageSizeOpt,
     YesOpt,
     actor,
+    api_json,
+    api_page,
+    asset_label,
     center,
     confirm,
     emit,
+    fail,
+    iso,
     page_info,
     parse_when,
+    person_label,
+    remote,
+    stamp,
 )
+from bizcenter.cli.remote import Remote, RemoteError, path
 
 app = typer.Typer(
     help="Assets (ad accounts, TikTok accounts, catalogs, pixels) and who has them.",
@@ -40,13 +49,21 @@ def review(
     as_json: JsonOption = False,
 ) -> None:
     """Everyone with access, idle members flagged; revoke with `members revoke`."""
-    from dataclasses import asdict
+    if server := remote(as_):
+        found = server.pages(path("centers", center_id, "access", "review"),
+                             idle_days=idle_days)
+    else:
+        from bizcenter.access.review import access_review
+        from bizcenter.api.routers.access import ReviewRowOut
 
-    from bizcenter.access.review import access_review
-
-    who = actor(as_)
-    rows = [asdict(r) | {"idle": "IDLE" if r.idle and not as_json else r.idle}
-            for r in access_review(who, center(who, center_id), idle_days=idle_days)]
+        who = actor(as_)
+        found = [api_json(ReviewRowOut.of(r))
+                 for r in access_review(who, center(who, center_id), idle_days=idle_days)]
+    if as_json:
+        rows = found
+    else:
+        rows = [r | {"idle": "IDLE" if r["idle"] else "", "last_active": stamp(r["last_active"]),
+                     "ends": stamp(r["ends"])} for r in found]
     emit(rows, ["kind", "id", "who", "role", "finance_role", "modules", "assets",
                 "last_active", "ends", "idle", "note"], as_json=as_json, title="Access review")
 
@@ -63,31 +80,68 @@ def why(
     as_json: JsonOption = False,
 ) -> None:
     """Whether a person may do something, the reasons, and the fix when they may not."""
-    from bizcenter.access.engine import why as explain
-    from bizcenter.accounts.services import user_by_address
+    if server := remote(as_):
+        answer = _why_remote(server, person, action, resource, within)
+    else:
+        from bizcenter.access.engine import why as explain
+        from bizcenter.accounts.services import user_by_address
+        from bizcenter.api.routers.access import ExplainOut
 
-    who = actor(as_)
-    answer = explain(who, user_by_address(person), action, resource,
-                     center(who, within) if within else None)
+        who = actor(as_)
+        answer = api_json(ExplainOut.of(explain(who, user_by_address(person), action, resource,
+                                                center(who, within) if within else None)))
     if as_json:
         emit(
             [
                 {
-                    "allowed": answer.allowed,
-                    "code": answer.code,
-                    "reasons": list(answer.reasons),
-                    "fix": answer.fix,
+                    "allowed": answer["allowed"],
+                    "code": answer["code"],
+                    "reasons": list(answer["reasons"]),
+                    "fix": answer["fix"],
                 }
             ],
             [],
             as_json=True,
         )
         return
-    typer.echo(answer.as_text())
+    typer.echo(answer["text"])
 
 
-def _row(a: Any) -> dict[str, Any]:
-    return {"id": str(a.pk), "type": a.type, "name": a.name, "status": a.status}
+def _why_remote(server: Remote, person: str, action: str, resource: str,
+                within: str | None) -> dict[str, Any]:
+    """The API's explain, asked in the Business Center the resource is in: center:ID's own,
+    or for an asset --within or else the token's."""
+    kind, _, raw_id = resource.partition(":")
+    if kind not in ("center", "asset") or not raw_id.isdigit():
+        fail(f"'{resource}' is not a resource: write center:ID or asset:ID.")
+    if within:
+        center_id = within
+    elif kind == "center":
+        center_id = raw_id
+    else:
+        center_id = server.get(path("centers"))[0]["id"]
+    route = path("centers", center_id, "access", "explain")
+    try:
+        return server.get(route, action=action, resource=resource, address=person)
+    except RemoteError as refused:
+        # Asking about someone needs the member view; anyone may ask about themself.
+        if refused.status != 403:
+            raise
+        me = server.get(path("centers", center_id, "access", "me"))["member"]["user"]
+        wanted = person.strip().lower()
+        if wanted not in {(me.get("email") or "").lower(), me.get("phone") or ""}:
+            raise
+        return server.get(route, action=action, resource=resource)
+
+
+def _row(a: dict[str, Any]) -> dict[str, Any]:
+    return {"id": a["id"], "type": a["type"], "name": a["name"], "status": a["status"]}
+
+
+def _out(a: Any) -> dict[str, Any]:
+    from bizcenter.api.routers.assets import AssetOut
+
+    return api_json(AssetOut.of(a))
 
 
 @app.command("list")
@@ -103,14 +157,20 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """The assets you may see (all of them for Admins)."""
-    from bizcenter.assets.services import list_assets
+    if server := remote(as_):
+        result = server.get(path("centers", center_id, "assets"), type=type, q=search,
+                            page=page, page_size=page_size)
+    else:
+        from bizcenter.api.routers.assets import AssetOut
+        from bizcenter.assets.services import list_assets
 
-    who = actor(as_)
-    result = list_assets(
-        who, center(who, center_id), type=type, search=search, page=page, page_size=page_size
-    )
+        who = actor(as_)
+        result = api_page(list_assets(
+            who, center(who, center_id), type=type, search=search, page=page,
+            page_size=page_size
+        ), AssetOut)
     emit(
-        [_row(a) for a in result.items],
+        [_row(a) for a in result["items"]],
         COLUMNS,
         as_json=as_json,
         title="Assets",
@@ -127,10 +187,13 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Add an asset owned by the Business Center (Admins)."""
-    from bizcenter.assets.services import create_asset
+    if server := remote(as_):
+        made = server.post(path("centers", center_id, "assets"), {"type": type, "name": name})
+    else:
+        from bizcenter.assets.services import create_asset
 
-    who = actor(as_)
-    made = create_asset(who, center(who, center_id), type=type, name=name)
+        who = actor(as_)
+        made = _out(create_asset(who, center(who, center_id), type=type, name=name))
     emit([_row(made)], COLUMNS, as_json=as_json, title="Asset created")
 
 
@@ -146,10 +209,15 @@ def update(
     as_json: JsonOption = False,
 ) -> None:
     """Rename an asset, or disable / close / reactivate an ad account."""
-    from bizcenter.assets.services import update_asset
+    if server := remote(as_):
+        changes = {k: v for k, v in {"name": name, "status": status}.items() if v is not None}
+        changed = server.patch(path("centers", center_id, "assets", asset_id), changes)
+    else:
+        from bizcenter.assets.services import update_asset
 
-    who = actor(as_)
-    changed = update_asset(who, center(who, center_id), asset_id, name=name, status=status)
+        who = actor(as_)
+        changed = _out(update_asset(who, center(who, center_id), asset_id, name=name,
+                                    status=status))
     emit([_row(changed)], COLUMNS, as_json=as_json, title="Asset")
 
 
@@ -161,13 +229,20 @@ def delete(
     as_: AsOption = None,
 ) -> None:
     """Delete an asset; everyone assigned to it loses it at once."""
-    from bizcenter.assets.services import delete_asset, get_asset
+    if server := remote(as_):
+        name = server.center(center_id)["name"]
+        route = path("centers", center_id, "assets", asset_id)
+        asset = asset_label(server.get(route))
+        confirm(yes, f"Delete {asset} from {name}? Everyone assigned to it loses it.")
+        server.delete(route)
+    else:
+        from bizcenter.assets.services import delete_asset, get_asset
 
-    who = actor(as_)
-    target = center(who, center_id)
-    asset = get_asset(who, target, asset_id)
-    confirm(yes, f"Delete {asset} from {target.name}? Everyone assigned to it loses it.")
-    delete_asset(who, target, asset_id)
+        who = actor(as_)
+        target = center(who, center_id)
+        asset = asset_label(_out(get_asset(who, target, asset_id)))
+        confirm(yes, f"Delete {asset} from {target.name}? Everyone assigned to it loses it.")
+        delete_asset(who, target, asset_id)
     typer.echo(f"Deleted {asset}.")
 
 
@@ -185,19 +260,23 @@ def assign(
     as_json: JsonOption = False,
 ) -> None:
     """Give a member roles on an asset."""
-    from bizcenter.assets.services import assign as give
+    ends = parse_when(expires, "expires")
+    if server := remote(as_):
+        roles = role if role else default_roles(server, center_id, asset_id)
+        grant = server.put(path("centers", center_id, "assets", asset_id, "grants", member_id),
+                           {"roles": roles, "expires_at": iso(ends)})
+        member = server.get(path("centers", center_id, "members", member_id))
+    else:
+        from bizcenter.api.routers.assets import GrantOut
+        from bizcenter.assets.services import assign as give
+        from bizcenter.cli.members import out
 
-    who = actor(as_)
-    grant = give(
-        who,
-        center(who, center_id),
-        member_id,
-        asset_id,
-        role,
-        expires_at=parse_when(expires, "expires"),
-    )
+        who = actor(as_)
+        given = give(who, center(who, center_id), member_id, asset_id, role, expires_at=ends)
+        grant, member = api_json(GrantOut.of(given)), out(given.membership)
     emit(
-        [{"member": grant.membership.user.label, "asset": str(grant.asset), "roles": grant.roles}],
+        [{"member": person_label(member["user"]), "asset": asset_label(grant["asset"]),
+          "roles": grant["roles"]}],
         ["member", "asset", "roles"],
         as_json=as_json,
         title="Assigned",
@@ -212,8 +291,19 @@ def unassign(
     as_: AsOption = None,
 ) -> None:
     """Take an asset away from a member."""
-    from bizcenter.assets.services import unassign as take
+    if server := remote(as_):
+        server.delete(path("centers", center_id, "assets", asset_id, "grants", member_id))
+    else:
+        from bizcenter.assets.services import unassign as take
 
-    who = actor(as_)
-    take(who, center(who, center_id), member_id, asset_id)
+        who = actor(as_)
+        take(who, center(who, center_id), member_id, asset_id)
     typer.echo("Unassigned.")
+
+
+def default_roles(server: Remote, center_id: str, asset_id: str) -> list[str]:
+    """With no --role, the role the service gives by default (the lowest for the asset's
+    type); the API wants roles named, so they are named here the service's way."""
+    from bizcenter.assets.kinds import clean_roles
+
+    return clean_roles(server.get(path("centers", center_id, "assets", asset_id))["type"], None)

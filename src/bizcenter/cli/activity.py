@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,12 +18,16 @@ from bizcenter.cli.common import (
     PageOpt,
     PageSizeOpt,
     actor,
+    api_page,
     center,
     emit,
+    iso,
     page_info,
     parse_when,
+    remote,
     stamp,
 )
+from bizcenter.cli.remote import path
 
 app = typer.Typer(help="Read and export the activity log.", no_args_is_help=True)
 
@@ -30,17 +37,30 @@ CategoryOpt = Annotated[str | None, typer.Option(help="USER, ACCOUNT, ASSET or B
 ActorOpt = Annotated[str | None, typer.Option("--actor", help="Email or phone of who acted.")]
 
 
+def _times(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+    return parse_when(since, "since", day_end=False), parse_when(until, "until")
+
+
 def _filters(
     since: str | None, until: str | None, category: str | None, by: str | None
 ) -> dict[str, Any]:
     from bizcenter.accounts.services import user_by_address
 
+    start, end = _times(since, until)
     return {
-        "since": parse_when(since, "since", day_end=False),
-        "until": parse_when(until, "until"),
+        "since": start,
+        "until": end,
         "category": category,
         "actor_id": user_by_address(by).pk if by else None,
     }
+
+
+def _query(
+    since: str | None, until: str | None, category: str | None, by: str | None
+) -> dict[str, Any]:
+    """The same filters as the API's query parameters."""
+    start, end = _times(since, until)
+    return {"since": iso(start), "until": iso(end), "category": category, "actor": by}
 
 
 @app.command("list")
@@ -56,14 +76,20 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """What happened in a Business Center, newest first."""
-    from bizcenter.audit.services import activity, as_row, page_of
+    if server := remote(as_):
+        result = server.get(path("centers", center_id, "activity"),
+                            **_query(since, until, category, by), page=page,
+                            page_size=page_size)
+    else:
+        from bizcenter.api.routers.activity import EventOut
+        from bizcenter.audit.services import activity, page_of
 
-    who = actor(as_)
-    target = center(who, center_id)
-    activity(who, target)  # the right to read the log first: --actor must not probe accounts
-    events = activity(who, target, **_filters(since, until, category, by))
-    result = page_of(events, page, page_size)
-    rows = [as_row(e) | {"when": stamp(e.created_at)} for e in result.items]
+        who = actor(as_)
+        target = center(who, center_id)
+        activity(who, target)  # the right to read the log first: --actor must not probe
+        events = activity(who, target, **_filters(since, until, category, by))
+        result = api_page(page_of(events, page, page_size), EventOut)
+    rows = [e | {"when": stamp(e["created_at"])} for e in result["items"]]
     emit(
         rows,
         ["when", "category", "action", "actor_label", "target_label", "ip"],
@@ -85,14 +111,22 @@ def export(
     as_: AsOption = None,
 ) -> None:
     """Export the activity log as CSV or JSON Lines (to a file or stdout)."""
-    from bizcenter.audit.services import activity
-    from bizcenter.audit.services import export as stream
+    chunks: Iterator[str]
+    if server := remote(as_):
+        # The answer's status is read here: a refusal leaves no file behind.
+        chunks = server.stream(path("centers", center_id, "activity", "export"), format=fmt,
+                               **_query(since, until, category, by))
+    else:
+        from bizcenter.audit.services import activity
+        from bizcenter.audit.services import export as stream
 
-    who = actor(as_)
-    target = center(who, center_id)
-    activity(who, target)  # the right to read the log first: --actor must not probe accounts
-    events = activity(who, target, **_filters(since, until, category, by))
-    chunks = stream(events.iterator(chunk_size=2000), fmt.lower())
+        who = actor(as_)
+        target = center(who, center_id)
+        activity(who, target)  # the right to read the log first: --actor must not probe
+        events = activity(who, target, **_filters(since, until, category, by))
+        rest = stream(events.iterator(chunk_size=2000), fmt.lower())
+        first = next(rest, "")  # an unknown format fails here, before a file is made
+        chunks = itertools.chain([first], rest)
     if output is None:
         for chunk in chunks:
             sys.stdout.write(chunk)

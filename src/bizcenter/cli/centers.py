@@ -6,31 +6,73 @@ from typing import Annotated, Any
 
 import typer
 
-from bizcenter.cli.common import AsOption, CenterArg, JsonOption, actor, center, emit
+from bizcenter.cli.common import (
+    AsOption,
+    CenterArg,
+    JsonOption,
+    actor,
+    api_json,
+    center,
+    emit,
+    remote,
+)
+from bizcenter.cli.remote import RemoteError, path
 
 app = typer.Typer(help="List Business Centers and change their settings.", no_args_is_help=True)
 
 COLUMNS = ["id", "name", "company", "timezone", "currency", "members"]
+SETTINGS = [*COLUMNS[:-1], "allowed_domains", "two_factor"]
 
 
-def _row(c: Any) -> dict[str, Any]:
+def _row(c: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": str(c.pk),
-        "name": c.name,
-        "company": c.company,
-        "timezone": c.timezone,
-        "currency": c.currency,
-        "members": getattr(c, "member_count", None),
+        "id": c["id"],
+        "name": c["name"],
+        "company": c["company"],
+        "timezone": c["timezone"],
+        "currency": c["currency"],
+        "members": c.get("members"),
     }
+
+
+def _settings(c: dict[str, Any]) -> list[dict[str, Any]]:
+    return [_row(c) | {"allowed_domains": ", ".join(c["allowed_email_domains"]),
+                       "two_factor": c["two_factor_policy"]}]
 
 
 @app.command("list")
 def list_(as_: AsOption = None, as_json: JsonOption = False) -> None:
-    """The Business Centers you can work in (all of them for the operator)."""
-    from bizcenter.centers.services import visible_centers
+    """The Business Centers you can work in (all of them for the operator; with --url,
+    the one the token is for)."""
+    if server := remote(as_):
+        found = server.get(path("centers"))
+        for c in found:
+            try:  # the API has no member count on a center: the members list's total
+                c["members"] = server.get(path("centers", c["id"], "members"), state="ACTIVE",
+                                          page_size=1)["page_info"]["total"]
+            except RemoteError as exc:
+                if exc.status != 403:  # a Standard member may not list members
+                    raise
+                c["members"] = None
+    else:
+        from bizcenter.api.routers.centers import CenterOut
+        from bizcenter.centers.services import visible_centers
 
-    rows = [_row(c) for c in visible_centers(actor(as_))]
-    emit(rows, COLUMNS, as_json=as_json, title="Business Centers")
+        found = [api_json(CenterOut.of(c)) | {"members": getattr(c, "member_count", None)}
+                 for c in visible_centers(actor(as_))]
+    emit([_row(c) for c in found], COLUMNS, as_json=as_json, title="Business Centers")
+
+
+@app.command("show")
+def show(center_id: CenterArg, as_: AsOption = None, as_json: JsonOption = False) -> None:
+    """A Business Center and its settings."""
+    if server := remote(as_):
+        found = server.center(center_id)
+    else:
+        from bizcenter.api.routers.centers import CenterOut
+
+        found = api_json(CenterOut.of(center(actor(as_), center_id)))
+    emit(_settings(found), SETTINGS, as_json=as_json, title="Business Center")
 
 
 @app.command("update")
@@ -53,20 +95,28 @@ def update(
     as_json: JsonOption = False,
 ) -> None:
     """Rename a Business Center or change its settings (Admins)."""
-    from bizcenter.centers.services import update_center
+    if server := remote(as_):
+        changes: dict[str, Any] = {
+            "name": name, "company": company, "timezone": timezone, "currency": currency,
+            "two_factor_policy": two_factor,
+            "allowed_email_domains": None if allowed_domains is None
+            else [d for d in allowed_domains.split(",") if d.strip()],
+        }
+        updated = server.patch(path("centers", center_id),
+                               {k: v for k, v in changes.items() if v is not None})
+    else:
+        from bizcenter.api.routers.centers import CenterOut
+        from bizcenter.centers.services import update_center
 
-    who = actor(as_)
-    updated = update_center(
-        who,
-        center(who, center_id),
-        name=name,
-        company=company,
-        timezone=timezone,
-        currency=currency,
-        allowed_email_domains=allowed_domains,
-        two_factor_policy=two_factor,
-    )
-    emit([_row(updated) | {"allowed_domains": ", ".join(updated.allowed_email_domains),
-                           "two_factor": updated.two_factor_policy}],
-         [*COLUMNS[:-1], "allowed_domains", "two_factor"], as_json=as_json,
-         title="Business Center")
+        who = actor(as_)
+        updated = api_json(CenterOut.of(update_center(
+            who,
+            center(who, center_id),
+            name=name,
+            company=company,
+            timezone=timezone,
+            currency=currency,
+            allowed_email_domains=allowed_domains,
+            two_factor_policy=two_factor,
+        )))
+    emit(_settings(updated), SETTINGS, as_json=as_json, title="Business Center")

@@ -1,4 +1,11 @@
-"""What every command shares: Django start-up, the acting person, and output."""
+"""What every command shares: the backend (this installation's database, or a remote
+server through its API), the acting person, and output.
+
+Each command fetches the API's JSON shape for its result from either backend:
+locally by calling the services and writing their answer with the API's own
+schemas and encoder (:func:`api_json`), remotely by calling the API
+(:func:`remote`). It then prints that shape one way, so both print the same.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +21,9 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from bizcenter.centers.models import BusinessCenter
+    from bizcenter.cli.remote import Remote
     from bizcenter.core.actor import Actor
+    from bizcenter.core.pagination import Page
 
 AsOption = Annotated[
     str | None,
@@ -22,7 +31,8 @@ AsOption = Annotated[
         "--as",
         envvar="BIZCENTER_AS",
         help="Email or phone of the person acting (their rights apply). Without it the "
-        "command runs as the operator of this installation.",
+        "command runs as the operator of this installation. Not with --url: there the "
+        "token decides who acts.",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -38,8 +48,10 @@ def confirm(yes: bool, question: str) -> None:
         typer.confirm(question, abort=True)
 
 
-def page_info(page: Any) -> dict[str, int]:
-    return {"page": page.page, "pages": page.pages, "total": page.total}
+def page_info(answer: dict[str, Any]) -> dict[str, int]:
+    """What a list prints under its table, from the API's ``page_info``."""
+    info = answer["page_info"]
+    return {"page": info["page"], "pages": info["pages"], "total": info["total"]}
 
 
 def setup() -> None:
@@ -48,12 +60,92 @@ def setup() -> None:
     django.setup()
 
 
+# The backend, chosen by the root command's --url and --token (or BIZCENTER_URL
+# and BIZCENTER_TOKEN) for the whole invocation.
+_server: dict[str, str | None] = {"url": None, "token": None}
+
+
+def use_server(url: str | None, token: str | None) -> None:
+    """Called by the root command on every invocation: remote when a URL is given."""
+    _server["url"] = (url or "").strip() or None
+    _server["token"] = (token or "").strip() or None
+    if _server["url"]:
+        from bizcenter.cli.remote import api_base
+
+        api_base(_server["url"])  # a malformed address fails before any command runs
+
+
+def is_remote() -> bool:
+    return _server["url"] is not None
+
+
+def remote(as_: str | None = None) -> Remote | None:
+    """The API client when --url was given, else None (work on this installation).
+
+    ``--as`` has no meaning remotely, where the token decides who acts: refused."""
+    url, token = _server["url"], _server["token"]
+    if url is None:
+        return None
+    if as_:
+        fail("--as (or BIZCENTER_AS) does not apply with --url: on a remote server the API "
+             "token decides who acts. Drop it, or use a token of that person.")
+    if not token:
+        fail("--url needs an API token: give --token bzc_... or set BIZCENTER_TOKEN (create "
+             "one under API tokens on that server).")
+    from bizcenter.cli.remote import Remote
+
+    assert url is not None and token is not None
+    return Remote(url, token)
+
+
+def local_only(command: str, why: str) -> None:
+    """Refuse a command the API cannot do when --url was given, saying where it runs."""
+    if is_remote():
+        fail(f"'bizcenter {command}' runs on the server itself, not through --url: {why} "
+             "Run it there without --url (and without BIZCENTER_URL).")
+
+
+def api_json(value: Any) -> Any:
+    """A schema object (or list of them) as the API writes it: the same encoder, so a
+    local command prints byte for byte what the same command prints remotely."""
+    from ninja.responses import NinjaJSONEncoder
+
+    return json.loads(json.dumps(value, cls=NinjaJSONEncoder))
+
+
+def api_page(page: Page[Any], schema: Any) -> dict[str, Any]:
+    """A service's page as the API's ``{items, page_info}``."""
+    return {
+        "items": [api_json(schema.of(item)) for item in page.items],
+        "page_info": {"page": page.page, "page_size": page.page_size, "total": page.total,
+                      "pages": page.pages},
+    }
+
+
+def person_label(user: dict[str, Any]) -> str:
+    """``Name <email or phone>``, as ``User.label`` writes it, from the API's person."""
+    contact = user.get("email") or user.get("phone") or f"user {user['id']}"
+    return f"{user['name']} <{contact}>" if user.get("name") else str(contact)
+
+
+def asset_label(asset: dict[str, Any]) -> str:
+    """``Ad account Spring``, as ``str(Asset)`` writes it, from the API's asset."""
+    from bizcenter.assets.kinds import AssetType
+
+    try:
+        kind = str(AssetType(asset["type"]).label)
+    except ValueError:
+        kind = str(asset["type"])
+    return f"{kind} {asset['name']}"
+
+
 def fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(1)
 
 
 def actor(as_: str | None) -> Actor:
+    """The person acting on this installation (never called with --url)."""
     setup()
     from bizcenter.accounts.services import user_by_address
     from bizcenter.core.actor import Actor
@@ -85,8 +177,21 @@ def parse_when(value: str | None, field: str, *, day_end: bool = True) -> dateti
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def stamp(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+def iso(value: datetime | None) -> str | None:
+    """A time for an API request."""
+    return value.isoformat() if value else None
+
+
+def moment(value: str | datetime | None) -> datetime | None:
+    """A time from the API's JSON (ISO 8601)."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value) if value else None
+
+
+def stamp(value: str | datetime | None) -> str:
+    when = moment(value)
+    return when.strftime("%Y-%m-%d %H:%M") if when else ""
 
 
 def emit(

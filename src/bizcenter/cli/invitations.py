@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,14 +20,20 @@ from bizcenter.cli.common import (
     PageSizeOpt,
     YesOpt,
     actor,
+    api_json,
+    api_page,
     center,
     confirm,
     emit,
     fail,
+    iso,
+    local_only,
     page_info,
     parse_when,
+    remote,
     stamp,
 )
+from bizcenter.cli.remote import INVITES_PER_CALL, path
 
 app = typer.Typer(help="List, resend and cancel invitations.", no_args_is_help=True)
 
@@ -53,6 +61,14 @@ def read_csv(path: Path) -> list[str]:
             index = header.index(name)
             return [r[index].strip() for r in rows[1:] if len(r) > index and r[index].strip()]
     return [r[0].strip() for r in rows if r and r[0].strip()]
+
+
+def batch_key(center_id: str, body: dict[str, Any], run: str) -> str:
+    """The Idempotency-Key of one batch: its content (and the run's own key, if any), so
+    running the same command again replays the server's first answer instead of
+    inviting anyone twice."""
+    content = json.dumps([str(center_id), body, run], sort_keys=True, default=str)
+    return f"bizcenter-cli-invite-{hashlib.sha256(content.encode()).hexdigest()[:40]}"
 
 
 def invite(
@@ -86,67 +102,101 @@ def invite(
         typer.Option(help="Access ends at this date (YYYY-MM-DD, end of day UTC) or time."),
     ] = None,
     show_links: Annotated[
-        bool, typer.Option("--links", help="Also print each new invitation's link.")
+        bool,
+        typer.Option("--links", help="Also print each new invitation's link (not with --url: "
+                     "the API never hands links out)."),
     ] = False,
+    idempotency_key: Annotated[
+        str,
+        typer.Option(
+            "--idempotency-key",
+            help="With --url: each batch is sent with an Idempotency-Key made of its content "
+            "and this, so running the same command again invites nobody twice (the server "
+            "replays its first answer). Give a new value to send the same batch again on "
+            "purpose.",
+        ),
+    ] = "",
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Invite people by email or phone with the access to give them."""
-    from django.conf import settings
-
-    from bizcenter.invitations.services import Grant, InviteResult
-    from bizcenter.invitations.services import invite as send
-
-    who = actor(as_)
+    server = remote(as_)
+    if server and show_links:
+        fail("--links does not work with --url: the API never hands invitation links out; "
+             "each invited address gets its link by email or SMS.")
     everyone = list(addresses or [])
     if csv_file is not None:
         everyone += read_csv(csv_file)
     if not everyone:
         fail("give at least one address, or --csv FILE.")
-    grant = Grant(
-        role=role,
-        finance_role=finance_role,
-        kind=kind,
-        modules=tuple(module or ("ANALYTICS",)),
-        expires_at=parse_when(expires, "expires"),
-    )
-    target = center(who, center_id)
-    size = settings.BIZCENTER_MAX_INVITES_PER_CALL
+    modules = list(module or ("ANALYTICS",))
+    ends = parse_when(expires, "expires")
+    if server:
+        name = server.center(center_id)["name"]
+        grant = {"role": role, "modules": modules, "finance_role": finance_role, "kind": kind,
+                 "expires_at": iso(ends)}
+        route = path("centers", center_id, "invitations")
+
+        def send(batch: list[str]) -> list[dict[str, Any]]:
+            body = {"addresses": batch, **grant}
+            answer = server.post(route, body, key=batch_key(center_id, body, idempotency_key))
+            return [r | {"link": None} for r in answer["results"]]
+
+        size = INVITES_PER_CALL
+    else:
+        from django.conf import settings
+
+        from bizcenter.invitations.services import Grant
+        from bizcenter.invitations.services import invite as invite_batch
+
+        who = actor(as_)
+        target = center(who, center_id)
+        name = target.name
+        local_grant = Grant(role=role, finance_role=finance_role, kind=kind,
+                            modules=tuple(modules), expires_at=ends)
+
+        def send(batch: list[str]) -> list[dict[str, Any]]:
+            return [{"address": r.address, "status": r.status, "message": r.message,
+                     "normalized": r.normalized,
+                     "invitation_id": str(r.invitation.pk) if r.invitation else None,
+                     "link": r.link} for r in invite_batch(who, target, batch, local_grant)]
+
+        size = settings.BIZCENTER_MAX_INVITES_PER_CALL
     batches = [everyone[i : i + size] for i in range(0, len(everyone), size)]
-    results: list[InviteResult] = []
+    results: list[dict[str, Any]] = []
     if len(batches) > 1 and not as_json:
         with Progress(transient=True) as progress:
             bar = progress.add_task("Inviting", total=len(everyone))
             for batch in batches:
-                results += send(who, target, batch, grant)
+                results += send(batch)
                 progress.advance(bar, len(batch))
     else:
         for batch in batches:
-            results += send(who, target, batch, grant)
+            results += send(batch)
     rows: list[dict[str, Any]] = []
     for r in results:
         row: dict[str, Any] = {
-            "address": r.address,
-            "normalized": r.normalized,
-            "status": r.status,
-            "message": r.message,
-            "invitation_id": str(r.invitation.pk) if r.invitation else None,
+            "address": r["address"],
+            "normalized": r["normalized"],
+            "status": r["status"],
+            "message": r["message"],
+            "invitation_id": r["invitation_id"],
         }
         if show_links or as_json:
-            row["link"] = r.link
+            row["link"] = r["link"]
         rows.append(row)
-    counts = Counter(r.status for r in results)
+    counts = Counter(r["status"] for r in results)
     summary = {k: counts[k] for k in sorted(counts)}
     emit(
         rows,
         RESULT_COLUMNS + (["link"] if show_links else []),
         as_json=as_json,
-        title=f"Invitations to {target.name}",
+        title=f"Invitations to {name}",
         extra={"summary": summary} if as_json else None,
     )
     if not as_json:
         typer.echo(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))
-    if any(r.status in FAILED for r in results):
+    if any(r["status"] in FAILED for r in results):
         raise typer.Exit(1)
 
 
@@ -163,29 +213,34 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """Invitations of a Business Center, newest first."""
-    from bizcenter.invitations.services import list_invitations
+    if server := remote(as_):
+        result = server.get(path("centers", center_id, "invitations"), status=status,
+                            q=search, page=page, page_size=page_size)
+    else:
+        from bizcenter.api.routers.invitations import InvitationOut
+        from bizcenter.invitations.services import list_invitations
 
-    who = actor(as_)
-    result = list_invitations(
-        who,
-        center(who, center_id),
-        status=None if status.lower() == "all" else status,
-        search=search,
-        page=page,
-        page_size=page_size,
-    )
+        who = actor(as_)
+        result = api_page(list_invitations(
+            who,
+            center(who, center_id),
+            status=None if status.lower() == "all" else status,
+            search=search,
+            page=page,
+            page_size=page_size,
+        ), InvitationOut)
     rows = [
         {
-            "id": str(i.pk),
-            "address": i.address,
-            "role": i.role,
-            "modules": i.modules,
-            "status": i.status,
-            "sent": stamp(i.sent_at),
-            "expires": stamp(i.expires_at),
-            "resent": i.resend_count,
+            "id": i["id"],
+            "address": i["address"],
+            "role": i["role"],
+            "modules": i["modules"],
+            "status": i["status"],
+            "sent": stamp(i["sent_at"]),
+            "expires": stamp(i["expires_at"]),
+            "resent": i["resend_count"],
         }
-        for i in result.items
+        for i in result["items"]
     ]
     emit(
         rows,
@@ -203,18 +258,25 @@ def resend(
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Send a new link with a new expiry; the old link stops working at once."""
-    from bizcenter.invitations.services import resend as again
+    """Send a new link with a new expiry; the old link stops working at once (with --url
+    the link is not shown: the API never hands links out)."""
+    if server := remote(as_):
+        done = server.post(path("centers", center_id, "invitations", invitation_id, "resend"))
+        link = None
+    else:
+        from bizcenter.api.routers.invitations import InvitationOut
+        from bizcenter.invitations.services import resend as again
 
-    who = actor(as_)
-    done = again(who, center(who, center_id), invitation_id)
+        who = actor(as_)
+        sent = again(who, center(who, center_id), invitation_id)
+        done, link = api_json(InvitationOut.of(sent.invitation)), sent.link
     emit(
         [
             {
-                "id": str(done.invitation.pk),
-                "address": done.invitation.address,
-                "expires": stamp(done.invitation.expires_at),
-                "link": done.link,
+                "id": done["id"],
+                "address": done["address"],
+                "expires": stamp(done["expires_at"]),
+                "link": link,
             }
         ],
         ["id", "address", "expires", "link"],
@@ -232,14 +294,20 @@ def cancel(
     as_json: JsonOption = False,
 ) -> None:
     """Cancel a pending invitation; its link stops working."""
-    from bizcenter.invitations.services import cancel as stop
+    if server := remote(as_):
+        confirm(yes, f"Cancel invitation {invitation_id} in "
+                     f"{server.center(center_id)['name']}?")
+        done = server.post(path("centers", center_id, "invitations", invitation_id, "cancel"))
+    else:
+        from bizcenter.api.routers.invitations import InvitationOut
+        from bizcenter.invitations.services import cancel as stop
 
-    who = actor(as_)
-    target = center(who, center_id)
-    confirm(yes, f"Cancel invitation {invitation_id} in {target.name}?")
-    done = stop(who, target, invitation_id)
+        who = actor(as_)
+        target = center(who, center_id)
+        confirm(yes, f"Cancel invitation {invitation_id} in {target.name}?")
+        done = api_json(InvitationOut.of(stop(who, target, invitation_id)))
     emit(
-        [{"id": str(done.pk), "address": done.address, "status": done.status}],
+        [{"id": done["id"], "address": done["address"], "status": done["status"]}],
         ["id", "address", "status"],
         as_json=as_json,
         title="Invitation cancelled",
@@ -253,6 +321,8 @@ def link(
     as_: AsOption = None,
 ) -> None:
     """Print the link of a pending invitation, to share it another way."""
+    local_only("invitations link", "the API never hands invitation links out ("
+               "`invitations resend` sends a new one to the address).")
     from bizcenter.invitations.services import link as link_of
 
     who = actor(as_)

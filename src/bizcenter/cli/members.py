@@ -14,13 +14,19 @@ from bizcenter.cli.common import (
     PageSizeOpt,
     YesOpt,
     actor,
+    api_json,
+    api_page,
     center,
     confirm,
     emit,
+    iso,
     page_info,
     parse_when,
+    person_label,
+    remote,
     stamp,
 )
+from bizcenter.cli.remote import path
 
 app = typer.Typer(help="List members, change their access, or revoke it.", no_args_is_help=True)
 
@@ -40,21 +46,29 @@ COLUMNS = [
 ]
 
 
-def row(m: Any) -> dict[str, Any]:
+def row(m: dict[str, Any]) -> dict[str, Any]:
+    """A member as the API writes it (``MemberOut``), as a row."""
     return {
-        "id": str(m.pk),
-        "name": m.user.name,
-        "email": m.user.email,
-        "phone": m.user.phone,
-        "role": m.role,
-        "finance_role": m.finance_role,
-        "kind": m.kind,
-        "modules": list(m.modules),
-        "state": m.state,
-        "joined": stamp(m.joined_at),
-        "last_active": stamp(m.last_active_at),
-        "expires": stamp(m.expires_at),
+        "id": m["id"],
+        "name": m["user"]["name"],
+        "email": m["user"]["email"],
+        "phone": m["user"]["phone"],
+        "role": m["role"],
+        "finance_role": m["finance_role"],
+        "kind": m["kind"],
+        "modules": list(m["modules"]),
+        "state": m["state"],
+        "joined": stamp(m["joined_at"]),
+        "last_active": stamp(m["last_active_at"]),
+        "expires": stamp(m["expires_at"]),
     }
+
+
+def out(m: Any) -> dict[str, Any]:
+    """A membership as the API writes it."""
+    from bizcenter.api.routers.members import MemberOut
+
+    return api_json(MemberOut.of(m))
 
 
 @app.command("list")
@@ -73,22 +87,29 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """Members of a Business Center with their access."""
-    from bizcenter.centers.services import list_members
+    every = state.lower() == "all"
+    if server := remote(as_):
+        result = server.get(path("centers", center_id, "members"), q=search, role=role,
+                            kind=kind, state="" if every else state, sort=sort, page=page,
+                            page_size=page_size)
+    else:
+        from bizcenter.api.routers.members import MemberOut
+        from bizcenter.centers.services import list_members
 
-    who = actor(as_)
-    result = list_members(
-        who,
-        center(who, center_id),
-        search=search,
-        role=role,
-        kind=kind,
-        state=None if state.lower() == "all" else state,
-        sort=sort,
-        page=page,
-        page_size=page_size,
-    )
+        who = actor(as_)
+        result = api_page(list_members(
+            who,
+            center(who, center_id),
+            search=search,
+            role=role,
+            kind=kind,
+            state=None if every else state,
+            sort=sort,
+            page=page,
+            page_size=page_size,
+        ), MemberOut)
     emit(
-        [row(m) for m in result.items],
+        [row(m) for m in result["items"]],
         COLUMNS,
         as_json=as_json,
         title="Members",
@@ -118,21 +139,29 @@ def edit(
     as_json: JsonOption = False,
 ) -> None:
     """Change a member's role, modules, finance role, kind or end date."""
-    from bizcenter.centers.services import update_member
-
-    who = actor(as_)
     modules: list[str] | None = [] if no_modules else module
-    updated = update_member(
-        who,
-        center(who, center_id),
-        member_id,
-        role=role,
-        finance_role=finance_role,
-        kind=kind,
-        modules=modules,
-        expires_at=parse_when(expires, "expires"),
-        clear_expiry=no_expiry,
-    )
+    ends = parse_when(expires, "expires")
+    if server := remote(as_):
+        changes: dict[str, Any] = {"role": role, "finance_role": finance_role, "kind": kind,
+                                   "modules": modules, "expires_at": iso(ends),
+                                   "clear_expiry": no_expiry or None}
+        updated = server.patch(path("centers", center_id, "members", member_id),
+                               {k: v for k, v in changes.items() if v is not None})
+    else:
+        from bizcenter.centers.services import update_member
+
+        who = actor(as_)
+        updated = out(update_member(
+            who,
+            center(who, center_id),
+            member_id,
+            role=role,
+            finance_role=finance_role,
+            kind=kind,
+            modules=modules,
+            expires_at=ends,
+            clear_expiry=no_expiry,
+        ))
     emit([row(updated)], COLUMNS, as_json=as_json, title="Member updated")
 
 
@@ -145,11 +174,18 @@ def revoke(
     as_json: JsonOption = False,
 ) -> None:
     """Revoke a member's access at once. They can be invited again later."""
-    from bizcenter.centers.services import get_member, revoke_member
+    if server := remote(as_):
+        name = server.center(center_id)["name"]
+        route = path("centers", center_id, "members", member_id)
+        person = server.get(route)  # a wrong id fails before the question
+        confirm(yes, f"Revoke the access of {person_label(person['user'])} to {name}?")
+        done = server.delete(route)
+    else:
+        from bizcenter.centers.services import get_member, revoke_member
 
-    who = actor(as_)
-    target = center(who, center_id)
-    person = get_member(who, target, member_id)  # a wrong id fails before the question
-    confirm(yes, f"Revoke the access of {person.user.label} to {target.name}?")
-    done = revoke_member(who, target, member_id)
+        who = actor(as_)
+        target = center(who, center_id)
+        person = out(get_member(who, target, member_id))
+        confirm(yes, f"Revoke the access of {person_label(person['user'])} to {target.name}?")
+        done = out(revoke_member(who, target, member_id))
     emit([row(done)], COLUMNS, as_json=as_json, title="Access revoked")

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from bizcenter.cli.access import default_roles
 from bizcenter.cli.common import (
     AsOption,
     CenterArg,
     JsonOption,
     YesOpt,
     actor,
+    api_json,
+    asset_label,
     center,
     confirm,
     emit,
+    remote,
 )
+from bizcenter.cli.remote import path
 
 app = typer.Typer(
     help="Partner Business Centers and the assets shared with them.", no_args_is_help=True
@@ -27,16 +32,22 @@ AssetArg = Annotated[str, typer.Argument(help="Asset id.")]
 @app.command("list")
 def list_(center_id: CenterArg, as_: AsOption = None, as_json: JsonOption = False) -> None:
     """Partners of a Business Center and what each was shared."""
-    from bizcenter.assets.partners import partners_of
+    if server := remote(as_):
+        found = server.pages(path("centers", center_id, "partners"))
+    else:
+        from bizcenter.api.routers.partners import PartnerOut
+        from bizcenter.assets.partners import partners_of
 
-    who = actor(as_)
+        who = actor(as_)
+        found = [api_json(PartnerOut.of(p)) for p in partners_of(who, center(who, center_id))]
     rows = [
         {
-            "partner_id": str(p.partner_id),
-            "partner": p.partner.name,
-            "shared": [f"{s.asset} as {', '.join(s.roles)}" for s in p.shares.all()],
+            "partner_id": p["id"],
+            "partner": p["name"],
+            "shared": [f"{asset_label(s['asset'])} as {', '.join(s['roles'])}"
+                       for s in p["shares"]],
         }
-        for p in partners_of(who, center(who, center_id))
+        for p in found
     ]
     emit(rows, ["partner_id", "partner", "shared"], as_json=as_json, title="Partners")
 
@@ -44,17 +55,22 @@ def list_(center_id: CenterArg, as_: AsOption = None, as_json: JsonOption = Fals
 @app.command("received")
 def received(center_id: CenterArg, as_: AsOption = None, as_json: JsonOption = False) -> None:
     """Assets partners share with this Business Center (owned by partner)."""
-    from bizcenter.assets.partners import shared_with
+    if server := remote(as_):
+        found = server.pages(path("centers", center_id, "partner-assets"))
+    else:
+        from bizcenter.api.routers.partners import ReceivedOut
+        from bizcenter.assets.partners import shared_with
 
-    who = actor(as_)
+        who = actor(as_)
+        found = [api_json(ReceivedOut.of(s)) for s in shared_with(who, center(who, center_id))]
     rows = [
         {
-            "asset_id": str(s.asset_id),
-            "asset": str(s.asset),
-            "owner": s.partnership.owner.name,
-            "roles": s.roles,
+            "asset_id": s["asset"]["id"],
+            "asset": asset_label(s["asset"]),
+            "owner": s["owner_name"],
+            "roles": s["roles"],
         }
-        for s in shared_with(who, center(who, center_id))
+        for s in found
     ]
     emit(rows, ["asset_id", "asset", "owner", "roles"], as_json=as_json, title="Owned by partner")
 
@@ -62,11 +78,16 @@ def received(center_id: CenterArg, as_: AsOption = None, as_json: JsonOption = F
 @app.command("add")
 def add(center_id: CenterArg, partner_id: PartnerArg, as_: AsOption = None) -> None:
     """Add another Business Center as a partner, by its id."""
-    from bizcenter.assets.partners import add_partner
+    link: dict[str, Any]
+    if server := remote(as_):
+        link = server.post(path("centers", center_id, "partners"), {"partner_id": partner_id})
+    else:
+        from bizcenter.api.routers.partners import PartnerOut
+        from bizcenter.assets.partners import add_partner
 
-    who = actor(as_)
-    link = add_partner(who, center(who, center_id), partner_id)
-    typer.echo(f"{link.partner.name} is now a partner.")
+        who = actor(as_)
+        link = api_json(PartnerOut.of(add_partner(who, center(who, center_id), partner_id)))
+    typer.echo(f"{link['name']} is now a partner.")
 
 
 @app.command("share")
@@ -85,11 +106,19 @@ def share(
     as_: AsOption = None,
 ) -> None:
     """Share an asset with a partner, or change the role it is shared at."""
-    from bizcenter.assets.partners import share as give
+    done: dict[str, Any]
+    if server := remote(as_):
+        roles = role if role else default_roles(server, center_id, asset_id)
+        done = server.post(path("centers", center_id, "partners", partner_id, "shares"),
+                           {"asset_id": asset_id, "roles": roles})
+    else:
+        from bizcenter.api.routers.partners import ShareOut
+        from bizcenter.assets.partners import share as give
 
-    who = actor(as_)
-    done = give(who, center(who, center_id), partner_id, asset_id, role)
-    typer.echo(f"{done.asset} shared as {', '.join(done.roles)}.")
+        who = actor(as_)
+        done = api_json(ShareOut.of(give(who, center(who, center_id), partner_id, asset_id,
+                                         role)))
+    typer.echo(f"{asset_label(done['asset'])} shared as {', '.join(done['roles'])}.")
 
 
 @app.command("unshare")
@@ -101,11 +130,15 @@ def unshare(
     as_: AsOption = None,
 ) -> None:
     """Stop sharing an asset; the partner's members lose it at once."""
-    from bizcenter.assets.partners import unshare as take
-
-    who = actor(as_)
+    server = remote(as_)
     confirm(yes, f"Stop sharing asset {asset_id} with Business Center {partner_id}?")
-    take(who, center(who, center_id), partner_id, asset_id)
+    if server:
+        server.delete(path("centers", center_id, "partners", partner_id, "shares", asset_id))
+    else:
+        from bizcenter.assets.partners import unshare as take
+
+        who = actor(as_)
+        take(who, center(who, center_id), partner_id, asset_id)
     typer.echo("Unshared.")
 
 
@@ -114,9 +147,13 @@ def remove(
     center_id: CenterArg, partner_id: PartnerArg, yes: YesOpt = False, as_: AsOption = None
 ) -> None:
     """Remove a partner and everything shared with it."""
-    from bizcenter.assets.partners import remove_partner
-
-    who = actor(as_)
+    server = remote(as_)
     confirm(yes, f"Remove Business Center {partner_id} as a partner, with all it was shared?")
-    remove_partner(who, center(who, center_id), partner_id)
+    if server:
+        server.delete(path("centers", center_id, "partners", partner_id))
+    else:
+        from bizcenter.assets.partners import remove_partner
+
+        who = actor(as_)
+        remove_partner(who, center(who, center_id), partner_id)
     typer.echo("Partner removed.")

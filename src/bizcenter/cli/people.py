@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bizcenter.cli.common import JsonOption, actor, emit, setup
+from bizcenter.cli.common import JsonOption, actor, emit, local_only, setup
 
 
 def register(app: typer.Typer) -> None:
@@ -28,6 +28,8 @@ def create_user(
     as_json: JsonOption = False,
 ) -> None:
     """Create an account that can log in with its email or phone."""
+    local_only("create-user", "the API has no way to create accounts (people sign up from "
+               "their invitation link).")
     setup()
     from bizcenter.accounts.services import sign_up
     from bizcenter.core.actor import Actor
@@ -52,6 +54,8 @@ def create_center(
     as_json: JsonOption = False,
 ) -> None:
     """Create a Business Center; the owner becomes its first Admin."""
+    local_only("create-center", "an API token works within the one Business Center it is "
+               "for, so it cannot make another.")
     from bizcenter.centers.services import create_center as create
 
     who = actor(owner)

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
+from bizcenter.cli.common import local_only
+
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
@@ -36,6 +38,7 @@ def _use_data_dir(data_dir: Path | None) -> None:
 
 def migrate(data_dir: DataDir = None) -> None:
     """Create or update the database schema (serve does this itself)."""
+    local_only("migrate", "it changes the server's own database.")
     _use_data_dir(data_dir)
     from bizcenter.cli.common import setup
 
@@ -60,6 +63,7 @@ def serve(
     data_dir: DataDir = None,
 ) -> None:
     """Set up the database and serve the product with gunicorn."""
+    local_only("serve", "it starts the server.")
     _use_data_dir(data_dir)
     if not os.environ.get("BIZCENTER_BASE_URL"):
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
@@ -137,6 +141,7 @@ def worker(
     data_dir: DataDir = None,
 ) -> None:
     """Deliver outgoing email and SMS (and other background tasks), with retries."""
+    local_only("worker", "it runs beside the server, on its database.")
     _use_data_dir(data_dir)
     from bizcenter.cli.common import setup
 
