@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "bizcenter.reporting",
     "bizcenter.billing",
     "bizcenter.api",
+    "bizcenter.compat",
     "bizcenter.web",
 ]
 

@@ -4,6 +4,7 @@ from bizcenter.api.main import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("open_api/v1.3/", include("bizcenter.compat.urls")),
     path("", include("bizcenter.web.urls")),
 ]
 
