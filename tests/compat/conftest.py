@@ -1,0 +1,139 @@
+"""Fixtures for the TikTok-compatible API: a live bizcenter server, the official SDK
+pointed at it, a raw HTTP client that speaks TikTok's shapes, and the people of a
+Business Center (an Admin, a Standard OPERATOR, a Standard ANALYST, a rival)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import urllib3
+from business_api_client import ApiClient, Configuration
+from django.core.cache import cache
+
+from bizcenter.accounts.tokens import create_token
+from bizcenter.assets.services import create_asset
+from bizcenter.centers.services import create_center
+from tests.conftest import act, join
+
+ENVELOPE = {"code", "message", "request_id", "data"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters(quick_hashing):
+    """Rate-limit counters live in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class Tik:
+    """TikTok's wire format, by hand: GET parameters that are objects or lists go
+    JSON-encoded, POST parameters as a JSON body, the token in Access-Token."""
+
+    def __init__(self, base: str, token: str | None) -> None:
+        self.base = base.rstrip("/") + "/open_api/v1.3/"
+        self.token = token
+        self.http = urllib3.PoolManager()
+
+    def _headers(self) -> dict[str, str]:
+        return {"Access-Token": self.token} if self.token is not None else {}
+
+    def _answer(self, response: urllib3.BaseHTTPResponse) -> dict[str, Any]:
+        assert response.status == 200, response.data[:300]
+        assert response.headers["Content-Type"] == "application/json"
+        body = json.loads(response.data)
+        assert set(body) == ENVELOPE, body
+        assert response.headers["X-Tt-Logid"] == body["request_id"]
+        if body["code"] != 0:
+            assert body["data"] == {}
+            assert "Traceback" not in body["message"]
+        return body
+
+    def get(self, path: str, **params: Any) -> dict[str, Any]:
+        fields = {k: json.dumps(v) if isinstance(v, dict | list) else str(v)
+                  for k, v in params.items()}
+        return self._answer(self.http.request("GET", self.base + path, fields=fields,
+                                              headers=self._headers()))
+
+    def post(self, path: str, body: dict[str, Any] | None = None, **extra: Any
+             ) -> dict[str, Any]:
+        return self._answer(self.http.request(
+            "POST", self.base + path, body=json.dumps({**(body or {}), **extra}),
+            headers={**self._headers(), "Content-Type": "application/json"}))
+
+    def ok(self, method: str, path: str, **params: Any) -> dict[str, Any]:
+        """The data of an answer that must be code 0."""
+        body = self.get(path, **params) if method == "GET" else self.post(path, params)
+        assert body["code"] == 0, body
+        assert body["message"] == "OK"
+        return body["data"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def ads(center, as_owner):
+    return create_asset(as_owner, center, type="ADVERTISER", name="Main ads")
+
+
+@pytest.fixture
+def admin_token(center, as_owner) -> str:
+    return create_token(as_owner, center, "tiktok tools").secret
+
+
+@pytest.fixture
+def tik(live_server):
+    def make(token: str | None) -> Tik:
+        return Tik(live_server.url, token)
+
+    return make
+
+
+@pytest.fixture
+def admin(tik, admin_token) -> Tik:
+    return tik(admin_token)
+
+
+@pytest.fixture
+def sdk(live_server) -> ApiClient:
+    """The official SDK, unchanged, with its host pointed at bizcenter."""
+    configuration = Configuration()
+    configuration.host = live_server.url
+    return ApiClient(configuration)
+
+
+@pytest.fixture
+def operator(center, as_owner, ads, make_user):
+    """A Standard member who is OPERATOR on the ad account: may only propose changes."""
+    person = make_user("op@agency.com", name="Opal Operator")
+    join(as_owner, center, person, modules=("CAMPAIGNS", "ANALYTICS", "ASSETS"),
+         assets={ads.pk: ["OPERATOR"]})
+    return person
+
+
+@pytest.fixture
+def operator_token(center, operator) -> str:
+    return create_token(act(operator), center, "agency script").secret
+
+
+@pytest.fixture
+def analyst(center, as_owner, ads, make_user):
+    """A Standard member who is ANALYST on the ad account, and Finance Analyst."""
+    person = make_user("an@agency.com", name="Ana Analyst")
+    join(as_owner, center, person, modules=("CAMPAIGNS", "ANALYTICS"), finance_role="ANALYST",
+         assets={ads.pk: ["ANALYST"]})
+    return person
+
+
+@pytest.fixture
+def analyst_token(center, analyst) -> str:
+    return create_token(act(analyst), center, "reporting script").secret
+
+
+@pytest.fixture
+def rival(make_user):
+    """Another Business Center, with its owner and an ad account."""
+    boss = make_user("boss@rival.com", name="Rita Rival")
+    other = create_center(act(boss), name="Rival Inc")
+    their_ads = create_asset(act(boss), other, type="ADVERTISER", name="Rival ads")
+    return other, their_ads, boss
