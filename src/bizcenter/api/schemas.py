@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, Generic, TypeVar
 
 from ninja import Schema
+from pydantic import AfterValidator
 
 T = TypeVar("T")
+
+
+def _in_utc(moment: datetime) -> datetime:
+    """A time sent with an offset is kept in UTC: PostgreSQL refuses offsets past ±15:59
+    (ISO 8601 allows up to ±23:59), and one at the very edge of the calendar that cannot
+    be moved to UTC is out of range, not a server error. A time without an offset is
+    left to the service, which reads it as UTC."""
+    if moment.utcoffset() is None:
+        return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("is out of range once moved to UTC") from exc
+
+
+Moment = Annotated[datetime, AfterValidator(_in_utc)]
+"""A time the API is sent (ISO 8601): read in UTC whatever offset it carries."""
 
 
 class ErrorBody(Schema):

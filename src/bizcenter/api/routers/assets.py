@@ -14,7 +14,7 @@ from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import page_info
-from bizcenter.api.schemas import PageInfo
+from bizcenter.api.schemas import Moment, PageInfo
 from bizcenter.assets import services as assets
 from bizcenter.assets.holders import Holder, holders
 from bizcenter.assets.models import Asset, AssetGrant
@@ -89,7 +89,7 @@ class AssetPatch(Schema):
 
 class GrantIn(Schema):
     roles: list[str]
-    expires_at: datetime | None = None
+    expires_at: Moment | None = None
 
     model_config = {"json_schema_extra": {"examples": [
         {"roles": ["OPERATOR"]}, {"roles": ["ANALYST"], "expires_at": "2030-01-31T00:00:00Z"},

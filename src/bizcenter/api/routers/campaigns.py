@@ -22,7 +22,7 @@ from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import PersonOut, page_info
-from bizcenter.api.schemas import PageInfo
+from bizcenter.api.schemas import Moment, PageInfo
 from bizcenter.campaigns import services
 from bizcenter.campaigns.models import Campaign, ChangeRequest
 from bizcenter.campaigns.services import Outcome
@@ -174,8 +174,8 @@ class CampaignIn(Schema):
     objective: str  # REACH, TRAFFIC, VIDEO_VIEWS, CONVERSIONS, APP_PROMOTION, LEAD_GENERATION
     budget_mode: str = "BUDGET_MODE_DAY"  # or BUDGET_MODE_TOTAL, BUDGET_MODE_INFINITE
     budget: Money | None = None
-    start_at: datetime | None = None
-    end_at: datetime | None = None
+    start_at: Moment | None = None
+    end_at: Moment | None = None
 
     model_config = {"extra": "forbid", "json_schema_extra": {"examples": [{
         "advertiser_id": "12", "name": "Spring sale", "objective": "TRAFFIC",
@@ -188,8 +188,8 @@ class CampaignPatch(Schema):
     objective: str | None = None
     budget_mode: str | None = None
     budget: Money | None = None
-    start_at: datetime | None = None
-    end_at: datetime | None = None
+    start_at: Moment | None = None
+    end_at: Moment | None = None
 
     model_config = {"extra": "forbid", "json_schema_extra": {"examples": [
         {"budget": "200.00"}, {"name": "Spring sale (EU)", "end_at": "2026-05-15T21:00:00Z"}]}}

@@ -13,7 +13,7 @@ from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import page_info
-from bizcenter.api.schemas import PageInfo
+from bizcenter.api.schemas import Moment, PageInfo
 from bizcenter.core.ratelimit import hit
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation
@@ -58,7 +58,7 @@ class InviteIn(Schema):
     modules: list[str] = ["ANALYTICS"]
     finance_role: str = ""
     kind: str = "other"
-    expires_at: datetime | None = None
+    expires_at: Moment | None = None
     assets: dict[str, list[str]] = {}
 
     model_config = {"json_schema_extra": {"examples": [{

@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.routers.centers import ERRORS
-from bizcenter.api.schemas import PageInfo
+from bizcenter.api.schemas import Moment, PageInfo
 from bizcenter.centers.models import Membership
 from bizcenter.centers.services import get_member, list_members, revoke_member, update_member
 from bizcenter.core.pagination import Page
@@ -67,7 +67,7 @@ class MemberPatch(Schema):
     finance_role: str | None = None
     kind: str | None = None
     modules: list[str] | None = None
-    expires_at: datetime | None = None
+    expires_at: Moment | None = None
     clear_expiry: bool = False
 
 
