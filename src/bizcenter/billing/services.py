@@ -475,7 +475,7 @@ def issue_invoice(actor: Actor, center: BusinessCenter, year: int, month: int
         require(actor, Action.BILLING_MANAGE, center)
         try:
             first = date(int(year), int(month), 1)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:  # year 10**11 overflows
             raise InvalidInput("Pick a month, e.g. 2026-03.", fields={"month": "YYYY-MM"}
                                ) from exc
         first, last = month_of(first)

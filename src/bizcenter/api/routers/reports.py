@@ -9,7 +9,6 @@ sum of the campaign rows, so no total includes a campaign the caller cannot open
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -224,8 +223,9 @@ def _rows(request: HttpRequest) -> list[tuple[int, dict[str, Any]]]:
     try:
         parsed = MetricsIn.model_validate_json(request.body)
     except ValidationError as exc:
-        raise RequestInvalid(json.loads(exc.json(include_url=False, include_context=False))
-                             ) from exc
+        # Without the input: a body that is not UTF-8 cannot be written back as JSON.
+        raise RequestInvalid([dict(e) for e in exc.errors(
+            include_url=False, include_context=False, include_input=False)]) from exc
     return [(n, row.model_dump()) for n, row in enumerate(parsed.rows, start=1)]
 
 
