@@ -578,10 +578,10 @@ def test_every_documented_operation_has_a_rule():
     assert not stale, f"OPS names operations the API no longer has: {stale}"
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker) -> Iterator[World]:
-    """Built once per module and worker, inside a transaction rolled back at the end;
-    each test runs in a savepoint of it, as pytest-django nests them."""
+def seeded(django_db_blocker: Any) -> Iterator[World]:
+    """The world, built once for a module inside a transaction rolled back at its end;
+    each test runs in a savepoint of it, as pytest-django nests them. For a
+    module-scoped fixture (tests/api/test_schema.py uses it too)."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
@@ -600,6 +600,11 @@ def world(django_db_setup, django_db_blocker) -> Iterator[World]:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
         engine.reset_caches()
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    yield from seeded(django_db_blocker)
 
 
 @pytest.mark.parametrize("key", sorted(set(DOCUMENTED) | set(OPS)))
