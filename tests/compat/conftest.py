@@ -5,6 +5,8 @@ Business Center (an Admin, a Standard OPERATOR, a Standard ANALYST, a rival)."""
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -26,6 +28,18 @@ def _fresh_counters(quick_hashing):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _server_threads_done():
+    """Torn down after the clients have closed their connections: wait for the live
+    server's threads that served them, so none outlives the test (and the database
+    connection it shares with the test)."""
+    yield
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name:
+            thread.join(timeout=5)
+            assert not thread.is_alive(), f"{thread.name} still serves a connection"
 
 
 class Tik:
@@ -82,11 +96,16 @@ def admin_token(center, as_owner) -> str:
 
 
 @pytest.fixture
-def tik(live_server):
-    def make(token: str | None) -> Tik:
-        return Tik(live_server.url, token)
+def tik(live_server) -> Iterator[Callable[[str | None], Tik]]:
+    made: list[Tik] = []
 
-    return make
+    def make(token: str | None) -> Tik:
+        made.append(Tik(live_server.url, token))
+        return made[-1]
+
+    yield make
+    for client in made:  # no kept-alive connection outlives the test
+        client.http.clear()
 
 
 @pytest.fixture
@@ -95,11 +114,15 @@ def admin(tik, admin_token) -> Tik:
 
 
 @pytest.fixture
-def sdk(live_server) -> ApiClient:
+def sdk(live_server) -> Iterator[ApiClient]:
     """The official SDK, unchanged, with its host pointed at bizcenter."""
     configuration = Configuration()
     configuration.host = live_server.url
-    return ApiClient(configuration)
+    client = ApiClient(configuration)
+    yield client
+    # No kept-alive connection outlives the test: the last response holds its socket open.
+    client.last_response = None
+    client.rest_client.pool_manager.clear()
 
 
 @pytest.fixture

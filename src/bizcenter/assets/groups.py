@@ -91,6 +91,28 @@ def create_group(actor: Actor, center: BusinessCenter, name: str,
     return group
 
 
+def rename_group(actor: Actor, center: BusinessCenter, group_id: int | str,
+                 name: str) -> AssetGroup:
+    """A new name, unique in the Business Center; access does not change with it."""
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.ASSET_MANAGE, center)
+        group = _group(center, group_id)
+        before, after = group.name, _name(name)
+        if after == before:
+            return group
+        group.name = after
+        try:
+            with transaction.atomic():
+                group.save(update_fields=["name"])
+        except IntegrityError as exc:
+            raise Conflict(f"{center.name} already has a group named '{after}'.",
+                           code="duplicate_name") from exc
+        record(actor, center=center, category=Category.ASSET, action="asset_group.renamed",
+               target=group, before={"name": before}, after={"name": after})
+    return group
+
+
 def set_assets(actor: Actor, center: BusinessCenter, group_id: int | str,
                asset_ids: Iterable[int | str]) -> AssetGroup:
     """Replace the group's assets; its members gain and lose them at once."""

@@ -73,16 +73,17 @@ def group_create(call: Call) -> dict[str, Any]:
 @endpoint("POST")
 def group_update(call: Call) -> dict[str, Any]:
     """update_entity ASSET (action ADD, DELETE or REPLACE the assets given), MEMBER (ADD
-    or UPDATE members with their asset_roles, or DELETE them) or NAME."""
+    or UPDATE members with their asset_roles, or DELETE them) or NAME
+    (asset_group_name; a name sent with the others renames the group too)."""
     center = call.center()
     p = call.params
     group = _group(call, center)
     entity = p.enum("update_entity", ENTITIES, required=True)
     action = p.enum("action", ACTIONS, default="ADD")
     who = call.actor
-    if entity == "NAME":
-        raise param("Renaming an asset group is not available yet; create a new group with "
-                    "the name wanted and delete this one.")
+    if entity == "NAME" or p.has("asset_group_name"):
+        name = p.text("asset_group_name", required=True) or ""
+        groups.rename_group(who, center, group.pk, name)
     if entity == "ASSET":
         given = set(_asset_ids(p.objects("assets")))
         current = {str(a.pk) for a in group.assets.all()}
@@ -93,12 +94,12 @@ def group_update(call: Call) -> dict[str, Any]:
         else:
             wanted = current | given
         groups.set_assets(who, center, group.pk, sorted(wanted))
-        return {}
-    for member_id, roles in _members(p.objects("members")):
-        if action == "DELETE":
-            groups.remove_member(who, center, group.pk, member_id)
-        else:
-            groups.set_member(who, center, group.pk, member_id, roles)
+    elif entity == "MEMBER":
+        for member_id, roles in _members(p.objects("members")):
+            if action == "DELETE":
+                groups.remove_member(who, center, group.pk, member_id)
+            else:
+                groups.set_member(who, center, group.pk, member_id, roles)
     return {}
 
 
