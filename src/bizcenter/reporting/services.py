@@ -649,8 +649,20 @@ def import_metrics(actor: Actor, center: BusinessCenter, csv_bytes: bytes) -> Lo
     except UnicodeDecodeError as exc:
         raise InvalidInput("The file is not UTF-8 text. Save it as CSV (UTF-8) and upload "
                            "it again.", fields={"file": "not UTF-8 CSV"}) from exc
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    # newline="" as the csv module asks: a lone carriage return ends a line instead of
+    # failing the read; what csv still cannot read (a cell past its size limit) is bad
+    # input, not a server error.
+    reader = csv.reader(io.StringIO(text, newline=""))
+
+    def not_csv(exc: csv.Error) -> InvalidInput:
+        return InvalidInput(f"Line {reader.line_num} is not valid CSV ({exc}). Save the file "
+                            "as CSV (UTF-8) and upload it again.",
+                            fields={"file": "not valid CSV"})
+
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise not_csv(exc) from exc
     if header is None:
         raise InvalidInput("The file is empty. The first row names the columns: "
                            f"{', '.join(COLUMNS)}.", fields={"file": "empty"})
@@ -663,9 +675,12 @@ def import_metrics(actor: Actor, center: BusinessCenter, csv_bytes: bytes) -> Lo
     where = {c: names.index(c) for c in COLUMNS}
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        for line, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines, as spreadsheets leave at the end
-            yield line, {c: cells[i] if i < len(cells) else "" for c, i in where.items()}
+        try:
+            for line, cells in enumerate(reader, start=2):
+                if not any(cell.strip() for cell in cells):
+                    continue  # blank lines, as spreadsheets leave at the end
+                yield line, {c: cells[i] if i < len(cells) else "" for c, i in where.items()}
+        except csv.Error as exc:
+            raise not_csv(exc) from exc
 
     return load_metrics(actor, center, rows(), source="csv")
