@@ -79,6 +79,9 @@ def test_the_wrong_method_and_unknown_paths(admin, center):
     unknown = admin.get("ad/get/", advertiser_id="1")
     assert unknown["code"] == 40400 and "does not serve /open_api/v1.3/ad/get/" in \
         unknown["message"]
+    no_slash = admin.get("bc/get")
+    assert no_slash["code"] == 40400 and "/open_api/v1.3/bc/get/, with the trailing slash" \
+        in no_slash["message"]
 
 
 def test_a_system_error_is_50000_with_the_request_id_and_nothing_else(admin, center,

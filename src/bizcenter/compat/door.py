@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 
 from bizcenter.accounts import tokens
@@ -102,7 +103,15 @@ def endpoint(method: str) -> Callable[[Handler], Callable[..., HttpResponse]]:
 
 @csrf_exempt
 def unknown(request: HttpRequest, path: str = "") -> HttpResponse:
-    """A path under open_api/v1.3/ that bizcenter does not serve."""
+    """A path under open_api/v1.3/ that bizcenter does not serve (TikTok's paths end with
+    a slash: say so when that is all that is missing)."""
     rid = envelope.request_id()
-    return envelope.error(rid, ROUTE_NOT_FOUND, f"bizcenter does not serve /open_api/v1.3/"
-                          f"{path}; see the README for the endpoints it does.")
+    hint = "see the README for the endpoints it serves"
+    if not path.endswith("/"):
+        try:
+            if resolve(f"{request.path}/").func is not unknown:
+                hint = f"the path is /open_api/v1.3/{path}/, with the trailing slash"
+        except Resolver404:
+            pass
+    return envelope.error(rid, ROUTE_NOT_FOUND,
+                          f"bizcenter does not serve /open_api/v1.3/{path}; {hint}.")

@@ -37,7 +37,8 @@ def bc_get(call: Call) -> dict[str, Any]:
     """The Business Centers this token reaches: exactly one, its own."""
     page = paging(call.params)
     center = call.own_center()
-    mine = Membership.objects.active().filter(center=center, user=call.token.user).first()
+    mine = next((m for m in centers.memberships_of(call.token.user) if m.center_id == center.pk),
+                None)
     rows, total = sliced([shapes.bc_row(center, mine)], page)
     return listing(rows, page, total)
 
