@@ -3,8 +3,8 @@
 TikTok's member states are ours: PENDING is a pending invitation (it counts
 toward the seat limits, as TikTok's do), BOUND a current member, UNBOUND a
 revoked one. ``user_id`` is the member's id in this Business Center (the
-REST API's member id); a pending invitation has none until it is accepted, so
-it is updated by inviting again and removed by ``user_email``.
+REST API's member id); a pending invitation has none until it is accepted: it
+is cancelled by ``user_email`` (bc/member/delete/), then invited again to change it.
 """
 
 from __future__ import annotations
