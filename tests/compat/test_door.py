@@ -109,3 +109,9 @@ def test_a_failing_post_changes_nothing(admin, center, monkeypatch):
     answer = admin.post("bc/member/invite/", bc_id=str(center.pk), emails=["x@agency.com"])
     assert answer["code"] == 50000 and "nothing was changed" in answer["message"]
     assert not Invitation.objects.exists()
+
+
+
+def test_a_nul_character_is_refused_in_the_envelope(admin, center):
+    body = admin.get("bc/member/get/", bc_id=str(center.pk), keyword="a\x00b")
+    assert body["code"] == 40002 and "NUL" in body["message"]

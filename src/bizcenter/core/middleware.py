@@ -34,6 +34,10 @@ class RejectNulMiddleware:
         if not fields:
             return self.get_response(request)
         message = (f"{', '.join(sorted(fields))}: {NUL_FIELD}. Remove it and send again.")
+        if request.path.startswith("/open_api/"):  # TikTok's envelope: HTTP 200, code 40002
+            from bizcenter.compat import envelope
+
+            return envelope.error(envelope.request_id(), 40002, message)
         if request.path.startswith("/api/"):
             return JsonResponse({"error": {"code": "invalid_input", "message": message,
                                            "fields": fields}}, status=400)
