@@ -60,17 +60,18 @@ def parse_amount(value: object, currency: str, field: str = "amount") -> Decimal
     if number <= 0:
         raise InvalidInput(f"The amount must be more than 0 {currency}; {shown} is not.",
                            fields={field: "more than 0"})
+    # Too large first: cents of a number past 26 digits overflow Decimal's precision.
+    if number > MAX_AMOUNT:
+        raise InvalidInput(
+            f"{shown} {currency} is more than the {MAX_AMOUNT:,} {currency} allowed at once. "
+            "Check the number of zeros; larger sums are entered in several parts.",
+            fields={field: f"at most {MAX_AMOUNT:,}"})
     if number != number.quantize(CENT):
         raise InvalidInput(f"{shown} has more than 2 decimals; amounts are in whole cents, "
                            f"e.g. {number.quantize(CENT)}.", fields={field: "at most 2 decimals"})
     if currency in WHOLE_UNITS and number != number.to_integral_value():
         raise InvalidInput(f"{currency} has no smaller unit: enter a whole amount.",
                            fields={field: "a whole amount"})
-    if number > MAX_AMOUNT:
-        raise InvalidInput(
-            f"{shown} {currency} is more than the {MAX_AMOUNT:,} {currency} allowed at once. "
-            "Check the number of zeros; larger sums are entered in several parts.",
-            fields={field: f"at most {MAX_AMOUNT:,}"})
     return number.quantize(CENT)
 
 

@@ -518,10 +518,10 @@ def _money(raw: object) -> Decimal:
                          "sign or thousands separator)") from None
     if not value.is_finite() or value < 0:
         raise ValueError(f"spend '{text}' must be 0 or more")
+    if value > MAX_SPEND:  # first: cents of a 2e102 overflow Decimal's precision
+        raise ValueError(f"spend {text} is too large")
     if value != value.quantize(CENTS):
         raise ValueError(f"spend '{text}' has more than 2 decimal places")
-    if value > MAX_SPEND:
-        raise ValueError(f"spend {text} is too large")
     return value.quantize(CENTS)
 
 
