@@ -187,3 +187,18 @@ def test_metrics_csv_that_csv_cannot_read_is_a_400_not_a_500(world, db, body):
                              content_type="text/csv", headers=_admin(world))
     assert response.status_code == 400, response.content[:300]
     assert "file" in error_of(response)["fields"]
+
+
+HUGE = "1" + "0" * 40  # cents of it overflow Decimal's 28 digits: InvalidOperation, a 500
+
+
+@pytest.mark.parametrize(("rest", "payload"), [
+    ("/billing/top-ups", {"amount": HUGE}),
+    ("/billing/refunds", {"amount": HUGE}),
+    ("/metrics", {"rows": [{"campaign_id": "1", "date": "2026-01-01", "spend": "2e102",
+                            "impressions": 1, "clicks": 0, "conversions": 0}]}),
+], ids=["top-up", "refund", "metrics spend"])
+def test_an_amount_past_decimal_precision_is_a_400_not_a_500(world, db, rest, payload):
+    response = Client().post(f"/api/v1/centers/{world.center.pk}{rest}", payload,
+                             content_type="application/json", headers=_admin(world))
+    assert response.status_code == 400, response.content[:300]
