@@ -6,12 +6,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
 from bizcenter.assets import partners
-from bizcenter.assets.services import assign, create_asset
+from bizcenter.assets.services import assign
 from bizcenter.centers.models import Membership
 from bizcenter.centers.services import create_center
 from bizcenter.invitations import services as invitations
@@ -20,23 +19,6 @@ from tests.api.test_api import error_of
 from tests.conftest import act, join
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def admin_api(owner, center):
-    return api_for(owner, center)
-
-
-@pytest.fixture
-def ads(center, as_owner):
-    return create_asset(as_owner, center, type="ADVERTISER", name="Main ads")
 
 
 @pytest.fixture

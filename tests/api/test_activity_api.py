@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.test import Client
 
 from bizcenter.assets.services import create_asset, update_asset
@@ -20,18 +19,6 @@ from tests.api.test_api import error_of
 from tests.conftest import act, join
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def admin_api(owner, center):
-    return api_for(owner, center)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -18,23 +17,6 @@ from tests.api.test_api import error_of
 from tests.conftest import join
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def admin_api(owner, center):
-    return api_for(owner, center)
-
-
-@pytest.fixture
-def ads(center, as_owner):
-    return create_asset(as_owner, center, type="ADVERTISER", name="Main ads")
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from bizcenter.accounts.tokens import create_token
@@ -26,13 +25,6 @@ from tests.conftest import act, join
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 CARD = {"card_brand": "VISA", "card_last4": "4242", "card_exp_month": 12,
         "card_exp_year": date.today().year + 3}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

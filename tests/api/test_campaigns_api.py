@@ -7,7 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from bizcenter.accounts.tokens import create_token
@@ -22,18 +21,6 @@ pytestmark = pytest.mark.usefixtures("quick_hashing")
 
 NEW = {"name": "Spring sale", "objective": "TRAFFIC", "budget_mode": "BUDGET_MODE_DAY",
        "budget": "150.50"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def ads(center, as_owner):
-    return create_asset(as_owner, center, type="ADVERTISER", name="Main ads")
 
 
 @pytest.fixture

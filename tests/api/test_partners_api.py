@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from bizcenter.accounts.models import User
@@ -20,13 +19,6 @@ from tests.api.test_api import error_of
 from tests.conftest import act, join
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @dataclass
@@ -43,11 +35,6 @@ def agency(make_user) -> Agency:
     operator = join(act(boss), place, make_user("op@agency.com", name="Otto"),
                     modules=("ASSETS", "CAMPAIGNS"))
     return Agency(place, boss, operator)
-
-
-@pytest.fixture
-def admin_api(owner, center):
-    return api_for(owner, center)
 
 
 @pytest.fixture

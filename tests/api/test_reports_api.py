@@ -8,7 +8,6 @@ import csv
 import io
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from bizcenter.accounts.tokens import create_token
@@ -23,13 +22,6 @@ from tests.reporting.conftest import Book, make_campaign, metric
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 RANGE = {"since": "2026-03-30", "until": "2026-04-06"}
 HEADER = "campaign_id,date,spend,impressions,clicks,conversions\n"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
