@@ -31,6 +31,16 @@ def _fresh_access_caches():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: each test starts from zero, as if alone."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _messages(settings):
     """Email and SMS go to memory, as Django's test runner does for email."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

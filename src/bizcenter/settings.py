@@ -217,6 +217,15 @@ BIZCENTER_MAX_MEMBERS = env_int("BIZCENTER_MAX_MEMBERS", 4000)
 BIZCENTER_MAX_INVITES_PER_CALL = env_int("BIZCENTER_MAX_INVITES_PER_CALL", 50)
 # The smallest campaign budget accepted, in the Business Center's currency.
 BIZCENTER_MIN_BUDGET = os.environ.get("BIZCENTER_MIN_BUDGET", "20.00")
+# The cache holds rate-limit counters: with several app processes they must be
+# shared, so production sets REDIS_URL; one process alone can count in memory.
+if os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["REDIS_URL"]}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Log-in attempts per address and per IP address in 15 minutes.
+BIZCENTER_LOGIN_RATE = env_int("BIZCENTER_LOGIN_RATE", 10)
 # API limits: calls per minute per token, invitations per hour per Business Center.
 BIZCENTER_API_RATE = env_int("BIZCENTER_API_RATE", 600)
 BIZCENTER_INVITE_RATE = env_int("BIZCENTER_INVITE_RATE", 4000)

@@ -226,3 +226,22 @@ def test_a_reset_link_dies_after_a_login(client, kim, mailbox, run_worker):
     link = reset_link_in(mailbox[0].body)
     Client().post("/login/", {"username": "kim@agency.com", "password": PASSWORD})
     assert "This link no longer works" in client.get(link, follow=True).content.decode()
+
+
+def test_log_in_attempts_are_limited_per_address(client, kim, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.BIZCENTER_LOGIN_RATE = 3
+    for _ in range(3):
+        assert client.post("/login/", {"username": "kim@agency.com",
+                                       "password": "wrong"}).status_code == 200
+    limited = client.post("/login/", {"username": "kim@agency.com", "password": PASSWORD})
+    assert limited.status_code == 429 and "Too many log-in attempts" in limited.content.decode()
+    assert int(limited["Retry-After"]) >= 1
+    assert 'value="kim@agency.com"' in limited.content.decode()
+    assert logged_in_as(client) is None  # even the right password waits
+    # Another address from elsewhere is not held up by it.
+    assert Client().post("/login/", {"username": "+14155550199",
+                                     "password": PASSWORD}).status_code == 302
+    cache.clear()

@@ -3,6 +3,7 @@ process counts together; the local-memory cache otherwise)."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from django.core.cache import cache
@@ -23,7 +24,10 @@ def hit(scope: str, key: str, limit: int, window: int, what: str = "requests") -
     """Count one event for (scope, key); refuse once `limit` is passed in the window."""
     now = int(time.time())
     bucket = now // window
-    name = f"rl:{scope}:{key}:{bucket}"
+    # Hashed: a key is whatever the person typed (spaces, unicode), and cache keys
+    # must be short and plain on every backend.
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    name = f"rl:{scope}:{digest}:{bucket}"
     cache.add(name, 0, timeout=window + 1)
     try:
         count = cache.incr(name)

@@ -12,6 +12,7 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -31,6 +32,7 @@ from django.views.decorators.http import require_http_methods
 from bizcenter.accounts import passwords, two_factor
 from bizcenter.accounts.models import User
 from bizcenter.core.errors import ServiceError
+from bizcenter.core.ratelimit import RateLimited, hit
 from bizcenter.web.forms import (
     CodeForm,
     LoginForm,
@@ -51,6 +53,25 @@ class Login(LoginView):
     template_name = "web/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Count the attempt per address and per IP before checking the password, so
+        guessing is slowed whether it targets one account or many."""
+        address = (request.POST.get("username") or "").strip().lower()[:254]
+        limit = settings.BIZCENTER_LOGIN_RATE
+        try:
+            hit("login-address", address or "-", limit, 900, "log-in attempts for this address")
+            hit("login-ip", request.META.get("REMOTE_ADDR") or "-", limit * 5, 900,
+                "log-in attempts from this network")
+        except RateLimited as refused:
+            # An unbound form: binding it would check the password after all.
+            form = self.authentication_form(request, initial={
+                "username": request.POST.get("username", "")})
+            response = self.render_to_response(
+                self.get_context_data(form=form, refused=refused.message), status=429)
+            response["Retry-After"] = str(refused.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         user = form.get_user()
