@@ -35,6 +35,8 @@ def _partnership(center: BusinessCenter, partner_id: int | str) -> Partnership:
         pk = int(partner_id)
     except (TypeError, ValueError) as exc:
         raise NotFound(f"'{partner_id}' is not a Business Center id.") from exc
+    if abs(pk) >= 2**63:  # past any id; SQLite cannot even compare it (OverflowError)
+        raise NotFound(f"'{partner_id}' is not a Business Center id.")
     found = (Partnership.objects.select_related("partner")
              .filter(owner=center, partner_id=pk).first())
     if found is None:

@@ -149,7 +149,7 @@ def reachable_asset(center: BusinessCenter, asset_id: int | str
     try:
         return _asset(center, asset_id), None
     except NotFound:
-        if not str(asset_id).strip().isdigit():
+        if not str(asset_id).strip().isdigit() or int(asset_id) >= 2**63:
             raise  # not an id at all (the share lookup below would fail on it, a 500)
         share = (PartnerShare.objects.select_related("asset")
                  .filter(partnership__partner=center, asset_id=asset_id).first())

@@ -93,7 +93,8 @@ class SharePatch(Schema):
 
 def _link(request: HttpRequest, center_id: int, partner_id: int) -> Partnership:
     target = center(request, center_id)
-    found = partners.partners_of(actor(request), target).filter(partner_id=partner_id).first()
+    found = partners.partners_of(actor(request), target).filter(
+        partner_id=partner_id).first() if abs(partner_id) < 2**63 else None  # SQLite's range
     if found is None:
         raise NotFound(f"Business Center {partner_id} is not a partner of {target.name}. Add "
                        "it as a partner first.")
