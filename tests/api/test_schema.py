@@ -24,6 +24,7 @@ from django.db import close_old_connections, transaction
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -60,10 +61,13 @@ SEEDED: dict[str, Any] = {}
 def as_the_admin_on_real_objects(case: Any) -> None:
     """The Admin's token, and every id in the path naming an object of the seeded
     Business Center, so requests get past the lookups into the services (ids that match
-    nothing are the matrix's and each router's tests' business)."""
+    nothing are the matrix's and each router's tests' business). Path parameters made
+    invalid on purpose stay so, but for the Business Center's own id."""
     ids = SEEDED["ids"]
-    case.path_parameters = {name: str(ids.get(name, value))
-                            for name, value in (case.path_parameters or {}).items()}
+    invalid = case.meta is not None and case.meta.is_negative_at(ParameterLocation.PATH)
+    case.path_parameters = {
+        name: value if invalid and name != "center_id" else str(ids.get(name, value))
+        for name, value in (case.path_parameters or {}).items()}
     case.headers = {**(case.headers or {}), **SEEDED["headers"]}
 
 
