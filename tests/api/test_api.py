@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from bizcenter.accounts.tokens import create_token, revoke_token
 from bizcenter.centers.services import create_center, revoke_member
+from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation
 from bizcenter.outbox.models import OutboxMessage
 from tests.conftest import act, join
@@ -138,6 +139,25 @@ def test_bulk_invite_answers_per_address(center, admin_api):
     assert body["results"][0]["invitation_id"] == str(Invitation.objects.get().pk)
     listed = admin_api.get(f"/centers/{center.pk}/invitations").json()
     assert [i["address"] for i in listed["items"]] == ["ana@agency.com"]
+
+
+def test_copy_link_gives_the_messages_link_and_refuses_dead_invitations(
+        center, as_owner, admin_api, make_user):
+    sent = admin_api.send("post", f"/centers/{center.pk}/invitations",
+                          {"addresses": ["ana@agency.com"]}).json()
+    invitation_id = sent["results"][0]["invitation_id"]
+    path = f"/centers/{center.pk}/invitations/{invitation_id}/link"
+    copied = admin_api.get(path)
+    assert copied.status_code == 200
+    link = copied.json()["link"]
+    assert copied.json()["invitation_id"] == invitation_id
+    # The link is the one that lets ana in: accepting it as ana makes her a member.
+    ana = make_user("ana@agency.com")
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    assert invitations.accept(act(ana), token).user == ana
+    used = admin_api.get(path)
+    assert used.status_code == 409 and "accepted" in error_of(used)["message"]
+    assert admin_api.get(f"/centers/{center.pk}/invitations/987654/link").status_code == 404
 
 
 def test_more_than_fifty_or_a_malformed_body_is_400(center, admin_api):

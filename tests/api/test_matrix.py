@@ -375,6 +375,8 @@ OPS: dict[str, Op] = {
         needs(A.MEMBER_INVITE)),
     "POST /centers/{center_id}/invitations/{invitation_id}/cancel": Op(
         needs(A.MEMBER_INVITE)),
+    "GET /centers/{center_id}/invitations/{invitation_id}/link": Op(
+        needs(A.MEMBER_INVITE)),
     # assets
     "GET /centers/{center_id}/assets": Op(needs(A.ASSET_VIEW)),
     "POST /centers/{center_id}/assets": Op(

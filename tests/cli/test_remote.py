@@ -211,7 +211,7 @@ def test_changes_through_the_api(world, capsys, no_local):
 
     pending = Invitation.objects.get(address="pending@agency.com")
     code, out, _ = remote(capsys, world, "invitations", "resend", c, str(pending.pk), "--json")
-    assert code == 0 and json.loads(out)[0]["link"] is None  # the API never gives links
+    assert code == 0 and "/invite/" in json.loads(out)[0]["link"]
     assert Invitation.objects.get(pk=pending.pk).resend_count == 1
     code, out, _ = remote(capsys, world, "invitations", "cancel", c, str(pending.pk), "--yes")
     assert code == 0 and "cancelled" in out.lower()
@@ -267,12 +267,9 @@ def test_what_remote_mode_refuses(world, capsys, no_local):
     assert "needs an API token" in err
     for args in (["serve"], ["worker", "--batch"], ["migrate"],
                  ["create-user", "--email", "x@y.com", "--password", "p"],
-                 ["create-center", "X", "--owner", "x@y.com"],
-                 ["invitations", "link", c, "1"]):
+                 ["create-center", "X", "--owner", "x@y.com"]):
         err = one_line_error(remote(capsys, world, *args))
         assert "runs on the server itself" in err, args
-    err = one_line_error(remote(capsys, world, "invite", c, "a@b.com", "--links"))
-    assert "never hands invitation links out" in err
     err = one_line_error(run(capsys, "--url", "ftp://example.com", "--token", "t",
                              "centers", "list"))
     assert "is not the address of a server" in err
@@ -398,3 +395,26 @@ def test_labels_read_from_the_api_match_the_models(db, owner, center, make_user)
     for kind in AssetType.values:
         asset = create_asset(act(owner), center, type=kind, name=f"Own {kind}")
         assert common.asset_label(common.api_json(AssetOut.of(asset))) == str(asset)
+
+
+def test_links_through_the_api_are_the_links_the_messages_carry(world, capsys, no_local):
+    c = world["center"]
+    pending = Invitation.objects.get(address="pending@agency.com")
+    code, out, _ = remote(capsys, world, "invitations", "link", c, str(pending.pk))
+    assert code == 0
+    local = run(capsys, "invitations", "link", c, str(pending.pk), "--as", world["owner"])
+    assert out == local[1] and "/invite/" in out
+    code, out, _ = remote(capsys, world, "invite", c, "new@agency.com", "--links", "--json")
+    row = json.loads(out)["items"][0]
+    assert code == 0 and row["status"] == "invited" and "/invite/" in row["link"]
+    # A resend answers the new link; the one printed before it stops working.
+    code, out, _ = remote(capsys, world, "invitations", "resend", c, row["invitation_id"],
+                          "--json")
+    fresh = json.loads(out)[0]["link"]
+    assert code == 0 and fresh != row["link"]
+    code, out, _ = remote(capsys, world, "invitations", "link", c, row["invitation_id"])
+    assert out.strip() == fresh
+    # A cancelled invitation has no link: one line saying so.
+    assert remote(capsys, world, "invitations", "cancel", c, str(pending.pk), "--yes")[0] == 0
+    err = one_line_error(remote(capsys, world, "invitations", "link", c, str(pending.pk)))
+    assert "cancelled" in err

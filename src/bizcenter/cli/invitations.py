@@ -27,7 +27,6 @@ from bizcenter.cli.common import (
     emit,
     fail,
     iso,
-    local_only,
     page_info,
     parse_when,
     remote,
@@ -103,8 +102,8 @@ def invite(
     ] = None,
     show_links: Annotated[
         bool,
-        typer.Option("--links", help="Also print each new invitation's link (not with --url: "
-                     "the API never hands links out)."),
+        typer.Option("--links", help="Also print each new invitation's link, to share it "
+                     "another way."),
     ] = False,
     idempotency_key: Annotated[
         str,
@@ -121,9 +120,6 @@ def invite(
 ) -> None:
     """Invite people by email or phone with the access to give them."""
     server = remote(as_)
-    if server and show_links:
-        fail("--links does not work with --url: the API never hands invitation links out; "
-             "each invited address gets its link by email or SMS.")
     everyone = list(addresses or [])
     if csv_file is not None:
         everyone += read_csv(csv_file)
@@ -140,7 +136,9 @@ def invite(
         def send(batch: list[str]) -> list[dict[str, Any]]:
             body = {"addresses": batch, **grant}
             answer = server.post(route, body, key=batch_key(center_id, body, idempotency_key))
-            return [r | {"link": None} for r in answer["results"]]
+            return [r | {"link": server.link(center_id, r["invitation_id"])
+                         if show_links and r["invitation_id"] else None}
+                    for r in answer["results"]]
 
         size = INVITES_PER_CALL
     else:
@@ -258,11 +256,10 @@ def resend(
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Send a new link with a new expiry; the old link stops working at once (with --url
-    the link is not shown: the API never hands links out)."""
+    """Send a new link with a new expiry; the old link stops working at once."""
     if server := remote(as_):
         done = server.post(path("centers", center_id, "invitations", invitation_id, "resend"))
-        link = None
+        link = server.link(center_id, invitation_id)
     else:
         from bizcenter.api.routers.invitations import InvitationOut
         from bizcenter.invitations.services import resend as again
@@ -321,8 +318,9 @@ def link(
     as_: AsOption = None,
 ) -> None:
     """Print the link of a pending invitation, to share it another way."""
-    local_only("invitations link", "the API never hands invitation links out ("
-               "`invitations resend` sends a new one to the address).")
+    if server := remote(as_):
+        typer.echo(server.link(center_id, invitation_id))
+        return
     from bizcenter.invitations.services import link as link_of
 
     who = actor(as_)

@@ -140,6 +140,11 @@ class Remote:
             self._centers[key] = self.get(path("centers", key))
         return self._centers[key]
 
+    def link(self, center_id: str, invitation_id: str) -> str:
+        """The current link of a pending invitation."""
+        answer = self.get(path("centers", center_id, "invitations", invitation_id, "link"))
+        return str(answer["link"])
+
     def stream(self, route: str, **params: Any) -> Iterator[str]:
         """A streamed text answer (an export), piece by piece as it arrives. The request
         is sent and its status read before this returns: a refusal raises here."""

@@ -129,6 +129,21 @@ def resend(request: HttpRequest, center_id: int, invitation_id: int) -> Invitati
     return InvitationOut.of(done.invitation)
 
 
+class LinkOut(Schema):
+    invitation_id: str
+    link: str
+
+
+@router.get("/{center_id}/invitations/{invitation_id}/link",
+            response={200: LinkOut, **ERRORS}, summary="The link of a pending invitation")
+def link(request: HttpRequest, center_id: int, invitation_id: int) -> LinkOut:
+    """The same link the email or SMS carries, for an Admin to share another way ("Copy
+    link"). It works only for the invited address, so handing it out grants nothing to
+    anyone else; a cancelled, used or expired invitation answers 409."""
+    url = invitations.link(actor(request), center(request, center_id), invitation_id)
+    return LinkOut(invitation_id=str(invitation_id), link=url)
+
+
 @router.post("/{center_id}/invitations/{invitation_id}/cancel",
              response={200: InvitationOut, **ERRORS})
 def cancel(request: HttpRequest, center_id: int, invitation_id: int) -> InvitationOut:
