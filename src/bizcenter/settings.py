@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "ninja",
     "bizcenter.accounts",
     "bizcenter.centers",
@@ -85,7 +86,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "bizcenter.core.middleware.BodySizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "bizcenter.core.middleware.RejectNulMiddleware",
@@ -117,15 +120,29 @@ TEMPLATES = [
 
 
 def _databases() -> dict:
+    """PostgreSQL from DATABASE_URL, with read replicas from DATABASE_REPLICA_URL (one URL
+    or several, comma-separated; see core/dbrouter.py for what reads them); else SQLite.
+    Connections are kept between requests (CONN_MAX_AGE): opening one per request
+    cost as much as a whole access check."""
     url = os.environ.get("DATABASE_URL")
     if url:
         db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-        return {"default": db}
+        databases = {"default": db}
+        replicas = [u.strip() for u in os.environ.get("DATABASE_REPLICA_URL", "").split(",")]
+        for number, replica in enumerate(filter(None, replicas), 1):
+            databases[f"replica{number}"] = {
+                **dj_database_url.parse(replica, conn_max_age=60, conn_health_checks=True),
+                # Tests use the primary's test database through this alias.
+                "TEST": {"MIRROR": "default"},
+            }
+        return databases
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "bizcenter.sqlite3",
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # IMMEDIATE makes every transaction take the write lock up front,
                 # so two writers queue instead of failing on lock upgrade; that is
@@ -143,6 +160,7 @@ def _databases() -> dict:
 
 
 DATABASES = _databases()
+DATABASE_ROUTERS = ["bizcenter.core.dbrouter.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -179,6 +197,63 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Served over HTTPS (directly or behind a proxy that terminates TLS): cookies only
+# travel encrypted, plain HTTP is redirected, and browsers are told (HSTS) never to
+# try plain HTTP again. Off by default so `bizcenter serve` works on a laptop.
+BIZCENTER_HTTPS = env_bool("BIZCENTER_HTTPS")
+if BIZCENTER_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("BIZCENTER_SSL_REDIRECT", True)
+    # A load balancer's health check may speak plain HTTP to the app.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("BIZCENTER_HSTS_SECONDS", 365 * 24 * 3600)
+    # Subdomains and the browsers' preload list commit every host of the domain
+    # (and future owners of it) to HTTPS; the operator opts in knowingly.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("BIZCENTER_HSTS_INCLUDE_SUBDOMAINS")
+    SECURE_HSTS_PRELOAD = env_bool("BIZCENTER_HSTS_PRELOAD")
+# Only behind a proxy that always sets (overwrites) X-Forwarded-Proto: otherwise a
+# client could claim HTTPS itself.
+if env_bool("BIZCENTER_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = [
+    # security.W005 (HSTS without includeSubDomains) and security.W021 (no preload):
+    # both are the operator's choice, above, because they bind every subdomain and
+    # cannot be taken back quickly; HSTS itself is on whenever BIZCENTER_HTTPS is.
+    "security.W005",
+    "security.W021",
+]
+
+# Content-Security-Policy (django-csp): scripts, styles and everything else only from
+# this site. No template has an inline script, event handler or style (a test scans
+# them), so an injected <script> or onerror= does not run even if escaping failed.
+# The QR code and charts are inline SVG markup, which needs no allowance; the API's
+# Swagger page loads django-ninja's bundled files from /static/, so it fits too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Request bodies. A form or JSON body is small (50 addresses, a campaign); 2.5 MB
+# (Django's default, set on purpose) leaves room to spare and keeps a flood of bytes
+# out of memory. File uploads (the invitation CSV of 4,000 rows is about 100 KB, a
+# metrics CSV at most 20 MB) are multipart and capped as a whole by
+# BIZCENTER_MAX_UPLOAD_BYTES; files past FILE_UPLOAD_MAX_MEMORY_SIZE go to a
+# temporary file instead of memory. Bigger requests get a 413 naming the limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("BIZCENTER_MAX_BODY_BYTES", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+BIZCENTER_MAX_UPLOAD_BYTES = env_int("BIZCENTER_MAX_UPLOAD_BYTES", 21 * 1024 * 1024)
 
 # Outgoing messages. Email goes through Django's backends: SMTP when EMAIL_HOST
 # is set, otherwise one file per message in the data folder.
@@ -226,9 +301,21 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Log-in attempts per address and per IP address in 15 minutes.
 BIZCENTER_LOGIN_RATE = env_int("BIZCENTER_LOGIN_RATE", 10)
-# API limits: calls per minute per token, invitations per hour per Business Center.
+# API calls per minute per token.
 BIZCENTER_API_RATE = env_int("BIZCENTER_API_RATE", 600)
-BIZCENTER_INVITE_RATE = env_int("BIZCENTER_INVITE_RATE", 4000)
+# Addresses put to the invite service per hour per Business Center, through any door
+# (typos and repeats count too): a full 4,000-row CSV plus room to finish one that
+# was interrupted.
+BIZCENTER_INVITE_RATE = env_int("BIZCENTER_INVITE_RATE", 6000)
+# Invitations one Business Center may create in any 24 hours, counted in the database
+# so every process agrees: a full house (4,000 members) in one CSV, plus room for the
+# typos and re-invitations of that day.
+BIZCENTER_INVITE_DAILY_CAP = env_int("BIZCENTER_INVITE_DAILY_CAP", 5000)
+# 2-step codes tried per account in 15 minutes (log-in prompt, confirm, turn off):
+# a six-digit code is a million guesses, and this keeps them far out of reach.
+BIZCENTER_TWO_FACTOR_RATE = env_int("BIZCENTER_TWO_FACTOR_RATE", 10)
+# Sign-ups per IP address per hour.
+BIZCENTER_SIGNUP_RATE = env_int("BIZCENTER_SIGNUP_RATE", 20)
 # Rows of daily campaign metrics in one upload.
 BIZCENTER_MAX_METRIC_ROWS = env_int("BIZCENTER_MAX_METRIC_ROWS", 200_000)
 # A CSV upload may hold as many addresses as a Business Center has seats.

@@ -44,8 +44,9 @@ def test_an_admin_troubleshoots_an_address_with_no_account(center, as_owner, adm
     checked = admin_api.get(f"{base}/check", **question).json()
     assert checked == {"allowed": False, "code": "no_account",
                        "reason": "No account uses new@agency.com.", "fix": body["fix"]}
+    # An address this Business Center never invited: a neutral answer, account or not.
     never = admin_api.get(f"{base}/check", address="+14155550123", action="center.view").json()
-    assert never["code"] == "no_account" and "Invite +14155550123" in never["fix"]
+    assert never["code"] == "not_in_center" and "Invite +14155550123" in never["fix"]
 
 
 def test_an_admin_learns_why_a_member_cannot_and_the_fix(center, as_owner, admin_api, ads, sam):

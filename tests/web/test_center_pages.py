@@ -473,11 +473,19 @@ def test_troubleshooter_for_an_invited_address_without_an_account(admin, center,
     assert "sign up with late@agency.com itself" in said
 
 
-def test_troubleshooter_for_an_address_nobody_invited(admin, center):
+def test_troubleshooter_for_an_address_nobody_invited(admin, center, make_user):
     said = answer_box(troubleshoot(admin, center, person="who@else.com",
                                    action="center.view", resource="center"))
-    assert "No account uses who@else.com" in said
+    assert "Denied" in said and "not_in_center" in said
+    assert "who@else.com has no membership and no invitation in Brand Co" in said
     assert "Invite who@else.com from Users → Partners → Add Partners" in said
+    # An account that has nothing to do with this Business Center gets the very same
+    # answer: the troubleshooter does not tell an Admin who has an account.
+    make_user("known@else.com")
+    known = answer_box(troubleshoot(admin, center, person="known@else.com",
+                                    action="center.view", resource="center"))
+    assert known == said.replace("who@else.com", "known@else.com")
+    assert "No account" not in said and "not a member" not in known
 
 
 def test_troubleshooter_never_answers_about_another_centers_asset(admin, center,

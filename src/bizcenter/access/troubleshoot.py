@@ -3,6 +3,12 @@
 It answers for any address, including one with no account yet, because the
 article's commonest case is a partner who was invited but never signed up,
 or signed up with another address than the one invited.
+
+What it tells is bounded by this Business Center: whether an address has an
+account is said only for addresses it has a membership or invitation for (or
+that tried one of its invitations). Any other address gets the same neutral
+answer whether or not someone uses it, so an Admin cannot test strangers'
+addresses for accounts.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from bizcenter.accounts.addresses import parse_address
 from bizcenter.accounts.models import User
 from bizcenter.assets.models import Asset
 from bizcenter.assets.services import reachable_asset
-from bizcenter.centers.models import BusinessCenter
+from bizcenter.audit.models import AuditEvent
+from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import InvalidInput
 from bizcenter.invitations.models import Invitation, InvitationState
@@ -45,7 +52,7 @@ def _no_account(center: BusinessCenter, address: str) -> Explanation:
     invitation = (Invitation.objects.filter(center=center, address=address)
                   .order_by("-sent_at").first())
     reasons = [f"No account uses {address}."]
-    if invitation is None:
+    if invitation is None:  # not reached from troubleshoot: it answers strangers neutrally
         fix = (f"Invite {address} from Users → Partners → Add Partners; they sign up from "
                "the link with this exact address.")
     elif invitation.status == InvitationState.PENDING:
@@ -60,6 +67,30 @@ def _no_account(center: BusinessCenter, address: str) -> Explanation:
     return Explanation(False, "no_account", tuple(reasons), fix)
 
 
+def _known_here(center: BusinessCenter, address: str, person: User | None) -> bool:
+    """Whether this Business Center has anything to do with the address or its owner: an
+    invitation to it (or to the owner's other address), a membership in any state, or an
+    attempt to accept one of its invitations from this account."""
+    addresses = {address} | ({person.email, person.phone} - {None, ""} if person else set())
+    if Invitation.objects.filter(center=center, address__in=addresses).exists():
+        return True
+    if person is None:
+        return False
+    return (Membership.objects.filter(center=center, user=person).exists()
+            or AuditEvent.objects.filter(center=center, actor=person,
+                                         action="invitation.wrong_account").exists())
+
+
+def _stranger(center: BusinessCenter, address: str) -> Explanation:
+    """The one answer for an address this Business Center does not know, account or not."""
+    return Explanation(
+        False, "not_in_center",
+        (f"{address} has no membership and no invitation in {center.name}.",),
+        f"Invite {address} from Users → Partners → Add Partners; they accept from the link "
+        "by signing up or logging in with this exact address. If they were invited at "
+        "another email or phone, troubleshoot that address instead.")
+
+
 def troubleshoot(actor: Actor, center: BusinessCenter, address: str, action: str,
                  resource: str = "") -> Explanation:
     require(actor, Action.MEMBER_VIEW, center)
@@ -67,6 +98,8 @@ def troubleshoot(actor: Actor, center: BusinessCenter, address: str, action: str
     target = _resource(center, resource)
     parsed = parse_address(address)
     person = User.objects.by_address(parsed)
+    if not _known_here(center, parsed.value, person):
+        return _stranger(center, parsed.value)
     if person is None:
         return _no_account(center, parsed.value)
     return explain(person, wanted, target, within=center)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,6 +13,7 @@ from bizcenter.audit.models import Category
 from bizcenter.audit.services import record
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict, InvalidInput
+from bizcenter.core.ratelimit import hit
 
 
 def sign_up(
@@ -22,7 +24,15 @@ def sign_up(
     phone: str | None = None,
     name: str = "",
 ) -> User:
-    """Create an account. Anyone may sign up; Business Centers decide who gets in."""
+    """Create an account. Anyone may sign up; Business Centers decide who gets in.
+
+    Attempts are counted per IP address (BIZCENTER_SIGNUP_RATE an hour) whatever the
+    outcome: a refused sign-up says that an address has an account, so a flood of them
+    would list who uses the product. Callers without an address (the CLI on the server,
+    tests) are not counted."""
+    if actor.ip:
+        hit("signup-ip", actor.ip, settings.BIZCENTER_SIGNUP_RATE, 3600,
+            "sign-ups from this network")
     email = (email or "").strip() or None
     phone = (phone or "").strip() or None
     if not email and not phone:

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 import pyotp
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from bizcenter.audit.models import Category
 from bizcenter.audit.services import record
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict, InvalidInput, NotAllowed
+from bizcenter.core.ratelimit import hit
 
 ISSUER = "bizcenter"
 RECOVERY_CODES = 10
@@ -48,6 +50,14 @@ def _bump_my_centers(user: User) -> None:
 
     for membership in memberships_of(user):
         bump_access_version(membership.center)
+
+
+def _count_try(user: User) -> None:
+    """Count one code tried for this account, whatever the form (log-in prompt, confirm,
+    turn off) and whichever session or address it comes from: the per-session limit of
+    the log-in prompt alone restarts with every new password step. Raises RateLimited."""
+    hit("two-factor", str(user.pk), settings.BIZCENTER_TWO_FACTOR_RATE, 900,
+        "2-step codes tried for this account")
 
 
 def _setup(user: User) -> Setup:
@@ -80,6 +90,7 @@ def confirm(actor: Actor, code: str) -> list[str]:
     if not user.totp_secret:
         raise Conflict("Start the set-up first: scan the code, then enter what it shows.",
                        code="not_started")
+    _count_try(user)
     if not pyotp.TOTP(user.totp_secret).verify((code or "").strip(), valid_window=1):
         raise InvalidInput("That code is not the one your authenticator shows now. Check the "
                            "phone's clock and try the newest code.", fields={"code": "wrong"})
@@ -97,9 +108,11 @@ def confirm(actor: Actor, code: str) -> list[str]:
 
 
 def verify(user: User, code: str) -> bool:
-    """A current code, or an unused recovery code (which is then used up)."""
+    """A current code, or an unused recovery code (which is then used up). Raises
+    RateLimited past BIZCENTER_TWO_FACTOR_RATE codes per account in 15 minutes."""
     if not user.has_two_factor:
         return False
+    _count_try(user)
     if pyotp.TOTP(user.totp_secret).verify((code or "").strip(), valid_window=1):
         return True
     with transaction.atomic():

@@ -15,13 +15,15 @@ class RateLimited(ServiceError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
         self.retry_after = retry_after
 
 
-def hit(scope: str, key: str, limit: int, window: int, what: str = "requests") -> None:
-    """Count one event for (scope, key); refuse once `limit` is passed in the window."""
+def hit(scope: str, key: str, limit: int, window: int, what: str = "requests",
+        cost: int = 1) -> None:
+    """Count `cost` events (one request, or the addresses of one invite call) for
+    (scope, key); refuse once `limit` is passed in the window."""
     now = int(time.time())
     bucket = now // window
     # Hashed: a key is whatever the person typed (spaces, unicode), and cache keys
@@ -30,10 +32,10 @@ def hit(scope: str, key: str, limit: int, window: int, what: str = "requests") -
     name = f"rl:{scope}:{digest}:{bucket}"
     cache.add(name, 0, timeout=window + 1)
     try:
-        count = cache.incr(name)
+        count = cache.incr(name, cost)
     except ValueError:  # evicted between add and incr: start again
-        cache.set(name, 1, timeout=window + 1)
-        count = 1
+        cache.set(name, cost, timeout=window + 1)
+        count = cost
     if count > limit:
         retry = (bucket + 1) * window - now
         raise RateLimited(f"Too many {what}: at most {limit} per {window} seconds. Try again "

@@ -27,7 +27,13 @@ from bizcenter.core.actor import Actor
 from bizcenter.core.errors import InvalidInput, ServiceError
 from bizcenter.core.lookup import find
 from bizcenter.invitations.models import ImportState, InviteImport
-from bizcenter.invitations.services import Grant, _asset_grants, invite
+from bizcenter.invitations.services import (
+    Grant,
+    _asset_grants,
+    cap_refusal,
+    daily_room,
+    invite,
+)
 
 ADDRESS_HEADERS = ("address", "email", "phone", "email or phone", "e-mail", "mobile")
 MAX_BYTES = 1024 * 1024
@@ -89,6 +95,8 @@ def start_import(actor: Actor, center: BusinessCenter, data: bytes, grant: Grant
     addresses = parse_csv(data)
     grant = grant.cleaned()
     _asset_grants(center, grant.assets)
+    if daily_room(center, timezone.now()) <= 0:  # say so now, not from the progress page
+        raise cap_refusal(center, timezone.now())
     with transaction.atomic():
         job = InviteImport.objects.create(
             center=center, created_by=actor.user, file_name=file_name[:200],
@@ -125,11 +133,18 @@ def run(import_id: int) -> InviteImport:
             try:
                 results = invite(actor, job.center, chunk, grant)
             except ServiceError as error:
-                # E.g. the Admin who uploaded it lost the right, or the end date passed:
-                # stop, and say why on the progress page.
-                job.state, job.error, job.finished_at = ImportState.FAILED, error.message, \
-                    timezone.now()
+                # E.g. the Admin who uploaded it lost the right, the end date passed, or
+                # the daily cap of invitations is reached: stop, and say why and where
+                # on the progress page. The batches before were committed one by one.
+                where = (f"after {job.processed} of {job.total} addresses" if job.processed
+                         else "before the first address")
+                job.state, job.error, job.finished_at = ImportState.FAILED, \
+                    f"{where}. {error.message}", timezone.now()
                 job.save(update_fields=["state", "error", "finished_at"])
+                record(actor, center=job.center, category=Category.USER,
+                       action="invitation.import_stopped", target=job.center,
+                       after={"import_id": job.pk, "processed": job.processed,
+                              "reason": error.code, **job.counts})
                 return job
             for result in results:
                 job.counts[result.status] = job.counts.get(result.status, 0) + 1

@@ -27,6 +27,7 @@ from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict, Gone, InvalidInput, NotAllowed, NotFound, ServiceError
 from bizcenter.core.lookup import find
 from bizcenter.core.pagination import Page, paginate
+from bizcenter.core.ratelimit import RateLimited, hit
 from bizcenter.invitations import tokens
 from bizcenter.invitations.models import Invitation, InvitationState, InvitationToken
 from bizcenter.outbox import services as outbox
@@ -116,6 +117,41 @@ def _message_for(invitation: Invitation, token_row: InvitationToken) -> OutboxMe
                         {"invitation_id": invitation.pk, "token_id": token_row.pk})
 
 
+DAY = timedelta(hours=24)
+
+
+def _count_sending(center: BusinessCenter, messages: int) -> None:
+    """The hourly rate of invitation messages per Business Center, the same in every door
+    (web, API, CLI, compatible API, CSV import): counted in the shared cache before any
+    work is done. Raises RateLimited (429, with the seconds to wait)."""
+    hit("invite", str(center.pk), settings.BIZCENTER_INVITE_RATE, 3600,
+        f"invitations sent from {center.name}", cost=messages)
+
+
+def daily_room(center: BusinessCenter, now: datetime) -> int:
+    """How many more invitations this Business Center may send before its daily cap.
+
+    Counted from the database, not a cache, so every process agrees and a restart
+    forgets nothing: invitations sent (created or resent) in the last 24 hours."""
+    sent = Invitation.objects.filter(center=center, sent_at__gt=now - DAY).count()
+    return settings.BIZCENTER_INVITE_DAILY_CAP - sent
+
+
+def cap_refusal(center: BusinessCenter, now: datetime) -> RateLimited:
+    """The daily cap, its setting, and the moment it frees up (when the oldest invitation
+    of the window turns 24 hours old)."""
+    cap = settings.BIZCENTER_INVITE_DAILY_CAP
+    oldest = (Invitation.objects.filter(center=center, sent_at__gt=now - DAY)
+              .order_by("sent_at").values_list("sent_at", flat=True).first())
+    frees = (oldest or now) + DAY
+    wait = max(1, int((frees - now).total_seconds()) + 1)
+    return RateLimited(
+        f"{center.name} has sent its {cap:,} invitations for the last 24 hours, the most "
+        f"allowed in a day (BIZCENTER_INVITE_DAILY_CAP). The next can go out at "
+        f"{_day(frees)}, when the oldest of them is a day old; this invitation was not "
+        "sent.", retry_after=wait, code="daily_cap_reached")
+
+
 def invite(
     actor: Actor, center: BusinessCenter, addresses: Sequence[str], grant: Grant | None = None
 ) -> list[InviteResult]:
@@ -153,10 +189,16 @@ def invite(
         parsed[address.value] = (address, result)
         results.append(result)
 
+    if parsed:
+        require(actor, Action.MEMBER_INVITE, center)  # a stranger does not use up the rate
+        _count_sending(center, len(parsed))
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.MEMBER_INVITE, center)
         now = timezone.now()
+        room = daily_room(center, now) if parsed else 0
+        if parsed and room <= 0:
+            raise cap_refusal(center, now)
         values = list(parsed)
         members = _current_members_by_address(center, values)
         # Pending invitations that have run out no longer hold the address or a seat.
@@ -183,7 +225,11 @@ def invite(
             elif refusal := usage.refusal(grant.role):
                 result.status = "limit_reached"
                 result.message = refusal.message
+            elif room <= 0:
+                result.status = "limit_reached"
+                result.message = cap_refusal(center, now).message
             else:
+                room -= 1
                 usage.take(grant.role)
                 result.invitation = Invitation(
                     center=center, address_kind=address.kind, address=value,
@@ -237,6 +283,8 @@ class Resent:
 
 def resend(actor: Actor, center: BusinessCenter, invitation_id: int | str) -> Resent:
     """Send a fresh link with a fresh expiry; the previous link stops working at once."""
+    require(actor, Action.MEMBER_INVITE, center)
+    _count_sending(center, 1)
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.MEMBER_INVITE, center)
@@ -244,6 +292,8 @@ def resend(actor: Actor, center: BusinessCenter, invitation_id: int | str) -> Re
         if invitation.state == InvitationState.ACCEPTED:
             raise Conflict(f"{invitation.address} already accepted this invitation and is a "
                            "member; there is nothing to resend.", code="already_accepted")
+        if daily_room(center, timezone.now()) <= 0:
+            raise cap_refusal(center, timezone.now())
         if invitation.state == InvitationState.CANCELLED:
             raise Conflict(f"The invitation to {invitation.address} was cancelled. Invite "
                            "them again instead.", code="cancelled")
@@ -318,6 +368,7 @@ def list_invitations(
     *,
     status: str | None = InvitationState.PENDING,
     search: str = "",
+    role: str | None = None,
     page: int = 1,
     page_size: int = 50,
 ) -> Page[Invitation]:
@@ -333,6 +384,8 @@ def list_invitations(
                        | Q(state=InvitationState.PENDING, expires_at__lte=now))
     elif wanted:
         qs = qs.filter(state=wanted)
+    if role:
+        qs = qs.filter(role=choice(Role, role, "role"))
     if search := (search or "").strip():
         qs = qs.filter(address__icontains=search.lower())
     return paginate(qs.order_by("-sent_at", "-id"), page, page_size)

@@ -100,7 +100,16 @@ def login_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = User.objects.filter(pk=pending["user"], is_active=True).first()
-        if user is not None and two_factor.verify(user, form.cleaned_data["code"]):
+        try:
+            right = user is not None and two_factor.verify(user, form.cleaned_data["code"])
+        except RateLimited as refused:
+            form.add_error("code", refused.message)
+            response = render(request, "web/login_code.html",
+                              {"form": form, "next": safe_next(request, "")}, status=429)
+            response["Retry-After"] = str(refused.retry_after)
+            return response
+        if right:
+            assert user is not None
             _drop_pending(request)
             login(request, user, backend=pending["backend"])
             return redirect(safe_next(request, reverse("web:home")))
@@ -160,12 +169,16 @@ def security(request: HttpRequest) -> HttpResponse:
     except ServiceError as error:
         (password_form if step == "password" else code_form).add_service_error(error)
         status = error.status
+        context["refused"] = error
     if code_form.errors or password_form.errors:
         status = status if status != 200 else 400
     setup = two_factor.pending_setup(user)
     context.update({"code_form": code_form, "password_form": password_form, "setup": setup,
                     "qr": qr_svg(setup.uri) if setup else None})
-    return render(request, "web/security.html", context, status=status)
+    response = render(request, "web/security.html", context, status=status)
+    if retry := getattr(context.get("refused"), "retry_after", None):
+        response["Retry-After"] = str(retry)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
@@ -14,7 +13,6 @@ from bizcenter.api.idempotency import once
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import page_info
 from bizcenter.api.schemas import Moment, PageInfo
-from bizcenter.core.ratelimit import hit
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation
 from bizcenter.invitations.services import Grant
@@ -102,11 +100,11 @@ def list_invitations(request: HttpRequest, center_id: int,
 @router.post("/{center_id}/invitations", response={201: InviteOut, **ERRORS})
 def invite(request: HttpRequest, center_id: int, payload: InviteIn) -> Status[Any]:
     """Invite up to 50 addresses; each gets its own result, and valid ones are invited even
-    when others are not. Send an Idempotency-Key header so a retry sends nothing twice."""
+    when others are not. Send an Idempotency-Key header so a retry sends nothing twice.
+    429 past the hourly rate or the daily cap of invitations per Business Center."""
     target = center(request, center_id)
 
     def run() -> tuple[int, Any]:
-        hit("invite", str(target.pk), settings.BIZCENTER_INVITE_RATE, 3600, "invitations")
         grant = Grant(role=payload.role, modules=tuple(payload.modules),
                       finance_role=payload.finance_role, kind=payload.kind,
                       expires_at=payload.expires_at,
