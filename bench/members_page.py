@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import statistics
@@ -58,9 +57,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from django.http import HttpResponse
 
+from stats import MS, spread
 from throwaway import on_each_database
 
-MS = 1000.0
 BUDGET_MS = 150.0
 FIRST = ("Ada", "Ben", "Chloé", "David", "Emma", "Farid", "Grace", "Hugo", "Ines", "Jonas",
          "Kenji", "Lena", "Mateo", "Nora", "Oscar", "Priya", "Quentin", "Rosa", "Sven", "Tara",
@@ -71,16 +70,6 @@ LAST = ("Martin", "Martinez", "Smith", "Müller", "Rossi", "Dubois", "Nakamura",
 DOMAINS = ("agency.example", "brand.example", "mail.example", "studio.example")
 SEARCH = "martin"  # Martin and Martinez: about a tenth of the members
 
-
-def percentile(times: list[float], p: float) -> float:
-    """Nearest rank, in ms."""
-    ordered = sorted(times)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] * MS
-
-
-def spread(times: list[float]) -> dict[str, float]:
-    return {"p50": statistics.median(times) * MS, "p95": percentile(times, 95),
-            "max": max(times) * MS}
 
 
 def build(members: int, revoked: int, pending: int) -> dict:

@@ -37,31 +37,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
-import statistics
 import sys
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
+from stats import spread
 from throwaway import on_each_database
 
-MS = 1000.0
 BUDGET_MS = 300.0
 
-
-def percentile(times: list[float], p: float) -> float:
-    """Nearest rank, in ms."""
-    ordered = sorted(times)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] * MS
-
-
-def spread(times: list[float]) -> dict[str, float]:
-    return {"p50": statistics.median(times) * MS, "p95": percentile(times, 95),
-            "max": max(times) * MS}
 
 
 def build(campaigns: int, days: int, accounts: int) -> dict:

@@ -1,8 +1,10 @@
 from django.urls import include, path
 
 from bizcenter.api.main import api
+from bizcenter.core.probe import ping
 
 urlpatterns = [
+    path("ping", ping, name="ping"),
     path("api/v1/", api.urls),
     path("open_api/v1.3/", include("bizcenter.compat.urls")),
     path("", include("bizcenter.web.urls")),
