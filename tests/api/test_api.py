@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bizcenter.accounts.tokens import create_token, revoke_token
+from bizcenter.centers.models import Membership
 from bizcenter.centers.services import create_center, revoke_member
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation
@@ -116,6 +117,18 @@ def test_members_are_paged_with_totals_and_bad_options_are_400(center, as_owner,
     bad = admin_api.get(f"/centers/{center.pk}/members", sort="salary")
     assert bad.status_code == 400 and "Unknown sort" in error_of(bad)["message"]
     assert error_of(bad)["fields"] == {"sort": "unknown"}
+
+
+def test_a_member_past_their_end_time_reads_as_expired(center, as_owner, admin_api,
+                                                       make_user):
+    ended = join(as_owner, center, make_user("ended@agency.com"))
+    Membership.objects.filter(pk=ended.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    listed = admin_api.get(f"/centers/{center.pk}/members").json()["items"]
+    assert {m["user"]["email"]: m["state"] for m in listed} == {
+        "owner@brand.com": "ACTIVE", "ended@agency.com": "EXPIRED"}
+    current = admin_api.get(f"/centers/{center.pk}/members", state="ACTIVE").json()
+    assert [m["user"]["email"] for m in current["items"]] == ["owner@brand.com"]
+    assert admin_api.get(f"/centers/{center.pk}/members/{ended.pk}").json()["state"] == "EXPIRED"
 
 
 def test_standard_members_are_refused_with_the_reason(center, standard):

@@ -79,7 +79,7 @@ def test_filter_by_role_and_kind_in_any_case(center, as_owner, team):
 @pytest.mark.parametrize(("filters", "field", "says"), [
     ({"role": "owner"}, "role", "'owner' is not a valid role. Use one of: ADMIN, STANDARD."),
     ({"kind": "robot"}, "kind", "'robot' is not a valid kind"),
-    ({"state": "gone"}, "state", "Use one of: ACTIVE, REVOKED."),
+    ({"state": "gone"}, "state", "Use one of: ACTIVE, EXPIRED, REVOKED."),
     ({"sort": "age"}, "sort", "Unknown sort 'age'"),
     ({"page": 0}, "page", "Page numbers start at 1."),
     ({"page_size": 0}, "page_size", "between 1 and 200"),
@@ -208,6 +208,28 @@ def test_an_ended_membership_reaches_nothing_until_an_admin_extends_it(
         assert not listed.is_current
         update_member(as_owner, center, dan.pk, expires_at=timezone.now() + timedelta(days=7))
         assert get_center(act(dan.user), center.pk) == center
+
+
+def test_the_list_tells_active_expired_and_revoked_members_apart(center, as_owner, team):
+    update_member(as_owner, center, team["dan"].pk, expires_at=timezone.now() + timedelta(hours=1))
+    revoke_member(as_owner, center, team["bob"].pk)
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        def names(state: str | None) -> list[str]:
+            return [m.user.name for m in list_members(as_owner, center, state=state).items]
+
+        # By default everyone not revoked: an ended membership stays in view to be extended.
+        assert "Dan Dunn" in names("ACTIVE,EXPIRED") and "Bob Baker" not in names(
+            "ACTIVE,EXPIRED")
+        assert [m.status for m in list_members(as_owner, center).items
+                if m.user.name == "Dan Dunn"] == ["EXPIRED"]
+        assert "Dan Dunn" not in names("ACTIVE") and "Ann Archer" in names("active")
+        assert names("EXPIRED") == ["Dan Dunn"] and names("REVOKED") == ["Bob Baker"]
+        assert names("expired, revoked") == ["Bob Baker", "Dan Dunn"]
+        assert len(names(None)) == 5
+        # An ended membership holds no seat: the Business Center's member count agrees.
+        assert get_center(as_owner, center.pk) == center
+        with pytest.raises(InvalidInput, match="'gone' is not a valid state"):
+            names("ACTIVE,gone")
 
 
 @pytest.mark.parametrize(("changes", "field", "says"), [

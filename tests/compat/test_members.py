@@ -4,7 +4,10 @@ the explain text on refusals, and a 4,000-member list paged 50 at a time."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from bizcenter.audit.models import AuditEvent
 from bizcenter.centers import seats
@@ -75,6 +78,32 @@ def test_update_and_delete_members(admin, center, as_owner, make_user):
         (member_id, "UNBOUND")]
     again = admin.post("bc/member/delete/", bc_id=str(center.pk), user_id=member_id)
     assert again["code"] == 40002 and "already revoked" in again["message"]
+
+
+def test_a_membership_past_its_end_time_is_unbound(admin, center, as_owner, make_user):
+    ended = join(as_owner, center, make_user("ended@agency.com"))
+    Membership.objects.filter(pk=ended.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    bound = admin.ok("GET", "bc/member/get/", bc_id=center.pk,
+                     filtering={"relation_status": "BOUND"})
+    assert [m["user_email"] for m in bound["list"]] == ["owner@brand.com"]
+    unbound = admin.ok("GET", "bc/member/get/", bc_id=center.pk,
+                       filtering={"relation_status": "UNBOUND"})
+    assert [(m["user_email"], m["relation_status"]) for m in unbound["list"]] == [
+        ("ended@agency.com", "UNBOUND")]
+
+
+def test_pending_members_filtered_by_role_are_paged_by_the_database(admin, center, as_owner):
+    invitations.invite(as_owner, center, [f"a{i}@agency.com" for i in range(3)],
+                       Grant(role="ADMIN"))
+    invitations.invite(as_owner, center, [f"s{i}@agency.com" for i in range(4)])
+    page = admin.ok("GET", "bc/member/get/", bc_id=center.pk, page_size=2,
+                    filtering={"relation_status": "PENDING", "user_role": "ADMIN"})
+    assert page["page_info"]["total_number"] == 3 and len(page["list"]) == 2
+    assert all(m["user_role"] == "ADMIN" for m in page["list"])
+    both = admin.ok("GET", "bc/member/get/", bc_id=center.pk, page_size=50,
+                    filtering={"user_role": "STANDARD"})
+    assert sorted(m["user_email"] for m in both["list"]) == [f"s{i}@agency.com"
+                                                              for i in range(4)]
 
 
 def test_delete_by_email_revokes_a_member_or_cancels_an_invitation(admin, center, as_owner,

@@ -34,6 +34,29 @@ def test_members_list_searches_filters_and_pages(client, owner, center, as_owner
     assert page.status_code == 400 and "Unknown sort" in page.content.decode()
 
 
+def test_members_list_shows_ended_access_as_expired_and_filters_by_status(
+        client, owner, center, as_owner, make_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    ended = member(as_owner, center, make_user, "ended@agency.com")
+    Membership.objects.filter(pk=ended.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    member(as_owner, center, make_user, "current@agency.com")
+    client.force_login(owner)
+    html = client.get(f"/c/{center.pk}/partners/").content.decode()
+    row = html.split("ended@agency.com", 1)[1].split("</tr>", 1)[0]
+    assert "Expired" in row and "ended " in row and "Edit" in row  # to extend it
+    assert '<option value="ACTIVE,EXPIRED" selected>Not revoked</option>' in html
+    html = client.get(f"/c/{center.pk}/partners/?state=ACTIVE").content.decode()
+    assert "current@agency.com" in html and "ended@agency.com" not in html
+    html = client.get(f"/c/{center.pk}/partners/?state=EXPIRED").content.decode()
+    assert "ended@agency.com" in html and "current@agency.com" not in html
+    assert '<option value="EXPIRED" selected>' in html
+    bad = client.get(f"/c/{center.pk}/partners/?state=gone")
+    assert bad.status_code == 400 and "EXPIRED" in bad.content.decode()
+
+
 def test_members_list_counts_each_members_assets(client, owner, center, as_owner, make_user):
     from bizcenter.assets.services import assign, create_asset
 

@@ -33,6 +33,15 @@ class TwoFactorPolicy(models.TextChoices):
     EVERYONE = "EVERYONE", "Everyone"
 
 
+class MemberStatus(models.TextChoices):
+    """What a membership amounts to now. Only ACTIVE and REVOKED are stored; EXPIRED is an
+    ACTIVE row past its end time, derived when read so that no job has to flip it."""
+
+    ACTIVE = "ACTIVE", "Active"
+    EXPIRED = "EXPIRED", "Expired"
+    REVOKED = "REVOKED", "Revoked"
+
+
 class Module(models.TextChoices):
     ANALYTICS = "ANALYTICS", "Analytics"
     CAMPAIGNS = "CAMPAIGNS", "Campaigns"

@@ -9,7 +9,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
 
-from bizcenter.centers.choices import FinanceRole, PartnerKind, Role, TwoFactorPolicy
+from bizcenter.centers.choices import (
+    FinanceRole,
+    MemberStatus,
+    PartnerKind,
+    Role,
+    TwoFactorPolicy,
+)
 
 
 class BusinessCenter(models.Model):
@@ -68,9 +74,21 @@ class MembershipState(models.TextChoices):
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active(self) -> MembershipQuerySet:
         """Members who can act now: not revoked and not past their end time."""
-        return self.filter(state=MembershipState.ACTIVE).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now())
-        )
+        return self.in_status(MemberStatus.ACTIVE)
+
+    def in_status(self, *statuses: str) -> MembershipQuerySet:
+        """Memberships whose derived status (``Membership.status``) is one of these."""
+        moment = now()
+        where = {
+            MemberStatus.ACTIVE: Q(state=MembershipState.ACTIVE)
+            & (Q(expires_at__isnull=True) | Q(expires_at__gt=moment)),
+            MemberStatus.EXPIRED: Q(state=MembershipState.ACTIVE, expires_at__lte=moment),
+            MemberStatus.REVOKED: Q(state=MembershipState.REVOKED),
+        }
+        wanted = Q(pk__in=[])
+        for status in statuses:
+            wanted |= where[MemberStatus(status)]
+        return self.filter(wanted)
 
 
 class Membership(GrantedAccess):
@@ -114,10 +132,17 @@ class Membership(GrantedAccess):
         return self.role == Role.ADMIN
 
     @property
+    def status(self) -> str:
+        """ACTIVE, EXPIRED or REVOKED: what the member amounts to now (see MemberStatus)."""
+        if self.state == MembershipState.REVOKED:
+            return MemberStatus.REVOKED
+        if self.expires_at is not None and self.expires_at <= now():
+            return MemberStatus.EXPIRED
+        return MemberStatus.ACTIVE
+
+    @property
     def is_current(self) -> bool:
-        return self.state == MembershipState.ACTIVE and (
-            self.expires_at is None or self.expires_at > now()
-        )
+        return self.status == MemberStatus.ACTIVE
 
     def access_dict(self) -> dict[str, object]:
         """The access this membership gives, as recorded in the activity log."""

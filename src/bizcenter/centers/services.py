@@ -20,6 +20,7 @@ from bizcenter.audit.services import record
 from bizcenter.centers import seats
 from bizcenter.centers.choices import (
     FinanceRole,
+    MemberStatus,
     Module,
     PartnerKind,
     Role,
@@ -152,8 +153,8 @@ def visible_centers(actor: Actor) -> QuerySet[BusinessCenter]:
     """Business Centers the actor works in; the operator (no user) sees them all."""
     qs = BusinessCenter.objects.all() if actor.user is None else centers_of(actor.user)
     return qs.annotate(
-        member_count=Count("memberships", filter=Q(memberships__state=MembershipState.ACTIVE),
-                           distinct=True)
+        member_count=Count("memberships", distinct=True, filter=Q(
+            memberships__in=Membership.objects.active()))
     ).order_by("name", "id")
 
 
@@ -221,7 +222,7 @@ def list_members(
     search: str = "",
     role: str | None = None,
     kind: str | None = None,
-    state: str | None = MembershipState.ACTIVE,
+    state: str | None = "ACTIVE,EXPIRED",
     sort: str = "joined",
     page: int = 1,
     page_size: int = 50,
@@ -230,7 +231,8 @@ def list_members(
     qs = (Membership.objects.filter(center=center).select_related("user")
           .annotate(asset_count=_direct_asset_count()))
     if state:
-        qs = qs.filter(state=choice(MembershipState, state, "state"))
+        # ACTIVE, EXPIRED, REVOKED, or several of them with commas.
+        qs = qs.in_status(*(choice(MemberStatus, s, "state") for s in state.split(",")))
     if role:
         qs = qs.filter(role=choice(Role, role, "role"))
     if kind:

@@ -77,7 +77,9 @@ def list_(
     search: Annotated[str, typer.Option(help="Part of a name, email or phone.")] = "",
     role: Annotated[str | None, typer.Option(help="ADMIN or STANDARD.")] = None,
     kind: Annotated[str | None, typer.Option(help="Partner kind, e.g. agency.")] = None,
-    state: Annotated[str, typer.Option(help="ACTIVE, REVOKED or all.")] = "ACTIVE",
+    state: Annotated[str, typer.Option(
+        help="ACTIVE, EXPIRED (past the end time), REVOKED, several with commas, or all.")
+    ] = "ACTIVE,EXPIRED",
     sort: Annotated[
         str, typer.Option(help="joined, name, email, role, last_active; prefix - to reverse.")
     ] = "joined",

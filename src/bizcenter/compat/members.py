@@ -2,7 +2,7 @@
 
 TikTok's member states are ours: PENDING is a pending invitation (it counts
 toward the seat limits, as TikTok's do), BOUND a current member, UNBOUND a
-revoked one. ``user_id`` is the member's id in this Business Center (the
+revoked one or one past its end time. ``user_id`` is the member's id in this Business Center (the
 REST API's member id); a pending invitation has none until it is accepted: it
 is cancelled by ``user_email`` (bc/member/delete/), then invited again to change it.
 """
@@ -10,8 +10,6 @@ is cancelled by ``user_email`` (bc/member/delete/), then invited again to change
 from __future__ import annotations
 
 from typing import Any
-
-from django.conf import settings
 
 from bizcenter.centers import services as centers
 from bizcenter.centers.choices import Role
@@ -60,7 +58,7 @@ def _finance_role(body: dict[str, Any]) -> str | None:
 @endpoint("GET")
 def member_get(call: Call) -> dict[str, Any]:
     """Members, then pending invitations, as one list; the default is BOUND and PENDING
-    (filter on relation_status UNBOUND for revoked members)."""
+    (filter on relation_status UNBOUND for revoked and expired members)."""
     center = call.center()
     page = paging(call.params)
     filtering = call.params.obj("filtering")
@@ -74,21 +72,14 @@ def member_get(call: Call) -> dict[str, Any]:
 
     def members(number: int, size: int) -> Page[Membership]:
         return centers.list_members(who, center, search=keyword, role=role,
-                                    state="REVOKED" if "UNBOUND" in wanted else "ACTIVE",
+                                    state="EXPIRED,REVOKED" if "UNBOUND" in wanted
+                                    else "ACTIVE",
                                     page=number, page_size=size)
 
     def pending(number: int, size: int) -> Page[Invitation]:
         return invitations.list_invitations(who, center, status=InvitationState.PENDING,
-                                            search=keyword, page=number, page_size=size)
-
-    if "PENDING" in wanted and role:
-        # Invitations have no role filter in the service: read the pending ones (never
-        # more than the seats) and keep those of the role asked for.
-        everyone, _ = window(pending, 0, settings.BIZCENTER_MAX_MEMBERS)
-        chosen = [i for i in everyone if i.role == role.upper()]
-
-        def pending(number: int, size: int) -> Page[Invitation]:
-            return Page(chosen[(number - 1) * size:number * size], len(chosen), number, size)
+                                            search=keyword, role=role, page=number,
+                                            page_size=size)
 
     rows: list[Membership | Invitation]
     if wanted == {"BOUND", "PENDING"}:

@@ -9,7 +9,7 @@ from typing import Any
 
 from bizcenter.assets.kinds import RULES, AssetType
 from bizcenter.assets.models import Asset
-from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
+from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.compat.errors import param
 from bizcenter.invitations.models import Invitation
 
@@ -48,11 +48,11 @@ def bc_row(center: BusinessCenter, membership: Membership | None) -> dict[str, A
 
 
 def member_row(m: Membership) -> dict[str, Any]:
-    """A member: BOUND while their access is current, UNBOUND once revoked."""
+    """A member: BOUND while their access is current, UNBOUND once revoked or ended."""
     user = m.user
     return {"user_id": str(m.pk), "user_name": user.name, "user_email": user.email,
             "user_phone": user.phone,
-            "relation_status": "BOUND" if m.state == MembershipState.ACTIVE else "UNBOUND",
+            "relation_status": "BOUND" if m.is_current else "UNBOUND",
             "user_role": m.role, "ext_user_role": finance(m.finance_role)}
 
 

@@ -30,6 +30,11 @@ from bizcenter.web.forms import EditMemberForm, InviteForm
 from bizcenter.web.scope import center_page, end_of, int_param
 from bizcenter.web.views import actor, safe_next
 
+# The status filter of the members list; the first is the default: an ended membership
+# stays in view so that an Admin can extend it.
+STATES = [("ACTIVE,EXPIRED", "Not revoked"), ("ACTIVE", "Active"), ("EXPIRED", "Expired"),
+          ("REVOKED", "Revoked"), ("", "All")]
+
 # Results the Admin can act on by correcting the address or trying again later.
 FIXABLE = {"invalid", "limit_reached", "domain_not_allowed"}
 
@@ -37,11 +42,13 @@ FIXABLE = {"invalid", "limit_reached", "domain_not_allowed"}
 @center_page
 def members(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     q = request.GET
+    state = q.get("state", STATES[0][0])
     page = list_members(actor(request), center, search=q.get("q", ""),
                         role=q.get("role") or None, kind=q.get("kind") or None,
-                        state=q.get("state", "ACTIVE") or None, sort=q.get("sort", "joined"),
+                        state=state or None, sort=q.get("sort", "joined"),
                         page=int_param(q.get("page"), 1), page_size=int_param(q.get("size"), 50))
     return render(request, "web/members.html", {"center": center, "page": page, "q": q,
+                                                "state": state, "states": STATES,
                                                 "tab": "members"})
 
 

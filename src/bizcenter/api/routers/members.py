@@ -43,7 +43,7 @@ class MemberOut(Schema):
         return MemberOut(
             id=str(m.pk), user=PersonOut(id=str(u.pk), name=u.name, email=u.email, phone=u.phone),
             role=m.role, finance_role=m.finance_role, kind=m.kind, modules=list(m.modules),
-            state=m.state, joined_at=m.joined_at, last_active_at=m.last_active_at,
+            state=m.status, joined_at=m.joined_at, last_active_at=m.last_active_at,
             expires_at=m.expires_at, asset_count=getattr(m, "asset_count", None))
 
 
@@ -56,7 +56,7 @@ class MemberFilters(Schema):
     q: str = ""
     role: str | None = None
     kind: str | None = None
-    state: str | None = "ACTIVE"
+    state: str | None = "ACTIVE,EXPIRED"
     sort: str = "joined"
     page: int = 1
     page_size: int = 50
@@ -77,8 +77,10 @@ def page_info(page: Page) -> PageInfo:  # type: ignore[type-arg]
 
 @router.get("/{center_id}/members", response={200: MemberPage, **ERRORS})
 def members(request: HttpRequest, center_id: int, filters: Query[MemberFilters]) -> MemberPage:
-    """Search by name, email or phone; filter by role, kind and state (ACTIVE, REVOKED or
-    empty for all); sort by joined, name, email, role or last_active (prefix - to reverse)."""
+    """Search by name, email or phone; filter by role, kind and state (ACTIVE; EXPIRED,
+    past its end time; REVOKED; several with commas, by default ACTIVE,EXPIRED: everyone
+    not revoked; or empty for all); sort by joined, name, email, role or last_active
+    (prefix - to reverse)."""
     found = list_members(actor(request), center(request, center_id), search=filters.q,
                          role=filters.role, kind=filters.kind, state=filters.state or None,
                          sort=filters.sort, page=filters.page, page_size=filters.page_size)
