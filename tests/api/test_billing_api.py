@@ -20,7 +20,8 @@ from bizcenter.billing.models import Invoice, PaymentSettings, SpendingLimit, Tr
 from bizcenter.centers.services import create_center
 from bizcenter.core.actor import Actor
 from tests.api.test_api import Api, error_of
-from tests.conftest import act, join
+from tests.billing.conftest import person
+from tests.conftest import act
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 CARD = {"card_brand": "VISA", "card_last4": "4242", "card_exp_month": 12,
@@ -37,28 +38,23 @@ def admin_api(center, as_owner) -> Api:
     return Api(create_token(as_owner, center, "script").secret)
 
 
-def api_of(center, as_owner, person, **grant) -> Api:
-    join(as_owner, center, person, **grant)
-    return Api(create_token(act(person), center, "mine").secret)
+def api_of(owner, center, make_user, who: str) -> Api:
+    return Api(create_token(act(person(owner, center, make_user, who)), center, "mine").secret)
 
 
 @pytest.fixture
-def manager_api(center, as_owner, make_user) -> Api:
-    return api_of(center, as_owner, make_user("fran@brand.com", name="Fran Finance"),
-                  finance_role="MANAGER", modules=("BILLING",), kind="employee")
+def manager_api(owner, center, make_user) -> Api:
+    return api_of(owner, center, make_user, "manager")
 
 
 @pytest.fixture
-def analyst_api(center, as_owner, make_user) -> Api:
-    return api_of(center, as_owner, make_user("ana@brand.com", name="Ana Analyst"),
-                  finance_role="ANALYST", modules=("BILLING",), kind="employee")
+def analyst_api(owner, center, make_user) -> Api:
+    return api_of(owner, center, make_user, "analyst")
 
 
 @pytest.fixture
-def standard_api(center, as_owner, make_user) -> Api:
-    # The BILLING module alone gives no billing: the finance role does.
-    return api_of(center, as_owner, make_user("sam@agency.com", name="Sam Standard"),
-                  modules=("ANALYTICS", "BILLING"), kind="agency")
+def standard_api(owner, center, make_user) -> Api:
+    return api_of(owner, center, make_user, "standard")
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from bizcenter.centers.services import create_center
 from bizcenter.reporting.models import DailyMetric
 from tests.api.test_api import Api, error_of
 from tests.conftest import act, join
-from tests.reporting.conftest import Book, make_campaign, metric
+from tests.reporting.conftest import Book, build_book, make_campaign, metric
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 RANGE = {"since": "2026-03-30", "until": "2026-04-06"}
@@ -26,20 +26,7 @@ HEADER = "campaign_id,date,spend,impressions,clicks,conversions\n"
 
 @pytest.fixture
 def book(center, as_owner) -> Book:
-    """Main ads: Spring 10.00 + 20.00 + 5.50 + 1.25, Summer 4.50; Second ads: Other 100.00
-    (the numbers of tests/reporting/conftest.py)."""
-    main = create_asset(as_owner, center, type="ADVERTISER", name="Main ads")
-    second = create_asset(as_owner, center, type="ADVERTISER", name="Second ads")
-    spring = make_campaign(main, "Spring sale")
-    summer = make_campaign(main, "Summer teaser", objective="TRAFFIC")
-    other = make_campaign(second, "Other brand")
-    metric(spring, "2026-03-30", "10.00", 1000, 10, 1)
-    metric(spring, "2026-03-31", "20.00", 2000, 30, 0)
-    metric(spring, "2026-04-01", "5.50", 500, 5, 1)
-    metric(spring, "2026-04-06", "1.25", 0, 0, 0)
-    metric(summer, "2026-04-01", "4.50", 500, 5, 2)
-    metric(other, "2026-03-31", "100.00", 10000, 50, 5)
-    return Book(main, second, spring, summer, other)
+    return build_book(as_owner, center)
 
 
 @pytest.fixture

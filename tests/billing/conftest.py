@@ -36,23 +36,36 @@ def _quick(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# The people around the money, by fixture name: address, name, and the access they get.
+# The BILLING module alone gives no billing: the finance role does (see "standard").
+PEOPLE: dict[str, tuple[str, str, dict[str, object]]] = {
+    "manager": ("fran@brand.com", "Fran Finance",
+                {"finance_role": "MANAGER", "modules": ("BILLING",), "kind": "employee"}),
+    "analyst": ("ana@brand.com", "Ana Analyst",
+                {"finance_role": "ANALYST", "modules": ("BILLING",), "kind": "employee"}),
+    "standard": ("sam@agency.com", "Sam Standard",
+                 {"modules": ("ANALYTICS", "BILLING"), "kind": "agency"}),
+}
+
+
+def person(owner: User, center: BusinessCenter, make_user, who: str) -> User:
+    address, name, grant = PEOPLE[who]
+    return member(owner, center, make_user(address, name=name), **grant)
+
+
 @pytest.fixture
 def manager(owner, center, make_user) -> User:
-    return member(owner, center, make_user("fran@brand.com", name="Fran Finance"),
-                  finance_role="MANAGER", modules=("BILLING",), kind="employee")
+    return person(owner, center, make_user, "manager")
 
 
 @pytest.fixture
 def analyst(owner, center, make_user) -> User:
-    return member(owner, center, make_user("ana@brand.com", name="Ana Analyst"),
-                  finance_role="ANALYST", modules=("BILLING",), kind="employee")
+    return person(owner, center, make_user, "analyst")
 
 
 @pytest.fixture
 def standard(owner, center, make_user) -> User:
-    # The BILLING module alone gives no billing: the finance role does.
-    return member(owner, center, make_user("sam@agency.com", name="Sam Standard"),
-                  modules=("ANALYTICS", "BILLING"), kind="agency")
+    return person(owner, center, make_user, "standard")
 
 
 @pytest.fixture

@@ -41,6 +41,10 @@ class Book:
 
 @pytest.fixture
 def book(center, as_owner) -> Book:
+    return build_book(as_owner, center)
+
+
+def build_book(as_owner, center) -> Book:
     """Monday 2026-03-30 to Monday 2026-04-06, across a month's end:
 
     Main ads / Spring: 03-30 10.00 (1000 imp, 10 clicks, 1 conv), 03-31 20.00
