@@ -19,6 +19,7 @@ import typer
 from bizcenter.cli import (
     access,
     activity,
+    backup,
     centers,
     invitations,
     members,
@@ -36,7 +37,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 # These set the data folder from their own options before Django starts.
-STARTS_DJANGO_ITSELF = {"serve", "worker", "migrate"}
+STARTS_DJANGO_ITSELF = {"serve", "worker", "migrate", "backup", "restore"}
 
 
 @app.callback()
@@ -79,6 +80,7 @@ serve.register(app)
 people.register(app)
 invitations.register(app)
 access.register(app)
+backup.register(app)
 app.add_typer(centers.app, name="centers")
 app.add_typer(invitations.app, name="invitations")
 app.add_typer(members.app, name="members")
