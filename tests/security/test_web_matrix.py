@@ -193,6 +193,8 @@ def _check(response, want: set[int], url: str, anonymous: bool) -> str | None:
     got = response.status_code
     if got not in want:
         return f"expected {sorted(want)}, got {got}"
+    if "script-src 'self'" not in response.get("Content-Security-Policy", ""):
+        return "answered without the Content-Security-Policy"
     if got == 302:
         to_login = response.url.startswith("/login/?next=")
         if anonymous and not to_login:
