@@ -202,6 +202,18 @@ def test_an_idempotency_key_makes_a_retry_send_nothing_twice(center, admin_api):
     assert [r["status"] for r in plain.json()["results"]] == ["already_invited"] * 2
 
 
+def test_a_retried_resend_with_its_key_sends_one_message(center, admin_api):
+    sent = admin_api.send("post", f"/centers/{center.pk}/invitations",
+                          {"addresses": ["ana@agency.com"]}).json()
+    route = f"/centers/{center.pk}/invitations/{sent['results'][0]['invitation_id']}/resend"
+    first = admin_api.send("post", route, None, **{"Idempotency-Key": "resend-1"})
+    again = admin_api.send("post", route, None, **{"Idempotency-Key": "resend-1"})
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json() and first.json()["resend_count"] == 1
+    assert OutboxMessage.objects.count() == 2  # the invitation's and one resend
+    assert Invitation.objects.get().resend_count == 1
+
+
 def test_too_many_calls_get_429_with_retry_after(center, admin_api, settings):
     settings.BIZCENTER_API_RATE = 3
     for _ in range(3):

@@ -121,10 +121,16 @@ def invite(request: HttpRequest, center_id: int, payload: InviteIn) -> Status[An
 
 @router.post("/{center_id}/invitations/{invitation_id}/resend",
              response={200: InvitationOut, **ERRORS})
-def resend(request: HttpRequest, center_id: int, invitation_id: int) -> InvitationOut:
-    """A new link and expiry; the previous link stops working at once."""
-    done = invitations.resend(actor(request), center(request, center_id), invitation_id)
-    return InvitationOut.of(done.invitation)
+def resend(request: HttpRequest, center_id: int, invitation_id: int) -> Status[Any]:
+    """A new link and expiry; the previous link stops working at once. With an
+    Idempotency-Key a retried resend sends no second message."""
+    target = center(request, center_id)
+
+    def run() -> tuple[int, Any]:
+        done = invitations.resend(actor(request), target, invitation_id)
+        return 200, InvitationOut.of(done.invitation).model_dump(mode="json")
+
+    return Status(*once(request, run))
 
 
 class LinkOut(Schema):
