@@ -30,15 +30,19 @@ from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connections
 
-# Code whose reads decide identity and access, by module name prefix.
+# Code whose reads decide identity and access: these modules and those under them,
+# but not their middleware and view decorators, which wrap whole requests (and so
+# every read of a page).
 PRIMARY_CODE = (
-    "bizcenter.access.",
+    "bizcenter.access",
     "bizcenter.accounts.tokens",
     "bizcenter.accounts.backends",
     "bizcenter.api.auth",
-    "django.contrib.auth.",
-    "django.contrib.sessions.",
+    "django.contrib.auth",
+    "django.contrib.sessions",
 )
+_PREFIXES = tuple(f"{name}." for name in PRIMARY_CODE)
+_WRAPPERS = (".middleware", ".decorators", ".mixins")
 # How far up the stack a read looks for such code (a check is a few frames below
 # the view; Django's ORM adds about twenty).
 STACK_DEPTH = 60
@@ -62,6 +66,7 @@ request_finished.connect(_request_finished, dispatch_uid="bizcenter_dbrouter_fin
 
 
 def replicas() -> list[str]:
+    """The replica aliases the settings made from DATABASE_REPLICA_URL."""
     return [alias for alias in settings.DATABASES if alias.startswith("replica")]
 
 
@@ -77,7 +82,9 @@ def _access_code_on_stack() -> bool:
     for _ in range(STACK_DEPTH):
         if frame is None:
             return False
-        if frame.f_globals.get("__name__", "").startswith(PRIMARY_CODE):
+        name = frame.f_globals.get("__name__", "")
+        if ((name in PRIMARY_CODE or name.startswith(_PREFIXES))
+                and not name.endswith(_WRAPPERS)):
             return True
         frame = frame.f_back  # type: ignore[assignment]
     return False

@@ -1,0 +1,182 @@
+"""Read replicas: which database serves each query (core/dbrouter.py).
+
+The "replica" here is a TEST MIRROR: a second connection (alias ``replica1``) to
+the very same test database, so nothing is replicated and nothing can lag; what
+is asserted is the routing decision, read from each connection's own query log.
+The tests commit (transactional), so the second connection sees the rows.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import connections, transaction
+from django.db.utils import load_backend
+from django.test.utils import CaptureQueriesContext
+
+from bizcenter.access import snapshot
+from bizcenter.centers.models import BusinessCenter, Membership
+from bizcenter.core import dbrouter
+from bizcenter.core.dbrouter import PrimaryReplicaRouter
+from tests.api.scenario import api_for
+from tests.conftest import act, join
+
+REPLICA = "replica1"
+# The access engine's read of a Business Center's access version.
+VERSION_READ = '"access_version" AS "access_version"'
+
+
+@pytest.fixture
+def replica(transactional_db, monkeypatch) -> Iterator[str]:
+    """``replica1``: a TEST MIRROR of the primary, as DATABASE_REPLICA_URL would add it: a
+    connection of its own to the primary's test database."""
+    mirror = copy.deepcopy(connections["default"].settings_dict)
+    mirror["TEST"] = {**mirror.get("TEST", {}), "MIRROR": "default"}
+    connections[REPLICA] = load_backend(mirror["ENGINE"]).DatabaseWrapper(mirror, REPLICA)
+    monkeypatch.setattr(dbrouter, "replicas", lambda: [REPLICA])
+    # The router sends everything to the primary during tests (a replica alias there
+    # cannot see a test's uncommitted rows); here that rule is what is set aside.
+    monkeypatch.setattr(PrimaryReplicaRouter, "honour_test_run", False)
+    try:
+        yield REPLICA
+    finally:
+        connections[REPLICA].close()
+        del connections[REPLICA]
+
+
+class Logs:
+    """The SQL each database served while the block ran."""
+
+    def __enter__(self) -> Logs:
+        self.primary = CaptureQueriesContext(connections["default"])
+        self.replica = CaptureQueriesContext(connections[REPLICA])
+        self.primary.__enter__()
+        self.replica.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.replica.__exit__(*exc)
+        self.primary.__exit__(*exc)
+
+    def on_primary(self, table: str) -> bool:
+        return any(table in q["sql"] for q in self.primary.captured_queries)
+
+    def on_replica(self, table: str) -> bool:
+        return any(table in q["sql"] for q in self.replica.captured_queries)
+
+
+@pytest.fixture
+def in_request() -> Iterator[None]:
+    request_started.send(sender=None)
+    yield
+    request_finished.send(sender=None)
+
+
+def test_without_a_replica_django_routes_as_usual(db):
+    assert dbrouter.replicas() == []
+    assert PrimaryReplicaRouter().db_for_read(Membership) is None
+
+
+def test_test_runs_read_the_primary_even_with_a_replica(replica, monkeypatch, in_request):
+    monkeypatch.setattr(PrimaryReplicaRouter, "honour_test_run", True)
+    assert PrimaryReplicaRouter().db_for_read(Membership) == "default"
+
+
+def test_a_plain_read_in_a_request_goes_to_the_replica(replica, center, in_request):
+    with Logs() as logs:
+        assert BusinessCenter.objects.get(pk=center.pk).name == "Brand Co"
+    assert logs.on_replica("centers_businesscenter")
+    assert not logs.on_primary("centers_businesscenter")
+
+
+def test_access_engine_reads_the_primary(replica, center, owner, in_request):
+    snapshot.clear()
+    with Logs() as logs:
+        assert snapshot.current_version(center.pk) is not None
+        from bizcenter.access import engine
+        from bizcenter.access.actions import Action
+
+        assert engine.check(owner, Action.MEMBER_VIEW, center).allowed
+    assert logs.on_primary(VERSION_READ)
+    assert logs.on_primary("centers_membership")
+    assert logs.replica.captured_queries == []
+
+
+def test_after_a_write_the_request_reads_the_primary(replica, center, in_request):
+    router = PrimaryReplicaRouter()
+    assert router.db_for_read(BusinessCenter) == REPLICA
+    BusinessCenter.objects.filter(pk=center.pk).update(company="Brand Holdings")
+    with Logs() as logs:
+        assert BusinessCenter.objects.get(pk=center.pk).company == "Brand Holdings"
+    assert logs.on_primary("centers_businesscenter")
+    assert logs.replica.captured_queries == []
+    # The pin ends with the request: the next one reads the replica again.
+    request_finished.send(sender=None)
+    request_started.send(sender=None)
+    assert router.db_for_read(BusinessCenter) == REPLICA
+
+
+def test_inside_a_transaction_reads_the_primary(replica, center, in_request):
+    with transaction.atomic(), Logs() as logs:
+        BusinessCenter.objects.get(pk=center.pk)
+    assert logs.on_primary("centers_businesscenter")
+    assert logs.replica.captured_queries == []
+
+
+def test_outside_a_request_reads_the_primary(replica, center):
+    """The worker and the CLI read what a request has just committed."""
+    with Logs() as logs:
+        BusinessCenter.objects.get(pk=center.pk)
+    assert logs.on_primary("centers_businesscenter")
+    assert logs.replica.captured_queries == []
+
+
+def test_api_call_token_and_check_on_primary_list_on_replica(replica, owner, center,
+                                                             make_user, quick_hashing):
+    join(act(owner), center, make_user("ana@agency.com", name="Ana"))
+    api = api_for(owner, center)
+    # The first call notes when the token and the member were last active (writes, so
+    # that request stays on the primary after them); those notes are throttled.
+    assert api.get(f"/centers/{center.pk}/members").status_code == 200
+    with Logs() as logs:
+        response = api.get(f"/centers/{center.pk}/members")
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == 2
+    assert logs.on_primary("accounts_apitoken")  # who is calling
+    assert not logs.on_replica("accounts_apitoken")
+    assert not logs.on_replica(VERSION_READ)
+    assert logs.on_replica("centers_membership")  # the list itself
+
+
+def test_revoked_member_is_refused_on_the_next_request_with_a_replica(
+        replica, owner, center, make_user, quick_hashing):
+    ana = make_user("ana@agency.com", name="Ana")
+    member = join(act(owner), center, ana)
+    theirs = api_for(ana, center)
+    assert theirs.get(f"/centers/{center.pk}").status_code == 200
+    admin = api_for(owner, center)
+    assert admin.send("delete", f"/centers/{center.pk}/members/{member.pk}").status_code == 200
+    assert theirs.get(f"/centers/{center.pk}").status_code in (401, 404)
+
+
+def test_migrations_never_run_on_a_replica():
+    router = PrimaryReplicaRouter()
+    assert router.allow_migrate(REPLICA, "centers") is False
+    assert router.allow_migrate("default", "centers") is None
+
+
+def test_web_page_session_and_check_on_primary_list_on_replica(replica, owner, center,
+                                                               client):
+    client.force_login(owner)
+    url = f"/c/{center.pk}/partners/"
+    assert client.get(url).status_code == 200  # notes the member's activity: a write
+    with Logs() as logs:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert b"Olivia Owner" in response.content
+    assert logs.on_primary("django_session") and logs.on_primary("accounts_user")
+    assert not logs.on_replica("django_session") and not logs.on_replica(VERSION_READ)
+    assert logs.on_replica("centers_membership")
