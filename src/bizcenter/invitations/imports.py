@@ -52,7 +52,13 @@ def parse_csv(data: bytes) -> list[str]:
                            "it again.", fields={"file": "not UTF-8 CSV"}) from exc
     if "\x00" in text:
         raise InvalidInput("The file is not a CSV text file.", fields={"file": "not CSV"})
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
+    reader = csv.reader(io.StringIO(text, newline=""))  # the csv module reads line ends
+    try:
+        rows = [row for row in reader if any(c.strip() for c in row)]
+    except csv.Error as exc:  # e.g. a cell past the csv module's 128 KB, a stray quote
+        raise InvalidInput(f"Line {reader.line_num} of the file cannot be read as CSV "
+                           f"({exc}). Save it as CSV UTF-8, one address per row.",
+                           fields={"file": f"line {reader.line_num} is not CSV"}) from exc
     column = 0
     if rows:
         header = [c.strip().lower() for c in rows[0]]
