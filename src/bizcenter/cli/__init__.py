@@ -20,11 +20,15 @@ from bizcenter.cli import (
     access,
     activity,
     backup,
+    billing,
+    campaigns,
     centers,
+    groups,
     invitations,
     members,
     partners,
     people,
+    reports,
     serve,
 )
 
@@ -87,6 +91,11 @@ app.add_typer(members.app, name="members")
 app.add_typer(activity.app, name="activity")
 app.add_typer(access.app, name="assets")
 app.add_typer(partners.app, name="partners")
+reports.register(app)
+app.add_typer(groups.app, name="groups")
+app.add_typer(campaigns.app, name="campaigns")
+app.add_typer(campaigns.requests_app, name="requests")
+app.add_typer(billing.app, name="billing")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,340 @@
+"""``bizcenter billing``: the balance and its ledger, top-ups and refunds, monthly
+spending limits and invoices.
+
+Admins and Finance Managers change billing, Finance Analysts only read it; the
+services (or the API) refuse anyone else with the reason. Amounts are printed as
+the API writes them, two decimals, with the Business Center's currency.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bizcenter.cli.common import (
+    AsOption,
+    CenterArg,
+    JsonOption,
+    PageOpt,
+    PageSizeOpt,
+    YesOpt,
+    actor,
+    api_json,
+    api_page,
+    center,
+    confirm,
+    emit,
+    fail,
+    page_info,
+    remote,
+    stamp,
+)
+from bizcenter.cli.remote import path
+from bizcenter.cli.reports import parse_day
+
+app = typer.Typer(help="Balance, transactions, top-ups and refunds, spending limits and "
+                  "invoices.", no_args_is_help=True)
+
+AmountArg = Annotated[str, typer.Argument(help="Amount, e.g. 1000 or 1000.50 (at most 2 "
+                                          "decimals), in the Business Center's currency.")]
+NoteOpt = Annotated[str, typer.Option(help="A note for the ledger, e.g. the wire reference.")]
+InvoiceArg = Annotated[str, typer.Argument(help="Invoice id (from billing invoices).")]
+KindOpt = Annotated[str | None, typer.Option(help="TOPUP, SPEND, REFUND or ADJUSTMENT.")]
+AdvertiserOpt = Annotated[str | None, typer.Option(help="Ad account id.")]
+SinceOpt = Annotated[str | None, typer.Option(help="From this day (YYYY-MM-DD), included.")]
+UntilOpt = Annotated[str | None, typer.Option(help="Until this day (YYYY-MM-DD), included.")]
+
+TX_COLUMNS = ["id", "occurred_on", "kind", "amount", "balance_after", "ad_account", "note",
+              "recorded_by"]
+INVOICE_COLUMNS = ["id", "number", "period", "amount", "status", "issued_at", "issued_by"]
+LIMIT_COLUMNS = ["ad_account_id", "ad_account", "monthly_limit", "spent", "remaining",
+                 "reached"]
+
+
+def cash(amount: str | None, currency: str) -> str:
+    return "" if amount is None else f"{amount} {currency}"
+
+
+def tx_row(t: dict[str, Any]) -> dict[str, Any]:
+    """A ledger row as the API writes it (``TransactionOut``), as a row."""
+    return {
+        "id": t["id"],
+        "occurred_on": t["occurred_on"],
+        "kind": t["kind"],
+        "amount": cash(t["amount"], t["currency"]),
+        "balance_after": cash(t["balance_after"], t["currency"]),
+        "ad_account": t["advertiser_name"],
+        "note": t["note"],
+        "recorded_by": t["recorded_by"],
+    }
+
+
+def invoice_row(i: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": i["id"],
+        "number": i["number"],
+        "period": f"{i['period_start']} to {i['period_end']}",
+        "amount": cash(i["amount"], i["currency"]),
+        "status": i["status"],
+        "issued_at": stamp(i["issued_at"]),
+        "issued_by": i["issued_by"],
+    }
+
+
+def _tx_out(tx: Any) -> dict[str, Any]:
+    from bizcenter.api.routers.billing import TransactionOut
+
+    return api_json(TransactionOut.of(tx))
+
+
+def _invoice_out(invoice: Any) -> dict[str, Any]:
+    from bizcenter.api.routers.billing import InvoiceOut
+
+    return api_json(InvoiceOut.of(invoice))
+
+
+def _overview(center_id: str, as_: str | None) -> dict[str, Any]:
+    if server := remote(as_):
+        return dict(server.get(path("centers", center_id, "billing")))
+    from bizcenter.api.routers.billing import LimitOut, OverviewOut, PaymentSettingsOut
+    from bizcenter.api.routers.campaigns import money
+    from bizcenter.billing.services import billing_overview
+
+    who = actor(as_)
+    o = billing_overview(who, center(who, center_id))
+    return dict(api_json(OverviewOut(
+        currency=o.currency, balance=money(o.balance), month=o.month,
+        payment_settings=PaymentSettingsOut.of(o.settings) if o.settings else None,
+        limits=[LimitOut.of(line) for line in o.limits], recent=[], invoices=[])))
+
+
+@app.command("balance")
+def balance(center_id: CenterArg, as_: AsOption = None, as_json: JsonOption = False) -> None:
+    """The balance, and this month's spend of each ad account against its limit."""
+    found = _overview(center_id, as_)
+    currency = found["currency"]
+    rows = [{"ad_account_id": line["advertiser_id"], "ad_account": line["advertiser_name"],
+             "monthly_limit": cash(line["monthly_limit"], currency) or "no limit",
+             "spent": cash(line["spent"], currency),
+             "remaining": cash(line["remaining"], currency),
+             "reached": "yes" if line["reached"] else ""} for line in found["limits"]]
+    settings = found["payment_settings"] or {}
+    emit(rows, LIMIT_COLUMNS, as_json=as_json, title=f"Spending limits, month of "
+         f"{found['month']}", extra={"balance": cash(found["balance"], currency),
+                                     "card": settings.get("card") or "none"})
+
+
+@app.command("transactions")
+def transactions(
+    center_id: CenterArg,
+    kind: KindOpt = None,
+    advertiser: AdvertiserOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    page: PageOpt = 1,
+    page_size: PageSizeOpt = 50,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The ledger, newest first."""
+    start, end = parse_day(since, "--since"), parse_day(until, "--until")
+    if server := remote(as_):
+        result = server.get(path("centers", center_id, "billing", "transactions"), kind=kind,
+                            advertiser=advertiser, since=start, until=end, page=page,
+                            page_size=page_size)
+    else:
+        from bizcenter.api.routers.billing import TransactionOut
+        from bizcenter.billing.services import list_transactions
+
+        who = actor(as_)
+        result = api_page(list_transactions(
+            who, center(who, center_id), kind=kind or None, advertiser_id=advertiser or None,
+            since=start, until=end, page=page, page_size=page_size), TransactionOut)
+    emit([tx_row(t) for t in result["items"]], TX_COLUMNS, as_json=as_json,
+         title="Transactions", extra=page_info(result))
+
+
+@app.command("export")
+def export(
+    center_id: CenterArg,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+    kind: KindOpt = None,
+    advertiser: AdvertiserOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_: AsOption = None,
+) -> None:
+    """The ledger as CSV, oldest first (to a file or stdout)."""
+    start, end = parse_day(since, "--since"), parse_day(until, "--until")
+    chunks: Iterator[str]
+    if server := remote(as_):
+        # The answer's status is read here: a refusal leaves no file behind.
+        chunks = server.stream(path("centers", center_id, "billing", "transactions", "export"),
+                               kind=kind, advertiser=advertiser, since=start, until=end)
+    else:
+        import itertools
+
+        from bizcenter.billing.services import export_transactions
+
+        who = actor(as_)
+        rest = export_transactions(who, center(who, center_id), kind=kind or None,
+                                   advertiser_id=advertiser or None, since=start, until=end)
+        first = next(rest)  # a refusal surfaces here, before a file is made
+        chunks = itertools.chain([first], rest)
+    if output is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        return
+    with output.open("w", encoding="utf-8", newline="") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+    typer.echo(f"Wrote {output}")
+
+
+@app.command("top-up")
+def top_up(center_id: CenterArg, amount: AmountArg, note: NoteOpt = "",
+           as_: AsOption = None, as_json: JsonOption = False) -> None:
+    """Record money put on the balance (Admins and Finance Managers)."""
+    if server := remote(as_):
+        done = server.post(path("centers", center_id, "billing", "top-ups"),
+                           {"amount": amount, "note": note})
+    else:
+        from bizcenter.billing.services import top_up as put
+
+        who = actor(as_)
+        done = _tx_out(put(who, center(who, center_id), amount, note))
+    emit([tx_row(done)], TX_COLUMNS, as_json=as_json, title="Topped up")
+
+
+@app.command("refund")
+def refund(center_id: CenterArg, amount: AmountArg, note: NoteOpt = "", yes: YesOpt = False,
+           as_: AsOption = None, as_json: JsonOption = False) -> None:
+    """Pay money back from the balance, never more than it holds (Admins and Finance
+    Managers). Asks first."""
+    if server := remote(as_):
+        found = server.get(path("centers", center_id, "billing"))
+        have = cash(found["balance"], found["currency"])
+        confirm(yes, f"Refund {amount} {found['currency']} from the balance of {have}?")
+        done = server.post(path("centers", center_id, "billing", "refunds"),
+                           {"amount": amount, "note": note})
+    else:
+        from bizcenter.api.routers.campaigns import money
+        from bizcenter.billing.services import preview_refund
+        from bizcenter.billing.services import refund as pay_back
+
+        who = actor(as_)
+        target = center(who, center_id)
+        preview = preview_refund(who, target, amount, note)  # refused as the refund would be
+        confirm(yes, f"Refund {money(preview.amount)} {target.currency} from the balance of "
+                f"{money(preview.balance)} {target.currency}?")
+        done = _tx_out(pay_back(who, target, amount, note))
+    emit([tx_row(done)], TX_COLUMNS, as_json=as_json, title="Refunded")
+
+
+@app.command("limit")
+def limit(
+    center_id: CenterArg,
+    advertiser_id: Annotated[str, typer.Argument(help="Ad account id.")],
+    amount: Annotated[str | None, typer.Argument(
+        help="The most it may spend in a calendar month.")] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="No limit any more.")] = False,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Set or remove an ad account's monthly spending limit (Admins and Finance
+    Managers)."""
+    if (amount is None) == (not remove):
+        fail("give the monthly limit, or --remove to have none.")
+    if server := remote(as_):
+        done = server.put(path("centers", center_id, "billing", "spending-limits",
+                               advertiser_id), {"monthly_limit": amount})
+    else:
+        from bizcenter.api.routers.billing import SpendingLimitOut
+        from bizcenter.api.routers.campaigns import money
+        from bizcenter.billing.services import set_spending_limit
+
+        who = actor(as_)
+        target = center(who, center_id)
+        made = set_spending_limit(who, target, advertiser_id, amount)
+        ident = advertiser_id.strip()
+        done = api_json(SpendingLimitOut(
+            advertiser_id=str(int(ident)) if ident.isdigit() else ident,
+            monthly_limit=money(made.amount) if made else None, currency=target.currency))
+    emit([{"ad_account_id": done["advertiser_id"],
+           "monthly_limit": cash(done["monthly_limit"], done["currency"]) or "no limit"}],
+         ["ad_account_id", "monthly_limit"], as_json=as_json, title="Spending limit")
+
+
+@app.command("invoices")
+def invoices(center_id: CenterArg, page: PageOpt = 1, page_size: PageSizeOpt = 50,
+             as_: AsOption = None, as_json: JsonOption = False) -> None:
+    """Invoices, newest month first."""
+    if server := remote(as_):
+        result = server.get(path("centers", center_id, "billing", "invoices"), page=page,
+                            page_size=page_size)
+    else:
+        from bizcenter.api.routers.billing import InvoiceOut
+        from bizcenter.billing.services import list_invoices
+
+        who = actor(as_)
+        result = api_page(list_invoices(who, center(who, center_id), page=page,
+                                        page_size=page_size), InvoiceOut)
+    emit([invoice_row(i) for i in result["items"]], INVOICE_COLUMNS, as_json=as_json,
+         title="Invoices", extra=page_info(result))
+
+
+@app.command("invoice")
+def invoice(
+    center_id: CenterArg,
+    month: Annotated[str, typer.Argument(help="A month that has ended: YYYY-MM.")],
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Invoice a whole month from its spend; asking again answers the invoice already
+    issued (a month is billed once)."""
+    year, sep, number = month.strip().partition("-")
+    if not (sep and year.isdigit() and number.isdigit()):
+        fail(f"'{month}' is not a month; write it as YYYY-MM.")
+    if server := remote(as_):
+        done = server.post(path("centers", center_id, "billing", "invoices"),
+                           {"year": int(year), "month": int(number)})
+    else:
+        from bizcenter.billing.services import issue_invoice
+
+        who = actor(as_)
+        done = _invoice_out(issue_invoice(who, center(who, center_id), int(year),
+                                          int(number))[0])
+    emit([invoice_row(done)], INVOICE_COLUMNS, as_json=as_json, title="Invoice")
+
+
+def _close(center_id: str, invoice_id: str, status: str, as_: str | None,
+           as_json: bool) -> None:
+    if server := remote(as_):
+        done = server.patch(path("centers", center_id, "billing", "invoices", invoice_id),
+                            {"status": status})
+    else:
+        from bizcenter.billing.services import set_invoice_status
+
+        who = actor(as_)
+        done = _invoice_out(set_invoice_status(who, center(who, center_id), invoice_id,
+                                               status))
+    emit([invoice_row(done)], INVOICE_COLUMNS, as_json=as_json, title="Invoice")
+
+
+@app.command("paid")
+def paid(center_id: CenterArg, invoice_id: InvoiceArg, as_: AsOption = None,
+         as_json: JsonOption = False) -> None:
+    """Mark an issued invoice paid."""
+    _close(center_id, invoice_id, "PAID", as_, as_json)
+
+
+@app.command("void")
+def void(center_id: CenterArg, invoice_id: InvoiceArg, yes: YesOpt = False,
+         as_: AsOption = None, as_json: JsonOption = False) -> None:
+    """Void an issued invoice (its month can then be invoiced again). Asks first."""
+    confirm(yes, f"Void invoice {invoice_id}? This cannot be undone.")
+    _close(center_id, invoice_id, "VOID", as_, as_json)

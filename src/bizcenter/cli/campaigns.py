@@ -1,0 +1,417 @@
+"""``bizcenter campaigns`` and ``bizcenter requests``: campaigns, and the change requests
+of Standard members that Admins approve.
+
+A change by someone who may change the ad account directly is applied at once; the
+same change by a Standard OPERATOR becomes a change request. Both doors answer which
+(the API's ``{"applied": ...}``), and the command says it in words.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from bizcenter.cli.common import (
+    AsOption,
+    CenterArg,
+    JsonOption,
+    PageOpt,
+    PageSizeOpt,
+    YesOpt,
+    actor,
+    api_json,
+    api_page,
+    center,
+    confirm,
+    emit,
+    iso,
+    page_info,
+    parse_when,
+    person_label,
+    remote,
+    stamp,
+)
+from bizcenter.cli.remote import path
+
+if TYPE_CHECKING:
+    from bizcenter.campaigns.services import Outcome
+
+app = typer.Typer(help="List, create and change campaigns (a Standard member's changes "
+                  "become change requests).", no_args_is_help=True)
+requests_app = typer.Typer(help="Change requests: Admins approve or reject them, their "
+                           "author can withdraw them.", no_args_is_help=True)
+
+CampaignArg = Annotated[str, typer.Argument(help="Campaign id (from campaigns list).")]
+RequestArg = Annotated[str, typer.Argument(help="Change request id (from requests list).")]
+NameOpt = Annotated[str | None, typer.Option(help="Name of the campaign.")]
+ObjectiveOpt = Annotated[str | None, typer.Option(
+    help="REACH, TRAFFIC, VIDEO_VIEWS, CONVERSIONS, APP_PROMOTION or LEAD_GENERATION.")]
+BudgetModeOpt = Annotated[str | None, typer.Option(
+    help="BUDGET_MODE_DAY, BUDGET_MODE_TOTAL or BUDGET_MODE_INFINITE (no limit).")]
+BudgetOpt = Annotated[str | None, typer.Option(
+    help="Amount in the Business Center's currency, e.g. 150.50.")]
+StartOpt = Annotated[str | None, typer.Option(
+    "--start", help="Starts (YYYY-MM-DD: the start of that day, UTC; or a time).")]
+EndOpt = Annotated[str | None, typer.Option(
+    "--end", help="Ends (YYYY-MM-DD: the end of that day, UTC; or a time).")]
+CommentOpt = Annotated[str, typer.Option(help="A note for the author.")]
+
+COLUMNS = ["id", "name", "ad_account", "objective", "budget", "budget_mode", "status",
+           "starts", "ends", "version"]
+REQUEST_COLUMNS = ["id", "kind", "state", "ad_account", "campaign_id", "changes", "stale",
+                   "proposed_by", "proposed_at", "decided_by", "comment"]
+
+
+def row(c: dict[str, Any], currency: str) -> dict[str, Any]:
+    """A campaign as the API writes it (``CampaignOut``), as a row."""
+    return {
+        "id": c["id"],
+        "name": c["name"],
+        "ad_account": f"{c['advertiser_name']} ({c['advertiser_id']})",
+        "objective": c["objective"],
+        "budget": f"{c['budget']} {currency}" if c["budget"] is not None else "no limit",
+        "budget_mode": c["budget_mode"],
+        "status": c["status"],
+        "starts": stamp(c["start_at"]),
+        "ends": stamp(c["end_at"]),
+        "version": c["version"],
+    }
+
+
+def _value(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def request_row(r: dict[str, Any]) -> dict[str, Any]:
+    """A change request as the API writes it (``ChangeRequestOut``), as a row."""
+    changes = []
+    for d in r["differences"]:
+        now = f" (now {_value(d['now'])})" if d["now"] is not None else ""
+        before = f"{_value(d['before'])} -> " if d["before"] is not None else ""
+        changes.append(f"{d['label']}: {before}{_value(d['after'])}{now}")
+    return {
+        "id": r["id"],
+        "kind": r["kind"],
+        "state": r["state"],
+        "ad_account": f"{r['advertiser_name']} ({r['advertiser_id']})",
+        "campaign_id": r["campaign_id"],
+        "changes": changes,
+        "stale": "yes" if r["stale"] else "",
+        "proposed_by": person_label(r["proposed_by"]) if r["proposed_by"] else "",
+        "proposed_at": stamp(r["proposed_at"]),
+        "decided_by": person_label(r["decided_by"]) if r["decided_by"] else "",
+        "comment": r["comment"],
+    }
+
+
+def _campaign_out(c: Any) -> dict[str, Any]:
+    from bizcenter.api.routers.campaigns import CampaignOut
+
+    return api_json(CampaignOut.of(c))
+
+
+def _request_out(r: Any) -> dict[str, Any]:
+    from bizcenter.api.routers.campaigns import ChangeRequestOut
+
+    return api_json(ChangeRequestOut.of(r))
+
+
+def _outcome(outcome: Outcome) -> dict[str, Any]:
+    """A service's outcome as the API answers it: applied, or a change request."""
+    from bizcenter.api.routers.campaigns import answer
+
+    return api_json(answer(outcome, 200)[1])
+
+
+def _print_outcome(answer: dict[str, Any], currency: str, as_json: bool, done: str) -> None:
+    """Applied: the campaign. Proposed: the change request, and that nothing changed yet.
+    ``applied`` is printed either way (in JSON next to ``items``)."""
+    if answer["applied"]:
+        emit([row(answer["campaign"], currency)], COLUMNS, as_json=as_json, title=done,
+             extra={"applied": True})
+        return
+    request = answer["change_request"]
+    emit([request_row(request)], REQUEST_COLUMNS, as_json=as_json,
+         title="Change request (not applied yet)", extra={"applied": False})
+    if not as_json:
+        typer.echo(f"Not applied yet: sent to the Admins as change request {request['id']}; "
+                   "it applies when one of them approves it.")
+
+
+def _fields(name: str | None, objective: str | None, budget_mode: str | None,
+            budget: str | None, start: str | None, end: str | None, no_start: bool,
+            no_end: bool) -> dict[str, Any]:
+    """The fields given, as the services and the API take them (times in UTC)."""
+    fields: dict[str, Any] = {"name": name, "objective": objective,
+                              "budget_mode": budget_mode, "budget": budget,
+                              "start_at": parse_when(start, "start", day_end=False),
+                              "end_at": parse_when(end, "end")}
+    given = {k: v for k, v in fields.items() if v is not None}
+    if no_start:
+        given["start_at"] = None
+    if no_end:
+        given["end_at"] = None
+    return given
+
+
+def _body(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: iso(v) if k in ("start_at", "end_at") else v for k, v in fields.items()}
+
+
+# -- campaigns ---------------------------------------------------------------------------
+
+
+@app.command("list")
+def list_(
+    center_id: CenterArg,
+    advertiser: Annotated[str | None, typer.Option(help="Ad account id.")] = None,
+    status: Annotated[str | None, typer.Option(
+        help="ENABLE, DISABLE or DELETE (deleted ones only when asked for).")] = None,
+    objective: ObjectiveOpt = None,
+    search: Annotated[str, typer.Option(help="Part of the name.")] = "",
+    page: PageOpt = 1,
+    page_size: PageSizeOpt = 50,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Campaigns of the ad accounts you may see, most recently changed first."""
+    if server := remote(as_):
+        currency = str(server.center(center_id)["currency"])
+        result = server.get(path("centers", center_id, "campaigns"), advertiser=advertiser,
+                            status=status, objective=objective, q=search, page=page,
+                            page_size=page_size)
+    else:
+        from bizcenter.api.routers.campaigns import CampaignOut
+        from bizcenter.campaigns.services import list_campaigns
+
+        who = actor(as_)
+        target = center(who, center_id)
+        currency = target.currency
+        result = api_page(list_campaigns(who, target, advertiser_id=advertiser or None,
+                                         status=status or None, objective=objective or None,
+                                         search=search, page=page, page_size=page_size),
+                          CampaignOut)
+    emit([row(c, currency) for c in result["items"]], COLUMNS, as_json=as_json,
+         title="Campaigns", extra=page_info(result))
+
+
+@app.command("show")
+def show(center_id: CenterArg, campaign_id: CampaignArg, as_: AsOption = None,
+         as_json: JsonOption = False) -> None:
+    """One campaign."""
+    if server := remote(as_):
+        currency = str(server.center(center_id)["currency"])
+        found = server.get(path("centers", center_id, "campaigns", campaign_id))
+    else:
+        from bizcenter.campaigns.services import get_campaign
+
+        who = actor(as_)
+        target = center(who, center_id)
+        currency = target.currency
+        found = _campaign_out(get_campaign(who, target, campaign_id))
+    emit([row(found, currency)], COLUMNS, as_json=as_json, title="Campaign")
+
+
+@app.command("create")
+def create(
+    center_id: CenterArg,
+    advertiser_id: Annotated[str, typer.Argument(help="Ad account id.")],
+    name: Annotated[str, typer.Argument(help="Name of the campaign.")],
+    objective: ObjectiveOpt = None,
+    budget_mode: BudgetModeOpt = None,
+    budget: BudgetOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a campaign in an ad account: at once, or as a change request when you are a
+    Standard member who may only propose."""
+    fields = _fields(name, objective, budget_mode, budget, start, end, False, False)
+    if server := remote(as_):
+        currency = str(server.center(center_id)["currency"])
+        answer = server.post(path("centers", center_id, "campaigns"),
+                             {"advertiser_id": advertiser_id, **_body(fields)})
+    else:
+        from bizcenter.campaigns.services import create_campaign
+
+        who = actor(as_)
+        target = center(who, center_id)
+        currency = target.currency
+        answer = _outcome(create_campaign(who, target, advertiser_id, **fields))
+    _print_outcome(answer, currency, as_json, "Campaign created")
+
+
+@app.command("update")
+def update(
+    center_id: CenterArg,
+    campaign_id: CampaignArg,
+    name: NameOpt = None,
+    objective: ObjectiveOpt = None,
+    budget_mode: BudgetModeOpt = None,
+    budget: BudgetOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    no_start: Annotated[bool, typer.Option("--no-start", help="Remove the start time.")] = False,
+    no_end: Annotated[bool, typer.Option("--no-end", help="Remove the end time.")] = False,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change the fields given: at once, or as a change request when you are a Standard
+    member who may only propose. The status has its own commands (pause, enable)."""
+    fields = _fields(name, objective, budget_mode, budget, start, end, no_start, no_end)
+    if server := remote(as_):
+        currency = str(server.center(center_id)["currency"])
+        answer = server.patch(path("centers", center_id, "campaigns", campaign_id),
+                              _body(fields))
+    else:
+        from bizcenter.campaigns.services import update_campaign
+
+        who = actor(as_)
+        target = center(who, center_id)
+        currency = target.currency
+        answer = _outcome(update_campaign(who, target, campaign_id, **fields))
+    _print_outcome(answer, currency, as_json, "Campaign updated")
+
+
+def _status(center_id: str, campaign_id: str, status: str, as_: str | None, as_json: bool,
+            done: str) -> None:
+    if server := remote(as_):
+        currency = str(server.center(center_id)["currency"])
+        answer = server.post(path("centers", center_id, "campaigns", campaign_id, "status"),
+                             {"status": status})
+    else:
+        from bizcenter.campaigns.services import set_status
+
+        who = actor(as_)
+        target = center(who, center_id)
+        currency = target.currency
+        answer = _outcome(set_status(who, target, campaign_id, status))
+    _print_outcome(answer, currency, as_json, done)
+
+
+@app.command("pause")
+def pause(center_id: CenterArg, campaign_id: CampaignArg, as_: AsOption = None,
+          as_json: JsonOption = False) -> None:
+    """Disable a campaign (or propose it, as a Standard member)."""
+    _status(center_id, campaign_id, "DISABLE", as_, as_json, "Campaign paused")
+
+
+@app.command("enable")
+def enable(center_id: CenterArg, campaign_id: CampaignArg, as_: AsOption = None,
+           as_json: JsonOption = False) -> None:
+    """Enable a campaign again (or propose it, as a Standard member)."""
+    _status(center_id, campaign_id, "ENABLE", as_, as_json, "Campaign enabled")
+
+
+@app.command("delete")
+def delete(center_id: CenterArg, campaign_id: CampaignArg, yes: YesOpt = False,
+           as_: AsOption = None, as_json: JsonOption = False) -> None:
+    """Delete a campaign (or propose it, as a Standard member); a deleted campaign changes
+    no more."""
+    if server := remote(as_):
+        found = server.get(path("centers", center_id, "campaigns", campaign_id))
+    else:
+        from bizcenter.campaigns.services import get_campaign
+
+        who = actor(as_)
+        found = _campaign_out(get_campaign(who, center(who, center_id), campaign_id))
+    confirm(yes, f"Delete the campaign '{found['name']}'? A deleted campaign cannot be "
+            "changed or enabled again.")
+    _status(center_id, campaign_id, "DELETE", as_, as_json, "Campaign deleted")
+
+
+# -- change requests ---------------------------------------------------------------------
+
+
+@requests_app.command("list")
+def list_requests(
+    center_id: CenterArg,
+    state: Annotated[str | None, typer.Option(
+        help="PENDING, APPROVED, REJECTED or WITHDRAWN.")] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only your own (Admins see every "
+                                       "request otherwise).")] = False,
+    page: PageOpt = 1,
+    page_size: PageSizeOpt = 50,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change requests, newest first: every one for Admins (the Approvals inbox), your own
+    for others."""
+    if server := remote(as_):
+        result = server.get(path("centers", center_id, "change-requests"), state=state,
+                            mine=mine, page=page, page_size=page_size)
+    else:
+        from bizcenter.api.routers.campaigns import ChangeRequestOut
+        from bizcenter.campaigns.services import list_requests as found
+
+        who = actor(as_)
+        result = api_page(found(who, center(who, center_id), state=state or None, mine=mine,
+                                page=page, page_size=page_size), ChangeRequestOut)
+    emit([request_row(r) for r in result["items"]], REQUEST_COLUMNS, as_json=as_json,
+         title="Change requests", extra=page_info(result))
+
+
+@requests_app.command("show")
+def show_request(center_id: CenterArg, request_id: RequestArg, as_: AsOption = None,
+                 as_json: JsonOption = False) -> None:
+    """One change request, field by field: before, proposed and, if the campaign moved
+    since, its value now."""
+    if server := remote(as_):
+        found = server.get(path("centers", center_id, "change-requests", request_id))
+    else:
+        from bizcenter.campaigns.services import get_request
+
+        who = actor(as_)
+        found = _request_out(get_request(who, center(who, center_id), request_id))
+    emit([request_row(found)], REQUEST_COLUMNS, as_json=as_json, title="Change request")
+    if found["stale"] and found["state"] == "PENDING" and not as_json:
+        typer.echo("The campaign changed since this was proposed: approving it is refused; "
+                   "reject it, or ask for a new proposal.")
+
+
+def _decide(center_id: str, request_id: str, approve: bool, comment: str, as_: str | None,
+            as_json: bool) -> None:
+    verb = "approve" if approve else "reject"
+    if server := remote(as_):
+        done = server.post(path("centers", center_id, "change-requests", request_id, verb),
+                           {"comment": comment})
+    else:
+        from bizcenter.campaigns.services import decide
+
+        who = actor(as_)
+        done = _request_out(decide(who, center(who, center_id), request_id, approve=approve,
+                                   comment=comment))
+    emit([request_row(done)], REQUEST_COLUMNS, as_json=as_json,
+         title="Approved and applied" if approve else "Rejected")
+
+
+@requests_app.command("approve")
+def approve(center_id: CenterArg, request_id: RequestArg, comment: CommentOpt = "",
+            as_: AsOption = None, as_json: JsonOption = False) -> None:
+    """Apply a pending change request (Admins). Refused when the campaign changed since the
+    proposal (stale) or it was already decided."""
+    _decide(center_id, request_id, True, comment, as_, as_json)
+
+
+@requests_app.command("reject")
+def reject(center_id: CenterArg, request_id: RequestArg, comment: CommentOpt = "",
+           as_: AsOption = None, as_json: JsonOption = False) -> None:
+    """Refuse a pending change request (Admins); nothing changes."""
+    _decide(center_id, request_id, False, comment, as_, as_json)
+
+
+@requests_app.command("withdraw")
+def withdraw(center_id: CenterArg, request_id: RequestArg, as_: AsOption = None,
+             as_json: JsonOption = False) -> None:
+    """Take back a pending change request of your own."""
+    if server := remote(as_):
+        done = server.post(path("centers", center_id, "change-requests", request_id,
+                                "withdraw"))
+    else:
+        from bizcenter.campaigns.services import withdraw as take_back
+
+        who = actor(as_)
+        done = _request_out(take_back(who, center(who, center_id), request_id))
+    emit([request_row(done)], REQUEST_COLUMNS, as_json=as_json, title="Withdrawn")

@@ -1,0 +1,157 @@
+"""``bizcenter report``: spend and results over a range of days, as a table, JSON or CSV.
+
+A report sums only the ad accounts the person acting may see, as the web page and
+the API do: the same service locally, the same API route remotely.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bizcenter.cli.common import (
+    AsOption,
+    CenterArg,
+    JsonOption,
+    actor,
+    api_json,
+    center,
+    emit,
+    fail,
+    remote,
+)
+from bizcenter.cli.remote import path
+
+METRICS = ["spend", "impressions", "clicks", "conversions", "ctr", "cpc", "cpm", "cpa"]
+BY = ("period", "campaign", "account")
+
+
+def register(root: typer.Typer) -> None:
+    root.command("report")(report)
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    """A day as people type it; a wrong one is refused here, the same with or without
+    --url (the API would answer in its own words)."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"{option}: '{value}' is not a date; write it as YYYY-MM-DD.")
+        raise  # unreachable; keeps type checkers calm
+
+
+def _figures(f: dict[str, Any], currency: str) -> dict[str, Any]:
+    """The API's figures for people: money with its currency, CTR in percent."""
+    def cash(value: str | None) -> str:
+        return "" if value is None else f"{value} {currency}"
+
+    return {"spend": cash(f["spend"]), "impressions": f["impressions"], "clicks": f["clicks"],
+            "conversions": f["conversions"],
+            "ctr": "" if f["ctr"] is None else f"{Decimal(f['ctr']) * 100:.2f} %",
+            "cpc": cash(f["cpc"]), "cpm": cash(f["cpm"]), "cpa": cash(f["cpa"])}
+
+
+def _rows(found: dict[str, Any], by: str) -> tuple[list[dict[str, Any]], list[str]]:
+    currency = found["currency"]
+    if by == "campaign":
+        return ([{"campaign_id": c["campaign_id"], "campaign": c["name"],
+                  "status": c["status"], "ad_account": c["advertiser_name"],
+                  **_figures(c, currency)} for c in found["campaigns"]],
+                ["campaign_id", "campaign", "status", "ad_account", *METRICS])
+    if by == "account":
+        return ([{"ad_account_id": a["advertiser_id"], "ad_account": a["name"],
+                  "campaigns": a["campaigns"], **_figures(a, currency)}
+                 for a in found["accounts"]],
+                ["ad_account_id", "ad_account", "campaigns", *METRICS])
+    return ([{"period": p["start"] if p["start"] == p["end"] else
+              f"{p['start']} to {p['end']}" + ("" if p["whole"] else " (part)"),
+              **_figures(p, currency)} for p in found["periods"]],
+            ["period", *METRICS])
+
+
+def report(
+    center_id: CenterArg,
+    since: Annotated[str | None, typer.Option(
+        "--from", help="First day (YYYY-MM-DD, in the Business Center's time zone).")] = None,
+    until: Annotated[str | None, typer.Option(
+        "--to", help="Last day, included (at most 731 days after --from).")] = None,
+    advertiser: Annotated[str | None, typer.Option(
+        "--advertiser", help="Only this ad account (its id).")] = None,
+    campaign: Annotated[str | None, typer.Option(
+        "--campaign", help="Only this campaign (its id).")] = None,
+    group: Annotated[str, typer.Option(help="A row per day, week or month.")] = "day",
+    by: Annotated[str, typer.Option(
+        help="Rows by period (day/week/month), by campaign, or by account (ad accounts; "
+        "table only).")] = "period",
+    csv_file: Annotated[Path | None, typer.Option(
+        "--csv", help="Write the report as CSV to this file ('-' for the screen) instead "
+        "of a table: by period or by campaign.")] = None,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Spend, impressions, clicks, conversions, CTR, CPC, CPM and CPA over a range of days,
+    for the Business Center, one ad account or one campaign. Only the ad accounts you may
+    see are counted."""
+    if advertiser and campaign:
+        fail("give --advertiser or --campaign, not both.")
+    if by not in BY:
+        fail(f"--by: '{by}' is not one of {', '.join(BY)}.")
+    scope, id_ = ("campaign", campaign) if campaign else (
+        ("advertiser", advertiser) if advertiser else ("center", None))
+    start, end = parse_day(since, "--from"), parse_day(until, "--to")
+    if csv_file is not None:
+        _export(center_id, as_, csv_file, scope=scope, id=id_, by=by, since=start, until=end,
+                group=group)
+        return
+    if server := remote(as_):
+        route = {"center": path("centers", center_id, "reports"),
+                 "advertiser": path("centers", center_id, "reports", "advertisers", id_),
+                 "campaign": path("centers", center_id, "reports", "campaigns", id_)}[scope]
+        found = server.get(route, since=start, until=end, group=group)
+    else:
+        from bizcenter.api.routers.reports import ReportOut
+        from bizcenter.reporting.services import report as make
+
+        who = actor(as_)
+        found = api_json(ReportOut.of(make(who, center(who, center_id), scope=scope, id=id_,
+                                           since=start, until=end, group=group)))
+    if as_json:
+        sys.stdout.write(json.dumps(found, indent=2) + "\n")
+        return
+    rows, columns = _rows(found, by)
+    totals = _figures(found["totals"], found["currency"])
+    emit(rows, columns, as_json=False,
+         title=f"{found['title']}, {found['since']} to {found['until']}",
+         extra={"total spend": totals["spend"], "impressions": totals["impressions"],
+                "clicks": totals["clicks"], "conversions": totals["conversions"],
+                "CTR": totals["ctr"] or "-"})
+
+
+def _export(center_id: str, as_: str | None, output: Path, **query: Any) -> None:
+    """The API's CSV export, to a file or the screen; a refusal leaves no file behind."""
+    chunks: Iterator[str]
+    if server := remote(as_):
+        # The answer's status is read here, before the file is made.
+        chunks = server.stream(path("centers", center_id, "reports", "export"), **query)
+    else:
+        from bizcenter.reporting.services import export_csv
+
+        who = actor(as_)
+        chunks = iter([export_csv(who, center(who, center_id), **query)])
+    if str(output) == "-":
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        return
+    with output.open("w", encoding="utf-8", newline="") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+    typer.echo(f"Wrote {output}")
