@@ -149,6 +149,8 @@ def test_campaigns_created_changed_paused_and_deleted_by_an_admin(shop, capsys, 
     err = refused(capsys, "campaigns", "update", c, row["id"], "--end", "2026-08-01",
                   "--as", admin)
     assert "ends before it starts" in err
+    assert "give --objective" in refused(capsys, "campaigns", "create", c, main, "No aim",
+                                         "--as", admin)
     assert "Nothing to change" in refused(capsys, "campaigns", "update", c, row["id"],
                                           "--budget", "200", "--as", admin)
     answer_no(monkeypatch)

@@ -25,6 +25,7 @@ from bizcenter.cli.common import (
     center,
     confirm,
     emit,
+    fail,
     iso,
     page_info,
     parse_when,
@@ -228,6 +229,9 @@ def create(
 ) -> None:
     """Create a campaign in an ad account: at once, or as a change request when you are a
     Standard member who may only propose."""
+    if not objective:  # the API would refuse in its own words: said here, the same both ways
+        fail("give --objective: REACH, TRAFFIC, VIDEO_VIEWS, CONVERSIONS, APP_PROMOTION or "
+             "LEAD_GENERATION.")
     fields = _fields(name, objective, budget_mode, budget, start, end, False, False)
     if server := remote(as_):
         currency = str(server.center(center_id)["currency"])
