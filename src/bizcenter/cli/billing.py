@@ -213,8 +213,9 @@ def top_up(center_id: CenterArg, amount: AmountArg, note: NoteOpt = "",
 @app.command("refund")
 def refund(center_id: CenterArg, amount: AmountArg, note: NoteOpt = "", yes: YesOpt = False,
            as_: AsOption = None, as_json: JsonOption = False) -> None:
-    """Pay money back from the balance, never more than it holds (Admins and Finance
-    Managers). Asks first."""
+    """Pay money back from the balance (Admins and Finance Managers). Asks first.
+
+    Never more than the balance holds."""
     if server := remote(as_):
         found = server.get(path("centers", center_id, "billing"))
         have = cash(found["balance"], found["currency"])
@@ -245,8 +246,7 @@ def limit(
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Set or remove an ad account's monthly spending limit (Admins and Finance
-    Managers)."""
+    """Set or remove an ad account's monthly spending limit (Admins, Finance Managers)."""
     if (amount is None) == (not remove):
         fail("give the monthly limit, or --remove to have none.")
     if server := remote(as_):
@@ -294,8 +294,9 @@ def invoice(
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Invoice a whole month from its spend; asking again answers the invoice already
-    issued (a month is billed once)."""
+    """Invoice a month that has ended, from its spend.
+
+    Asking again answers the invoice already issued: a month is billed once."""
     year, sep, number = month.strip().partition("-")
     if not (sep and year.isdigit() and number.isdigit()):
         fail(f"'{month}' is not a month; write it as YYYY-MM.")

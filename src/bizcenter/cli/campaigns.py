@@ -227,8 +227,10 @@ def create(
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Create a campaign in an ad account: at once, or as a change request when you are a
-    Standard member who may only propose."""
+    """Create a campaign in an ad account (or propose it, as a Standard member).
+
+    Applied at once for whoever may change the ad account; a Standard OPERATOR's becomes
+    a change request for an Admin to approve."""
     if not objective:  # the API would refuse in its own words: said here, the same both ways
         fail("give --objective: REACH, TRAFFIC, VIDEO_VIEWS, CONVERSIONS, APP_PROMOTION or "
              "LEAD_GENERATION.")
@@ -262,8 +264,11 @@ def update(
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Change the fields given: at once, or as a change request when you are a Standard
-    member who may only propose. The status has its own commands (pause, enable)."""
+    """Change the fields given (or propose it, as a Standard member).
+
+    Applied at once for whoever may change the ad account; a Standard OPERATOR's becomes
+    a change request for an Admin to approve. The status has its own commands (pause,
+    enable, delete)."""
     fields = _fields(name, objective, budget_mode, budget, start, end, no_start, no_end)
     if server := remote(as_):
         currency = str(server.center(center_id)["currency"])
@@ -312,8 +317,7 @@ def enable(center_id: CenterArg, campaign_id: CampaignArg, as_: AsOption = None,
 @app.command("delete")
 def delete(center_id: CenterArg, campaign_id: CampaignArg, yes: YesOpt = False,
            as_: AsOption = None, as_json: JsonOption = False) -> None:
-    """Delete a campaign (or propose it, as a Standard member); a deleted campaign changes
-    no more."""
+    """Delete a campaign for good (or propose it, as a Standard member). Asks first."""
     if server := remote(as_):
         found = server.get(path("centers", center_id, "campaigns", campaign_id))
     else:
@@ -341,8 +345,7 @@ def list_requests(
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Change requests, newest first: every one for Admins (the Approvals inbox), your own
-    for others."""
+    """Change requests, newest first: all for Admins, your own for others."""
     if server := remote(as_):
         result = server.get(path("centers", center_id, "change-requests"), state=state,
                             mine=mine, page=page, page_size=page_size)
@@ -360,7 +363,9 @@ def list_requests(
 @requests_app.command("show")
 def show_request(center_id: CenterArg, request_id: RequestArg, as_: AsOption = None,
                  as_json: JsonOption = False) -> None:
-    """One change request, field by field: before, proposed and, if the campaign moved
+    """One change request, field by field.
+
+    Each field shows its value when proposed, the proposal and, when the campaign moved
     since, its value now."""
     if server := remote(as_):
         found = server.get(path("centers", center_id, "change-requests", request_id))
@@ -394,8 +399,10 @@ def _decide(center_id: str, request_id: str, approve: bool, comment: str, as_: s
 @requests_app.command("approve")
 def approve(center_id: CenterArg, request_id: RequestArg, comment: CommentOpt = "",
             as_: AsOption = None, as_json: JsonOption = False) -> None:
-    """Apply a pending change request (Admins). Refused when the campaign changed since the
-    proposal (stale) or it was already decided."""
+    """Apply a pending change request (Admins).
+
+    Refused when the campaign changed since the proposal (stale) or when it was already
+    decided."""
     _decide(center_id, request_id, True, comment, as_, as_json)
 
 

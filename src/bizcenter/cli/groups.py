@@ -235,8 +235,9 @@ def set_member(
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Put a member in the group, or change their roles in it. A higher role held
-    directly stays."""
+    """Put a member in the group, or change their roles in it.
+
+    A higher role the member holds directly stays."""
     roles = roles_by_type(role)
     if server := remote(as_):
         group = server.put(path("centers", center_id, "asset-groups", group_id, "members",
@@ -278,8 +279,7 @@ def remove_member(center_id: CenterArg, group_id: GroupArg, member_id: MemberArg
 @app.command("delete")
 def delete(center_id: CenterArg, group_id: GroupArg, yes: YesOpt = False,
            as_: AsOption = None) -> None:
-    """Delete an asset group: its members lose what it gave them, and keep what they were
-    given directly."""
+    """Delete an asset group; its members keep what they were given directly. Asks first."""
     def ask(group: dict[str, Any]) -> str:
         name = str(group["name"])
         confirm(yes, f"Delete the asset group '{name}'? Its {len(group['members'])} "
