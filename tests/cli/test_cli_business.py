@@ -254,6 +254,28 @@ def test_report_as_table_json_and_csv(shop, capsys, tmp_path):
     assert not bad.exists()  # a refusal leaves no file
 
 
+def test_metrics_import_is_all_or_nothing(shop, capsys, tmp_path):
+    c, spring = shop.id, str(shop.book.spring.pk)
+    good = tmp_path / "metrics.csv"
+    good.write_text(f"campaign_id,date,spend,impressions,clicks,conversions\n"
+                    f"{spring},2026-04-02,3.00,300,3,0\n{spring},2026-03-30,12.00,1200,12,1\n")
+    done = as_json(capsys, "metrics", "import", c, str(good), "--as", shop.admin)
+    assert done == [{"rows": 2, "created": 1, "updated": 1, "campaigns": 1,
+                     "first_day": "2026-03-30", "last_day": "2026-04-02"}]
+    found = as_json(capsys, "report", c, "--from", "2026-03-30", "--to", "2026-04-06",
+                    "--as", shop.admin)
+    assert found["totals"]["spend"] == "146.25"  # 141.25 - 10.00 + 12.00 + 3.00
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"campaign_id,date,spend,impressions,clicks,conversions\n"
+                   f"{spring},2026-04-03,1.00,1,1,1\n{spring},someday,x,1,1,1\n")
+    err = refused(capsys, "metrics", "import", c, str(bad), "--as", shop.admin)
+    assert "Nothing was imported: 1 of 2 rows need fixing" in err and "Row 3" in err
+    assert shop.book.spring.metrics.filter(day="2026-04-03").count() == 0
+    assert "Admin" in refused(capsys, "metrics", "import", c, str(good), "--as", shop.operator)
+    assert "no such file" in refused(capsys, "metrics", "import", c, str(tmp_path / "none"),
+                                     "--as", shop.admin)
+
+
 # -- billing -------------------------------------------------------------------------------
 
 

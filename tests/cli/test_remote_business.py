@@ -16,6 +16,7 @@ from bizcenter.billing import services as billing
 from bizcenter.billing.models import SpendingLimit, Transaction
 from bizcenter.campaigns import services as campaigns
 from bizcenter.campaigns.models import Campaign, ChangeRequest, RequestState
+from tests.cli.test_cli import run
 from tests.cli.test_remote import _clean, no_local, one_line_error, remote, same  # noqa: F401
 from tests.conftest import act, join
 from tests.reporting.conftest import build_book
@@ -57,6 +58,7 @@ def shop(live_server, owner, center, make_user):
     }
 
 
+@pytest.mark.slow  # some 25 commands, each run twice
 def test_reads_print_what_the_local_database_prints(shop, capsys):
     c = shop["center"]
     same(capsys, shop, "centers", "show", c)  # the first call marks the person active
@@ -162,6 +164,26 @@ def test_changes_through_the_api(shop, capsys):
     assert code == 0 and json.loads(out)[0]["amount"] == "-25.00 USD"
     code, _, _ = remote(capsys, shop, "billing", "limit", c, shop["main"], "--remove")
     assert code == 0 and not SpendingLimit.objects.exists()
+
+
+def test_metrics_import_through_the_api(shop, capsys, tmp_path):
+    c, summer = shop["center"], shop["summer"]
+    header = "campaign_id,date,spend,impressions,clicks,conversions\n"
+    good = tmp_path / "metrics.csv"
+    good.write_text(f"{header}{summer},2026-04-02,3.00,300,3,0\n")
+    code, out, err = remote(capsys, shop, "metrics", "import", c, str(good), "--json")
+    assert code == 0, err
+    assert json.loads(out)[0]["created"] == 1
+    assert "144.25" in same(capsys, shop, "report", c, *SPAN)
+    # A bad file is refused in the same words both ways, and nothing is written.
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"{header}{summer},2026-04-03,1.00,1,1,1\n{summer},2026-04-04,-5,1,1,1\n")
+    local = run(capsys, "metrics", "import", c, str(bad), "--as", shop["owner"])
+    assert "Nothing was imported" in one_line_error(local)
+    assert remote(capsys, shop, "metrics", "import", c, str(bad)) == local
+    assert "Admin" in one_line_error(remote(capsys, shop, "metrics", "import", c, str(good),
+                                            token=shop["op_token"]))
+    assert "144.25" in same(capsys, shop, "report", c, *SPAN)
 
 
 def test_refusals_are_one_line_and_change_nothing(shop, capsys, monkeypatch, tmp_path):

@@ -96,6 +96,7 @@ app.add_typer(groups.app, name="groups")
 app.add_typer(campaigns.app, name="campaigns")
 app.add_typer(campaigns.requests_app, name="requests")
 app.add_typer(billing.app, name="billing")
+app.add_typer(reports.metrics_app, name="metrics")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -100,6 +100,10 @@ class Remote:
     def delete(self, route: str) -> Any:
         return self.call("DELETE", route)
 
+    def upload(self, route: str, data: bytes, content_type: str) -> Any:
+        """A POST whose body is a file as it is (a CSV), not JSON."""
+        return self.call("POST", route, body=data, headers={"Content-Type": content_type})
+
     def call(self, method: str, route: str, *, params: Mapping[str, Any] | None = None,
              body: Any = None, headers: Mapping[str, str] | None = None) -> Any:
         url = self._url(route, params)
@@ -170,7 +174,8 @@ class Remote:
 
     def _open(self, method: str, url: str, body: Any,
               headers: Mapping[str, str] | None) -> HTTPResponse:
-        data = None if body is None else json.dumps(body).encode()
+        # bytes are a file sent as it is (the caller names its Content-Type); else JSON
+        data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
         request = urllib.request.Request(url, data=data, method=method)  # noqa: S310
         request.add_header("Authorization", f"Bearer {self.token}")
         request.add_header("Accept", "application/json")

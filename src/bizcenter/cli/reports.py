@@ -155,3 +155,36 @@ def _export(center_id: str, as_: str | None, output: Path, **query: Any) -> None
         for chunk in chunks:
             handle.write(chunk)
     typer.echo(f"Wrote {output}")
+
+
+metrics_app = typer.Typer(help="Load the daily numbers reports are made of.",
+                          no_args_is_help=True)
+IMPORT_COLUMNS = ["rows", "created", "updated", "campaigns", "first_day", "last_day"]
+
+
+@metrics_app.command("import")
+def import_(
+    center_id: CenterArg,
+    csv_file: Annotated[Path, typer.Argument(
+        help="CSV with a header row naming campaign_id, date, spend, impressions, clicks, "
+        "conversions (other columns are ignored).")],
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Load daily metrics from a CSV file (Admins), all or nothing.
+
+    Every row is checked first: one bad row refuses the whole file, naming rows and
+    problems, and nothing is written. A campaign's day loaded again is replaced."""
+    if not csv_file.is_file():
+        fail(f"{csv_file}: no such file.")
+    data = csv_file.read_bytes()
+    if server := remote(as_):
+        done = server.upload(path("centers", center_id, "metrics"), data,
+                             "text/csv; charset=utf-8")
+    else:
+        from bizcenter.api.routers.reports import ImportOut
+        from bizcenter.reporting.services import import_metrics
+
+        who = actor(as_)
+        done = api_json(ImportOut.of(import_metrics(who, center(who, center_id), data)))
+    emit([done], IMPORT_COLUMNS, as_json=as_json, title="Metrics imported")
