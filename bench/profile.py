@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = ("ping", "check", "page", "api", "report", "invite")
 
 
-def child(names: list[str], requests: int, interval: float, sql: int) -> None:
+def child(names: list[str], requests: int, interval: float, sql: int, show_all: bool = False
+          ) -> None:
     import django
 
     django.setup()
@@ -73,7 +74,7 @@ def child(names: list[str], requests: int, interval: float, sql: int) -> None:
             for _ in range(requests):
                 call(session)
         print(f"==== {name}: {requests} requests ====")
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        print(profiler.output_text(unicode=True, color=False, show_all=show_all))
 
 
 def main() -> None:
@@ -84,10 +85,11 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.0002, help="sampling, seconds")
     parser.add_argument("--sql", type=int, default=0, metavar="CHARS",
                         help="print each endpoint's SQL (cut at CHARS) instead of profiling")
+    parser.add_argument("--all", action="store_true", help="show library frames too")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.endpoints, args.requests, args.interval, args.sql)
+        child(args.endpoints, args.requests, args.interval, args.sql, args.all)
         return
     from http_load import child_env
     from throwaway import drop, postgres_database
@@ -101,6 +103,7 @@ def main() -> None:
             subprocess.run(  # noqa: S603 - our own interpreter and script
                 [sys.executable, __file__, "--child", "--requests", str(args.requests),
                  "--interval", str(args.interval), "--sql", str(args.sql),
+                 *(["--all"] if args.all else []),
                  *args.endpoints],
                 env=env, check=True, cwd=ROOT)
         finally:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from bizcenter.access import snapshot
 from bizcenter.access.actions import Action
@@ -126,8 +126,12 @@ def visible_to(actor: Actor, center: BusinessCenter) -> QuerySet[Asset]:
     Admins see what the Business Center owns and what partners share with it;
     Standard members see what they were given.
     """
-    reachable = Asset.objects.filter(
-        Q(center=center) | Q(shares__partnership__partner=center)).distinct()
+    # Ids from each side, united, then the rows by primary key: both sides use an
+    # index. (center OR shared-with-center over a join made PostgreSQL scan every
+    # asset of every Business Center: 14 ms at 100,000 centers, growing with them.)
+    own = Asset.objects.filter(center=center).values("pk")
+    shared = PartnerShare.objects.filter(partnership__partner=center).values("asset_id")
+    reachable = Asset.objects.filter(pk__in=own.union(shared))
     if actor.user is None:
         return reachable
     snap = snapshot.get(actor.user.pk, center.pk)
