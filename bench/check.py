@@ -244,6 +244,7 @@ def main() -> None:
     parser.add_argument("--grants", type=int, default=100_000)
     parser.add_argument("--casbin-budget", type=float, default=30.0,
                         help="seconds of pycasbin calls (0 skips it)")
+    parser.add_argument("--json", help="also write the figures to this file (bench/run.py)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--policy", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -282,6 +283,9 @@ def main() -> None:
               f"{floor_t['per_s'] / run['warm']['per_s']:.1f}x the floor's cost; cold check "
               f"after a change p50 {run['cold_p50_ms']:.2f} ms, p99 {run['cold_p99_ms']:.2f} "
               f"ms, max {run['cold_max_ms']:.2f} ms", flush=True)
+    figures = {"floor": floor_t, "runs": runs, "casbin": None}
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, default=str))
     if args.casbin_budget <= 0:
         return
     print("  pycasbin ...", file=sys.stderr)
@@ -291,6 +295,8 @@ def main() -> None:
     for run in runs:
         print(f"{run['database']}: warm check is "
               f"{run['warm']['per_s'] / casbin_t['per_s']:,.0f}x pycasbin's speed")
+    if args.json:
+        Path(args.json).write_text(json.dumps({**figures, "casbin": casbin_t}, default=str))
 
 if __name__ == "__main__":
     main()

@@ -33,9 +33,11 @@ beside the one it names, dropped afterwards; see throwaway.py). For each:
    Requests per second is completed requests over the burst's time; p50/p99 are
    per request. Any status other than the expected one is counted as an error.
 4. ``--scale`` (PostgreSQL): the check, members page and members API at 10, 1,000
-   and 4,000 members, then again after filler Business Centers (each with three
-   members and an ad account, inserted by ``INSERT ... SELECT generate_series``)
-   bring the database to 1,000 and to 100,000 centers.
+   and 4,000 members, in the seeded database (4 Business Centers) and in two more
+   seeded alike where filler Business Centers (each with three members and an ad
+   account, inserted by ``INSERT ... SELECT generate_series``) bring the count to
+   1,000 and to 100,000. Each database has its own server, and all are measured
+   in the same rounds, so the machine's load falls on every size alike.
 
 Prints markdown tables; ``--json PATH`` also writes the figures for bench/run.py.
 """
@@ -240,6 +242,7 @@ def grow(total: int) -> dict:
 class Target:
     key: str
     label: str
+    port: int
     request: Callable[[], bytes]
     expect: int = 200
 
@@ -300,7 +303,7 @@ async def one(port: int, raw: bytes,
     return status, conn
 
 
-async def burst(port: int, target: Target, seconds: float, concurrency: int
+async def burst(target: Target, seconds: float, concurrency: int
                 ) -> tuple[list[float], int, float]:
     """``concurrency`` clients, each sending its next request when the last is answered."""
     times: list[float] = []
@@ -314,7 +317,7 @@ async def burst(port: int, target: Target, seconds: float, concurrency: int
             raw = target.request()
             t0 = time.perf_counter()
             try:
-                status, conn = await one(port, raw, conn)
+                status, conn = await one(target.port, raw, conn)
             except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
                 errors += 1
                 conn = None
@@ -330,17 +333,17 @@ async def burst(port: int, target: Target, seconds: float, concurrency: int
     return times, errors, time.perf_counter() - started
 
 
-def measure(port: int, targets: list[Target], seconds: float, rounds: int, concurrency: int
+def measure(targets: list[Target], seconds: float, rounds: int, concurrency: int
             ) -> dict[str, dict]:
     """Rounds of one burst per target; the figures of all rounds together."""
     times: dict[str, list[float]] = {t.key: [] for t in targets}
     errors = dict.fromkeys(times, 0)
     spent = dict.fromkeys(times, 0.0)
     for t in targets:  # warm every worker's caches and imports, untimed
-        asyncio.run(burst(port, t, min(0.5, seconds), concurrency))
+        asyncio.run(burst(t, min(0.5, seconds), concurrency))
     for _ in range(rounds):
         for t in targets:
-            got, bad, elapsed = asyncio.run(burst(port, t, seconds, concurrency))
+            got, bad, elapsed = asyncio.run(burst(t, seconds, concurrency))
             times[t.key] += got
             errors[t.key] += bad
             spent[t.key] += elapsed
@@ -412,69 +415,115 @@ class Server:
         self.log.close()
 
 
-def targets_for(made: dict, port: int, size: str, *, full: bool) -> list[Target]:
+def targets_for(made: dict, port: int, size: str, *, full: bool, prefix: str = ""
+                ) -> list[Target]:
     c = made["centers"][size]
     cid = c["id"]
-    bearer = lambda token: f"Authorization: Bearer {token}\r\n"  # noqa: E731
+
+    def bearer(token: str) -> str:
+        return f"Authorization: Bearer {token}\r\n"
+
     check = (f"/api/v1/centers/{cid}/access/check?action=report.view"
              f"&resource=asset:{c['asset']}")
+    ping = Target(f"{prefix}ping", "floor: GET /ping (same server and middleware, no SQL)",
+                  port, get("/ping", port))
     found = [
-        Target(f"check@{size}", "access check (API)", get(check, port,
-                                                          bearer(c["checker_token"]))),
-        Target(f"page@{size}", "members list page (web, session)",
+        Target(f"{prefix}check@{size}", "access check (API)", port,
+               get(check, port, bearer(c["checker_token"]))),
+        Target(f"{prefix}page@{size}", "members list page (web, session)", port,
                get(f"/c/{cid}/partners/", port, f"Cookie: {made['cookie']}\r\n")),
-        Target(f"api@{size}", "members API page", get(f"/api/v1/centers/{cid}/members", port,
-                                                      bearer(c["owner_token"]))),
+        Target(f"{prefix}api@{size}", "members API page", port,
+               get(f"/api/v1/centers/{cid}/members", port, bearer(c["owner_token"]))),
     ]
     if not full:
         return found
     r = made["report"]
     return [
-        Target("ping", "floor: GET /ping (same server and middleware, no SQL)",
-               get("/ping", port)),
-        Target("healthz", "GET /healthz (one SELECT 1)", get("/healthz", port)),
+        ping,
+        Target("healthz", "GET /healthz (one SELECT 1)", port, get("/healthz", port)),
         *found,
-        Target("invite", "invitation (API POST, a new address each)",
+        Target("invite", "invitation (API POST, a new address each)", port,
                post_invitation(made["invite"]["id"], made["invite"]["token"], port), 201),
-        Target("report", "report, a year by month (API)",
+        Target("report", "report, a year by month (API)", port,
                get(f"/api/v1/centers/{cid}/reports?since={r['since']}&until={r['until']}"
                    "&group=month", port, bearer(c["owner_token"]))),
     ]
 
 
-def on_database(database_url: str | None, args: argparse.Namespace, log_dir: Path) -> dict:
-    with tempfile.TemporaryDirectory(prefix="bizcenter-bench-http-") as data_dir:
-        env = child_env(data_dir, database_url)
+class Site:
+    """A seeded data folder and database with ``bizcenter serve`` on it."""
+
+    def __init__(self, database_url: str | None, args: argparse.Namespace, log: Path) -> None:
+        self.folder = tempfile.TemporaryDirectory(prefix="bizcenter-bench-http-")
+        self.env = child_env(self.folder.name, database_url)
         t0 = time.perf_counter()
-        made = script(env, "--seed", "--campaigns", str(args.campaigns), "--days",
-                      str(args.days))
-        name = made["database"]
-        print(f"  {name}: seeded in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-        server = Server(env, args.workers, log_dir / f"serve-{name}.log")
-        try:
-            big = str(SIZES[0])
-            main = measure(server.port, targets_for(made, server.port, big, full=True),
-                           args.seconds, args.rounds, args.concurrency)
-            result: dict = {"database": name, "main": main, "scale": {}}
-            if not args.scale or (database_url is None and not args.scale_sqlite):
-                return result
-            floor = [t for t in targets_for(made, server.port, big, full=True)
-                     if t.key == "ping"]
-            steps = [("seeded", None), *((f"{n:,}", n) for n in SCALE_CENTERS)]
-            for label, total in steps:
-                if total is not None:
-                    grown = script(env, "--grow", str(total))
-                    print(f"  {name}: {grown}", file=sys.stderr)
-                    label = f"{grown['centers']:,}"
-                else:
-                    label = f"{len(made['centers']) + 1}"
-                targets = floor + [t for size in map(str, SIZES)
-                                   for t in targets_for(made, server.port, size, full=False)]
-                result["scale"][label] = measure(server.port, targets, args.scale_seconds,
-                                                 args.scale_rounds, args.concurrency)
+        self.made = script(self.env, "--seed", "--campaigns", str(args.campaigns), "--days",
+                           str(args.days))
+        self.name = self.made["database"]
+        self.centers = len(self.made["centers"]) + 1
+        print(f"  {self.name}: seeded in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        self.log = log
+        self.server: Server | None = None
+
+    def grow(self, total: int) -> None:
+        grown = script(self.env, "--grow", str(total))
+        self.centers = grown["centers"]
+        print(f"  {self.name}: grown to {grown}", file=sys.stderr)
+
+    def serve(self, workers: int) -> int:
+        self.server = Server(self.env, workers, self.log)
+        return self.server.port
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+        self.folder.cleanup()
+
+
+def on_database(database_url: str | None, args: argparse.Namespace, log_dir: Path) -> dict:
+    """The main figures; with --scale on PostgreSQL, the scale curve too: one more
+    database per size, each with its own server, all measured in the same rounds so the
+    machine's load falls on every size alike."""
+    sites: list[Site] = []
+    extra: list[tuple[str, str]] = []
+    try:
+        main = Site(database_url, args, log_dir / "serve-main.log")
+        sites.append(main)
+        port = main.serve(args.workers)
+        big = str(SIZES[0])
+        result: dict = {"database": main.name, "scale": {}, "main": measure(
+            targets_for(main.made, port, big, full=True), args.seconds, args.rounds,
+            args.concurrency)}
+        if not args.scale or database_url is None:
             return result
-        finally:
-            server.stop()
+        for total in SCALE_CENTERS:
+            made = postgres_database(database_url, f"http{total}")
+            if made is None:
+                continue
+            extra.append((made[0], made[2]))
+            site = Site(made[1], args, log_dir / f"serve-{total}.log")
+            sites.append(site)
+            site.grow(total)
+            site.serve(args.workers)
+        targets = []
+        for site in sites:
+            assert site.server is not None
+            prefix = f"{site.centers:,}|"
+            targets += [targets_for(site.made, site.server.port, big, full=True)[0]]
+            targets[-1].key = prefix + "ping"
+            for size in map(str, SIZES):
+                targets += targets_for(site.made, site.server.port, size, full=False,
+                                       prefix=prefix)
+        flat = measure(targets, args.scale_seconds, args.scale_rounds, args.concurrency)
+        for key, figures in flat.items():
+            step, _, what = key.partition("|")
+            result["scale"].setdefault(step, {})[what] = figures
+        return result
+    finally:
+        for site in sites:
+            site.close()
+        for name, admin_url in extra:
+            drop(name, admin_url)
 
 
 # --------------------------------------------------------------------------- report
@@ -529,7 +578,6 @@ def main() -> None:
     parser.add_argument("--campaigns", type=int, default=100, help="campaigns in the report")
     parser.add_argument("--days", type=int, default=365, help="days of metrics (365)")
     parser.add_argument("--scale", action="store_true", help="the scale curve (PostgreSQL)")
-    parser.add_argument("--scale-sqlite", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--scale-seconds", type=float, default=1.0, help="per burst (1)")
     parser.add_argument("--scale-rounds", type=int, default=2, help="bursts (2)")
     parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only")

@@ -230,6 +230,7 @@ def main() -> None:
     parser.add_argument("--members", "--addresses", dest="members", type=int, default=4000,
                         help="addresses to invite, then members to list (default 4000)")
     parser.add_argument("--page-size", type=int, default=50, help="rows per page (default 50)")
+    parser.add_argument("--json", help="also write the figures to this file (bench/run.py)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -253,6 +254,8 @@ def main() -> None:
             drop(name)
     if not runs:
         sys.exit("no database could be measured")
+    if args.json:
+        Path(args.json).write_text(json.dumps(runs, default=str))
     print("| measure | " + " | ".join(r["database"] for r in runs) + " |")
     print("|---|" + "---:|" * len(runs))
     for label, key, fmt in ROWS:

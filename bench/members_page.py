@@ -52,6 +52,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -309,6 +310,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests first (5)")
     parser.add_argument("--explain", action="store_true", help="print each page's query plans")
     parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--json", help="also write the figures to this file (bench/run.py)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -324,6 +326,8 @@ def main() -> None:
                   "--invitations", str(args.invitations), "--runs", str(args.runs),
                   "--warmup", str(args.warmup)] + (["--explain"] if args.explain else [])
     runs = on_each_database(__file__, child_args, "members", skip_sqlite=args.skip_sqlite)
+    if args.json:
+        Path(args.json).write_text(json.dumps(runs, default=str))
 
     first = runs[0]["results"]
     print("| server time, ms: p50 / p95 / max (SQL queries; SQL ms at p50) | "

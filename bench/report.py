@@ -44,6 +44,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from stats import spread
 from throwaway import on_each_database
@@ -297,6 +298,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="untimed calls first (3)")
     parser.add_argument("--explain", action="store_true", help="print the query plans")
     parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--json", help="also write the figures to this file (bench/run.py)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -312,6 +314,8 @@ def main() -> None:
                   "--accounts", str(args.accounts), "--runs", str(args.runs),
                   "--warmup", str(args.warmup)] + (["--explain"] if args.explain else [])
     runs = on_each_database(__file__, child_args, "report", skip_sqlite=args.skip_sqlite)
+    if args.json:
+        Path(args.json).write_text(json.dumps(runs, default=str))
 
     first = runs[0]
     print("| ms: p50 / p95 / max (SQL queries) | " + " | ".join(r["database"] for r in runs)
