@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,8 @@ import pytest
 from bizcenter.accounts.models import User
 from bizcenter.assets.models import AssetGroup, AssetGroupMember
 from bizcenter.assets.services import create_asset
-from bizcenter.billing.models import SpendingLimit, Transaction
+from bizcenter.billing import services as billing
+from bizcenter.billing.models import Invoice, SpendingLimit, Transaction
 from bizcenter.campaigns import services as campaigns
 from bizcenter.campaigns.models import Campaign, ChangeRequest, RequestState
 from bizcenter.centers.models import BusinessCenter
@@ -324,3 +326,49 @@ def test_billing_top_up_limit_refund_and_export(shop, capsys, monkeypatch, tmp_p
     extra = create_asset(act(owner), shop.center, type="CATALOG", name="Shop catalog")
     assert "not an ad account" in refused(capsys, "billing", "limit", c, str(extra.pk), "10",
                                           "--as", admin)
+
+
+def test_payment_settings_change_only_what_is_given(shop, capsys):
+    c, admin, year = shop.id, shop.admin, date.today().year + 3
+    made = as_json(capsys, "billing", "settings", c, "--contact-name", "Billing Team",
+                   "--card-brand", "visa", "--card-last4", "4242", "--card-expires",
+                   f"12/{year}", "--as", admin)
+    assert made == [{"contact_name": "Billing Team", "contact_email": "",
+                     "card": f"Visa •••• 4242, expires 12/{year}"}]
+    changed = as_json(capsys, "billing", "settings", c, "--contact-email", "bills@brand.com",
+                      "--as", admin)
+    assert changed[0]["card"] == made[0]["card"]  # what is not given stays
+    assert changed[0]["contact_name"] == "Billing Team"
+    assert as_json(capsys, "billing", "settings", c, "--as", shop.analyst) == changed
+    assert "never stores card numbers" in refused(
+        capsys, "billing", "settings", c, "--card-last4", "4242424242424242", "--as", admin)
+    assert "not MM/YYYY" in refused(capsys, "billing", "settings", c, "--card-expires", "2099",
+                                    "--as", admin)
+    assert "Finance Analysts" in refused(capsys, "billing", "settings", c, "--contact-name",
+                                         "X", "--as", shop.analyst)
+    gone = as_json(capsys, "billing", "settings", c, "--no-card", "--as", admin)
+    assert gone[0]["card"] == "" and gone[0]["contact_email"] == "bills@brand.com"
+
+
+def test_invoices_issued_once_paid_and_voided(shop, capsys, owner, monkeypatch):
+    c, admin = shop.id, shop.admin
+    last_month = (billing.today_in(shop.center).replace(day=1) - timedelta(days=1))
+    billing.record_spend(act(owner), shop.center, shop.book.main, "12.50", last_month)
+    month = f"{last_month:%Y-%m}"
+    issued = as_json(capsys, "billing", "invoice", c, month, "--as", admin)
+    assert issued[0]["amount"] == "12.50 USD" and issued[0]["status"] == "ISSUED"
+    assert as_json(capsys, "billing", "invoice", c, month, "--as", admin) == issued  # once
+    this_month = f"{billing.today_in(shop.center):%Y-%m}"
+    assert "is not over yet" in refused(capsys, "billing", "invoice", c, this_month, "--as",
+                                        admin)
+    assert "Finance Analysts" in refused(capsys, "billing", "paid", c, issued[0]["id"], "--as",
+                                         shop.analyst)
+    answer_no(monkeypatch)
+    code, _, _ = run(capsys, "billing", "void", c, issued[0]["id"], "--as", admin)
+    assert code == 1 and Invoice.objects.get().status == "ISSUED"
+    assert as_json(capsys, "billing", "paid", c, issued[0]["id"], "--as", admin)[0][
+        "status"] == "PAID"
+    assert "only an issued invoice" in refused(capsys, "billing", "void", c, issued[0]["id"],
+                                               "--yes", "--as", admin)
+    listed = as_json(capsys, "billing", "invoices", c, "--as", shop.analyst)
+    assert [i["status"] for i in listed["items"]] == ["PAID"]

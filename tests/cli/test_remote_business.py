@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 import pytest
 
@@ -164,6 +165,18 @@ def test_changes_through_the_api(shop, capsys):
     assert code == 0 and json.loads(out)[0]["amount"] == "-25.00 USD"
     code, _, _ = remote(capsys, shop, "billing", "limit", c, shop["main"], "--remove")
     assert code == 0 and not SpendingLimit.objects.exists()
+    year = str(date.today().year + 3)
+    code, _, err = remote(capsys, shop, "billing", "settings", c, "--contact-name", "Bills",
+                          "--card-brand", "amex", "--card-last4", "0005", "--card-expires",
+                          f"1/{year}")
+    assert code == 0, err
+    code, _, _ = remote(capsys, shop, "billing", "settings", c, "--contact-email",
+                        "bills@brand.com")
+    assert code == 0
+    shown = json.loads(same(capsys, shop, "billing", "settings", c, "--json",
+                            token="ana_token", person="ana"))
+    assert shown == [{"contact_name": "Bills", "contact_email": "bills@brand.com",
+                      "card": f"American Express •••• 0005, expires 01/{year}"}]
 
 
 def test_metrics_import_through_the_api(shop, capsys, tmp_path):

@@ -339,3 +339,61 @@ def void(center_id: CenterArg, invoice_id: InvoiceArg, yes: YesOpt = False,
     """Void an issued invoice (its month can then be invoiced again). Asks first."""
     confirm(yes, f"Void invoice {invoice_id}? This cannot be undone.")
     _close(center_id, invoice_id, "VOID", as_, as_json)
+
+
+SETTINGS_COLUMNS = ["contact_name", "contact_email", "card"]
+CARD_FIELDS = ("card_brand", "card_last4", "card_exp_month", "card_exp_year")
+
+
+def _card_expiry(value: str) -> tuple[int, int]:
+    month, sep, year = value.strip().partition("/")
+    if not (sep and month.strip().isdigit() and year.strip().isdigit()):
+        fail(f"--card-expires: '{value}' is not MM/YYYY, e.g. 12/2029.")
+    return int(month), int(year)
+
+
+@app.command("settings")
+def settings(
+    center_id: CenterArg,
+    contact_name: Annotated[str | None, typer.Option(help="Billing contact's name.")] = None,
+    contact_email: Annotated[str | None, typer.Option(
+        help="Where invoices go ('' for none).")] = None,
+    card_brand: Annotated[str | None, typer.Option(
+        help="VISA, MASTERCARD, AMEX, DISCOVER, JCB, UNIONPAY or OTHER.")] = None,
+    card_last4: Annotated[str | None, typer.Option(
+        help="The card's last 4 digits only; card numbers are refused.")] = None,
+    card_expires: Annotated[str | None, typer.Option(help="MM/YYYY.")] = None,
+    no_card: Annotated[bool, typer.Option("--no-card", help="Remove the card.")] = False,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the payment settings, or change the options given (Admins, Finance Managers).
+
+    What is not given stays as it is; a card is its brand, last 4 digits and expiry."""
+    wanted: dict[str, Any] = {"contact_name": contact_name, "contact_email": contact_email,
+                              "card_brand": card_brand, "card_last4": card_last4}
+    if card_expires is not None:
+        wanted["card_exp_month"], wanted["card_exp_year"] = _card_expiry(card_expires)
+    wanted = {k: v for k, v in wanted.items() if v is not None}
+    if no_card:
+        if set(wanted) & set(CARD_FIELDS):
+            fail("--no-card goes without the other card options.")
+        wanted |= {"card_brand": "", "card_last4": "", "card_exp_month": None,
+                   "card_exp_year": None}
+    current = dict(_overview(center_id, as_)["payment_settings"] or {})
+    if wanted:
+        merged = {k: current.get(k) for k in ("contact_name", "contact_email", *CARD_FIELDS)}
+        body: dict[str, Any] = {k: ("" if v is None and k not in CARD_FIELDS[2:] else v)
+                                for k, v in (merged | wanted).items()}
+        if server := remote(as_):
+            current = server.put(path("centers", center_id, "billing", "payment-settings"),
+                                 body)
+        else:
+            from bizcenter.api.routers.billing import PaymentSettingsOut
+            from bizcenter.billing.services import set_payment_settings
+
+            who = actor(as_)
+            current = api_json(PaymentSettingsOut.of(set_payment_settings(
+                who, center(who, center_id), **body)))
+    emit([{k: current.get(k) or "" for k in SETTINGS_COLUMNS}], SETTINGS_COLUMNS,
+         as_json=as_json, title="Payment settings")
