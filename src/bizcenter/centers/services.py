@@ -48,6 +48,12 @@ def _name(value: str, field: str = "name", limit: int = 100) -> str:
     return text
 
 
+def _company(value: str | None) -> str:
+    """Optional, but a name too long to keep is refused, never cut short."""
+    text = (value or "").strip()
+    return _name(text, "company", 200) if text else ""
+
+
 def _timezone(value: str) -> str:
     text = (value or "").strip()
     if text not in zoneinfo.available_timezones():
@@ -105,7 +111,7 @@ def create_center(
                            fields={"owner": "required"})
     center = BusinessCenter(
         name=_name(name),
-        company=(company or "").strip()[:200],
+        company=_company(company),
         timezone=_timezone(timezone_name),
         currency=_currency(currency),
     )
@@ -162,7 +168,7 @@ def update_center(actor: Actor, center: BusinessCenter,
                   **changes: str | list[str] | None) -> BusinessCenter:
     """Rename or change settings; only the fields given change."""
     cleaners: dict[str, Any] = {
-        "name": _name, "company": lambda v: (v or "").strip()[:200],
+        "name": _name, "company": _company,
         "timezone": _timezone, "currency": _currency, "allowed_email_domains": _domains,
         "two_factor_policy": lambda v: choice(TwoFactorPolicy, v, "two_factor_policy"),
     }
