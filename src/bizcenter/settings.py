@@ -316,6 +316,8 @@ BIZCENTER_INVITE_DAILY_CAP = env_int("BIZCENTER_INVITE_DAILY_CAP", 5000)
 BIZCENTER_TWO_FACTOR_RATE = env_int("BIZCENTER_TWO_FACTOR_RATE", 10)
 # Sign-ups per IP address per hour.
 BIZCENTER_SIGNUP_RATE = env_int("BIZCENTER_SIGNUP_RATE", 20)
+# Password-reset requests per address per hour (and five times that per IP address).
+BIZCENTER_RESET_RATE = env_int("BIZCENTER_RESET_RATE", 5)
 # Rows of daily campaign metrics in one upload.
 BIZCENTER_MAX_METRIC_ROWS = env_int("BIZCENTER_MAX_METRIC_ROWS", 200_000)
 # A CSV upload may hold as many addresses as a Business Center has seats.

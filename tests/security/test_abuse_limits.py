@@ -6,6 +6,7 @@ an Admin which strangers have accounts."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pyotp
@@ -301,3 +302,27 @@ def test_the_troubleshooter_answers_strangers_alike_account_or_not(center, as_ow
                         "center.view").code == "no_account"
     assert troubleshoot(as_owner, center, "has.account@else.com",
                         "center.view").code == "not_member"
+
+
+# -- password reset ----------------------------------------------------------------------------
+
+
+def test_reset_requests_are_limited_per_address_alike_for_every_address(make_user, settings,
+                                                                        mailbox, run_worker):
+    """Nobody can flood a person with reset messages, and the limit says nothing about
+    whether the address has an account: it answers the same for one that does not."""
+    make_user("kim@agency.com")
+    settings.BIZCENTER_RESET_RATE = 2
+    answers = {}
+    for address in ("kim@agency.com", "ghost@agency.com"):
+        client = Client()
+        for _ in range(2):
+            assert client.post("/password/reset/", {"address": address}).status_code == 302
+        refused = client.post("/password/reset/", {"address": address.upper()})
+        assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+        page = refused.content.decode().replace(address.upper(), "ADDRESS")
+        answers[address] = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+    assert answers["kim@agency.com"] == answers["ghost@agency.com"]
+    assert "Too many reset requests for this address" in answers["ghost@agency.com"]
+    run_worker()
+    assert len(mailbox) == 2  # two for Kim, none for the address without an account

@@ -9,6 +9,7 @@ must not tell a stranger who uses the product.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,14 +20,23 @@ from bizcenter.audit.models import Category
 from bizcenter.audit.services import record
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import InvalidInput, NotAllowed
+from bizcenter.core.ratelimit import hit
 from bizcenter.outbox import services as outbox
 from bizcenter.outbox.models import Channel
 
 
 def request_reset(actor: Actor, address: str) -> None:
     """Send a reset link to the address if it belongs to an active account; otherwise
-    do nothing, and say nothing about which it was."""
+    do nothing, and say nothing about which it was.
+
+    Requests are counted per address and per network before the account is looked up,
+    so the limit answers alike for every address, and nobody can flood a person's
+    inbox or phone (texts cost money) with reset messages."""
     parsed = parse_address(address)
+    limit = settings.BIZCENTER_RESET_RATE
+    hit("reset-address", parsed.value, limit, 3600, "reset requests for this address")
+    if actor.ip:
+        hit("reset-ip", actor.ip, limit * 5, 3600, "reset requests from this network")
     user = User.objects.by_address(parsed)
     if user is None or not user.is_active or not user.has_usable_password():
         return

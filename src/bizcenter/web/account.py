@@ -184,16 +184,21 @@ def security(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = ResetRequestForm(request.POST or None)
+    refused: ServiceError | None = None
     if request.method == "POST" and form.is_valid():
         try:
             passwords.request_reset(actor(request), form.cleaned_data["address"])
         except ServiceError as error:
+            refused = error
             form.add_service_error(error)
         else:
             request.session["bizcenter.reset_sent_to"] = form.cleaned_data["address"]
             return redirect("web:password_reset_sent")
-    return render(request, "web/password_reset.html", {"form": form},
-                  status=400 if form.errors else 200)
+    response = render(request, "web/password_reset.html", {"form": form},
+                      status=refused.status if refused else 400 if form.errors else 200)
+    if isinstance(refused, RateLimited):
+        response["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 def password_reset_sent(request: HttpRequest) -> HttpResponse:
