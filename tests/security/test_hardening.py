@@ -293,3 +293,35 @@ def test_log_in_answers_alike_for_an_unknown_address_and_a_wrong_password(client
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
     assert answer("kim@agency.com") == answer("ghost@agency.com")
+
+
+# -- CSRF ---------------------------------------------------------------------------------------
+
+
+def test_every_form_post_without_the_csrf_token_is_refused(owner, center):
+    """A logged-in Admin's browser, made to POST by another site (no CSRF token): every
+    page refuses with the CSRF page and nothing is written."""
+    from bizcenter.audit.models import AuditEvent
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    before = AuditEvent.objects.count()
+    urls = ["/centers/new/", "/account/security/", "/account/tokens/", "/logout/",
+            *(re.sub(r"<int:(\w+)>", str(center.pk), "/" + p) for p in CENTER_PAGES.values())]
+    for url in urls:
+        response = client.post(url, {"name": "Forged", "addresses": "x@evil.com",
+                                     "step": "create"})
+        assert response.status_code == 403, url
+        assert "could not be accepted because it was stale" in response.content.decode(), url
+    assert AuditEvent.objects.count() == before
+    assert client.get("/").status_code == 200  # still logged in: log-out was refused too
+
+
+def test_the_api_ignores_the_session_cookie(client, owner, center):
+    """The API authenticates by token only, so a browser's session cannot be ridden into
+    it from another site (it has no CSRF check to need)."""
+    client.force_login(owner)
+    response = client.post(f"/api/v1/centers/{center.pk}/invitations",
+                           {"addresses": ["x@evil.com"]}, content_type="application/json")
+    assert response.status_code == 401
+    assert not center.invitations.exists()
