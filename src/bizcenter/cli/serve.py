@@ -148,9 +148,9 @@ def worker(
     setup()
     from django.core.management import call_command
 
-    from bizcenter.outbox.services import sweep
+    from bizcenter.core import recovery
 
-    sweep()  # pick up messages a previous worker left half-done
+    recovery.at_start()  # pick up messages and imports a killed worker left half-done
     from bizcenter.access.reminders import schedule
 
     schedule()

@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from bizcenter.access.actions import Action
@@ -122,17 +123,22 @@ def get_import(actor: Actor, center: BusinessCenter, import_id: int | str) -> In
 
 def run(import_id: int) -> InviteImport:
     """Invite the next batches until done. Safe to run again after a crash: it starts at
-    the first batch whose progress was not saved."""
+    the first batch whose progress was not saved. Safe to run twice at once too (a
+    worker resuming what it took for a dead worker's import): each batch locks the
+    import and starts where the last saved one ended, and only one run finishes it."""
     job = InviteImport.objects.select_related("center", "created_by").get(pk=import_id)
     if job.finished:
         return job
     actor = Actor(job.created_by, ip=None, via="import")
     grant = _grant(job.grant)
     batch = settings.BIZCENTER_MAX_INVITES_PER_CALL
-    InviteImport.objects.filter(pk=job.pk).update(state=ImportState.RUNNING)
+    InviteImport.objects.filter(pk=job.pk, state=ImportState.QUEUED).update(
+        state=ImportState.RUNNING)
     while True:
         with transaction.atomic():
             job = InviteImport.objects.select_for_update().get(pk=import_id)
+            if job.finished:
+                return job
             if job.processed >= job.total:
                 break
             chunk = job.addresses[job.processed:job.processed + batch]
@@ -159,9 +165,39 @@ def run(import_id: int) -> InviteImport:
             job.processed += len(chunk)
             job.save(update_fields=["processed", "counts", "problems"])
     with transaction.atomic():
+        job = InviteImport.objects.select_for_update().get(pk=import_id)
+        if job.finished:
+            return job
         job.state, job.finished_at = ImportState.DONE, timezone.now()
         job.save(update_fields=["state", "finished_at"])
         record(actor, center=job.center, category=Category.USER,
                action="invitation.import_finished", target=job.center,
                after={"import_id": job.pk, **job.counts})
     return job
+
+
+def resume_unfinished(*, stale: timedelta | None = None) -> int:
+    """Queue again every import that is not finished and has no task waiting to run it:
+    a worker killed in the middle of one leaves its task marked as running forever.
+
+    When a worker starts (``stale=None``) that is every such import; run
+    regularly (``stale=...``), only those whose task started longer ago than that,
+    so a live worker's import is rarely doubled (and doubling it is harmless).
+    Returns how many were queued.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from bizcenter.invitations.tasks import run_import
+
+    tasks = DBTaskResult.objects.filter(task_path=run_import.module_path)
+    busy = Q(status="READY")
+    if stale is not None:
+        busy |= Q(status="RUNNING", started_at__gt=timezone.now() - stale)
+    taken = {t.args_kwargs["args"][0] for t in tasks.filter(busy) if t.args_kwargs["args"]}
+    ids = [pk for pk in InviteImport.objects.filter(
+        state__in=[ImportState.QUEUED, ImportState.RUNNING]).values_list("pk", flat=True)
+        if pk not in taken]
+    with transaction.atomic():
+        for pk in ids:
+            run_import.enqueue(pk)
+    return len(ids)
