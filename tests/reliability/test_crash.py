@@ -3,7 +3,8 @@
 A throwaway installation (its own data folder; on the PostgreSQL suite its own
 scratch database) runs ``bizcenter serve`` or ``bizcenter worker`` as an operator
 would. The test kills the whole process group with SIGKILL in the middle of a
-4,000-address CSV import, and again in the middle of message delivery. Then it
+4,000-address CSV import, in the middle of message delivery, and in the middle of
+a CSV invitation from the shell (``bizcenter invite --csv``). Then it
 starts the process again and checks what a person would notice: every address
 invited exactly once, no invitation without its link or its message, the import's
 progress matching what was written, and every message delivered, as files in the
@@ -13,6 +14,7 @@ file email backend's folder.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -60,7 +62,7 @@ addresses = [f"p{i:04d}@agency.example" for i in range(rows)]
 if how == "import":
     csv = ("email\\n" + "\\n".join(addresses) + "\\n").encode()
     imports.start_import(me, center, csv, Grant(), "partners.csv")
-else:
+elif how == "invite":
     for start in range(0, rows, 50):
         invite(me, center, addresses[start:start + 50])
 """
@@ -104,6 +106,11 @@ class Site:
                                    stderr=subprocess.PIPE, text=True, start_new_session=True)
         self.processes.append(process)
         return process
+
+    def cli(self, *command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bizcenter", *command], env=self.env,
+                              cwd=ROOT, capture_output=True, text=True, timeout=300,
+                              check=False)
 
     def serve(self) -> subprocess.Popen[str]:
         return self.start("serve", "--workers", "1", "--port", str(free_port()))
@@ -302,3 +309,27 @@ def test_worker_killed_mid_delivery_delivers_every_message_after_restart(site):
     assert twice <= in_flight and max(got.values()) <= 2, twice
     assert site.one("SELECT count(*) FROM outbox_outboxmessage "
                     "WHERE state <> 'SENT'") == 0
+
+
+def test_shell_csv_invitation_killed_mid_way_then_run_again_invites_nobody_twice(site, tmp_path):
+    rows = DELIVERED_ROWS[site.database_url is not None] * 2
+    site.setup(0, "none")
+    addresses = [f"p{i:04d}@agency.example" for i in range(rows)]
+    csv = tmp_path / "partners.csv"
+    csv.write_text("email\n" + "\n".join(addresses) + "\n")
+    command = ("invite", "1", "--csv", str(csv), "--as", "owner@brand.example", "--json")
+    shell = site.start(*command)
+    site.wait("invitations", lambda: site.one(
+        "SELECT count(*) FROM invitations_invitation") >= rows // 4, 120, shell)
+    site.kill(shell)
+    at_kill = nothing_half_made(site)
+    assert 0 < at_kill < rows, f"the kill came too late ({at_kill} of {rows} invited)"
+    assert at_kill % 50 == 0, "a batch of 50 was half written"
+
+    again = site.cli(*command)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["summary"] == {"already_invited": at_kill,
+                                                   "invited": rows - at_kill}
+    assert nothing_half_made(site) == rows
+    assert {a for (a,) in site.query("SELECT address FROM invitations_invitation")} == set(
+        addresses)
