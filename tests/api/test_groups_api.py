@@ -189,3 +189,24 @@ def test_an_idempotency_key_creates_a_group_once(center, admin_api, ads):
     assert AssetGroup.objects.count() == 1
     # Without the key the retry is a new request, and the name is taken.
     assert admin_api.send("post", base, body).status_code == 409
+
+
+def test_rename_and_new_assets_together_are_all_or_nothing(center, admin_api, team, ads,
+                                                           tiktok, as_owner):
+    groups.create_group(as_owner, center, "Taken")
+    route = f"/centers/{center.pk}/asset-groups/{team.pk}"
+    both = admin_api.send("patch", route, {"name": "EU agency (all)",
+                                           "asset_ids": [str(ads.pk), str(tiktok.pk)]})
+    assert both.status_code == 200
+    assert both.json()["name"] == "EU agency (all)" and len(both.json()["assets"]) == 2
+    # A taken name refuses the whole change: the assets stay as they were.
+    clash = admin_api.send("patch", route, {"name": "Taken", "asset_ids": [str(ads.pk)]})
+    assert clash.status_code == 409 and "already has a group named 'Taken'" in (
+        error_of(clash)["message"])
+    team.refresh_from_db()
+    assert team.name == "EU agency (all)" and team.assets.count() == 2
+    # A bad asset refuses the rename with it.
+    bad = admin_api.send("patch", route, {"name": "Renamed", "asset_ids": ["987654"]})
+    assert bad.status_code in (400, 404)
+    team.refresh_from_db()
+    assert team.name == "EU agency (all)"

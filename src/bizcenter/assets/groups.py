@@ -169,6 +169,26 @@ def delete_group(actor: Actor, center: BusinessCenter, group_id: int | str) -> N
         bump_access_version(center)
 
 
+def update_group(actor: Actor, center: BusinessCenter, group_id: int | str, *,
+                 name: str | None = None, asset_ids: Iterable[int | str] | None = None,
+                 members: Mapping[int | str, Mapping[str, Sequence[str] | str] | None]
+                 | None = None,
+                 remove_members: Iterable[int | str] = ()) -> AssetGroup:
+    """Several changes to one group as one: a request that renames it, replaces its
+    assets and seats members either does all of it or, on the first refusal, nothing."""
+    with transaction.atomic():
+        if name is not None:
+            rename_group(actor, center, group_id, name)
+        if asset_ids is not None:
+            set_assets(actor, center, group_id, asset_ids)
+        for membership_id, roles in (members or {}).items():
+            set_member(actor, center, group_id, membership_id, roles)
+        for membership_id in remove_members:
+            remove_member(actor, center, group_id, membership_id)
+        # Read again: the steps above each locked and changed it.
+        return _group(seats.lock(center.pk), group_id)
+
+
 def list_groups(actor: Actor, center: BusinessCenter) -> QuerySet[AssetGroup]:
     require(actor, Action.ASSET_MANAGE, center)
     return AssetGroup.objects.filter(center=center).prefetch_related("assets").order_by("name")

@@ -21,7 +21,6 @@ from bizcenter.cli.common import (
     confirm,
     emit,
     fail,
-    local_only,
     page_info,
     remote,
 )
@@ -162,13 +161,17 @@ def rename(
     as_json: JsonOption = False,
 ) -> None:
     """Rename an asset group; nobody's access changes."""
-    local_only("groups rename", "the REST API has no call to rename an asset group yet.")
-    from bizcenter.assets.groups import rename_group
+    if server := remote(as_):
+        group = server.patch(path("centers", center_id, "asset-groups", group_id),
+                             {"name": name})
+    else:
+        from bizcenter.assets.groups import rename_group
 
-    who = actor(as_)
-    target = center(who, center_id)
-    rename_group(who, target, group_id, name)
-    _show(_out(who, target, group_id), as_json, "Asset group renamed")
+        who = actor(as_)
+        target = center(who, center_id)
+        rename_group(who, target, group_id, name)
+        group = _out(who, target, group_id)
+    _show(group, as_json, "Asset group renamed")
 
 
 def _change_assets(center_id: str, group_id: str, as_: str | None, as_json: bool,

@@ -80,26 +80,28 @@ def group_update(call: Call) -> dict[str, Any]:
     group = _group(call, center)
     entity = p.enum("update_entity", ENTITIES, required=True)
     action = p.enum("action", ACTIONS, default="ADD")
-    who = call.actor
-    if entity == "NAME" or p.has("asset_group_name"):
-        name = p.text("asset_group_name", required=True) or ""
-        groups.rename_group(who, center, group.pk, name)
+    name = (p.text("asset_group_name", required=True) or ""
+            if entity == "NAME" or p.has("asset_group_name") else None)
+    wanted: list[str] | None = None
+    seats: dict[int | str, Any] = {}
+    leaving: list[int | str] = []
     if entity == "ASSET":
         given = set(_asset_ids(p.objects("assets")))
         current = {str(a.pk) for a in group.assets.all()}
         if action == "DELETE":
-            wanted = current - given
+            wanted = sorted(current - given)
         elif action == "REPLACE":
-            wanted = given
+            wanted = sorted(given)
         else:
-            wanted = current | given
-        groups.set_assets(who, center, group.pk, sorted(wanted))
+            wanted = sorted(current | given)
     elif entity == "MEMBER":
         for member_id, roles in _members(p.objects("members")):
             if action == "DELETE":
-                groups.remove_member(who, center, group.pk, member_id)
+                leaving.append(member_id)
             else:
-                groups.set_member(who, center, group.pk, member_id, roles)
+                seats[member_id] = roles
+    groups.update_group(call.actor, center, group.pk, name=name, asset_ids=wanted,
+                        members=seats, remove_members=leaving)
     return {}
 
 

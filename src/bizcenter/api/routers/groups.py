@@ -67,9 +67,11 @@ class GroupIn(Schema):
 
 
 class GroupPatch(Schema):
+    name: str | None = None
     asset_ids: list[str] | None = None
 
-    model_config = {"json_schema_extra": {"examples": [{"asset_ids": ["12", "15", "31"]}]}}
+    model_config = {"json_schema_extra": {"examples": [
+        {"asset_ids": ["12", "15", "31"]}, {"name": "Catalog team (EU)"}]}}
 
 
 class SeatIn(Schema):
@@ -120,11 +122,11 @@ def get_group(request: HttpRequest, center_id: int, group_id: int) -> GroupOut:
 @router.patch("/{center_id}/asset-groups/{group_id}", response={200: GroupOut, **ERRORS})
 def update_group(request: HttpRequest, center_id: int, group_id: int,
                  payload: GroupPatch) -> GroupOut:
-    """Replace the group's assets (Admins): its members gain and lose them on their next
-    request. Only assets this Business Center owns can be in a group."""
+    """Rename the group and/or replace its assets (Admins), all or nothing: its members
+    gain and lose assets on their next request. Only assets this Business Center owns can
+    be in a group; a name must be unique in the Business Center (409 otherwise)."""
     who, target = actor(request), center(request, center_id)
-    if payload.asset_ids is not None:
-        groups.set_assets(who, target, group_id, payload.asset_ids)
+    groups.update_group(who, target, group_id, name=payload.name, asset_ids=payload.asset_ids)
     return GroupOut.of(_group(who, target, group_id))
 
 
