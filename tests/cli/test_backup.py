@@ -18,6 +18,10 @@ import pytest
 from django.db import connection
 
 pytestmark = pytest.mark.slow
+# The SQLite tests work on their own files whatever the suite's database is; they
+# run with the SQLite suite only, so CI does not run them twice.
+on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite",
+                               reason="SQLite backups are tested in the SQLite suite")
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = """
@@ -104,6 +108,7 @@ def seeded(demo_sqlite: Path, tmp_path: Path) -> tuple[dict[str, str], Path]:
     return sqlite_env(data), data / "bizcenter.sqlite3"
 
 
+@on_sqlite
 def test_sqlite_backup_change_restore_gives_back_every_row(seeded, tmp_path):
     env, live = seeded
     before = sqlite_tables(live)
@@ -135,6 +140,7 @@ def test_sqlite_backup_change_restore_gives_back_every_row(seeded, tmp_path):
     assert "Demo Brand" in centers.stdout and "Renamed" not in centers.stdout
 
 
+@on_sqlite
 def test_restore_asks_first_and_no_changes_nothing(seeded, tmp_path):
     env, live = seeded
     assert bizcenter(env, "backup", str(tmp_path / "b.sqlite3")).returncode == 0
@@ -147,6 +153,7 @@ def test_restore_asks_first_and_no_changes_nothing(seeded, tmp_path):
     assert not list(live.parent.glob("*.before-restore-*"))
 
 
+@on_sqlite
 def test_a_backup_taken_while_writes_go_on_holds_whole_transactions(seeded, tmp_path):
     env, live = seeded
     writer = sqlite3.connect(live, timeout=20, check_same_thread=False)
@@ -178,6 +185,7 @@ def test_a_backup_taken_while_writes_go_on_holds_whole_transactions(seeded, tmp_
         db.close()
 
 
+@on_sqlite
 def test_backup_and_restore_refuse_bad_paths_and_files(seeded, tmp_path):
     env, live = seeded
     kept = sqlite_tables(live)
