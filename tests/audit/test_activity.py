@@ -103,6 +103,17 @@ def test_filter_by_actor(center, as_owner, owner, story):
     assert by_owner.count() == 5
 
 
+def test_filter_by_the_address_of_who_acted(center, as_owner, owner, story):
+    pat = story["pat"]
+    by_address = activity(as_owner, center, person=pat.email.upper())
+    assert actions(by_address) == actions(activity(as_owner, center, actor_id=pat.pk))
+    # No account, or an account that did nothing here: the same empty answer.
+    assert not activity(as_owner, center, person="ghost@nowhere.com").exists()
+    with pytest.raises(InvalidInput) as refused:
+        activity(as_owner, center, person="ghost")
+    assert refused.value.fields == {"person": "not an email or phone"}
+
+
 def test_filters_combine(center, as_owner, owner, story, start):
     events = activity(as_owner, center, actor_id=owner.pk, category="business",
                       since=start + timedelta(days=1))

@@ -75,10 +75,23 @@ def events_for(
     until: datetime | None = None,
     category: str | None = None,
     actor_id: int | None = None,
+    person: str | None = None,
     action: str | None = None,
 ) -> models.QuerySet[AuditEvent]:
-    """The filtered log of one Business Center, newest first."""
+    """The filtered log of one Business Center, newest first. ``person`` is the email or
+    phone of who acted, as typed: an address with no account simply matches nothing, so
+    the filter never tells a reader whether someone has an account."""
     qs = AuditEvent.objects.filter(center=center)
+    if person:
+        from bizcenter.accounts.addresses import AddressKind, parse_address
+
+        try:
+            address = parse_address(person)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.message, fields={"person": next(
+                iter(exc.fields.values()), "not an email or phone")}) from exc
+        field = "actor__email" if address.kind is AddressKind.EMAIL else "actor__phone"
+        qs = qs.filter(**{field: address.value})
     if since and until and since >= until:
         raise InvalidInput(
             "The start of the time range is not before its end; swap them.",

@@ -44,15 +44,8 @@ def _times(since: str | None, until: str | None) -> tuple[datetime | None, datet
 def _filters(
     since: str | None, until: str | None, category: str | None, by: str | None
 ) -> dict[str, Any]:
-    from bizcenter.accounts.services import user_by_address
-
     start, end = _times(since, until)
-    return {
-        "since": start,
-        "until": end,
-        "category": category,
-        "actor_id": user_by_address(by).pk if by else None,
-    }
+    return {"since": start, "until": end, "category": category, "person": by}
 
 
 def _query(

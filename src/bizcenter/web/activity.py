@@ -8,7 +8,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 
-from bizcenter.accounts.services import user_by_address
 from bizcenter.audit.services import activity, export, page_of
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.errors import ServiceError
@@ -29,7 +28,7 @@ def _filters(data: dict[str, Any]) -> dict[str, Any]:
         "since": datetime.combine(since, time.min, tzinfo=UTC) if since else None,
         "until": datetime.combine(end, time.min, tzinfo=UTC) if end else None,
         "category": data.get("category") or None,
-        "actor_id": user_by_address(data["person"]).pk if data.get("person") else None,
+        "person": data.get("person") or None,
         "action": data.get("action") or None,
     }
 
@@ -37,8 +36,7 @@ def _filters(data: dict[str, Any]) -> dict[str, Any]:
 @center_page
 def log(request: HttpRequest, center: BusinessCenter) -> HttpResponseBase:
     me = actor(request)
-    # The right to read the log comes first: the filters look people up by address,
-    # and a member must not learn from the page which addresses have an account.
+    # The right to read the log comes first, before any filter is even read.
     activity(me, center)
     form = ActivityFilterForm(request.GET)
     page = None
