@@ -41,7 +41,7 @@ pytestmark = [
     ),
 ]
 
-ROUNDS = 4
+ROUNDS = 3
 ORIGINAL = {"name": "Spring sale", "objective": "TRAFFIC", "budget_mode": "BUDGET_MODE_DAY",
             "budget": "150.50"}
 PROPOSED = {"name": "Spring sale (proposed)", "budget": "300.00"}
@@ -74,16 +74,8 @@ def test_approve_and_edit_of_one_campaign_at_once_never_mix():
 
 
 def approve_and_edit(round_: int) -> str:
-    owner, center = fresh_center(f"campaign{round_}")
-    other_admin = joined(owner, center, f"second.r{round_}@brand.com", Grant(role="ADMIN")).user
-    ads: Asset = create_asset(act(owner), center, type="ADVERTISER", name="Ads")
-    operator = joined(owner, center, f"op.r{round_}@agency.com",
-                      Grant(modules=("CAMPAIGNS",), assets={ads.pk: ["OPERATOR"]})).user
-    campaign = services.create_campaign(act(owner), center, ads.pk, **ORIGINAL).campaign
-    assert campaign is not None
-    start = services.values_of(campaign)
-    request = services.update_campaign(act(operator), center, campaign.pk, **PROPOSED).request
-    assert request is not None
+    owner, other_admin, _, center, campaign, request = proposal(round_, "campaign")
+    start = {**services.values_of(campaign)}
 
     approval, edit = race([
         lambda: services.decide(act(owner), center, request.pk, approve=True),
@@ -182,3 +174,68 @@ def accept_and_resend(round_: int) -> None:
         assert isinstance(resent, Resent)
         assert invitation.state == InvitationState.PENDING and not members.exists()
         assert invitations.accept(act(guest), token_of(resent.link)).user_id == guest.pk
+
+
+def proposal(round_: int, tag: str):
+    """A Business Center with two Admins and a Standard operator's pending edit."""
+    owner, center = fresh_center(f"{tag}{round_}")
+    other_admin = joined(owner, center, f"second.r{round_}@brand.com", Grant(role="ADMIN")).user
+    ads: Asset = create_asset(act(owner), center, type="ADVERTISER", name="Ads")
+    operator = joined(owner, center, f"op.r{round_}@agency.com",
+                      Grant(modules=("CAMPAIGNS",), assets={ads.pk: ["OPERATOR"]})).user
+    campaign = services.create_campaign(act(owner), center, ads.pk, **ORIGINAL).campaign
+    assert campaign is not None
+    request = services.update_campaign(act(operator), center, campaign.pk, **PROPOSED).request
+    assert request is not None
+    return owner, other_admin, operator, center, campaign, request
+
+
+def test_two_admins_deciding_one_request_at_once_decide_it_once():
+    for round_ in range(ROUNDS):
+        decide_twice(round_, second_approves=round_ % 2 == 0)
+
+
+def decide_twice(round_: int, *, second_approves: bool) -> None:
+    owner, other_admin, _, center, campaign, request = proposal(round_, "decide")
+    outcomes = race([
+        lambda: services.decide(act(owner), center, request.pk, approve=True),
+        lambda: services.decide(act(other_admin), center, request.pk, approve=second_approves),
+    ])
+    [decided] = [o for o in outcomes if isinstance(o, ChangeRequest)]
+    [refused] = [o for o in outcomes if isinstance(o, ServiceError)]
+    assert isinstance(refused, Conflict) and refused.code == "decided", refused
+    request.refresh_from_db()
+    campaign.refresh_from_db()
+    assert request.state == decided.state
+    decisions = AuditEvent.objects.filter(
+        center=center, action__in=["campaign.change_approved", "campaign.change_rejected"])
+    assert decisions.count() == 1, f"round {round_}"
+    applied = request.state == RequestState.APPROVED
+    assert campaign.version == 1 + applied
+    assert campaign.name == (PROPOSED["name"] if applied else ORIGINAL["name"])
+
+
+def test_approve_and_withdraw_of_one_request_at_once_exactly_one_wins():
+    # Found a deadlock on PostgreSQL: withdraw locked the request, then the center.
+    for round_ in range(ROUNDS):
+        approve_and_withdraw(round_)
+
+
+def approve_and_withdraw(round_: int) -> None:
+    owner, _, operator, center, campaign, request = proposal(round_, "withdraw")
+    approved, withdrawn = race([
+        lambda: services.decide(act(owner), center, request.pk, approve=True),
+        lambda: services.withdraw(act(operator), center, request.pk),
+    ])
+    failures = [o for o in (approved, withdrawn) if isinstance(o, ServiceError)]
+    assert len(failures) == 1, f"round {round_}: {approved!r} {withdrawn!r}"
+    [failure] = failures
+    assert isinstance(failure, Conflict) and failure.code == "decided", failure
+    request.refresh_from_db()
+    campaign.refresh_from_db()
+    if isinstance(approved, ChangeRequest):
+        assert request.state == RequestState.APPROVED
+        assert (campaign.version, campaign.name) == (2, PROPOSED["name"])
+    else:
+        assert request.state == RequestState.WITHDRAWN
+        assert (campaign.version, campaign.name) == (1, ORIGINAL["name"])

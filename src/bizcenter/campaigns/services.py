@@ -430,6 +430,10 @@ def _approve(actor: Actor, center: BusinessCenter, request: ChangeRequest) -> No
 
 def withdraw(actor: Actor, center: BusinessCenter, request_id: int | str) -> ChangeRequest:
     with transaction.atomic():
+        # The Business Center first, as decide() does: locking the request first and
+        # then the center (the activity-log row references it) deadlocked on
+        # PostgreSQL when an Admin approved the same request at that moment.
+        center = seats.lock(center.pk)
         request = find(ChangeRequest.objects.select_for_update().filter(center=center),
                        request_id, f"No change request with id {{id}} in {center.name}.")
         if actor.user is None or request.proposed_by_id != actor.user.pk:
