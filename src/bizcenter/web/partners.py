@@ -103,13 +103,22 @@ def import_progress(request: HttpRequest, center: BusinessCenter, import_id: int
     return render(request, template, {"center": center, "job": job, "tab": "add"})
 
 
+def _on_the_list(request: HttpRequest, error: ServiceError) -> None:
+    """What went wrong with an invitation the list shows (already accepted, no seat left)
+    is said on the list itself; a refusal or an id not found here is the 403 or 404 page,
+    as everywhere else."""
+    if error.status in (403, 404):
+        raise error
+    messages.error(request, error.message)
+
+
 @center_page
 @require_POST
 def resend(request: HttpRequest, center: BusinessCenter, invitation_id: int) -> HttpResponse:
     try:
         done = invitations.resend(actor(request), center, invitation_id)
-    except ServiceError as error:  # e.g. already accepted: say so on the list itself
-        messages.error(request, error.message)
+    except ServiceError as error:
+        _on_the_list(request, error)
     else:
         messages.success(request, f"Sent a new link to {done.invitation.address}; the old "
                          "link no longer works.")
@@ -122,7 +131,7 @@ def cancel(request: HttpRequest, center: BusinessCenter, invitation_id: int) -> 
     try:
         done = invitations.cancel(actor(request), center, invitation_id)
     except ServiceError as error:
-        messages.error(request, error.message)
+        _on_the_list(request, error)
     else:
         messages.success(request, f"Cancelled the invitation to {done.address}.")
     return redirect(safe_next(request, reverse("web:invitations", args=[center.pk])))
