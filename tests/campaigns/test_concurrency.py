@@ -18,7 +18,7 @@ import pytest
 from django.db import connection
 
 from bizcenter.assets.models import Asset
-from bizcenter.assets.services import create_asset
+from bizcenter.assets.services import create_asset, update_asset
 from bizcenter.audit.models import AuditEvent
 from bizcenter.campaigns import services
 from bizcenter.campaigns.models import Campaign, ChangeRequest, RequestState
@@ -239,3 +239,26 @@ def approve_and_withdraw(round_: int) -> None:
     else:
         assert request.state == RequestState.WITHDRAWN
         assert (campaign.version, campaign.name) == (1, ORIGINAL["name"])
+
+
+def test_disabling_an_ad_account_while_a_campaign_in_it_is_edited():
+    for round_ in range(ROUNDS):
+        disable_and_edit(round_)
+
+
+def disable_and_edit(round_: int) -> None:
+    owner, other_admin, _, center, campaign, _ = proposal(round_, "disable")
+    disabled, edited = race([
+        lambda: update_asset(act(owner), center, campaign.advertiser_id, status="DISABLED"),
+        lambda: services.update_campaign(act(other_admin), center, campaign.pk, **EDITED),
+    ])
+    assert isinstance(disabled, Asset) and disabled.status == "DISABLED", disabled
+    campaign.refresh_from_db()
+    if isinstance(edited, services.Outcome):
+        # The edit went first, while the account was still active.
+        assert (campaign.name, campaign.version) == (EDITED["name"], 2)
+    else:
+        # The account was disabled first: the edit is refused, saying so.
+        assert isinstance(edited, ServiceError), edited
+        assert "disabled" in edited.message.lower(), edited.message
+        assert (campaign.name, campaign.version) == (ORIGINAL["name"], 1)

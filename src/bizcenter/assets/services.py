@@ -68,6 +68,10 @@ def update_asset(actor: Actor, center: BusinessCenter, asset_id: int | str, *,
                  name: str | None = None, status: str | None = None) -> Asset:
     """Rename, or disable / close / reactivate an ad account."""
     with transaction.atomic():
+        # The Business Center first, as every change does: locking the asset first and
+        # then the center (to bump its access version) deadlocked on PostgreSQL with a
+        # campaign edit in that ad account, which locks them the other way round.
+        center = seats.lock(center.pk)
         require(actor, Action.ASSET_MANAGE, center)
         asset = _asset(center, asset_id, lock=True)
         before = asset_dict(asset)
@@ -93,6 +97,7 @@ def update_asset(actor: Actor, center: BusinessCenter, asset_id: int | str, *,
 
 def delete_asset(actor: Actor, center: BusinessCenter, asset_id: int | str) -> None:
     with transaction.atomic():
+        center = seats.lock(center.pk)  # before the asset, as in update_asset
         require(actor, Action.ASSET_MANAGE, center)
         asset = _asset(center, asset_id, lock=True)
         holders = asset.grants.count()
