@@ -5,6 +5,7 @@ database (when the tests run on PostgreSQL), compared table by table."""
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -227,6 +228,37 @@ def test_backup_and_restore_refuse_bad_paths_and_files(seeded, tmp_path):
         assert done.returncode == 1 and "runs on the server itself" in done.stderr
     assert sqlite_tables(live) == kept  # nothing refused touched the database
     assert not list(tmp_path.glob("*.partial"))
+
+
+@on_sqlite
+def test_sqlite_backup_and_restore_while_the_server_runs(seeded, tmp_path):
+    """The online backup API works under SQLite's locks beside a serving gunicorn
+    (its workers keep their connections open); the server keeps answering."""
+    from tests.cli.test_serve import free_port, wait_for
+
+    env, live = seeded
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bizcenter", "serve", "--port", str(port), "--workers", "2",
+         "--no-background"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        health = f"http://127.0.0.1:{port}/healthz"
+        assert wait_for(health)["status"] == "ok"
+        before = sqlite_tables(live)
+        assert bizcenter(env, "backup", str(tmp_path / "hot.sqlite3")).returncode == 0
+        python(env, CHANGE)
+        assert wait_for(health)["status"] == "ok"
+        done = bizcenter(env, "restore", str(tmp_path / "hot.sqlite3"), "--yes")
+        assert done.returncode == 0, done.stderr
+        assert wait_for(health)["status"] == "ok"
+        assert_same(before, sqlite_tables(live))
+        db = sqlite3.connect(live)
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        db.close()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 # -- PostgreSQL ------------------------------------------------------------------------
