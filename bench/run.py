@@ -38,7 +38,9 @@ BENCHES: dict[str, tuple[str, list[str], list[str]]] = {
                               "--scale-rounds", "3"],
              ["--scale", "--seconds", "0.5", "--rounds", "1", "--scale-seconds", "0.5",
               "--scale-rounds", "1", "--campaigns", "20"]),
-    "check": ("check.py", ["--casbin-budget", "10"],
+    # pycasbin takes many minutes to load 100,000 grants: it is compared on a smaller
+    # policy with --quick, or with `bench/check.py` alone.
+    "check": ("check.py", ["--casbin-budget", "0"],
               ["--assets", "1000", "--grants", "10000", "--casbin-budget", "2"]),
     "invite": ("invite_bulk.py", [], ["--members", "500"]),
     "report": ("report.py", ["--runs", "20"],
@@ -48,9 +50,13 @@ BENCHES: dict[str, tuple[str, list[str], list[str]]] = {
 }
 
 
-def run(name: str, quick: bool, work: Path) -> tuple[object, str]:
+def run(name: str, quick: bool, work: Path, reuse: bool) -> tuple[object, str]:
     script, full, short = BENCHES[name]
-    out = work / f"{name}.json"
+    out, kept = work / f"{name}.json", work / f"{name}.md"
+    if reuse and out.exists() and kept.exists():
+        print(f"== bench/{script}: reusing {out}", file=sys.stderr)
+        return json.loads(out.read_text()), kept.read_text()
+    out.unlink(missing_ok=True)
     print(f"== bench/{script} ...", file=sys.stderr, flush=True)
     started = time.perf_counter()
     done = subprocess.run(  # noqa: S603 - our own interpreter and scripts
@@ -61,6 +67,7 @@ def run(name: str, quick: bool, work: Path) -> tuple[object, str]:
     text = f"### bench/{script} ({took:.0f} s)\n\n{done.stdout.strip()}\n"
     if done.returncode != 0 or not out.exists():
         return None, text + f"\n**failed** (exit {done.returncode}); see its output above.\n"
+    kept.write_text(text)
     return json.loads(out.read_text()), text
 
 
@@ -178,6 +185,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(HERE / "results.md"), help="bench/results.md")
     parser.add_argument("--quick", action="store_true", help="short runs, smaller data")
+    parser.add_argument("--work", help="keep each benchmark's figures in this folder")
+    parser.add_argument("--reuse", action="store_true",
+                        help="take a benchmark's figures from --work if it has them")
     parser.add_argument("--only", default=",".join(BENCHES),
                         help=f"comma-separated, of: {', '.join(BENCHES)}")
     args = parser.parse_args()
@@ -188,9 +198,11 @@ def main() -> None:
     started = time.perf_counter()
     figures: dict[str, object] = {}
     sections = []
-    with tempfile.TemporaryDirectory(prefix="bizcenter-bench-run-") as work:
+    with tempfile.TemporaryDirectory(prefix="bizcenter-bench-run-") as scratch:
+        work = Path(args.work or scratch)
+        work.mkdir(parents=True, exist_ok=True)
         for name in chosen:
-            figures[name], text = run(name, args.quick, Path(work))
+            figures[name], text = run(name, args.quick, work, args.reuse)
             sections.append(text)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     report = "\n".join([
