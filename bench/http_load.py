@@ -49,6 +49,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -611,8 +612,16 @@ def main() -> None:
         sys.exit("no database could be measured")
     print(table(runs, args))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    errors = sum(f["errors"] for r in runs for f in r["main"].values())
+    errors += sum(f["errors"] for r in runs for step in r["scale"].values()
+                  for f in step.values())
+    if errors:
+        kept = f"; {errors} errors: see the server logs in {log_dir}"
+    else:
+        kept = ""
+        shutil.rmtree(log_dir, ignore_errors=True)
     print(f"\n(whole run {time.perf_counter() - started:.0f} s; load average at the end {load} "
-          f"on {os.cpu_count()} CPUs, the load generator included; server logs in {log_dir})")
+          f"on {os.cpu_count()} CPUs, the load generator included{kept})")
     if args.json:
         Path(args.json).write_text(json.dumps(runs, indent=1))
 
