@@ -39,6 +39,8 @@ beside the one it names, dropped afterwards; see throwaway.py). For each:
    1,000 and to 100,000. Each database has its own server, and all are measured
    in the same rounds, so the machine's load falls on every size alike.
 
+With ``REDIS_URL`` set, the servers use Redis as their cache (the rate-limit
+counters every API call bumps), as several app processes in production must.
 Prints markdown tables; ``--json PATH`` also writes the figures for bench/run.py.
 """
 
@@ -537,7 +539,8 @@ def cell(f: dict) -> str:
 def table(runs: list[dict], args: argparse.Namespace) -> str:
     lines = [f"HTTP, `bizcenter serve --workers {args.workers}`, {args.concurrency} "
              f"connections, {args.rounds} x {args.seconds:g} s per line "
-             f"(4,000 members; report over {args.campaigns} campaigns x {args.days} days)", "",
+             f"(4,000 members; report over {args.campaigns} campaigns x {args.days} days; "
+             f"cache: {'Redis' if os.environ.get('REDIS_URL') else 'in-process memory'})", "",
              "| endpoint | " + " | ".join(f"{r['database']} | vs floor" for r in runs) + " |",
              "|---|" + "---:|---:|" * len(runs)]
     keys = [("ping", "floor: GET /ping (same stack, no SQL)"), ("healthz", "GET /healthz"),
