@@ -122,8 +122,10 @@ def test_htmx_runs_without_eval_or_injected_styles(client, db):
 
 
 def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    # Nothing of the test run's own environment: e.g. the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE for Playwright, which --deploy rightly refuses.
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("BIZCENTER_", "DATABASE_URL", "SECURE_", "DEBUG"))}
+           if not k.startswith(("BIZCENTER_", "DATABASE_URL", "SECURE_", "DEBUG", "DJANGO_"))}
     env.update({"DJANGO_SETTINGS_MODULE": "bizcenter.settings", "DEBUG": "0",
                 "SECRET_KEY": secrets.token_urlsafe(64), "BIZCENTER_DATA_DIR": str(tmp_path),
                 "ALLOWED_HOSTS": "bizcenter.example.com", "BIZCENTER_HTTPS": "1", **extra})
