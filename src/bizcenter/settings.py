@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "bizcenter.core.middleware.ProxyAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -215,9 +216,11 @@ if BIZCENTER_HTTPS:
     # (and future owners of it) to HTTPS; the operator opts in knowingly.
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("BIZCENTER_HSTS_INCLUDE_SUBDOMAINS")
     SECURE_HSTS_PRELOAD = env_bool("BIZCENTER_HSTS_PRELOAD")
-# Only behind a proxy that always sets (overwrites) X-Forwarded-Proto: otherwise a
-# client could claim HTTPS itself.
-if env_bool("BIZCENTER_BEHIND_PROXY"):
+# Only behind a proxy that always sets (overwrites) X-Forwarded-Proto and appends the
+# client's address to X-Forwarded-For: otherwise a client could claim HTTPS, or
+# another address, itself (bizcenter.core.middleware.ProxyAddressMiddleware).
+BIZCENTER_BEHIND_PROXY = env_bool("BIZCENTER_BEHIND_PROXY")
+if BIZCENTER_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = [
     # security.W005 (HSTS without includeSubDomains) and security.W021 (no preload):

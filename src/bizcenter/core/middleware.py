@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import json
 from collections.abc import Callable
 from typing import Any
@@ -37,6 +39,26 @@ def refusal(request: HttpRequest, status: int, code: str, message: str,
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
+
+
+class ProxyAddressMiddleware:
+    """Behind a reverse proxy (BIZCENTER_BEHIND_PROXY) the connection comes from the
+    proxy, so the client's address is the last one in X-Forwarded-For: the entry the
+    proxy itself wrote. Entries before it came from the client and prove nothing, so
+    they are never used. Everything that reads REMOTE_ADDR (the activity log, the
+    log-in and sign-up limits per network) then sees the client, not the proxy."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.BIZCENTER_BEHIND_PROXY:
+            forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+            last = forwarded.rsplit(",", 1)[-1].strip()
+            # No header, or not an address: the connection's address stays.
+            with contextlib.suppress(ValueError):
+                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(last))
+        return self.get_response(request)
 
 
 class BodySizeMiddleware:
