@@ -9,27 +9,16 @@ from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
-from django.db import connection
-
 from bizcenter.assets.services import create_asset
 from bizcenter.billing import services
 from bizcenter.billing.models import Invoice, Transaction
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict
 from tests.billing.test_services import chain_is_consistent
-from tests.centers.test_concurrency import fresh_center, race
+from tests.centers.test_concurrency import RACING, fresh_center, race
 from tests.conftest import act
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: SQLite has a single writer, so requests cannot really race "
-        "(run with DATABASE_URL=postgres://...)",
-    ),
-]
+pytestmark = RACING
 
 ROUNDS = 3
 

@@ -14,9 +14,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import pytest
-from django.db import connection
-
 from bizcenter.assets.models import Asset
 from bizcenter.assets.services import create_asset, update_asset
 from bizcenter.audit.models import AuditEvent
@@ -28,18 +25,10 @@ from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation, InvitationState, InvitationToken
 from bizcenter.invitations.services import Grant, Resent
 from bizcenter.outbox.models import OutboxMessage
-from tests.centers.test_concurrency import fresh_center, joined, quick_user, race, token
+from tests.centers.test_concurrency import RACING, fresh_center, joined, quick_user, race, token
 from tests.conftest import act, token_of
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: SQLite has a single writer, so requests cannot really race "
-        "(run with DATABASE_URL=postgres://...)",
-    ),
-]
+pytestmark = RACING
 
 ROUNDS = 3
 ORIGINAL = {"name": "Spring sale", "objective": "TRAFFIC", "budget_mode": "BUDGET_MODE_DAY",

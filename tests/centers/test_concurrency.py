@@ -26,7 +26,10 @@ from bizcenter.invitations.models import Invitation, InvitationState
 from bizcenter.invitations.services import Grant, InviteResult
 from tests.conftest import act
 
-pytestmark = [
+# The marks of every test of requests racing each other (imported by the other
+# concurrency modules): real transactions, on PostgreSQL only.
+RACING = [
+    pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
@@ -34,6 +37,7 @@ pytestmark = [
         "(run with DATABASE_URL=postgres://...)",
     ),
 ]
+pytestmark = RACING
 
 ROUNDS = 3
 ADMIN = Grant(role="ADMIN")
