@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pyotp
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from bizcenter.access import engine
 from bizcenter.accounts.models import User
@@ -72,6 +74,18 @@ def center(owner) -> BusinessCenter:
 @pytest.fixture
 def as_owner(owner) -> Actor:
     return Actor(owner, ip="203.0.113.7", via="test")
+
+
+def fresh_code(who: User | str) -> str:
+    """A 2-step code that has not been used: each is accepted once, so a test that
+    sends several codes within one 30-second step takes the next step's (the window
+    accepts one step either side of now). Takes the person or their secret."""
+    secret = who if isinstance(who, str) else User.objects.get(pk=who.pk).totp_secret
+    last = (User.objects.filter(totp_secret=secret)
+            .values_list("totp_last_step", flat=True).first())
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(timezone.now())
+    return totp.generate_otp(max(now - 1, (last or 0) + 1))
 
 
 def act(user: User) -> Actor:

@@ -91,6 +91,7 @@ def test_an_address_already_registered_is_a_conflict(existing, again, field):
 
 @pytest.mark.parametrize(("password", "says"), [
     ("short", "too short"),
+    ("4-words-pwd", "at least 12 characters"),
     ("password123", "too common"),
     ("84736251907", "entirely numeric"),
     ("", "too short"),

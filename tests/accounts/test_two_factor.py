@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyotp
 import pytest
+from django.utils import timezone
 
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import check, explain
@@ -13,12 +14,12 @@ from bizcenter.centers.services import update_center
 from bizcenter.core.errors import Conflict, InvalidInput
 from bizcenter.invitations import services as invitations
 from tests.cli.test_cli import run
-from tests.conftest import act
+from tests.conftest import act, fresh_code
 
 
 def now_code(user) -> str:
     user.refresh_from_db()
-    return pyotp.TOTP(user.totp_secret).now()
+    return fresh_code(user)
 
 
 def test_set_up_needs_a_first_code_and_gives_recovery_codes(make_user):
@@ -86,3 +87,19 @@ def test_policy_from_the_command_line(center, owner, capsys):
     assert code == 0 and '"two_factor": "ADMINS"' in out
     code, _, _ = run(capsys, "members", "list", str(center.pk), "--as", owner.email)
     assert code == 0
+
+
+def test_a_code_works_once_even_within_its_window(make_user):
+    user = make_user("kim@agency.com")
+    two_factor.start(act(user))
+    user.refresh_from_db()
+    first = fresh_code(user)
+    two_factor.confirm(act(user), first)
+    # Seen over a shoulder, the same code is refused right after; the next one works.
+    assert not two_factor.verify(user, first)
+    newer = fresh_code(user)
+    assert newer != first and two_factor.verify(user, newer)
+    assert not two_factor.verify(user, newer)
+    # An older step than the last one used is refused too, though still in the window.
+    totp = pyotp.TOTP(user.totp_secret)
+    assert not two_factor.verify(user, totp.generate_otp(totp.timecode(timezone.now()) - 1))

@@ -9,7 +9,6 @@ import json
 import re
 from datetime import timedelta
 
-import pyotp
 import pytest
 import time_machine
 from django.core.cache import cache
@@ -26,7 +25,7 @@ from bizcenter.invitations import imports
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import ImportState, Invitation, InviteImport
 from bizcenter.invitations.services import Grant
-from tests.conftest import PASSWORD, act
+from tests.conftest import PASSWORD, act, fresh_code
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 
@@ -38,7 +37,7 @@ pytestmark = pytest.mark.usefixtures("quick_hashing")
 def kim(make_user) -> tuple[User, str]:
     user = make_user("kim@agency.com", name="Kim")
     setup = two_factor.start(act(user))
-    two_factor.confirm(act(user), pyotp.TOTP(setup.secret).now())
+    two_factor.confirm(act(user), fresh_code(setup.secret))
     cache.clear()  # confirming used one try
     user.refresh_from_db()
     return user, setup.secret
@@ -61,13 +60,13 @@ def test_two_step_codes_are_limited_per_account_across_sessions(kim, settings):
         for _ in range(2):
             assert client.post("/login/code/", {"code": "000000"}).status_code == 400
     late = _password_step("KIM@agency.com")  # another spelling, another session
-    refused = late.post("/login/code/", {"code": pyotp.TOTP(secret).now()})
+    refused = late.post("/login/code/", {"code": fresh_code(secret)})
     assert refused.status_code == 429
     assert "Too many 2-step codes tried for this account" in refused.content.decode()
     assert int(refused["Retry-After"]) >= 1
     assert late.get("/").status_code == 302  # even the right code waits: nobody logged in
     cache.clear()  # the window passes
-    assert late.post("/login/code/", {"code": pyotp.TOTP(secret).now()}).status_code == 302
+    assert late.post("/login/code/", {"code": fresh_code(secret)}).status_code == 302
 
 
 def test_turning_two_step_off_counts_against_the_same_limit(kim, settings, client):
@@ -78,7 +77,7 @@ def test_turning_two_step_off_counts_against_the_same_limit(kim, settings, clien
         page = client.post("/account/security/", {"step": "disable", "code": "000000"})
         assert page.status_code == 400
     page = client.post("/account/security/", {"step": "disable",
-                                              "code": pyotp.TOTP(secret).now()})
+                                              "code": fresh_code(secret)})
     assert page.status_code == 429 and int(page["Retry-After"]) >= 1
     assert "Too many 2-step codes" in page.content.decode()
     user.refresh_from_db()
@@ -93,7 +92,7 @@ def test_confirming_a_new_authenticator_is_limited_too(make_user, settings):
         with pytest.raises(Exception, match="not the one your authenticator shows"):
             two_factor.confirm(act(user), "000000")
     with pytest.raises(RateLimited):
-        two_factor.confirm(act(user), pyotp.TOTP(setup.secret).now())
+        two_factor.confirm(act(user), fresh_code(setup.secret))
 
 
 # -- invitations: the hourly rate, in every door ---------------------------------------------

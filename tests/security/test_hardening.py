@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyotp
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client, override_settings
@@ -22,7 +21,7 @@ from bizcenter.accounts import passwords, two_factor
 from bizcenter.accounts.models import User
 from bizcenter.core.actor import Actor
 from bizcenter.web import urls as web_urls
-from tests.conftest import PASSWORD, act
+from tests.conftest import PASSWORD, act, fresh_code
 from tests.security.test_web_matrix import CENTER_PAGES
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
@@ -240,10 +239,10 @@ def test_the_session_is_rotated_at_log_in(client, kim):
 
 def test_the_session_is_rotated_after_the_two_step_code(client, kim):
     setup = two_factor.start(act(kim))
-    two_factor.confirm(act(kim), pyotp.TOTP(setup.secret).now())
+    two_factor.confirm(act(kim), fresh_code(setup.secret))
     client.post("/login/", {"username": "kim@agency.com", "password": PASSWORD})
     halfway = _key(client)
-    done = client.post("/login/code/", {"code": pyotp.TOTP(setup.secret).now()})
+    done = client.post("/login/code/", {"code": fresh_code(setup.secret)})
     assert done.status_code == 302 and _key(client) != halfway
     assert not SessionStore().exists(halfway)
 
@@ -277,7 +276,7 @@ def test_two_step_cannot_be_skipped_by_going_straight_to_any_page(client, kim, c
 
     join(as_owner, center, kim, role="ADMIN")
     setup = two_factor.start(act(kim))
-    two_factor.confirm(act(kim), pyotp.TOTP(setup.secret).now())
+    two_factor.confirm(act(kim), fresh_code(setup.secret))
     client.post("/login/", {"username": "kim@agency.com", "password": PASSWORD})
     urls = ["/", "/account/security/", "/account/tokens/", "/centers/new/",
             *(re.sub(r"<int:(\w+)>", str(center.pk), "/" + p)

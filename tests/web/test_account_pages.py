@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pyotp
 import pytest
 import time_machine
 from django.test import Client
@@ -15,7 +14,7 @@ from bizcenter.accounts import two_factor
 from bizcenter.accounts.models import User
 from bizcenter.audit.models import AuditEvent
 from bizcenter.outbox import sms
-from tests.conftest import PASSWORD, act
+from tests.conftest import PASSWORD, act, fresh_code
 
 NEW_PASSWORD = "another long passphrase 77"
 
@@ -28,13 +27,13 @@ def kim(make_user) -> User:
 @pytest.fixture
 def kim_2fa(kim) -> tuple[User, list[str]]:
     setup = two_factor.start(act(kim))
-    codes = two_factor.confirm(act(kim), pyotp.TOTP(setup.secret).now())
+    codes = two_factor.confirm(act(kim), fresh_code(setup.secret))
     kim.refresh_from_db()
     return kim, codes
 
 
 def now_code(user: User) -> str:
-    return pyotp.TOTP(user.totp_secret).now()
+    return fresh_code(user)
 
 
 def logged_in_as(client: Client) -> str | None:

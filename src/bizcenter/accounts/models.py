@@ -47,6 +47,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # counts only once a first code confirmed it.
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The time step of the last code accepted: a code works once, even within the
+    # window it is valid in (someone watching the screen cannot use it after you).
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

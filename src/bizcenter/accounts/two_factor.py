@@ -10,12 +10,14 @@ so it bumps their access versions like any other change to access.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
 import pyotp
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from bizcenter.accounts.models import RecoveryCode, User
@@ -60,6 +62,22 @@ def _count_try(user: User) -> None:
         "2-step codes tried for this account")
 
 
+def _use_code(user: User, code: str) -> bool:
+    """True for a code of the previous, current or next 30-second step that is newer
+    than the last one accepted, which it then becomes. The update is conditional, so
+    two requests racing with one code cannot both pass."""
+    totp = pyotp.TOTP(user.totp_secret)
+    typed = (code or "").strip()
+    now = totp.timecode(timezone.now())
+    for step in (now - 1, now, now + 1):
+        if hmac.compare_digest(totp.generate_otp(step), typed):
+            fresh = (User.objects.filter(pk=user.pk)
+                     .filter(Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step))
+                     .update(totp_last_step=step))
+            return bool(fresh)
+    return False
+
+
 def _setup(user: User) -> Setup:
     uri = pyotp.TOTP(user.totp_secret).provisioning_uri(
         name=user.email or user.phone or str(user.pk), issuer_name=ISSUER)
@@ -91,7 +109,7 @@ def confirm(actor: Actor, code: str) -> list[str]:
         raise Conflict("Start the set-up first: scan the code, then enter what it shows.",
                        code="not_started")
     _count_try(user)
-    if not pyotp.TOTP(user.totp_secret).verify((code or "").strip(), valid_window=1):
+    if not _use_code(user, code):
         raise InvalidInput("That code is not the one your authenticator shows now. Check the "
                            "phone's clock and try the newest code.", fields={"code": "wrong"})
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
@@ -113,7 +131,7 @@ def verify(user: User, code: str) -> bool:
     if not user.has_two_factor:
         return False
     _count_try(user)
-    if pyotp.TOTP(user.totp_secret).verify((code or "").strip(), valid_window=1):
+    if _use_code(user, code):
         return True
     with transaction.atomic():
         used = (RecoveryCode.objects.select_for_update()
