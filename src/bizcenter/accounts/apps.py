@@ -6,4 +6,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from bizcenter.accounts import messages  # noqa: F401  (registers the renderer)
+        from bizcenter.accounts import (
+            messages,  # noqa: F401  (registers the renderer)
+            signins,  # noqa: F401  (connects the auth signals)
+        )

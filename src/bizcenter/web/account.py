@@ -29,7 +29,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
-from bizcenter.accounts import passwords, two_factor
+from bizcenter.accounts import passwords, signins, two_factor
 from bizcenter.accounts.models import User
 from bizcenter.core.errors import ServiceError
 from bizcenter.core.ratelimit import RateLimited, hit
@@ -174,7 +174,8 @@ def security(request: HttpRequest) -> HttpResponse:
         status = status if status != 200 else 400
     setup = two_factor.pending_setup(user)
     context.update({"code_form": code_form, "password_form": password_form, "setup": setup,
-                    "qr": qr_svg(setup.uri) if setup else None})
+                    "qr": qr_svg(setup.uri) if setup else None,
+                    "signins": signins.recent(user)})
     response = render(request, "web/security.html", context, status=status)
     if retry := getattr(context.get("refused"), "retry_after", None):
         response["Retry-After"] = str(retry)
