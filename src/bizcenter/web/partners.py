@@ -47,9 +47,12 @@ def members(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
                         role=q.get("role") or None, kind=q.get("kind") or None,
                         state=state or None, sort=q.get("sort", "joined"),
                         page=int_param(q.get("page"), 1), page_size=int_param(q.get("size"), 50))
+    # Each row links to the member, their edit and revoke pages: one reverse() here
+    # instead of three per row (150 on a page) in the template.
+    base = reverse("web:members", args=[center.pk])
     return render(request, "web/members.html", {"center": center, "page": page, "q": q,
                                                 "state": state, "states": STATES,
-                                                "tab": "members"})
+                                                "base": base, "tab": "members"})
 
 
 @center_page
