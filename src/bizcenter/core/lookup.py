@@ -22,7 +22,9 @@ def find(queryset: QuerySet[M], raw_id: object, missing: str) -> M:
         pk = int(str(raw_id))
     except (TypeError, ValueError) as exc:
         raise NotFound(missing.replace("{id}", f"'{raw_id}'", 1)) from exc
-    row = queryset.filter(pk=pk).first()
+    # At most one row has this id: no ORDER BY (which .first() adds, and whose
+    # compilation is a quarter of the cost of this lookup), just LIMIT 1.
+    row = next(iter(queryset.filter(pk=pk)[:1]), None)
     if row is None:
         # replace, not format, and only the first: a name may hold braces too
         raise NotFound(missing.replace("{id}", str(pk), 1))
