@@ -244,3 +244,22 @@ def test_log_in_attempts_are_limited_per_address(client, kim, settings):
     assert Client().post("/login/", {"username": "+14155550199",
                                      "password": PASSWORD}).status_code == 302
     cache.clear()
+
+
+def test_the_security_page_lists_sign_ins_and_failed_attempts(client, make_user):
+    kim = make_user("kim@agency.com")
+    stranger = Client(REMOTE_ADDR="203.0.113.9")
+    stranger.post("/login/", {"username": "KIM@agency.com", "password": "not it at all"})
+    stranger.post("/login/", {"username": "ghost@agency.com", "password": "not it at all"})
+    assert client.post("/login/", {"username": "kim@agency.com", "password": PASSWORD},
+                       REMOTE_ADDR="198.51.100.4").status_code == 302
+    html = client.get("/account/security/").content.decode()
+    rows = html.split("Recent sign-ins", 1)[1].split("</table>", 1)[0]
+    assert "Signed in" in rows and "198.51.100.4" in rows
+    assert "Failed attempt" in rows and "k***@agency.com" in rows and "203.0.113.9" in rows
+    assert rows.index("Signed in") < rows.index("Failed attempt")  # newest first
+    # The attempt on an address without an account is logged for nobody's page.
+    events = AuditEvent.objects.filter(action="account.sign_in_failed")
+    assert events.count() == 2 and events.filter(target_id=str(kim.pk)).count() == 1
+    assert not AuditEvent.objects.filter(action__startswith="account.",
+                                         center__isnull=False).exists()
