@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -50,6 +50,6 @@ def sign_in_failed(sender: Any, credentials: dict[str, Any],
 
 def recent(user: User, limit: int = 10) -> QuerySet[AuditEvent]:
     """The person's latest sign-ins and failed attempts on their account, newest first."""
-    return (AuditEvent.objects.filter(center__isnull=True, action__in=(SIGNED_IN, FAILED))
-            .filter(Q(target_type="user", target_id=str(user.pk)))
+    return (AuditEvent.objects.filter(center__isnull=True, action__in=(SIGNED_IN, FAILED),
+                                      target_type="user", target_id=str(user.pk))
             .order_by("-created_at", "-id")[:limit])

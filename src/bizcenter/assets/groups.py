@@ -185,8 +185,8 @@ def update_group(actor: Actor, center: BusinessCenter, group_id: int | str, *,
             set_member(actor, center, group_id, membership_id, roles)
         for membership_id in remove_members:
             remove_member(actor, center, group_id, membership_id)
-        # Read again: the steps above each locked and changed it.
-        return _group(seats.lock(center.pk), group_id)
+        # Read again: the steps above changed it (the center stays locked by them).
+        return _group(center, group_id)
 
 
 def list_groups(actor: Actor, center: BusinessCenter) -> QuerySet[AssetGroup]:

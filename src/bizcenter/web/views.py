@@ -26,8 +26,9 @@ from bizcenter.web.forms import CenterForm, SignUpForm
 def actor(request: HttpRequest) -> Actor:
     """The acting person for a service call, so the activity log records who and from where.
 
-    REMOTE_ADDR only: a forwarded-for header is whatever the client says unless a
-    trusted proxy rewrote it, and the log must not take the client's word.
+    REMOTE_ADDR only: behind a trusted proxy (BIZCENTER_BEHIND_PROXY) the
+    ProxyAddressMiddleware has already put the client's address there; a forwarded-for
+    header read here would be whatever the client says.
     """
     user = request.user if request.user.is_authenticated else None
     return Actor(user, ip=request.META.get("REMOTE_ADDR"), via="web")  # type: ignore[arg-type]
