@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -25,6 +26,7 @@ from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import InvalidInput, NotAllowed, NotFound, ServiceError
 from bizcenter.core.lookup import find
+from bizcenter.core.ratelimit import hit
 
 PREFIX = "bzc"
 MAX_TOKENS = 50
@@ -100,8 +102,11 @@ def revoke_token(actor: Actor, token_id: int | str) -> ApiToken:
     return token
 
 
-def authenticate(raw: str | None) -> ApiToken:
-    """The live token behind an Authorization header, or a 401 saying why not."""
+def authenticate(raw: str | None, *, writes: bool) -> ApiToken:
+    """The live token behind an Authorization header, or a 401 saying why not. Every
+    door that takes tokens comes through here, so each call is counted against the
+    token's rate (429 past BIZCENTER_API_RATE a minute) and a read-only token asking
+    to write is refused (403) the same way in all of them."""
     text = (raw or "").strip()
     if not text:
         raise Unauthenticated("Send your API token as 'Authorization: Bearer bzc_…'. Create "
@@ -132,6 +137,10 @@ def authenticate(raw: str | None) -> ApiToken:
                               code="token_invalid")
     if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    hit("token", token.prefix, settings.BIZCENTER_API_RATE, 60, "API calls with this token")
+    if writes and token.read_only:
+        raise NotAllowed(f"The token '{token.name}' is read-only; use a token that may "
+                         "write.", code="read_only_token")
     return token
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
@@ -13,20 +12,13 @@ from bizcenter.accounts import tokens
 from bizcenter.accounts.models import ApiToken
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
-from bizcenter.core.errors import NotAllowed
-from bizcenter.core.ratelimit import hit
 
 SAFE = ("GET", "HEAD", "OPTIONS")
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
-        found = tokens.authenticate(token)
-        hit("token", found.prefix, settings.BIZCENTER_API_RATE, 60, "API calls with this token")
-        if found.read_only and request.method not in SAFE:
-            raise NotAllowed(f"The token '{found.name}' is read-only; use a token that may "
-                             "write.", code="read_only_token")
-        return found
+        return tokens.authenticate(token, writes=request.method not in SAFE)
 
 
 def token_of(request: HttpRequest) -> ApiToken:

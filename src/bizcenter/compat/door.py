@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import cached_property, wraps
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
@@ -30,8 +29,6 @@ from bizcenter.compat.envelope import Reply
 from bizcenter.compat.errors import ROUTE_NOT_FOUND, param, translate
 from bizcenter.compat.params import Params
 from bizcenter.core.actor import Actor
-from bizcenter.core.errors import NotAllowed
-from bizcenter.core.ratelimit import hit
 
 # How this door signs the activity log, beside "web", "api" and "cli".
 VIA = "tiktok-api"
@@ -39,12 +36,8 @@ SAFE = ("GET", "HEAD")
 
 
 def authenticate(request: HttpRequest) -> ApiToken:
-    found = tokens.authenticate(request.headers.get("Access-Token"))
-    hit("token", found.prefix, settings.BIZCENTER_API_RATE, 60, "API calls with this token")
-    if found.read_only and request.method not in SAFE:
-        raise NotAllowed(f"The token '{found.name}' is read-only; use a token that may "
-                         "write.", code="read_only_token")
-    return found
+    return tokens.authenticate(request.headers.get("Access-Token"),
+                               writes=request.method not in SAFE)
 
 
 @dataclass
