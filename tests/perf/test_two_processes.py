@@ -78,23 +78,32 @@ def served(data_dir: Path, *, background: bool) -> Iterator[int]:
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise AssertionError("the server did not start") from None
-                time.sleep(0.2)
+        wait_until_up(server, port)
         yield port
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        stop(server)
+
+
+def wait_until_up(server: subprocess.Popen, port: int) -> None:
+    deadline = time.monotonic() + 60
+    while True:
         try:
-            server.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.communicate()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise AssertionError("the server did not start") from None
+            time.sleep(0.2)
+
+
+def stop(server: subprocess.Popen) -> None:
+    """The server and its workers (its own process group)."""
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.communicate()
 
 
 def call(port: int, method: str, path: str, token: str) -> tuple[int, dict]:

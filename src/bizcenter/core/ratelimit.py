@@ -30,12 +30,12 @@ def hit(scope: str, key: str, limit: int, window: int, what: str = "requests",
     # must be short and plain on every backend.
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     name = f"rl:{scope}:{digest}:{bucket}"
-    cache.add(name, 0, timeout=window + 1)
+    # Counting is one round trip to the cache (Redis in production) on every call but
+    # the window's first, which creates the counter.
     try:
         count = cache.incr(name, cost)
-    except ValueError:  # evicted between add and incr: start again
-        cache.set(name, cost, timeout=window + 1)
-        count = cost
+    except ValueError:  # no counter yet in this window
+        count = cost if cache.add(name, cost, timeout=window + 1) else cache.incr(name, cost)
     if count > limit:
         retry = (bucket + 1) * window - now
         raise RateLimited(f"Too many {what}: at most {limit} per {window} seconds. Try again "
