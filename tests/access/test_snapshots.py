@@ -134,3 +134,55 @@ def test_explain_remembers_an_invitation_opened_with_the_wrong_account(
     assert "sent to j***@agency.com" in answer.reasons[-1]
     assert "logged in as jane.personal@gmail.com" in answer.reasons[-1]
     assert "Log in with j***@agency.com" in answer.fix
+
+
+def test_access_compiled_inside_a_change_that_was_rolled_back_is_never_reused(
+        center, as_owner, make_user):
+    """A check inside a transaction sees its uncommitted change and caches what it
+    compiled under the new version. After a rollback the next change must not land on
+    that version again, or the rolled-back access would pass for current."""
+    from django.db import transaction
+
+    acct = create_asset(as_owner, center, type="ADVERTISER", name="Acct")
+    other = create_asset(as_owner, center, type="ADVERTISER", name="Other")
+    member = join(as_owner, center, make_user, "p@agency.com", modules=("ANALYTICS",))
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assign(as_owner, center, member.pk, acct.pk, ["ANALYST"])
+        assert check(member.user, Action.REPORT_VIEW, acct)  # compiled, cached
+        raise RuntimeError("the rest of the change failed")
+    assign(as_owner, center, member.pk, other.pk, ["ANALYST"])  # the next change
+
+    assert check(member.user, Action.REPORT_VIEW, acct).code == "asset_not_assigned"
+    assert check(member.user, Action.REPORT_VIEW, other)
+
+
+def test_an_asset_is_read_once_per_access_version_and_a_rename_is_seen_next_time(
+        center, as_owner):
+    from bizcenter.assets.services import reachable_asset
+    from bizcenter.centers.models import BusinessCenter
+
+    acct = create_asset(as_owner, center, type="ADVERTISER", name="Acct")
+
+    def request_knowing_the_version():
+        scope = snapshot.request_scope()
+        scope.__enter__()
+        snapshot.remember_version(BusinessCenter.objects.get(pk=center.pk))
+        return scope
+
+    scope = request_knowing_the_version()
+    reachable_asset(center, acct.pk)
+    scope.__exit__(None, None, None)
+
+    scope = request_knowing_the_version()
+    with CaptureQueriesContext(connection) as queries:
+        found, _ = reachable_asset(center, str(acct.pk))
+    assert len(queries) == 0 and found.name == "Acct"
+    found.name = "changed by this request only"
+    assert reachable_asset(center, acct.pk)[0].name == "Acct"
+    scope.__exit__(None, None, None)
+
+    update_asset(as_owner, center, acct.pk, name="Renamed")
+    scope = request_knowing_the_version()
+    assert reachable_asset(center, acct.pk)[0].name == "Renamed"
+    scope.__exit__(None, None, None)

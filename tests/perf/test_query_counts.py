@@ -105,7 +105,7 @@ WEB = {
 API = {
     "members API": ("/centers/{c}/members", 3),
     "member API": ("/centers/{c}/members/{m}", 2),
-    "access check API": ("/centers/{c}/access/check?action=report.view&resource=asset:{a}", 2),
+    "access check API": ("/centers/{c}/access/check?action=report.view&resource=asset:{a}", 1),
     "invitations API": ("/centers/{c}/invitations", 3),
     "assets API": ("/centers/{c}/assets", 3),
     "activity API": ("/centers/{c}/activity", 3),

@@ -95,8 +95,22 @@ def forget(center_id: int) -> None:
         memo.pop(center_id, None)
 
 
+_tied: list[dict] = []
+
+
+def tied_cache() -> dict:
+    """A process-wide cache for facts that change only with the access version (every
+    key must hold it): emptied with the snapshots, so tests, which roll back and
+    reuse ids, never see another test's rows."""
+    made: dict = {}
+    _tied.append(made)
+    return made
+
+
 def clear() -> None:
     _cache.clear()
+    for cache in _tied:
+        cache.clear()
 
 
 def remember_version(center: BusinessCenter) -> None:
@@ -107,6 +121,12 @@ def remember_version(center: BusinessCenter) -> None:
     if (memo is not None and center.pk not in memo
             and center._state.db in (None, DEFAULT_DB_ALIAS)):
         memo[center.pk] = center.access_version
+
+
+def known_version(center_id: int) -> int | None:
+    """The version this request scope has already read, or None: never a query."""
+    memo = _versions.get()
+    return memo.get(center_id) if memo is not None else None
 
 
 def current_version(center_id: int) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import zoneinfo
 from datetime import datetime
 from typing import Any
@@ -92,8 +93,14 @@ def _domains(value: str | list[str] | None) -> list[str]:
 
 
 def bump_access_version(center: BusinessCenter) -> None:
-    """Tell every cached view of access in this Business Center that it is stale."""
-    BusinessCenter.objects.filter(pk=center.pk).update(access_version=F("access_version") + 1)
+    """Tell every cached view of access in this Business Center that it is stale.
+
+    The step is random, so a version never comes back: after a change that was rolled
+    back, the next change must not land on the same number, or what a process cached
+    inside the rolled-back transaction (a snapshot, an asset) would pass for current.
+    """
+    step = 1 + secrets.randbelow(2**31)  # 2**32 changes before the column's end
+    BusinessCenter.objects.filter(pk=center.pk).update(access_version=F("access_version") + step)
     snapshot.forget(center.pk)
 
 
