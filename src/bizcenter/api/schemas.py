@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
-from ninja import Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 T = TypeVar("T")
 
@@ -22,6 +21,17 @@ def _in_utc(moment: datetime) -> datetime:
         return moment.astimezone(UTC)
     except OverflowError as exc:
         raise ValueError("is out of range once moved to UTC") from exc
+
+
+class Schema(BaseModel):
+    """Every body the API reads or writes. Pydantic's own model, reading the attributes
+    of objects as django-ninja's Schema does, but without that Schema's wrapper, which
+    sends every field of every object through a Python call (DjangoGetter, for
+    ``resolve_`` methods and dotted names, which no schema here uses): on the access
+    check, the call integrations make before every action, that wrapper cost 20 us,
+    a sixth of the endpoint's own time."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 Moment = Annotated[datetime, AfterValidator(_in_utc)]

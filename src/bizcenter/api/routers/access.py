@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from bizcenter.access import engine
 from bizcenter.access.profile import Answer, AssetReach, Profile, mine, profile
@@ -19,7 +19,7 @@ from bizcenter.api.auth import actor, center
 from bizcenter.api.routers.assets import AssetOut, paged
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import MemberOut, page_info
-from bizcenter.api.schemas import PageInfo
+from bizcenter.api.schemas import PageInfo, Schema
 
 router = Router(tags=["Access"])
 

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.routers.assets import Printable
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import page_info
-from bizcenter.api.schemas import Moment, PageInfo
+from bizcenter.api.schemas import Moment, PageInfo, Schema
 from bizcenter.audit.models import AuditEvent
 from bizcenter.audit.services import activity as activity_log
 from bizcenter.audit.services import export as export_log

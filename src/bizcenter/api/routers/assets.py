@@ -7,14 +7,14 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import AfterValidator
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import page_info
-from bizcenter.api.schemas import Moment, PageInfo
+from bizcenter.api.schemas import Moment, PageInfo, Schema
 from bizcenter.assets import services as assets
 from bizcenter.assets.holders import Holder, holders
 from bizcenter.assets.models import Asset, AssetGrant

@@ -14,14 +14,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
 from bizcenter.api.routers.campaigns import Money, money, utc
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import page_info
-from bizcenter.api.schemas import PageInfo
+from bizcenter.api.schemas import PageInfo, Schema
 from bizcenter.billing import services
 from bizcenter.billing.models import Invoice, PaymentSettings, Transaction
 from bizcenter.billing.services import AccountLimit

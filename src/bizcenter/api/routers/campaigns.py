@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, overload
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import BeforeValidator, WithJsonSchema
 
 from bizcenter.accounts.models import User
@@ -22,7 +22,7 @@ from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import PersonOut, page_info
-from bizcenter.api.schemas import Moment, PageInfo
+from bizcenter.api.schemas import Moment, PageInfo, Schema
 from bizcenter.campaigns import services
 from bizcenter.campaigns.models import Campaign, ChangeRequest
 from bizcenter.campaigns.services import Outcome

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
 from bizcenter.api.auth import actor, center, token_of
-from bizcenter.api.schemas import Error
+from bizcenter.api.schemas import Error, Schema
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import update_center
 

@@ -7,14 +7,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
 from bizcenter.api.routers.assets import AssetOut, Paging, Printable
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import page_info
-from bizcenter.api.schemas import PageInfo
+from bizcenter.api.schemas import PageInfo, Schema
 from bizcenter.assets import groups
 from bizcenter.assets.models import AssetGroup, AssetGroupMember
 from bizcenter.centers.models import BusinessCenter

@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import page_info
-from bizcenter.api.schemas import Moment, PageInfo
+from bizcenter.api.schemas import Moment, PageInfo, Schema
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation
 from bizcenter.invitations.services import Grant

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.routers.centers import ERRORS
-from bizcenter.api.schemas import Moment, PageInfo
+from bizcenter.api.schemas import Moment, PageInfo, Schema
 from bizcenter.centers.models import Membership
 from bizcenter.centers.services import get_member, list_members, revoke_member, update_member
 from bizcenter.core.pagination import Page

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.errors import ValidationError as RequestInvalid
 from pydantic import Field, ValidationError
 
@@ -22,6 +22,7 @@ from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
 from bizcenter.api.routers.campaigns import Text, money
 from bizcenter.api.routers.centers import ERRORS
+from bizcenter.api.schemas import Schema
 from bizcenter.core.errors import InvalidInput
 from bizcenter.reporting import services
 from bizcenter.reporting.services import Figures, LoadResult, Report
