@@ -325,3 +325,39 @@ def test_reset_requests_are_limited_per_address_alike_for_every_address(make_use
     assert "Too many reset requests for this address" in answers["ghost@agency.com"]
     run_worker()
     assert len(mailbox) == 2  # two for Kim, none for the address without an account
+
+
+# -- counting in Redis, as several app processes do ------------------------------------------
+
+
+def test_limits_counted_in_redis_hold_across_processes_and_expire(settings):
+    """With Redis as the cache, every process adds to one counter per window (one round
+    trip, a script), the limit refuses past it, and counters do not outlive it."""
+    import socket
+    import uuid
+
+    import redis
+    from django.core.cache import caches
+
+    from bizcenter.core.ratelimit import hit
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/13"}}
+    key = f"script-{uuid.uuid4().hex}"
+    hit("test", key, 3, 60)
+    caches["default"].close()  # the next calls come as from another process
+    hit("test", key, 3, 60, cost=2)
+    with pytest.raises(RateLimited, match="at most 3 per 60 seconds") as refused:
+        hit("test", key, 3, 60)
+    assert 1 <= refused.value.retry_after <= 60
+
+    server = redis.Redis.from_url("redis://127.0.0.1:6379/13")
+    [counter] = server.keys("*rl:test:*")
+    assert int(server.get(counter)) == 4  # read back by Django's cache as the integer
+    assert caches["default"].get(counter.decode().split(":", 2)[2]) == 4
+    assert 0 < server.ttl(counter) <= 61
+    server.delete(counter)

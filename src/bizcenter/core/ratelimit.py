@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import time
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 from bizcenter.core.errors import ServiceError
 
@@ -30,13 +31,33 @@ def hit(scope: str, key: str, limit: int, window: int, what: str = "requests",
     # must be short and plain on every backend.
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     name = f"rl:{scope}:{digest}:{bucket}"
-    # Counting is one round trip to the cache (Redis in production) on every call but
-    # the window's first, which creates the counter.
-    try:
-        count = cache.incr(name, cost)
-    except ValueError:  # no counter yet in this window
-        count = cost if cache.add(name, cost, timeout=window + 1) else cache.incr(name, cost)
+    count = _count(name, cost, window + 1)
     if count > limit:
         retry = (bucket + 1) * window - now
         raise RateLimited(f"Too many {what}: at most {limit} per {window} seconds. Try again "
                           f"in {retry} seconds.", retry_after=max(1, retry))
+
+
+# Add to a counter and start its expiry with it, in one step on the Redis server.
+_COUNT = """
+local count = redis.call('INCRBY', KEYS[1], ARGV[1])
+if count == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return count
+"""
+
+
+def _count(name: str, cost: int, timeout: int) -> int:
+    """The counter after adding ``cost``. Every API call counts once, so this is on
+    the path of every call: on Redis it is one round trip (a script), where Django's
+    cache API takes two for an increment (it asks whether the key exists first) and
+    a third to create the counter; the stored integer is the one Django's cache
+    reads back. Any other cache goes through that API."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        key = backend.make_and_validate_key(name)
+        client = backend._cache.get_client(key, write=True)  # type: ignore[attr-defined]
+        return int(client.eval(_COUNT, 1, key, cost, timeout))
+    try:
+        return cache.incr(name, cost)
+    except ValueError:  # no counter yet in this window
+        return cost if cache.add(name, cost, timeout=timeout) else cache.incr(name, cost)
