@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
+from bizcenter.core.bounded import keep
 
 if TYPE_CHECKING:
     from bizcenter.access.engine import Decision
@@ -158,9 +159,7 @@ def get(user_id: int, center_id: int) -> Snapshot | None:
         if snap.version == version and time.time() < ends_at:
             return snap
     snap = compile_snapshot(user_id, center_id, version)
-    if len(_cache) >= CACHE_SIZE:
-        del _cache[next(iter(_cache))]  # the oldest entry
-    _cache[key] = (snap, snap.ends_at)
+    keep(_cache, key, (snap, snap.ends_at), CACHE_SIZE)
     return snap
 
 

@@ -23,6 +23,7 @@ from bizcenter.centers.choices import choice
 from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
 from bizcenter.centers.services import bump_access_version, require_future
 from bizcenter.core.actor import Actor
+from bizcenter.core.bounded import keep
 from bizcenter.core.errors import Conflict, InvalidInput, NotFound
 from bizcenter.core.lookup import find
 from bizcenter.core.pagination import Page, paginate
@@ -67,9 +68,8 @@ def _asset(center: BusinessCenter, asset_id: int | str, *, lock: bool = False) -
         return Asset.from_db(hit[0], _COLUMNS, hit[1])
     asset = find(_IN_CENTER, asset_id, missing, within=(center.pk,))
     if key is not None:
-        if len(_found) >= FOUND_SIZE:
-            del _found[next(iter(_found))]  # the oldest entry
-        _found[key] = (asset._state.db, tuple(getattr(asset, name) for name in _COLUMNS))
+        keep(_found, key, (asset._state.db, tuple(getattr(asset, name) for name in _COLUMNS)),
+             FOUND_SIZE)
     return asset
 
 

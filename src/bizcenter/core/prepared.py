@@ -25,6 +25,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Field, Model, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
+from bizcenter.core.bounded import keep
+
 M = TypeVar("M", bound=Model)
 
 Converter = Callable[[Any, Any, Any], Any]
@@ -96,10 +98,9 @@ class Prepared(Generic[M]):
                 value = convert(value, expression, connection)
             row[position] = value
         if stamp is not None:
-            if len(self._known) >= KNOWN_ROWS:
-                del self._known[next(iter(self._known))]  # the oldest
-            self._known[key] = (stamp, tuple(copy.deepcopy(row)), tuple(
-                position for position, value in enumerate(row) if isinstance(value, list | dict)))
+            mutable = tuple(position for position, value in enumerate(row)
+                            if isinstance(value, list | dict))
+            keep(self._known, key, (stamp, tuple(copy.deepcopy(row)), mutable), KNOWN_ROWS)
         return self._build(plan, alias, row)
 
     def _build(self, plan: _Plan, alias: str, row: Sequence[Any]) -> M:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import time
 
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
 from bizcenter.core.errors import ServiceError
@@ -58,6 +58,6 @@ def _count(name: str, cost: int, timeout: int) -> int:
         client = backend._cache.get_client(key, write=True)  # type: ignore[attr-defined]
         return int(client.eval(_COUNT, 1, key, cost, timeout))
     try:
-        return cache.incr(name, cost)
+        return backend.incr(name, cost)
     except ValueError:  # no counter yet in this window
-        return cost if cache.add(name, cost, timeout=timeout) else cache.incr(name, cost)
+        return cost if backend.add(name, cost, timeout=timeout) else backend.incr(name, cost)
