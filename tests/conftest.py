@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import pyotp
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from bizcenter.access import engine
@@ -86,6 +87,25 @@ def fresh_code(who: User | str) -> str:
     totp = pyotp.TOTP(secret)
     now = totp.timecode(timezone.now())
     return totp.generate_otp(max(now - 1, (last or 0) + 1))
+
+
+def in_other_connection(job) -> None:
+    """Run a change on a second database connection, as another app process would."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            job()
+        except BaseException as exc:  # re-raised in the test thread below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(30)
+    if errors:
+        raise errors[0]
 
 
 def act(user: User) -> Actor:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -18,32 +17,13 @@ from bizcenter.assets.services import assign, create_asset, unassign, update_ass
 from bizcenter.centers.services import revoke_member
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
-from tests.conftest import act
+from tests.conftest import act, in_other_connection
 
 
 def join(as_owner, center, make_user, email, **grant):
     [sent] = invitations.invite(as_owner, center, [email], Grant(**grant))
     person = make_user(email)
     return invitations.accept(act(person), sent.link.rstrip("/").rsplit("/", 1)[-1])
-
-
-def in_other_connection(job) -> None:
-    """Run a change on a second database connection, as another app process would."""
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            job()
-        except BaseException as exc:  # re-raised in the test thread below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(30)
-    if errors:
-        raise errors[0]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -18,7 +17,7 @@ from bizcenter.centers.services import create_center
 from bizcenter.core.errors import NotFound
 from bizcenter.core.lookup import find
 from bizcenter.core.prepared import Prepared
-from tests.conftest import act
+from tests.conftest import act, in_other_connection
 
 pytestmark = pytest.mark.django_db
 
@@ -93,27 +92,6 @@ def test_a_lookup_must_name_its_keys():
         Prepared(Asset.objects.all())
 
 
-def in_another_connection(job) -> None:
-    """Commit a change on a second connection, as another app process would."""
-    from django.db import connections
-
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            job()
-        except BaseException as exc:  # re-raised below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(30)
-    if errors:
-        raise errors[0]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_row_is_read_again_only_after_something_was_committed(owner, make_user):
     """On SQLite the token's row comes from memory while nothing at all was committed
@@ -133,7 +111,7 @@ def test_a_row_is_read_again_only_after_something_was_committed(owner, make_user
     again = TOKENS.one(issued.prefix)
     assert again.user.name == "Olivia Owner" and again.center.allowed_email_domains == []
 
-    in_another_connection(lambda: ApiToken.objects.filter(pk=issued.pk).update(
+    in_other_connection(lambda: ApiToken.objects.filter(pk=issued.pk).update(
         revoked_at=timezone.now()))
     assert TOKENS.one(issued.prefix).revoked_at is not None
 
