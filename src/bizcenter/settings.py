@@ -128,6 +128,8 @@ def _postgres(url: str) -> dict:
     PgBouncer before 1.21 in transaction mode cannot follow prepared statements: set
     BIZCENTER_PG_PREPARED_STATEMENTS=0 behind one."""
     db: dict = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        db["ENGINE"] = "bizcenter.core.postgresql"  # Django's, see core/postgresql/base.py
     if os.environ.get("BIZCENTER_PG_PREPARED_STATEMENTS", "1") != "0":
         db["OPTIONS"] = {**db.get("OPTIONS", {}), "server_side_binding": True,
                          "prepare_threshold": 5}
