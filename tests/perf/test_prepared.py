@@ -110,6 +110,15 @@ def test_a_row_is_read_again_only_after_something_was_committed(owner, make_user
     first.center.allowed_email_domains.append("evil.example")
     again = TOKENS.one(issued.prefix)
     assert again.user.name == "Olivia Owner" and again.center.allowed_email_domains == []
+    # A copy of what was built, equal to what the ORM builds from the row.
+    expected = ApiToken.objects.select_related("user", "center").get(pk=issued.pk)
+    assert again is not first and again.user is not first.user
+    assert fields(again) == fields(expected) and fields(again.user) == fields(expected.user)
+    assert fields(again.center) == fields(expected.center)
+    assert again._state.adding is False and again._state.db == "default"
+    again.name = "saved from a copy"
+    again.save(update_fields=["name"])  # a copy saves like an instance the ORM built
+    assert ApiToken.objects.get(pk=issued.pk).name == "saved from a copy"
 
     in_other_connection(lambda: ApiToken.objects.filter(pk=issued.pk).update(
         revoked_at=timezone.now()))

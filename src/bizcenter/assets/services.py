@@ -27,7 +27,7 @@ from bizcenter.core.bounded import keep
 from bizcenter.core.errors import Conflict, InvalidInput, NotFound
 from bizcenter.core.lookup import find
 from bizcenter.core.pagination import Page, paginate
-from bizcenter.core.prepared import Prepared
+from bizcenter.core.prepared import Prepared, copy_of, copyable
 
 
 def _category(asset: Asset) -> Category:
@@ -50,9 +50,8 @@ _IN_CENTER: Prepared[Asset] = Prepared(Asset.objects.all(), "center_id", "pk")
 # as fresh as the access snapshot it is checked against, and a request that already
 # knows its Business Center's version (an API call, from its token's row) finds the
 # asset with no query at all.
-_found: dict[tuple[int, int, int], tuple[str | None, tuple[Any, ...]]] = snapshot.tied_cache()
+_found: dict[tuple[int, int, int], Asset] = snapshot.tied_cache()
 FOUND_SIZE = 10_000
-_COLUMNS = [field.attname for field in Asset._meta.concrete_fields]
 
 
 def _asset(center: BusinessCenter, asset_id: int | str, *, lock: bool = False) -> Asset:
@@ -64,12 +63,10 @@ def _asset(center: BusinessCenter, asset_id: int | str, *, lock: bool = False) -
         with contextlib.suppress(ValueError):  # not an id: find() says so below
             key = (center.pk, version, int(str(asset_id)))
     if key is not None and (hit := _found.get(key)) is not None:
-        # A new instance each time: a request may change its own.
-        return Asset.from_db(hit[0], _COLUMNS, hit[1])
+        return copy_of(hit)  # a new instance each time: a request may change its own
     asset = find(_IN_CENTER, asset_id, missing, within=(center.pk,))
-    if key is not None:
-        keep(_found, key, (asset._state.db, tuple(getattr(asset, name) for name in _COLUMNS)),
-             FOUND_SIZE)
+    if key is not None and copyable(asset):
+        keep(_found, key, copy_of(asset), FOUND_SIZE)
     return asset
 
 

@@ -9,6 +9,11 @@ SQL and build the model instances the way Django's own ModelIterable does (the s
 converters, ``from_db`` and select_related populators). The SQL is still the ORM's,
 so it follows the models and each backend's dialect.
 
+The instances last built for each lookup's values are kept, and a call that gets
+the same row again (or, on SQLite, sees that nothing was committed since) answers a
+copy of them instead of building them anew: for the token, with its person and
+Business Center, that took 46 us of a 110 us lookup inside a request.
+
 Only plain reads that return at most one row belong here (a lookup by a unique key,
 or by a key within its owner); anything else stays an ordinary QuerySet.
 """
@@ -22,7 +27,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Field, Model, QuerySet, signals
+from django.db.models.base import ModelState
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 from bizcenter.core.bounded import keep
@@ -31,6 +37,13 @@ M = TypeVar("M", bound=Model)
 
 Converter = Callable[[Any, Any, Any], Any]
 KNOWN_ROWS = 1_000  # rows remembered per lookup
+
+
+@dataclass(frozen=True)
+class _Known(Generic[M]):
+    stamp: tuple[int, int, int] | None  # see unchanged_since; None on PostgreSQL
+    fetched: tuple[Any, ...]  # the row as the database sent it
+    instance: M  # never handed out, only copied
 
 
 @dataclass(frozen=True)
@@ -61,10 +74,8 @@ class Prepared(Generic[M]):
             opts.pk if key == "pk" else opts.get_field(key)  # type: ignore[misc]
             for key in keys)
         self._plans: dict[str, _Plan] = {}
-        # Rows read while the database could be seen not to change (SQLite): by the
-        # lookup's values, with the stamp they were read at.
-        self._known: dict[tuple[Any, ...], tuple[tuple[int, int, int], tuple[Any, ...],
-                                                 tuple[int, ...]]] = {}
+        # The instances last built for each lookup's values, kept to be copied.
+        self._known: dict[tuple[Any, ...], _Known[M]] = {}
 
     def one(self, *values: Any) -> M | None:
         alias = router.db_for_read(self.queryset.model) or DEFAULT_DB_ALIAS
@@ -79,29 +90,29 @@ class Prepared(Generic[M]):
         # Read before the row, so a change committed in between is caught next time.
         stamp = unchanged_since(connection)
         key = (alias, *params)
-        if stamp is not None and (known := self._known.get(key)) is not None:
-            known_stamp, known_row, mutable = known
-            if known_stamp == stamp:
-                row = list(known_row)
-                for position in mutable:  # JSON lists and dicts: the caller's to change
-                    row[position] = copy.deepcopy(row[position])
-                return self._build(plan, alias, row)
+        known = self._known.get(key)
+        if known is not None and stamp is not None and known.stamp == stamp:
+            return copy_of(known.instance)  # nothing committed since it was read
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
             fetched = cursor.fetchone()
         if fetched is None:
             return None
+        if known is not None and known.fetched == fetched:
+            # The row the instances were built from (PostgreSQL reads it on every call).
+            if stamp != known.stamp:
+                self._known[key] = _Known(stamp, known.fetched, known.instance)
+            return copy_of(known.instance)
         row = list(fetched)
         for position, converters, expression in plan.converters:
             value = row[position]
             for convert in converters:
                 value = convert(value, expression, connection)
             row[position] = value
-        if stamp is not None:
-            mutable = tuple(position for position, value in enumerate(row)
-                            if isinstance(value, list | dict))
-            keep(self._known, key, (stamp, tuple(copy.deepcopy(row)), mutable), KNOWN_ROWS)
-        return self._build(plan, alias, row)
+        obj = self._build(plan, alias, row)
+        if copyable(obj):
+            keep(self._known, key, _Known(stamp, tuple(fetched), copy_of(obj)), KNOWN_ROWS)
+        return obj
 
     def _build(self, plan: _Plan, alias: str, row: Sequence[Any]) -> M:
         """New instances each time, as the ORM makes them: a request may change its own."""
@@ -138,6 +149,34 @@ class Prepared(Generic[M]):
             populators=tuple(get_related_populators(klass_info, select, alias)))
         self._plans[alias] = plan
         return plan
+
+
+def copy_of(obj: M) -> M:
+    """A new instance equal to ``obj``, with copies of the instances it holds (its
+    select_related ones) and of its JSON lists and dicts: what the ORM would build from
+    the same row, for a quarter of the cost (no ``__init__`` per field). Each request
+    gets its own, so one that changes an instance changes nothing for the next."""
+    values = obj.__dict__.copy()
+    for name, value in values.items():
+        if isinstance(value, list | dict | set | bytearray):
+            values[name] = copy.deepcopy(value)
+    state = ModelState()
+    state.db, state.adding = obj._state.db, obj._state.adding
+    if cached := obj._state.__dict__.get("fields_cache"):
+        state.fields_cache = {name: copy_of(related) if isinstance(related, Model) else related
+                              for name, related in cached.items()}
+    values["_state"] = state
+    new = obj.__class__.__new__(obj.__class__)
+    new.__dict__ = values
+    return new
+
+
+def copyable(obj: Model) -> bool:
+    """No code listens for this model's instances being made (Django's ImageField does,
+    to read the image's size): skipping ``__init__`` would skip it."""
+    models = [obj, *obj._state.__dict__.get("fields_cache", {}).values()]
+    return not any(signals.pre_init.has_listeners(type(m)) or signals.post_init.has_listeners(
+        type(m)) for m in models if isinstance(m, Model))
 
 
 def _stand_in(field: Field[Any, Any], number: int) -> object:
