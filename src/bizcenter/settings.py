@@ -318,10 +318,10 @@ BIZCENTER_MIN_BUDGET = os.environ.get("BIZCENTER_MIN_BUDGET", "20.00")
 # The cache holds rate-limit counters: with several app processes they must be
 # shared, so production sets REDIS_URL; one process alone can count in memory.
 if os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    CACHES = {"default": {"BACKEND": "bizcenter.core.cache.Redis",  # Django's, counting
                           "LOCATION": os.environ["REDIS_URL"]}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "bizcenter.core.cache.LocalMemory"}}  # Django's, counting
 # Log-in attempts per address and per IP address in 15 minutes.
 BIZCENTER_LOGIN_RATE = env_int("BIZCENTER_LOGIN_RATE", 10)
 # API calls per minute per token.

@@ -345,7 +345,7 @@ def test_limits_counted_in_redis_hold_across_processes_and_expire(settings):
         socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
     except OSError:
         pytest.skip("needs Redis on 127.0.0.1:6379")
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    settings.CACHES = {"default": {"BACKEND": "bizcenter.core.cache.Redis",
                                    "LOCATION": "redis://127.0.0.1:6379/13"}}
     key = f"script-{uuid.uuid4().hex}"
     hit("test", key, 3, 60)
@@ -361,3 +361,28 @@ def test_limits_counted_in_redis_hold_across_processes_and_expire(settings):
     assert caches["default"].get(counter.decode().split(":", 2)[2]) == 4
     assert 0 < server.ttl(counter) <= 61
     server.delete(counter)
+
+
+def test_counters_in_local_memory_count_per_window_and_stay_bounded(monkeypatch):
+    """One process alone counts in its own memory: a window's counter grows with each
+    call, a new window starts from zero, clearing the cache clears the counters, and
+    a flood of keys drops the counters whose window is over before any live one."""
+    from bizcenter.core.cache import LocalMemory
+
+    local = LocalMemory("counters", {})
+    clock = [1000.0]
+    monkeypatch.setattr("bizcenter.core.cache.time.monotonic", lambda: clock[0])
+    assert [local.count("a", 1, 60), local.count("a", 2, 60), local.count("b", 1, 60)] == [
+        1, 3, 1]
+    clock[0] += 61  # a's window is over
+    assert local.count("a", 1, 60) == 1
+    local.clear()
+    assert local.count("a", 1, 60) == 1
+
+    monkeypatch.setattr(LocalMemory, "COUNTERS", 3)
+    local.count("live", 1, 600)
+    local.count("old-1", 1, 10)
+    clock[0] += 61  # old-1 and a are over; live is not
+    local.count("new-1", 1, 60)  # the full table drops what is over, not "live"
+    local.count("new-2", 1, 60)
+    assert local.count("live", 1, 600) == 2

@@ -7,8 +7,8 @@ import hashlib
 import time
 
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 
+from bizcenter.core.cache import LocalMemory, Redis
 from bizcenter.core.errors import ServiceError
 
 
@@ -38,25 +38,12 @@ def hit(scope: str, key: str, limit: int, window: int, what: str = "requests",
                           f"in {retry} seconds.", retry_after=max(1, retry))
 
 
-# Add to a counter and start its expiry with it, in one step on the Redis server.
-_COUNT = """
-local count = redis.call('INCRBY', KEYS[1], ARGV[1])
-if count == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-return count
-"""
-
-
 def _count(name: str, cost: int, timeout: int) -> int:
-    """The counter after adding ``cost``. Every API call counts once, so this is on
-    the path of every call: on Redis it is one round trip (a script), where Django's
-    cache API takes two for an increment (it asks whether the key exists first) and
-    a third to create the counter; the stored integer is the one Django's cache
-    reads back. Any other cache goes through that API."""
+    """The counter after adding ``cost``, in one step on the backends the settings
+    choose (core/cache.py); any other goes through Django's cache API."""
     backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        key = backend.make_and_validate_key(name)
-        client = backend._cache.get_client(key, write=True)  # type: ignore[attr-defined]
-        return int(client.eval(_COUNT, 1, key, cost, timeout))
+    if isinstance(backend, Redis | LocalMemory):
+        return backend.count(name, cost, timeout)
     try:
         return backend.incr(name, cost)
     except ValueError:  # no counter yet in this window
