@@ -222,7 +222,7 @@ def test_onboarding_creates_a_center_and_goes_to_add_partners(client, make_user)
 
 def test_each_members_row_says_who_what_until_when_and_last_seen(
         client, owner, center, as_owner, make_user):
-    """Every cell of a row, as an Admin reads it: worded in the view (MemberRow), so
+    """Every cell of a row, as an Admin reads it: worded in the view (member_row), so
     a change of wording shows here."""
     from datetime import datetime
     from datetime import timezone as tz
