@@ -17,7 +17,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bizcenter.assets.services import direct_grants, edit_member_access, owned_assets
-from bizcenter.centers.choices import MemberStatus, Role
+from bizcenter.centers.choices import FinanceRole, MemberStatus, PartnerKind, Role
 from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
 from bizcenter.centers.services import (
     get_member,
@@ -77,6 +77,17 @@ class MemberRow(TypedDict):
     editable: bool
 
 
+# Choice labels by value. Django's get_FOO_display() rebuilds the field's whole choice
+# dict on each call: 150 times a page.
+_LABELS = {name: dict(choices.choices) for name, choices in (
+    ("role", Role), ("finance_role", FinanceRole), ("kind", PartnerKind),
+    ("status", MemberStatus))}
+
+
+def _label(field: str, value: str) -> str:
+    return str(_LABELS[field].get(value, value))  # an unknown value as is, as Django shows it
+
+
 def member_row(m: Membership, base: str) -> MemberRow:
     status = m.status
     ends = ""
@@ -86,10 +97,10 @@ def member_row(m: Membership, base: str) -> MemberRow:
     return MemberRow(
         link=f"{base}{m.pk}/", name=m.user.name or "—",
         contact=m.user.email or m.user.phone or "",
-        role=m.get_role_display(), finance_role=m.get_finance_role_display() or "—",
-        kind=m.get_kind_display(), modules=", ".join(m.modules).lower() or "—",
+        role=_label("role", m.role), finance_role=_label("finance_role", m.finance_role) or "—",
+        kind=_label("kind", m.kind), modules=", ".join(m.modules).lower() or "—",
         assets="all" if m.role == Role.ADMIN else str(m.asset_count),  # type: ignore[attr-defined]
-        status=MemberStatus(status).label, ends=ends,
+        status=_label("status", status), ends=ends,
         last_active=(f"{localtime(m.last_active_at):%Y-%m-%d %H:%M}"
                      if m.last_active_at else "never"),
         editable=m.state == MembershipState.ACTIVE)
