@@ -65,6 +65,14 @@ def _seen_by_the_server(pid: int) -> str | None:
     return seen[0]
 
 
+@pytest.fixture(params=["poll", "select"])
+def asking_the_socket(request, monkeypatch):
+    """Both ways of asking: poll() where the system has it, select() where it has not
+    (Windows)."""
+    if request.param == "select":
+        monkeypatch.delattr("bizcenter.core.postgresql.base.select.poll")
+
+
 def _backend_pid() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -73,7 +81,7 @@ def _backend_pid() -> int:
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_new_request_on_a_quiet_connection_sends_no_health_check_query():
+def test_a_new_request_on_a_quiet_connection_sends_no_health_check_query(asking_the_socket):
     """Django's check sent SELECT 1 before every request's first query: a round trip
     as long as the access check's own lookup. Ours asks the socket instead."""
     pid = _backend_pid()
@@ -90,7 +98,8 @@ def test_a_new_request_on_a_quiet_connection_sends_no_health_check_query():
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_connection_the_server_closed_is_replaced_before_the_next_request_uses_it():
+def test_a_connection_the_server_closed_is_replaced_before_the_next_request_uses_it(
+        asking_the_socket):
     """A restart, a failover or an idle timeout closes connections between requests;
     the next request must get a new one, not an error."""
     pid = _backend_pid()

@@ -40,6 +40,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if self.pool or connection.closed or connection.broken:  # type: ignore[attr-defined]
             return False  # a pool checks its own; a closed one has nothing to check
-        poller = select.poll()
-        poller.register(connection.pgconn.socket, select.POLLIN | select.POLLPRI)
+        socket = connection.pgconn.socket
+        if not hasattr(select, "poll"):  # Windows: select() takes sockets there
+            return not select.select([socket], [], [], 0)[0]
+        poller = select.poll()  # select() cannot take a descriptor past 1023
+        poller.register(socket, select.POLLIN | select.POLLPRI)
         return not poller.poll(0)
