@@ -224,21 +224,21 @@ def test_each_members_row_says_who_what_until_when_and_last_seen(
         client, owner, center, as_owner, make_user):
     """Every cell of a row, as an Admin reads it: worded in the view (member_row), so
     a change of wording shows here."""
-    from datetime import datetime
-    from datetime import timezone as tz
+    from datetime import UTC, datetime
 
     ana = member(as_owner, center, make_user, "ana@agency.com", kind="agency",
                  modules=("ANALYTICS", "CAMPAIGNS"), finance_role="ANALYST")
     Membership.objects.filter(pk=ana.pk).update(
-        expires_at=datetime(2031, 3, 4, 23, 30, tzinfo=tz.utc),
-        last_active_at=datetime(2026, 11, 2, 9, 5, tzinfo=tz.utc))
+        expires_at=datetime(2031, 3, 4, 23, 30, tzinfo=UTC),
+        last_active_at=datetime(2026, 11, 2, 9, 5, tzinfo=UTC))
     client.force_login(owner)
     html = client.get(f"/c/{center.pk}/partners/").content.decode()
     row = html.split(f'href="/c/{center.pk}/partners/{ana.pk}/"', 1)[1].split("</tr>", 1)[0]
     cells = [re.sub(r"<[^>]+>", " ", cell).split() for cell in re.findall(
         r"<td[^>]*>(.*?)</td>", "<td><a" + row, re.S)]
     assert cells == [["Ana", "ana@agency.com"], ["Standard"], ["Finance", "Analyst"],
-                     ["Agency"], ["analytics,", "campaigns"], ["0"], ["Active", "until", "2031-03-04"],
-                     ["2026-11-02", "09:05"], ["Edit", "Revoke", "Access"]], cells
+                     ["Agency"], ["analytics,", "campaigns"], ["0"],
+                     ["Active", "until", "2031-03-04"], ["2026-11-02", "09:05"],
+                     ["Edit", "Revoke", "Access"]], cells
     owner_row = html.split("owner@brand.com", 1)[1].split("</tr>", 1)[0]
     assert "<td>all</td>" in owner_row and "<td>None</td>" in owner_row  # no finance role
