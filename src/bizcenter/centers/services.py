@@ -146,6 +146,9 @@ def get_center(actor: Actor, center_id: int | str) -> BusinessCenter:
     """A Business Center the actor belongs to; 404 for any other, existing or not."""
     center = find(BusinessCenter.objects.all(), center_id,
                   "No Business Center with id {id} is visible to you.")
+    # The row just read carries the access version the check needs: no second read
+    # of it (kept only if the row came from the primary).
+    snapshot.remember_version(center)
     require(actor, Action.CENTER_VIEW, center)
     return center
 
