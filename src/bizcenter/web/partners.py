@@ -77,17 +77,6 @@ class MemberRow(TypedDict):
     editable: bool
 
 
-# Choice labels by value. Django's get_FOO_display() rebuilds the field's whole choice
-# dict on each call: 150 times a page.
-_LABELS = {name: dict(choices.choices) for name, choices in (
-    ("role", Role), ("finance_role", FinanceRole), ("kind", PartnerKind),
-    ("status", MemberStatus))}
-
-
-def _label(field: str, value: str) -> str:
-    return str(_LABELS[field].get(value, value))  # an unknown value as is, as Django shows it
-
-
 def member_row(m: Membership, base: str) -> MemberRow:
     status = m.status
     ends = ""
@@ -97,10 +86,12 @@ def member_row(m: Membership, base: str) -> MemberRow:
     return MemberRow(
         link=f"{base}{m.pk}/", name=m.user.name or "—",
         contact=m.user.email or m.user.phone or "",
-        role=_label("role", m.role), finance_role=_label("finance_role", m.finance_role) or "—",
-        kind=_label("kind", m.kind), modules=", ".join(m.modules).lower() or "—",
+        # Labels from the choices themselves, as elsewhere: Django's get_FOO_display()
+        # rebuilds the field's whole choice dict on each call, 150 times a page.
+        role=Role(m.role).label, finance_role=FinanceRole(m.finance_role).label,
+        kind=PartnerKind(m.kind).label, modules=", ".join(m.modules).lower() or "—",
         assets="all" if m.role == Role.ADMIN else str(m.asset_count),  # type: ignore[attr-defined]
-        status=_label("status", status), ends=ends,
+        status=MemberStatus(status).label, ends=ends,
         last_active=(f"{localtime(m.last_active_at):%Y-%m-%d %H:%M}"
                      if m.last_active_at else "never"),
         editable=m.state == MembershipState.ACTIVE)
