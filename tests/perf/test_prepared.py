@@ -132,3 +132,65 @@ def test_a_row_is_read_again_only_after_something_was_committed(owner, make_user
         with CaptureQueriesContext(connection) as queries:
             assert TOKENS.one(issued.prefix).name == "in a transaction"
         assert len(queries) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_to_the_person_or_the_business_center_is_seen_on_the_next_lookup(owner):
+    """The token's row did not change, but the rows that came with it did, each in
+    another process: the next lookup answers them as they are now."""
+    center = create_center(act(owner), name="Brand Co")
+    issued = create_token(act(owner), center, "sync").token
+    assert TOKENS.one(issued.prefix).user.is_active is True
+
+    in_other_connection(lambda: type(owner).objects.filter(pk=owner.pk).update(is_active=False))
+    assert TOKENS.one(issued.prefix).user.is_active is False
+
+    in_other_connection(lambda: type(center).objects.filter(pk=center.pk).update(
+        name="Renamed Co", access_version=center.access_version + 7))
+    found = TOKENS.one(issued.prefix)
+    assert (found.center.name, found.center.access_version) == (
+        "Renamed Co", center.access_version + 7)
+    assert found.user.is_active is False
+
+    in_other_connection(lambda: ApiToken.objects.filter(pk=issued.pk).delete())
+    assert TOKENS.one(issued.prefix) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_written_twice_in_one_transaction_is_seen_each_time(owner):
+    """PostgreSQL marks both writes with the same transaction, so inside it only the
+    row itself tells them apart; after the commit the last one is what is read."""
+    center = create_center(act(owner), name="Brand Co")
+    issued = create_token(act(owner), center, "sync").token
+    TOKENS.one(issued.prefix)
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=issued.pk).update(name="first")
+        assert TOKENS.one(issued.prefix).name == "first"
+        ApiToken.objects.filter(pk=issued.pk).update(name="second")
+        assert TOKENS.one(issued.prefix).name == "second"
+    assert TOKENS.one(issued.prefix).name == "second"
+    in_other_connection(lambda: ApiToken.objects.filter(pk=issued.pk).update(name="third"))
+    assert TOKENS.one(issued.prefix).name == "third"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's row versions")
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_an_unchanged_row_costs_only_its_versions(owner):
+    """The whole row (34 columns with the person and the Business Center) is read
+    once; after that each lookup asks only whether any of its three rows was written
+    since, and reads the row again only when one was."""
+    center = create_center(act(owner), name="Brand Co")
+    issued = create_token(act(owner), center, "sync").token
+    with CaptureQueriesContext(connection) as first:
+        TOKENS.one(issued.prefix)
+    with CaptureQueriesContext(connection) as again:
+        TOKENS.one(issued.prefix)
+    assert '"accounts_apitoken"."secret_hash"' in first[0]["sql"]
+    assert len(again) == 1
+    assert again[0]["sql"].startswith('SELECT "accounts_apitoken".xmin, "accounts_user".xmin, '
+                                      '"centers_businesscenter".xmin FROM')
+
+    in_other_connection(lambda: ApiToken.objects.filter(pk=issued.pk).update(name="renamed"))
+    with CaptureQueriesContext(connection) as changed:
+        assert TOKENS.one(issued.prefix).name == "renamed"
+    assert len(changed) == 2 and "secret_hash" in changed[1]["sql"]
