@@ -32,6 +32,10 @@ beside the one it names, dropped afterwards; see throwaway.py). For each:
 
    Requests per second is completed requests over the burst's time; p50/p99 are
    per request. Any status other than the expected one is counted as an error.
+
+   On PostgreSQL named over TCP on this machine, when its server has a Unix socket
+   here too, a second server on the same database connects through the socket,
+   and its floor, ``/healthz`` and check are measured in the same rounds.
 4. ``--scale`` (PostgreSQL): the check, members page and members API at 10, 1,000
    and 4,000 members, in the seeded database (4 Business Centers) and in two more
    seeded alike where filler Business Centers (each with three members and an ad
@@ -66,7 +70,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from stats import spread
-from throwaway import drop, postgres_database
+from throwaway import drop, over_unix_socket, postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (4000, 1000, 10)
@@ -467,6 +471,7 @@ class Site:
         print(f"  {self.name}: seeded in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
         self.log = log
         self.server: Server | None = None
+        self.local: Server | None = None  # the same, through PostgreSQL's Unix socket
 
     def grow(self, total: int) -> None:
         grown = script(self.env, "--grow", str(total))
@@ -478,8 +483,9 @@ class Site:
         return self.server.port
 
     def close(self) -> None:
-        if self.server is not None:
-            self.server.stop()
+        for server in (self.server, self.local):
+            if server is not None:
+                server.stop()
         self.folder.cleanup()
 
 
@@ -494,9 +500,26 @@ def on_database(database_url: str | None, args: argparse.Namespace, log_dir: Pat
         sites.append(main)
         port = main.serve(args.workers)
         big = str(SIZES[0])
-        result: dict = {"database": main.name, "scale": {}, "main": measure(
-            targets_for(main.made, port, big, full=True), args.seconds, args.rounds,
-            args.concurrency)}
+        targets = targets_for(main.made, port, big, full=True)
+        if local := over_unix_socket(database_url) if database_url else None:
+            # A second server on the same database through the server's Unix socket,
+            # measured in the same rounds: the choice an operator has when the app and
+            # the database share a machine (DEPLOY.md).
+            try:
+                main.local = Server({**main.env, "DATABASE_URL": local}, args.workers,
+                                    log_dir / "serve-socket.log")
+            except RuntimeError as exc:  # e.g. the socket asks for another user (peer)
+                print(f"  not measured through the Unix socket: {exc}", file=sys.stderr)
+        if main.local:
+            # The floor, /healthz and the check, each burst right after its TCP twin's.
+            for at, target in zip((1, 3, 5), targets_for(main.made, main.local.port, big,
+                                                          full=True)[:3], strict=True):
+                target.key = f"socket|{target.key}"
+                targets.insert(at, target)
+        figures = measure(targets, args.seconds, args.rounds, args.concurrency)
+        result: dict = {"database": main.name, "scale": {}, "main": {
+            k: v for k, v in figures.items() if not k.startswith("socket|")}, "socket": {
+            k.removeprefix("socket|"): v for k, v in figures.items() if k.startswith("socket|")}}
         if not args.scale or database_url is None:
             return result
         for total in SCALE_CENTERS:
@@ -553,6 +576,19 @@ def table(runs: list[dict], args: argparse.Namespace) -> str:
             f, floor = r["main"][key], r["main"]["ping"]
             row += [cell(f), f"{f['rps'] / floor['rps']:.0%} of its req/s"]
         lines.append("| " + " | ".join(row) + " |")
+    for r in runs:
+        if not r.get("socket"):
+            continue
+        lines += ["", f"{r['database']} over its Unix socket instead of TCP: a second "
+                      "server on the same database, measured in the same rounds", "",
+                  "| endpoint | over TCP | vs floor | over the Unix socket | vs floor |",
+                  "|---|---:|---:|---:|---:|"]
+        for key, label in keys[:3]:
+            row = [label]
+            for figures in (r["main"], r["socket"]):
+                row += [cell(figures[key]), f"{figures[key]['rps'] / figures['ping']['rps']:.0%}"
+                        " of its req/s"]
+            lines.append("| " + " | ".join(row) + " |")
     for r in runs:
         if not r["scale"]:
             continue

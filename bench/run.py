@@ -116,6 +116,19 @@ def summary(figures: dict[str, object]) -> list[str]:
                                   f"({'met' if meets[d] else 'not met'})"
                                   for d, c in line("check@4000").items()},
             "the floor", "≥ 70% of the floor's req/s, p99 < 10 ms", all(meets.values()))
+        for d, r in runs.items():
+            if not (local := r.get("socket")):
+                continue
+            for key, label in (("healthz", "HTTP `/healthz`"), ("check@4000", "HTTP access check")):
+                share = local[key]["rps"] / local["ping"]["rps"]
+                ok = share >= 0.7 and local[key]["p99"] < 10
+                add(f"{label}, {d} through its Unix socket (app and database on one machine)",
+                    {d: f"{local[key]['rps']:,.0f}/s, p99 {local[key]['p99']:.1f} ms = "
+                        f"**{share:.0%}** of the floor's req/s (over TCP in the same rounds: "
+                        f"{ratio(key)[d]:.0%})"},
+                    f"the floor on that server: {local['ping']['rps']:,.0f}/s",
+                    *(("≥ 70% of the floor's req/s, p99 < 10 ms", ok)
+                      if key == "check@4000" else ()))
         for key, label in (("page@4000", "HTTP members list page, 4,000 members"),
                            ("api@4000", "HTTP members API page, 4,000 members")):
             add(label, {d: c + f" ({ratio(key)[d]:.0%} of floor)" for d, c in line(key).items()},

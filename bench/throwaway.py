@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +56,25 @@ def postgres_database(url: str, label: str) -> tuple[str, str, str] | None:
               f"({str(exc).strip()})", file=sys.stderr)
         return None
     return name, parts._replace(path=f"/{name}").geturl(), admin_url
+
+
+# Where Debian's and the upstream PostgreSQL put the server's Unix socket.
+SOCKET_DIRS = ("/var/run/postgresql", "/run/postgresql", "/tmp")  # noqa: S108 - read only
+
+
+def over_unix_socket(url: str) -> str | None:
+    """The same database through the server's Unix socket, when the URL names this
+    machine over TCP and that server has one here; else None."""
+    parts = urlsplit(url)
+    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    port = parts.port or 5432
+    for folder in SOCKET_DIRS:
+        if Path(folder, f".s.PGSQL.{port}").exists():
+            user = parts.netloc.rpartition("@")[0]
+            host = f"{quote(folder, safe='')}:{port}"
+            return parts._replace(netloc=f"{user}@{host}" if user else host).geturl()
+    return None
 
 
 def drop(name: str, admin_url: str) -> None:
