@@ -110,7 +110,8 @@ def main() -> None:
         print(f"bench/versus.py: this tree against {other} on "
               f"{'PostgreSQL' if pg else 'SQLite'}", file=sys.stderr)
         figures = compare(pg[1] if pg else None, args, tree / "src", work)
-        print(table(figures, args, "PostgreSQL" if pg else "SQLite", f"{args.against} ({other})"))
+        named = other if args.against.startswith(other) else f"{args.against} ({other})"
+        print(table(figures, args, "PostgreSQL" if pg else "SQLite", named))
         print(f"\n(cache: {'Redis' if os.environ.get('REDIS_URL') else 'in-process memory'}; "
               f"load average at the end {', '.join(f'{x:.1f}' for x in os.getloadavg())})")
     finally:
