@@ -554,6 +554,12 @@ def on_database(database_url: str | None, args: argparse.Namespace, log_dir: Pat
 
 # --------------------------------------------------------------------------- report
 
+# The main figures' keys (targets_for) and how the tables name them.
+ENDPOINTS = (("ping", "floor: GET /ping (same stack, no SQL)"), ("healthz", "GET /healthz"),
+             ("check@4000", "access check (API)"), ("page@4000", "members list page (web)"),
+             ("api@4000", "members API page"), ("invite", "invitation (API POST)"),
+             ("report", "report, a year by month (API)"))
+
 def cell(f: dict) -> str:
     shown = f"{f['rps']:,.0f} req/s, p50 {f['p50']:.1f} / p99 {f['p99']:.1f} ms"
     return shown + (f" ({f['errors']} errors!)" if f["errors"] else "")
@@ -566,11 +572,7 @@ def table(runs: list[dict], args: argparse.Namespace) -> str:
              f"cache: {'Redis' if os.environ.get('REDIS_URL') else 'in-process memory'})", "",
              "| endpoint | " + " | ".join(f"{r['database']} | vs floor" for r in runs) + " |",
              "|---|" + "---:|---:|" * len(runs)]
-    keys = [("ping", "floor: GET /ping (same stack, no SQL)"), ("healthz", "GET /healthz"),
-            ("check@4000", "access check (API)"), ("page@4000", "members list page (web)"),
-            ("api@4000", "members API page"), ("invite", "invitation (API POST)"),
-            ("report", "report, a year by month (API)")]
-    for key, label in keys:
+    for key, label in ENDPOINTS:
         row = [label]
         for r in runs:
             f, floor = r["main"][key], r["main"]["ping"]
@@ -583,7 +585,7 @@ def table(runs: list[dict], args: argparse.Namespace) -> str:
                       "server on the same database, measured in the same rounds", "",
                   "| endpoint | over TCP | vs floor | over the Unix socket | vs floor |",
                   "|---|---:|---:|---:|---:|"]
-        for key, label in keys[:3]:
+        for key, label in ENDPOINTS[:3]:
             row = [label]
             for figures in (r["main"], r["socket"]):
                 row += [cell(figures[key]), f"{figures[key]['rps'] / figures['ping']['rps']:.0%}"
@@ -609,14 +611,23 @@ def table(runs: list[dict], args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=2.0, help="per burst (2)")
-    parser.add_argument("--rounds", type=int, default=3, help="bursts per endpoint (3)")
+def load_options(parser: argparse.ArgumentParser, *, seconds: float, rounds: int,
+                 campaigns: int) -> None:
+    """What Site, Server and measure() read from the command line, with a script's
+    own defaults (bench/versus.py uses them too)."""
+    parser.add_argument("--seconds", type=float, default=seconds, help=f"per burst ({seconds:g})")
+    parser.add_argument("--rounds", type=int, default=rounds,
+                        help=f"bursts per endpoint ({rounds})")
     parser.add_argument("--concurrency", type=int, default=2, help="connections (2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
-    parser.add_argument("--campaigns", type=int, default=100, help="campaigns in the report")
+    parser.add_argument("--campaigns", type=int, default=campaigns,
+                        help=f"campaigns in the report ({campaigns})")
     parser.add_argument("--days", type=int, default=365, help="days of metrics (365)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    load_options(parser, seconds=2.0, rounds=3, campaigns=100)
     parser.add_argument("--scale", action="store_true", help="the scale curve (PostgreSQL)")
     parser.add_argument("--scale-seconds", type=float, default=1.0, help="per burst (1)")
     parser.add_argument("--scale-rounds", type=int, default=2, help="bursts (2)")

@@ -27,10 +27,20 @@ import sys
 import tempfile
 from pathlib import Path
 
-from http_load import ROOT, SIZES, Server, Site, cell, measure, targets_for
+from http_load import (
+    ENDPOINTS,
+    ROOT,
+    SIZES,
+    Server,
+    Site,
+    cell,
+    load_options,
+    measure,
+    targets_for,
+)
 from throwaway import drop, postgres_database
 
-KEYS = ("ping", "healthz", "check@4000", "page@4000", "api@4000", "invite", "report")
+KEYS = tuple(key for key, _ in ENDPOINTS)
 
 
 def checkout(rev: str, into: Path) -> str:
@@ -75,7 +85,7 @@ def table(figures: dict[str, dict], args: argparse.Namespace, name: str, other: 
              f"| endpoint | this tree | vs its floor | {other} | vs its floor |",
              "|---|---:|---:|---:|---:|"]
     for key in args.endpoints:
-        row = [key]
+        row = [dict(ENDPOINTS)[key]]
         for prefix in ("", "other|"):
             f, floor = figures[prefix + key], figures.get(prefix + "ping")
             row += [cell(f), f"{f['rps'] / floor['rps']:.0%}" if floor else ""]
@@ -88,12 +98,7 @@ def main() -> None:
     parser.add_argument("--against", required=True, help="a commit, branch or tag")
     parser.add_argument("--endpoints", default="ping,healthz,check@4000",
                         help=f"of {','.join(KEYS)} (the floor, ping, for the ratios)")
-    parser.add_argument("--seconds", type=float, default=1.0, help="per burst (1)")
-    parser.add_argument("--rounds", type=int, default=10, help="bursts per endpoint (10)")
-    parser.add_argument("--concurrency", type=int, default=2, help="connections (2)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
-    parser.add_argument("--campaigns", type=int, default=10, help="campaigns in the report")
-    parser.add_argument("--days", type=int, default=365, help="days of metrics (365)")
+    load_options(parser, seconds=1.0, rounds=10, campaigns=10)
     args = parser.parse_args()
     args.endpoints = [k.strip() for k in args.endpoints.split(",") if k.strip()]
     if unknown := set(args.endpoints) - set(KEYS):
