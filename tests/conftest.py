@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 
 import pyotp
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection, connections
@@ -41,6 +43,17 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def one_rate_window() -> Iterator[None]:
+    """Rate limits count in fixed windows that turn on the minute, the quarter hour and
+    the hour (core/ratelimit.py). A test that counts up to a limit starts just after an
+    hour turns, so all its calls fall in one window, as a quick person's would; one that
+    straddled a turn would see its count start again from zero and fail at random."""
+    turn = (int(time.time()) // 3600 + 1) * 3600
+    with time_machine.travel(turn + 0.5, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -214,6 +214,7 @@ def test_a_retried_resend_with_its_key_sends_one_message(center, admin_api):
     assert Invitation.objects.get().resend_count == 1
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_too_many_calls_get_429_with_retry_after(center, admin_api, settings):
     settings.BIZCENTER_API_RATE = 3
     for _ in range(3):

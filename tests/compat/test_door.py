@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 import urllib3
 from django.utils import timezone
@@ -39,6 +40,7 @@ def test_revoked_expired_and_read_only_tokens(tik, center, as_owner):
     assert not Invitation.objects.exists()
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_too_many_calls_is_40100(admin, settings):
     settings.BIZCENTER_API_RATE = 3
     codes = [admin.get("bc/get/")["code"] for _ in range(4)]

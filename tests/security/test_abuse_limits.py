@@ -27,7 +27,7 @@ from bizcenter.invitations.models import ImportState, Invitation, InviteImport
 from bizcenter.invitations.services import Grant
 from tests.conftest import PASSWORD, act, fresh_code
 
-pytestmark = pytest.mark.usefixtures("quick_hashing")
+pytestmark = pytest.mark.usefixtures("quick_hashing", "one_rate_window")
 
 
 # -- 2-step codes ---------------------------------------------------------------------------

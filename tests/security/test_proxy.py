@@ -21,7 +21,7 @@ def sign_up(client: Client, n: int, forwarded: str) -> int:
     return answer.status_code
 
 
-@pytest.mark.usefixtures("quick_hashing")
+@pytest.mark.usefixtures("quick_hashing", "one_rate_window")
 def test_behind_a_proxy_each_client_has_its_own_network_limit(settings, db):
     settings.BIZCENTER_BEHIND_PROXY = True
     settings.BIZCENTER_SIGNUP_RATE = 1
@@ -34,7 +34,7 @@ def test_behind_a_proxy_each_client_has_its_own_network_limit(settings, db):
     assert sign_up(proxy, 3, "198.51.100.77, 203.0.113.50") == 429
 
 
-@pytest.mark.usefixtures("quick_hashing")
+@pytest.mark.usefixtures("quick_hashing", "one_rate_window")
 def test_the_activity_log_records_the_client_not_the_proxy(settings, owner, client):
     settings.BIZCENTER_BEHIND_PROXY = True
     client.force_login(owner)
@@ -45,7 +45,7 @@ def test_the_activity_log_records_the_client_not_the_proxy(settings, owner, clie
     assert event.ip == "2001:db8::7"
 
 
-@pytest.mark.usefixtures("quick_hashing")
+@pytest.mark.usefixtures("quick_hashing", "one_rate_window")
 def test_without_a_proxy_the_header_is_ignored(settings, db):
     settings.BIZCENTER_BEHIND_PROXY = False
     settings.BIZCENTER_SIGNUP_RATE = 1

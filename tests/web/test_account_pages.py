@@ -227,6 +227,7 @@ def test_a_reset_link_dies_after_a_login(client, kim, mailbox, run_worker):
     assert "This link no longer works" in client.get(link, follow=True).content.decode()
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_log_in_attempts_are_limited_per_address(client, kim, settings):
     from django.core.cache import cache
 
