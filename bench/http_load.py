@@ -69,6 +69,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import cputime
 from stats import spread
 from throwaway import drop, over_unix_socket, postgres_database
 
@@ -348,13 +349,19 @@ def measure(targets: list[Target], seconds: float, rounds: int, concurrency: int
     spent = dict.fromkeys(times, 0.0)
     for t in targets:  # warm every worker's caches and imports, untimed
         asyncio.run(burst(t, min(0.5, seconds), concurrency))
+    cpu = {k: dict.fromkeys(cputime.KINDS, 0.0) for k in times}
     for _ in range(rounds):
         for t in targets:
+            before = cputime.sample()
             got, bad, elapsed = asyncio.run(burst(t, seconds, concurrency))
+            after = cputime.sample()
             times[t.key] += got
             errors[t.key] += bad
             spent[t.key] += elapsed
-    return {k: {"rps": len(v) / spent[k], "n": len(v), "errors": errors[k], **spread(v)}
+            for kind in cputime.KINDS:
+                cpu[t.key][kind] += after[kind] - before[kind]
+    return {k: {"rps": len(v) / spent[k], "n": len(v), "errors": errors[k], **spread(v),
+                "cpu": cputime.per_request(cpu[k], len(v))}
             for k, v in times.items()}
 
 
@@ -578,6 +585,17 @@ def table(runs: list[dict], args: argparse.Namespace) -> str:
             f, floor = r["main"][key], r["main"]["ping"]
             row += [cell(f), f"{f['rps'] / floor['rps']:.0%} of its req/s"]
         lines.append("| " + " | ".join(row) + " |")
+    if cputime.available():
+        lines += ["", "CPU per request, µs of user and system time (bench/cputime.py): the "
+                      "app's processes, the database server's (a PostgreSQL of this machine), "
+                      "the load generator's, and the whole machine's busy time", "",
+                  "| endpoint | " + " | ".join(f"{r['database']}: app | database | load | machine"
+                                             for r in runs) + " |",
+                  "|---|" + "---:|---:|---:|---:|" * len(runs)]
+        for key, label in ENDPOINTS:
+            lines.append(f"| {label} | " + " | ".join(
+                " | ".join(f"{r['main'][key]['cpu'][kind]:,.0f}" for kind in cputime.KINDS)
+                for r in runs) + " |")
     for r in runs:
         if not r.get("socket"):
             continue

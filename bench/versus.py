@@ -27,6 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import cputime
 from http_load import (
     ENDPOINTS,
     ROOT,
@@ -82,13 +83,16 @@ def table(figures: dict[str, dict], args: argparse.Namespace, name: str, other: 
     lines = [f"{name}, `bizcenter serve --workers {args.workers}`, {args.concurrency} "
              f"connections, {args.rounds} x {args.seconds:g} s per line, each tree's bursts "
              "one after the other", "",
-             f"| endpoint | this tree | vs its floor | {other} | vs its floor |",
-             "|---|---:|---:|---:|---:|"]
+             f"| endpoint | this tree | vs its floor | CPU µs per request: app / machine "
+             f"| {other} | vs its floor | CPU µs per request: app / machine |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for key in args.endpoints:
         row = [dict(ENDPOINTS)[key]]
         for prefix in ("", "other|"):
             f, floor = figures[prefix + key], figures.get(prefix + "ping")
-            row += [cell(f), f"{f['rps'] / floor['rps']:.0%}" if floor else ""]
+            row += [cell(f), f"{f['rps'] / floor['rps']:.0%}" if floor else "",
+                    f"{f['cpu']['app']:,.0f} / {f['cpu']['machine']:,.0f}"
+                    if cputime.available() else "n/a"]
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
