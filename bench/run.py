@@ -116,6 +116,15 @@ def summary(figures: dict[str, object]) -> list[str]:
                                   f"({'met' if meets[d] else 'not met'})"
                                   for d, c in line("check@4000").items()},
             "the floor", "≥ 70% of the floor's req/s, p99 < 10 ms", all(meets.values()))
+        if all(r["main"]["ping"].get("cpu", {}).get("machine") for r in runs.values()):
+
+            def cpu(key: str, r: dict) -> str:
+                spent = r["main"][key]["cpu"]
+                return " / ".join(f"{spent[k]:,.0f}" for k in ("app", "database", "machine"))
+
+            add("CPU per access check, µs: app / database server / whole machine "
+                "(bench/cputime.py)", {d: cpu("check@4000", r) for d, r in runs.items()},
+                "the floor's: " + "; ".join(f"{d} {cpu('ping', r)}" for d, r in runs.items()))
         for d, r in runs.items():
             if not (local := r.get("socket")):
                 continue
