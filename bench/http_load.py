@@ -358,8 +358,8 @@ def measure(targets: list[Target], seconds: float, rounds: int, concurrency: int
             times[t.key] += got
             errors[t.key] += bad
             spent[t.key] += elapsed
-            for kind, seconds in cputime.spent(before, after).items():
-                cpu[t.key][kind] += seconds
+            for kind, used in cputime.spent(before, after).items():
+                cpu[t.key][kind] += used
     return {k: {"rps": len(v) / spent[k], "n": len(v), "errors": errors[k], **spread(v),
                 "cpu": cputime.per_request(cpu[k], len(v))}
             for k, v in times.items()}
