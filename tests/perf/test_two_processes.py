@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.api.scenario import api_for
-from tests.conftest import act, join
+from tests.conftest import act, join, local_redis
 
 pytestmark = [
     pytest.mark.slow,
@@ -46,15 +46,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def redis_url() -> str | None:
-    """Redis on its usual local port, if one answers."""
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return "redis://127.0.0.1:6379/15"
-    except OSError:
-        return None
-
-
 def url_of_test_database() -> str:
     db = connection.settings_dict
     who = quote(db["USER"] or "", safe="")
@@ -70,7 +61,7 @@ def served(data_dir: Path, *, background: bool) -> Iterator[int]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DEBUG")}
     env.update(DATABASE_URL=url_of_test_database(), BIZCENTER_DATA_DIR=str(data_dir),
                SECRET_KEY=settings.SECRET_KEY)
-    if url := redis_url():
+    if url := local_redis(15):
         env["REDIS_URL"] = url
     server = subprocess.Popen(
         [sys.executable, "-m", "bizcenter", "serve", "--port", str(port), "--workers", "1",

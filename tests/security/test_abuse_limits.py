@@ -25,7 +25,7 @@ from bizcenter.invitations import imports
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import ImportState, Invitation, InviteImport
 from bizcenter.invitations.services import Grant
-from tests.conftest import PASSWORD, act, fresh_code
+from tests.conftest import PASSWORD, act, fresh_code, local_redis
 
 pytestmark = pytest.mark.usefixtures("quick_hashing", "one_rate_window")
 
@@ -330,19 +330,14 @@ def test_reset_requests_are_limited_per_address_alike_for_every_address(make_use
 # -- counting in Redis, as several app processes do ------------------------------------------
 
 
-REDIS = "redis://127.0.0.1:6379/13"
-
-
 @pytest.fixture
-def in_redis(settings):
-    """Redis as the cache, as several app processes use it."""
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
+def in_redis(settings) -> str:
+    """Redis as the cache, as several app processes use it; its URL."""
+    url = local_redis(13)
+    if url is None:
         pytest.skip("needs Redis on 127.0.0.1:6379")
-    settings.CACHES = {"default": {"BACKEND": "bizcenter.core.cache.Redis", "LOCATION": REDIS}}
+    settings.CACHES = {"default": {"BACKEND": "bizcenter.core.cache.Redis", "LOCATION": url}}
+    return url
 
 
 def test_limits_counted_in_redis_hold_across_processes_and_expire(in_redis):
@@ -363,7 +358,7 @@ def test_limits_counted_in_redis_hold_across_processes_and_expire(in_redis):
         hit("test", key, 3, 60)
     assert 1 <= refused.value.retry_after <= 60
 
-    server = redis.Redis.from_url(REDIS)
+    server = redis.Redis.from_url(in_redis)
     [counter] = server.keys("*rl:test:*")
     assert int(server.get(counter)) == 4  # read back by Django's cache as the integer
     assert caches["default"].get(counter.decode().split(":", 2)[2]) == 4
@@ -392,9 +387,9 @@ def test_a_process_tells_redis_its_api_calls_a_few_at_a_time_and_is_never_wrong_
         hit("slack", key, 100, 3600)
 
     one = caches["default"]
-    other = Redis(REDIS, {})  # another process: its own unsent counts
+    other = Redis(in_redis, {})  # another process: its own unsent counts
     other._unsent, other._sending = {}, threading.Lock()
-    server = redis.Redis.from_url(REDIS)
+    server = redis.Redis.from_url(in_redis)
     name = f"slack-{uuid.uuid4().hex}"
     stored = lambda: int(server.get(one.make_and_validate_key(name)) or 0)  # noqa: E731
     assert one.count(name, 1, 60, slack=5) == 1 and stored() == 1  # the first is sent
