@@ -67,7 +67,7 @@ def measure(members: int, page_size: int) -> dict[str, object]:
     from django.utils import timezone
 
     from bizcenter.accounts.models import User
-    from bizcenter.accounts.services import sign_up
+    from bizcenter.accounts.services import create_user
     from bizcenter.centers import seats
     from bizcenter.centers.services import create_center, list_members
     from bizcenter.core.actor import Actor
@@ -75,7 +75,7 @@ def measure(members: int, page_size: int) -> dict[str, object]:
     from bizcenter.invitations.models import Invitation
 
     call_command("migrate", verbosity=0)
-    owner = sign_up(Actor.system("bench"), email="owner@bench.example",
+    owner = create_user(Actor.system("bench"), email="owner@bench.example",
                     password="a long bench passphrase 42")
     admin = Actor(owner, via="bench")
     emails = [f"person{i}@bench.example" for i in range(members)]

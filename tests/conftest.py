@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from bizcenter.access import engine
 from bizcenter.accounts.models import User
-from bizcenter.accounts.services import sign_up
+from bizcenter.accounts.services import create_user
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.centers.services import create_center
 from bizcenter.core.actor import Actor
@@ -70,7 +70,7 @@ def _messages(settings):
 @pytest.fixture
 def make_user(db) -> Callable[..., User]:
     def make(email: str | None = None, phone: str | None = None, name: str = "") -> User:
-        return sign_up(Actor.system("test"), email=email, phone=phone, name=name,
+        return create_user(Actor.system("test"), email=email, phone=phone, name=name,
                        password=PASSWORD)
 
     return make

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bizcenter.accounts.models import User
-from bizcenter.accounts.services import sign_up
+from bizcenter.accounts.services import create_user
 from bizcenter.assets.services import create_asset
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import create_center
@@ -70,7 +70,8 @@ def seed() -> Demo:
         if center is not None:
             return Demo(center, created=False)
     system = Actor.system("demo")
-    owner = existing or sign_up(system, email=OWNER_EMAIL, password=PASSWORD, name="Avery Admin")
+    owner = existing or create_user(system, email=OWNER_EMAIL, password=PASSWORD,
+                                    name="Avery Admin")
     admin = Actor(owner, via="demo")
     center = create_center(admin, name=CENTER_NAME, company="Demo Brand Ltd",
                            timezone_name="Europe/London", currency="GBP")
@@ -81,7 +82,7 @@ def seed() -> Demo:
     MEMBERS[0] = (MEMBERS[0][0], MEMBERS[0][1],
                   replace(MEMBERS[0][2], assets={main.pk: ["OPERATOR"]}))
     for email, name, grant in MEMBERS:
-        person = User.objects.filter(email=email).first() or sign_up(
+        person = User.objects.filter(email=email).first() or create_user(
             system, email=email, password=PASSWORD, name=name)
         [result] = invite(admin, center, [email], grant)
         assert result.link is not None
@@ -112,7 +113,7 @@ def _groups_and_partners(admin: Actor, center: BusinessCenter, system: Actor) ->
     maria = Membership.objects.get(center=center, user__email=MEMBERS[0][0])
     groups.set_member(admin, center, team.pk, maria.pk,
                       {"TT_ACCOUNT": ["POST"], "CATALOG": ["AD_PROMOTE"], "PIXEL": ["ACCESS"]})
-    agency_owner = User.objects.filter(email=AGENCY_EMAIL).first() or sign_up(
+    agency_owner = User.objects.filter(email=AGENCY_EMAIL).first() or create_user(
         system, email=AGENCY_EMAIL, password=PASSWORD, name="Nico (Northwind)")
     agency = create_center(Actor(agency_owner, via="demo"), name="Northwind Agency",
                            company="Northwind Ltd", timezone_name="Europe/London", currency="GBP")

@@ -248,6 +248,10 @@ SILENCED_SYSTEM_CHECKS = [
     # cannot be taken back quickly; HSTS itself is on whenever BIZCENTER_HTTPS is.
     "security.W005",
     "security.W021",
+    # auth.W004 (USERNAME_FIELD not unique): an email is unique once proven, by a
+    # partial unique index, so that a sign-up nobody proved cannot hold the address
+    # against its owner (accounts.models); our backend logs in by either address.
+    "auth.W004",
 ]
 
 # Content-Security-Policy (django-csp): scripts, styles and everything else only from
@@ -339,6 +343,11 @@ BIZCENTER_INVITE_DAILY_CAP = env_int("BIZCENTER_INVITE_DAILY_CAP", 5000)
 BIZCENTER_TWO_FACTOR_RATE = env_int("BIZCENTER_TWO_FACTOR_RATE", 10)
 # Sign-ups per IP address per hour.
 BIZCENTER_SIGNUP_RATE = env_int("BIZCENTER_SIGNUP_RATE", 20)
+# Codes that prove an address: minutes each lives, codes sent per address per hour
+# (twice that per account), and days an account that never proved an address is kept.
+BIZCENTER_VERIFICATION_MINUTES = env_int("BIZCENTER_VERIFICATION_MINUTES", 30)
+BIZCENTER_VERIFICATION_SEND_RATE = env_int("BIZCENTER_VERIFICATION_SEND_RATE", 5)
+BIZCENTER_UNVERIFIED_ACCOUNT_DAYS = env_int("BIZCENTER_UNVERIFIED_ACCOUNT_DAYS", 7)
 # Password-reset requests per address per hour (and five times that per IP address).
 BIZCENTER_RESET_RATE = env_int("BIZCENTER_RESET_RATE", 5)
 # Rows of daily campaign metrics in one upload.

@@ -35,7 +35,7 @@ from django.utils import timezone
 from bizcenter.access import engine
 from bizcenter.access.actions import Action
 from bizcenter.accounts.models import ApiToken, User
-from bizcenter.accounts.services import sign_up
+from bizcenter.accounts.services import create_user
 from bizcenter.accounts.tokens import create_token, revoke_token
 from bizcenter.assets import groups, partners
 from bizcenter.assets.models import Asset
@@ -114,7 +114,7 @@ class Caller:
 
 
 def _person(email: str, name: str) -> User:
-    return sign_up(Actor.system("test"), email=email, name=name, password=PASSWORD)
+    return create_user(Actor.system("test"), email=email, name=name, password=PASSWORD)
 
 
 def _bearer(secret: str) -> dict[str, str]:

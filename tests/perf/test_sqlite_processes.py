@@ -29,15 +29,15 @@ import json, django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from bizcenter.accounts.services import sign_up
+from bizcenter.accounts.services import create_user
 from bizcenter.accounts.tokens import create_token
 from bizcenter.centers.services import create_center
 from bizcenter.core.actor import Actor
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 system = Actor.system("test")
-owner = sign_up(system, email="owner@brand.com", password="a long passphrase 42")
-ana = sign_up(system, email="ana@agency.com", password="a long passphrase 42")
+owner = create_user(system, email="owner@brand.com", password="a long passphrase 42")
+ana = create_user(system, email="ana@agency.com", password="a long passphrase 42")
 center = create_center(Actor(owner, via="test"), name="Brand Co")
 [sent] = invitations.invite(Actor(owner, via="test"), center, ["ana@agency.com"],
                             Grant(modules=("ANALYTICS",)))

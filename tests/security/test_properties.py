@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from bizcenter.access import engine
 from bizcenter.access.actions import Action
 from bizcenter.accounts.addresses import AddressKind, parse_address
-from bizcenter.accounts.services import sign_up
+from bizcenter.accounts.services import create_user
 from bizcenter.assets.services import create_asset
 from bizcenter.audit.services import _csv_safe
 from bizcenter.centers.models import Membership
@@ -233,7 +233,7 @@ def test_check_agrees_with_explain_and_an_ended_member_reaches_nothing(db, grant
     n = next(counter)
     with transaction.atomic():
         engine.reset_caches()
-        owner = sign_up(Actor.system("test"), email=f"owner{n}@brand.com", password=PASSWORD)
+        owner = create_user(Actor.system("test"), email=f"owner{n}@brand.com", password=PASSWORD)
         as_owner = act(owner)
         center = create_center(as_owner, name=f"Brand {n}")
         ads = create_asset(as_owner, center, type="ADVERTISER", name="Main ads")
@@ -241,7 +241,7 @@ def test_check_agrees_with_explain_and_an_ended_member_reaches_nothing(db, grant
                               status="DISABLED")
         catalog = create_asset(as_owner, center, type="CATALOG", name="Catalog")
         assets = {ads.pk: grant["ads"], paused.pk: grant["paused"], catalog.pk: grant["catalog"]}
-        person = sign_up(Actor.system("test"), email=f"p{n}@agency.com", password=PASSWORD)
+        person = create_user(Actor.system("test"), email=f"p{n}@agency.com", password=PASSWORD)
         membership = join(as_owner, center, person, role=grant["role"],
                           finance_role=grant["finance_role"], modules=tuple(grant["modules"]),
                           assets={k: [v] for k, v in assets.items() if v})

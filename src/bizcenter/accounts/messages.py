@@ -34,3 +34,42 @@ def render_password_reset(payload: dict[str, Any]) -> Rendered | None:
                         f"{context['hours']} h): {context['link']}")
     text = render_to_string("accounts/password_reset.txt", context)
     return Rendered(subject="Reset your bizcenter password", text=text)
+
+
+@register("address_verification")
+def render_address_verification(payload: dict[str, Any]) -> Rendered | None:
+    """A code (and by email a link) to prove the address, or, when another account has
+    already proven it, a note to its owner that someone tried to claim it: decided
+    here, at delivery, so the person who asked was answered alike either way."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from bizcenter.accounts import verification
+    from bizcenter.accounts.models import AddressVerification
+
+    row = (AddressVerification.objects.select_related("user")
+           .filter(pk=payload["verification_id"]).first())
+    if row is None or row.used_at or row.replaced_at or row.expires_at <= timezone.now():
+        return None  # used, replaced or expired before it went out
+    sms = row.address_kind == "phone"
+    owner = User.objects.owner_of(row.target)
+    if owner is not None and owner.pk != row.user_id:
+        base = settings.BIZCENTER_BASE_URL
+        context: dict[str, Any] = {"address": row.address,
+                                   "login": f"{base}{reverse('web:login')}",
+                                   "reset": f"{base}{reverse('web:password_reset')}"}
+        if sms:
+            return Rendered(subject="", text=(
+                "Someone tried to create a new bizcenter account with this number, which "
+                f"already has one. To get in: {context['reset']} . Not you? Ignore this."))
+        return Rendered(subject="Your address already has a bizcenter account",
+                        text=render_to_string("accounts/address_taken.txt", context))
+    code = verification.code_for(row.nonce)
+    minutes = settings.BIZCENTER_VERIFICATION_MINUTES
+    if sms:
+        return Rendered(subject="", text=f"Your bizcenter code is {code}. It confirms this "
+                        f"number and works for {minutes} minutes. Never share it.")
+    context = {"code": code, "minutes": minutes, "address": row.address,
+               "link": verification.link_for(row.nonce)}
+    return Rendered(subject=f"{code} is your bizcenter code",
+                    text=render_to_string("accounts/verification_code.txt", context))

@@ -1,4 +1,10 @@
-"""A person: one login, their own credentials, reachable by email and/or phone."""
+"""A person: one login, their own credentials, reachable by email and/or phone.
+
+An address counts only once its owner has proven it (``accounts.verification``):
+until then several accounts may claim it, and none of them may use it to accept an
+invitation. Once proven it belongs to one account alone, which the database
+enforces with a unique index over verified addresses only.
+"""
 
 from __future__ import annotations
 
@@ -32,13 +38,36 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, is_staff=True, is_superuser=True, **extra)
 
     def by_address(self, address: Address) -> User | None:
-        field = "email" if address.kind is AddressKind.EMAIL else "phone"
-        return self.filter(**{field: address.value}).first()
+        """The account that answers to this address: the one that proved it, else the
+        newest of those that claim it without proof (a sign-up waiting for its code)."""
+        field = address.kind.value
+        return (self.filter(**{field: address.value})
+                .order_by(models.F(f"{field}_verified_at").desc(nulls_last=True),
+                          "-date_joined", "-pk").first())
+
+    def owner_of(self, address: Address) -> User | None:
+        """The one account that proved this address, if any."""
+        field = address.kind.value
+        return self.filter(**{field: address.value,
+                              f"{field}_verified_at__isnull": False}).first()
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField(unique=True, null=True, blank=True)
-    phone = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    # Unique once verified (see Meta): an unproven claim must not keep the address's
+    # real owner out. NULL, not "", is "no such address", so the index skips it.
+    email = models.EmailField(null=True, blank=True, db_index=True)  # noqa: DJ001
+    phone = models.CharField(max_length=20, null=True, blank=True, db_index=True)  # noqa: DJ001
+    # When the address was proven with a code or link sent to it (or vouched for by
+    # the operator, who made the account). None: claimed, not proven.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    phone_verified_at = models.DateTimeField(null=True, blank=True)
+    # Accounts from before addresses were proven keep working, and prove one at
+    # their next log-in; until then a reset link that proves the address also
+    # removes a 2-step set-up that nobody proved the address for.
+    verify_at_next_login = models.BooleanField(default=False)
+    # Sessions that began before this moment are over ("sign out everywhere",
+    # a password reset).
+    sessions_valid_after = models.DateTimeField(null=True, blank=True)
     name = models.CharField(max_length=150, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -62,6 +91,10 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=Q(email__isnull=False) | Q(phone__isnull=False),
                 name="user_has_email_or_phone",
             ),
+            models.UniqueConstraint(fields=["email"], condition=Q(email_verified_at__isnull=False),
+                                    name="one_owner_per_verified_email"),
+            models.UniqueConstraint(fields=["phone"], condition=Q(phone_verified_at__isnull=False),
+                                    name="one_owner_per_verified_phone"),
         ]
 
     def __str__(self) -> str:
@@ -77,8 +110,30 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.totp_confirmed_at is not None
 
     def has_address(self, address: Address) -> bool:
+        """Claims it, proven or not."""
         mine = self.email if address.kind is AddressKind.EMAIL else self.phone
         return mine == address.value
+
+    def verified(self, kind: AddressKind | str) -> bool:
+        field = "email_verified_at" if kind == AddressKind.EMAIL else "phone_verified_at"
+        return getattr(self, field) is not None
+
+    def has_verified_address(self, address: Address) -> bool:
+        return self.has_address(address) and self.verified(address.kind)
+
+    @property
+    def is_verified(self) -> bool:
+        """Has proven at least one of its addresses (or the operator vouched)."""
+        return self.email_verified_at is not None or self.phone_verified_at is not None
+
+    @property
+    def needs_proof(self) -> bool:
+        """Must prove an address before going on: never proven, or from before proof."""
+        return self.verify_at_next_login or not self.is_verified
+
+    def addresses(self) -> list[Address]:
+        return [Address(kind, value) for kind, value in
+                ((AddressKind.EMAIL, self.email), (AddressKind.PHONE, self.phone)) if value]
 
 
 class RecoveryCode(models.Model):
@@ -114,3 +169,37 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.prefix} of {self.user_id}"
+
+
+class AddressVerification(models.Model):
+    """One code (and, for email, one link) sent to prove an address for an account.
+
+    Neither is stored: the row keeps a random nonce, from which the server rebuilds
+    the message when it delivers it (HMAC with SECRET_KEY), a keyed hash of the code
+    to check what is typed, and the SHA-256 of the link token to find the row. A
+    newer code for the same address replaces this one; a few wrong codes end it.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verifications")
+    address_kind = models.CharField(max_length=8, choices=[(k.value, k.value) for k in AddressKind])
+    address = models.CharField(max_length=254)
+    nonce = models.CharField(max_length=32, unique=True)
+    code_hash = models.CharField(max_length=64)
+    link_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    wrong_codes = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(fields=["user", "used_at", "replaced_at"], name="verification_user_live"),
+        ]
+
+    def __str__(self) -> str:
+        return f"verification of {self.target.masked()} for {self.user_id}"
+
+    @property
+    def target(self) -> Address:
+        return Address(AddressKind(self.address_kind), self.address)
