@@ -121,6 +121,52 @@ def send_code(actor: Actor, user: User, address: Address) -> AddressVerification
     return verification
 
 
+def awaiting(user: User) -> list[Address]:
+    """The addresses this account is proving: its own not yet proven (all of them for an
+    account from before proof), and new ones it asked a code for in the last day. Only
+    these can be sent a new code from the code page, so that page cannot be used to
+    send codes anywhere else."""
+    found = [a for a in user.addresses()
+             if user.verify_at_next_login or not user.verified(a.kind)]
+    asked = (AddressVerification.objects
+             .filter(user=user, created_at__gt=timezone.now() - timedelta(days=1))
+             .order_by("-created_at").values_list("address_kind", "address"))
+    for kind, value in asked:
+        address = Address(AddressKind(kind), value)
+        if address not in found and not user.has_verified_address(address):
+            found.append(address)
+    return found
+
+
+def resend(actor: Actor, user: User, value: str) -> AddressVerification:
+    """A new code to one of the addresses this account is proving."""
+    for address in awaiting(user):
+        if address.value == value:
+            return send_code(actor, user, address)
+    raise NotFound("There is nothing to confirm at that address for your account.",
+                   code="not_awaiting")
+
+
+def add_address(actor: Actor, address: str, password: str) -> AddressVerification:
+    """Start adding or changing the email or phone of one's own account. The password
+    first, so a session left open does not let someone else move the account to their
+    address; the account changes only once the new address is proven."""
+    from bizcenter.accounts.addresses import parse_address
+
+    user = actor.user
+    if user is None:
+        raise NotAllowed("Log in first: addresses belong to an account.")
+    hit("password-check", str(user.pk), settings.BIZCENTER_LOGIN_RATE, 900,
+        "password checks for this account")
+    if not user.check_password(password or ""):
+        raise InvalidInput("That is not your current password.", fields={"password": "wrong"})
+    parsed = parse_address(address)
+    if user.has_verified_address(parsed):
+        raise Conflict(f"{parsed.value} is already your verified {parsed.kind}.",
+                       fields={parsed.kind.value: "already yours"}, code="already_verified")
+    return send_code(actor, user, parsed)
+
+
 # -- proving --------------------------------------------------------------------------
 
 

@@ -8,13 +8,14 @@ the code step succeeds, so no URL is reachable between the two.
 from __future__ import annotations
 
 import time
+from contextlib import suppress
 from typing import Any
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import (
@@ -29,16 +30,21 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
-from bizcenter.accounts import passwords, signins, two_factor
+from bizcenter.accounts import passwords, sessions, signins, two_factor, verification
+from bizcenter.accounts.addresses import parse_address
 from bizcenter.accounts.models import User
 from bizcenter.core.errors import ServiceError
 from bizcenter.core.ratelimit import RateLimited, hit
 from bizcenter.web.forms import (
+    AddressCodeForm,
     CodeForm,
     LoginForm,
+    NewAddressForm,
     PasswordChangeForm,
     ResetRequestForm,
+    ServiceErrors,
 )
+from bizcenter.web.middleware import mark, proof_url, unmark
 from bizcenter.web.views import actor, failure, safe_next
 
 PENDING = "bizcenter.two_factor_pending"
@@ -75,18 +81,41 @@ class Login(LoginView):
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         user = form.get_user()
+        typed = form.cleaned_data.get("username", "")
         if not user.has_two_factor:
-            return super().form_valid(form)
+            response = super().form_valid(form)
+            if _must_prove(self.request, user, typed):
+                return redirect(proof_url(self.get_success_url()))
+            return response
         # authenticate() noted which backend passed the password; login() needs it.
         backend = user.backend  # type: ignore[attr-defined]
         self.request.session[PENDING] = {"user": user.pk, "backend": backend,
-                                         "at": time.time(), "tries": 0}
+                                         "at": time.time(), "tries": 0, "typed": typed}
         query = urlencode({"next": self.get_success_url()})
         return redirect(f"{reverse('web:login_code')}?{query}")
 
 
 def _drop_pending(request: HttpRequest) -> None:
     request.session.pop(PENDING, None)
+
+
+def _must_prove(request: HttpRequest, user: User, typed: str) -> bool:
+    """After a log-in: an account that has not proven an address (a sign-up that left
+    before its code, an account from before proof was required) proves one now. The
+    code goes to the address the person typed, which they just showed they use."""
+    if not user.needs_proof:
+        return False
+    mark(request)
+    try:
+        address = parse_address(typed)
+    except ServiceError:
+        address = None
+    if address is None or not user.has_address(address):
+        address = user.addresses()[0]
+    # Too many codes lately, say: the code page says so and offers a new one later.
+    with suppress(ServiceError):
+        verification.send_code(actor(request), user, address)
+    return True
 
 
 @require_http_methods(["GET", "POST"])
@@ -112,7 +141,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
             assert user is not None
             _drop_pending(request)
             login(request, user, backend=pending["backend"])
-            return redirect(safe_next(request, reverse("web:home")))
+            onward = safe_next(request, reverse("web:home"))
+            if _must_prove(request, user, pending.get("typed", "")):
+                return redirect(proof_url(onward))
+            return redirect(onward)
         pending["tries"] += 1
         request.session[PENDING] = pending
         if pending["tries"] >= MAX_CODE_TRIES:
@@ -126,6 +158,64 @@ def login_code(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """The code page: prove an address of one's account, or a new one being added."""
+    me = actor(request)
+    user = me.user
+    assert user is not None  # login_required
+    step = request.POST.get("step", "")
+    form = AddressCodeForm(request.POST if step == "code" else None)
+    onward = safe_next(request, reverse("web:home"))
+    status = 200
+    refused: ServiceError | None = None
+    try:
+        if step == "code" and form.is_valid():
+            proven = verification.confirm_code(me, user, form.cleaned_data["code"])
+            unmark(request)
+            messages.success(request, f"{proven.value} is confirmed as yours.")
+            return redirect(onward)
+        if step == "send":
+            sent = verification.resend(me, user, request.POST.get("address", ""))
+            messages.success(request, f"A new code is on its way to {sent.target.masked()}.")
+            return redirect(proof_url(onward))
+    except ServiceError as error:
+        refused = error
+        if step == "code":
+            form.add_service_error(error)
+        status = error.status
+    if form.errors and status == 200:
+        status = 400
+    response = render(request, "web/verify.html", {
+        "form": form, "next": onward, "refused": refused if step == "send" else None,
+        "pending": list(verification.live(user)), "awaiting": verification.awaiting(user),
+    }, status=status)
+    if retry := getattr(refused, "retry_after", None):
+        response["Retry-After"] = str(retry)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def verify_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the email: a page with a button, not a change on opening, since mail
+    scanners open links too (they would prove nothing, but use the link up)."""
+    try:
+        found = verification.by_link(token)
+        if request.method == "POST":
+            found = verification.confirm_link(actor(request), token)
+    except ServiceError as error:
+        return failure(request, error)
+    mine = request.user.is_authenticated and request.user.pk == found.user_id
+    if request.method == "POST":
+        if mine:
+            unmark(request)
+            messages.success(request, f"{found.target.value} is confirmed as yours.")
+            return redirect("web:home")
+        return render(request, "web/verify_link.html", {"done": True, "found": found})
+    return render(request, "web/verify_link.html", {"found": found, "mine": mine})
+
+
 def qr_svg(uri: str) -> SafeString:
     """The set-up link as an inline SVG QR code: no image file, no third-party service
     ever sees the secret."""
@@ -137,19 +227,26 @@ def qr_svg(uri: str) -> SafeString:
 @login_required
 @require_http_methods(["GET", "POST"])
 def security(request: HttpRequest) -> HttpResponse:
-    """Password and 2-step verification of the logged-in person."""
+    """Addresses, password and 2-step verification of the logged-in person."""
     me = actor(request)
     user = me.user
     assert user is not None  # login_required
     step = request.POST.get("step", "")
     code_form = CodeForm(request.POST if step in ("confirm", "disable") else None)
     password_form = PasswordChangeForm(request.POST if step == "password" else None)
+    address_form = NewAddressForm(request.POST if step == "address" else None)
     context: dict[str, Any] = {}
     status = 200
     try:
         if step == "start":
             two_factor.start(me)
             return redirect("web:security")
+        if step == "everywhere":
+            sessions.sign_out_everywhere(me)
+            logout(request)
+            messages.success(request, "You are signed out everywhere: on every device and "
+                                      "browser, this one too. Log in again to go on.")
+            return redirect("web:login")
         if step in ("confirm", "disable") and code_form.is_valid():
             code = code_form.cleaned_data["code"]
             if step == "confirm":
@@ -166,14 +263,27 @@ def security(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your password is changed. Your other sessions are "
                                       "logged out.")
             return redirect("web:security")
+        if step == "address" and address_form.is_valid():
+            data = address_form.cleaned_data
+            sent = verification.add_address(me, data["address"], data["current"])
+            messages.success(request, f"We sent a code to {sent.target.value}. Enter it to "
+                             "make it your account's.")
+            return redirect(proof_url(reverse("web:security")))
     except ServiceError as error:
-        (password_form if step == "password" else code_form).add_service_error(error)
+        forms: dict[str, ServiceErrors] = {"password": password_form, "address": address_form}
+        forms.get(step, code_form).add_service_error(error)
         status = error.status
         context["refused"] = error
-    if code_form.errors or password_form.errors:
+    if code_form.errors or password_form.errors or address_form.errors:
         status = status if status != 200 else 400
+    context["session_limits"] = {"idle_hours": settings.BIZCENTER_SESSION_IDLE_HOURS,
+                                 "max_days": settings.BIZCENTER_SESSION_MAX_DAYS}
     setup = two_factor.pending_setup(user)
     context.update({"code_form": code_form, "password_form": password_form, "setup": setup,
+                    "address_form": address_form,
+                    "user_addresses": [(a.kind, a.value, user.verified(a.kind)
+                                        and not user.verify_at_next_login)
+                                       for a in user.addresses()],
                     "qr": qr_svg(setup.uri) if setup else None,
                     "signins": signins.recent(user)})
     response = render(request, "web/security.html", context, status=status)
@@ -214,11 +324,13 @@ class ResetConfirm(PasswordResetConfirmView):
     template_name = "web/password_reset_confirm.html"
     form_class = SetPasswordForm
     success_url = reverse_lazy("web:login")
+    token_generator = passwords.AnyResetToken()  # type: ignore[assignment]
 
     def form_valid(self, form: SetPasswordForm) -> HttpResponseBase:  # type: ignore[override]
         try:
-            passwords.set_password(actor(self.request), form.user,
-                                   form.cleaned_data["new_password1"], reason="reset")
+            passwords.reset_password(actor(self.request), form.user,
+                                     form.cleaned_data["new_password1"],
+                                     self.request.session.get(INTERNAL_RESET_SESSION_TOKEN, ""))
         except ServiceError as error:
             form.add_error("new_password1", error.message)
             return self.form_invalid(form)

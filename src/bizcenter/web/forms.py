@@ -71,6 +71,36 @@ class SignUpForm(ServiceErrors, forms.Form):
     password = forms.CharField(label="Password",
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
+class InvitedSignUpForm(ServiceErrors, forms.Form):
+    """Sign-up from an invitation link: the address is the invitation's, not typed."""
+
+    name = forms.CharField(label="Your name", required=False, max_length=150,
+                           widget=forms.TextInput(attrs={"autocomplete": "name",
+                                                         "autofocus": True}))
+    password = forms.CharField(label="Password",
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class AddressCodeForm(ServiceErrors, forms.Form):
+    code = forms.CharField(
+        label="Code", max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                      "autofocus": True}),
+        help_text="The 6 digits in the message we sent.")
+
+
+class NewAddressForm(ServiceErrors, forms.Form):
+    """Add or change the email or phone of one's own account: a code goes to it first."""
+
+    address = forms.CharField(label="New email or phone", max_length=254,
+                              widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                              help_text="An email address, or a phone number with its country "
+                                        "code. It replaces the one of the same kind.")
+    current = forms.CharField(label="Your password", widget=forms.PasswordInput(
+        attrs={"autocomplete": "current-password"}))
+    aliases = {"email": "address", "phone": "address", "password": "current"}
+
+
 class CodeForm(ServiceErrors, forms.Form):
     code = forms.CharField(
         label="Code", max_length=20,

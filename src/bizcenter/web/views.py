@@ -15,12 +15,14 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from bizcenter.accounts.models import User
 from bizcenter.accounts.services import sign_up
 from bizcenter.centers.services import create_center, memberships_of
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import ServiceError
 from bizcenter.invitations import services as invitations
-from bizcenter.web.forms import CenterForm, SignUpForm
+from bizcenter.web.forms import CenterForm, InvitedSignUpForm, SignUpForm
+from bizcenter.web.middleware import mark, proof_url
 
 
 def actor(request: HttpRequest) -> Actor:
@@ -55,23 +57,62 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+def _signed_up(request: HttpRequest, user: User, onward: str) -> HttpResponse:
+    """In, but only as far as the code page until an address is proven."""
+    login(request, user, backend="bizcenter.accounts.backends.EmailOrPhoneBackend")
+    mark(request)
+    return redirect(proof_url(onward))
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    """The form only shapes input; sign_up validates, so the web and the CLI refuse alike."""
+    """The form only shapes input; sign_up validates. The answer is the same whether or
+    not the address has an account: the code page, and a message to the address."""
     form = SignUpForm(request.POST or None)
     refused: ServiceError | None = None
     if request.method == "POST" and form.is_valid():
         try:
             user = sign_up(actor(request), **form.cleaned_data)
         except ServiceError as error:
-            refused = error  # its status too: an existing account is a 409, not a typo
+            refused = error
             form.add_service_error(error)
         else:
-            login(request, user, backend="bizcenter.accounts.backends.EmailOrPhoneBackend")
-            messages.success(request, "Your account is ready.")
-            return redirect(safe_next(request, reverse("web:home")))
-    return render(request, "web/signup.html", {"form": form, "next": safe_next(request, "")},
-                  status=refused.status if refused else 400 if form.errors else 200)
+            return _signed_up(request, user, safe_next(request, reverse("web:home")))
+    response = render(request, "web/signup.html", {"form": form, "next": safe_next(request, "")},
+                      status=refused.status if refused else 400 if form.errors else 200)
+    if retry := getattr(refused, "retry_after", None):
+        response["Retry-After"] = str(retry)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def signup_invited(request: HttpRequest, token: str) -> HttpResponse:
+    """Create the account from the invitation link, with the invited address itself."""
+    try:
+        preview = invitations.preview(token)
+    except ServiceError as error:
+        return failure(request, error)
+    if preview.problem:
+        return failure(request, preview.problem)
+    back = reverse("web:accept", kwargs={"token": token})
+    if request.user.is_authenticated:
+        return redirect(back)
+    form = InvitedSignUpForm(request.POST or None)
+    refused: ServiceError | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitations.sign_up_to_accept(actor(request), token, **form.cleaned_data)
+        except ServiceError as error:
+            refused = error
+            form.add_service_error(error)
+        else:
+            return _signed_up(request, user, back)
+    response = render(request, "web/signup_invited.html",
+                      {"form": form, "preview": preview, "token": token},
+                      status=refused.status if refused else 400 if form.errors else 200)
+    if retry := getattr(refused, "retry_after", None):
+        response["Retry-After"] = str(retry)
+    return response
 
 
 @login_required
