@@ -34,7 +34,9 @@ def token_of(request: HttpRequest) -> ApiToken:
 
 
 def actor(request: HttpRequest) -> Actor:
-    return Actor(token_of(request).user, ip=request.META.get("REMOTE_ADDR"), via="api")
+    token = token_of(request)
+    return Actor(token.user, ip=request.META.get("REMOTE_ADDR"), via="api",
+                 read_only=token.read_only)
 
 
 def center(request: HttpRequest, center_id: int) -> BusinessCenter:

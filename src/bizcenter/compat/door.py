@@ -48,7 +48,8 @@ class Call:
 
     @cached_property
     def actor(self) -> Actor:
-        return Actor(self.token.user, ip=self.request.META.get("REMOTE_ADDR"), via=VIA)
+        return Actor(self.token.user, ip=self.request.META.get("REMOTE_ADDR"), via=VIA,
+                     read_only=self.token.read_only)
 
     def center(self) -> BusinessCenter:
         """The Business Center of ``bc_id``: a token reaches its own, nothing else."""

@@ -14,6 +14,9 @@ class Actor:
     user: User | None
     ip: str | None = None
     via: str = "system"
+    # Acting through a read-only API token: the doors refuse its writes by HTTP method;
+    # services refuse the reads that hand out a secret (an invitation link).
+    read_only: bool = False
 
     @classmethod
     def system(cls, via: str = "system") -> Actor:

@@ -12,9 +12,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from bizcenter.access.actions import Action
-from bizcenter.access.engine import require
+from bizcenter.access.engine import check, require
 from bizcenter.accounts.addresses import Address, AddressKind, parse_address
 from bizcenter.accounts.models import User
+from bizcenter.accounts.services import sign_up
 from bizcenter.assets.kinds import clean_roles
 from bizcenter.assets.models import Asset, AssetGrant
 from bizcenter.audit import services as audit
@@ -348,9 +349,17 @@ def cancel(actor: Actor, center: BusinessCenter, invitation_id: int | str) -> In
 
 
 def link(actor: Actor, center: BusinessCenter, invitation_id: int | str) -> str:
-    """The current link of a pending invitation, for an Admin to copy and share."""
+    """The current link of a pending invitation, for an Admin to copy and share.
+
+    A link is a secret even though only the invited address can accept it: whoever
+    holds it sees the invitation, and it is the way in for a person without an account
+    yet. So reading it takes the right to invite, through a token that may write."""
     with transaction.atomic():
         require(actor, Action.MEMBER_INVITE, center)
+        if actor.read_only:
+            raise NotAllowed("A read-only API token cannot read invitation links: a link is "
+                             "the invited person's way in. Use a token that may write.",
+                             code="read_only_token")
         invitation = _invitation(center, invitation_id)
         if invitation.status != InvitationState.PENDING:
             raise Conflict(
@@ -395,7 +404,8 @@ def list_invitations(
 
 
 def _token_row(token: str) -> InvitationToken:
-    row = (InvitationToken.objects.select_related("invitation", "invitation__center")
+    row = (InvitationToken.objects
+           .select_related("invitation", "invitation__center", "invitation__invited_by")
            .filter(token_hash=tokens.hash_token(token or "")).first())
     if row is None:
         raise NotFound(
@@ -428,7 +438,24 @@ def _refusal(invitation: Invitation, row: InvitationToken) -> ServiceError | Non
             f"This invitation to {center} expired on {_day(invitation.expires_at)}; links "
             f"work for {settings.BIZCENTER_INVITATION_DAYS} days. Ask an Admin of {center} "
             "to resend it: you will get a new link.", code="expired")
+    if not _inviter_may_invite(invitation):
+        return Gone(
+            f"This invitation to {center} can no longer be used: the person who sent it may "
+            f"no longer invite people to {center}. Ask an Admin of {center} to invite you "
+            "again.", code="inviter_cannot_invite")
     return None
+
+
+def _inviter_may_invite(invitation: Invitation) -> bool:
+    """An invitation carries its sender's authority, so it lasts only as long as that
+    authority: revoking or demoting an Admin cancels what they sent, and one whose
+    access ended or changed otherwise can no longer bring anyone in through it.
+    Invitations the operator sent (no sender) carry the installation's own."""
+    if invitation.invited_by_id is None:
+        return True
+    inviter = invitation.invited_by
+    assert inviter is not None
+    return bool(check(inviter, Action.MEMBER_INVITE, invitation.center))
 
 
 @dataclass(frozen=True)
@@ -449,6 +476,18 @@ def preview(token: str) -> Preview:
     inv = row.invitation
     return Preview(inv.center.name, inv.target.masked(), inv.address_kind, inv.role,
                    list(inv.modules), inv.expires_at, _refusal(inv, row))
+
+
+def sign_up_to_accept(actor: Actor, token: str, *, password: str, name: str = "") -> User:
+    """An account made from an invitation link, for the address the invitation was sent
+    to: the person does not type it, so it cannot be mistyped or swapped. The account
+    still proves the address with the code sent to it before it can accept, so a
+    forwarded link lets nobody else in."""
+    row = _token_row(token)
+    if refusal := _refusal(row.invitation, row):
+        raise refusal
+    target = row.invitation.target
+    return sign_up(actor, password=password, name=name, **{target.kind.value: target.value})
 
 
 def _wrong_address(user: User, target: Address) -> NotAllowed:
@@ -482,8 +521,14 @@ def accept(actor: Actor, token: str) -> Membership:
         if refusal := _refusal(invitation, row):
             raise refusal
         target: Address = invitation.target
+        user = User.objects.get(pk=user.pk)  # as it is now, not as the session loaded it
         if not user.has_address(target):  # the address changed since the check above
             raise _wrong_address(user, target)
+        if not user.has_verified_address(target):
+            raise NotAllowed(
+                f"Confirm that {target.masked()} is yours first: enter the code we sent to "
+                "it (or send a new one), then accept. Only the owner of the invited "
+                "address can accept.", code="address_unverified")
         if blocked := center.refuses_address(invitation.address_kind, invitation.address):
             raise NotAllowed(f"{blocked} The allowlist changed after this invitation was "
                              "sent; ask an Admin.", code="domain_not_allowed")
