@@ -5,29 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from bizcenter.accounts.addresses import AddressKind
 from bizcenter.accounts.models import User
 from bizcenter.outbox.renderers import Rendered, register
 
 
-def reset_link(user: User) -> str:
+def reset_link(user: User, kind: AddressKind) -> str:
+    from bizcenter.accounts.passwords import RESET_TOKENS
+
     path = reverse("web:password_reset_confirm",
                    kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                           "token": default_token_generator.make_token(user)})
+                           "token": RESET_TOKENS[kind].make_token(user)})
     return f"{settings.BIZCENTER_BASE_URL}{path}"
 
 
 @register("password_reset")
 def render_password_reset(payload: dict[str, Any]) -> Rendered | None:
     user = User.objects.filter(pk=payload["user_id"], is_active=True).first()
-    if user is None:  # deactivated since the request: no link for it
-        return None
-    context = {"user": user, "link": reset_link(user),
+    if user is None or not user.has_usable_password():
+        return None  # no account at that address, or deactivated since: no link for it
+    kind = AddressKind.PHONE if payload.get("channel") == "sms" else AddressKind.EMAIL
+    context = {"user": user, "link": reset_link(user, kind),
                "hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
     if payload.get("channel") == "sms":
         return Rendered(subject="", text=f"Reset your bizcenter password (works once, "

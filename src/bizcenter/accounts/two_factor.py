@@ -153,3 +153,17 @@ def disable(actor: Actor, code: str) -> None:
         _bump_my_centers(user)
         record(actor, center=None, category=Category.USER, action="two_factor.disabled",
                target=user)
+
+
+def remove_unproven(actor: Actor, user: User) -> None:
+    """End a 2-step set-up made before anyone proved the account's address: the person
+    who just proved it owns the account now, and must not be locked out by a stranger's
+    authenticator. In the caller's transaction."""
+    user.totp_secret = ""
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
+    user.recovery_codes.all().delete()
+    _bump_my_centers(user)
+    record(actor, center=None, category=Category.USER, action="two_factor.removed",
+           target=user, after={"reason": "set up before the address was proven"})
