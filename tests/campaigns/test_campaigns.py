@@ -53,7 +53,7 @@ def test_a_standard_operator_proposes_and_the_admins_are_emailed(center, as_owne
     run_worker()
     [email] = mailbox
     assert email.to == ["owner@brand.com"]
-    assert "Opal proposes a change in Main ads" in email.subject
+    assert '"Opal" proposes a change in "Main ads"' in email.subject
     assert "Budget: 150.50" in email.body and f"/approvals/{request.pk}/" in email.body
 
     approved = services.decide(as_owner, center, request.pk, approve=True, comment="Go")

@@ -61,10 +61,10 @@ def test_email_invitation_from_invite_to_member(center, as_owner, owner, make_us
     run_worker()
     [email] = mailbox
     assert email.to == ["j.doe@agency.com"]
-    assert email.subject == "You're invited to Brand Co on bizcenter"
+    assert email.subject == '"Olivia Owner" invited you to "Brand Co" on bizcenter'
     assert result.link in email.body
-    assert "Olivia Owner invited you to work in Brand Co" in email.body
-    assert "ask an Admin of Brand Co to resend it" in email.body
+    assert '"Olivia Owner" invited you to work in "Brand Co"' in email.body
+    assert 'ask an Admin of "Brand Co" to resend it' in email.body
     [(html, mime)] = email.alternatives
     assert mime == "text/html" and result.link in html
     assert OutboxMessage.objects.get().state == MessageState.SENT

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from bizcenter.campaigns.models import ChangeRequest
+from bizcenter.outbox.names import quoted
 from bizcenter.outbox.renderers import Rendered, register
 
 SUBJECTS = {
@@ -31,10 +32,13 @@ def render_change_request(payload: dict[str, Any]) -> Rendered | None:
     from bizcenter.campaigns.services import differences
 
     path = reverse("web:change_request", args=[request.center_id, request.pk])
+    # Names are what people typed: quoted, trimmed and never a link (outbox/names.py).
+    proposer, decider = request.proposed_by, request.decided_by
     context = {"request": request, "event": event, "diff": differences(request),
-               "link": f"{settings.BIZCENTER_BASE_URL}{path}"}
-    proposer = request.proposed_by
-    who = (proposer.name or proposer.label) if proposer else "Someone"
-    subject = SUBJECTS[event].format(who=who, account=request.advertiser.name)
+               "link": f"{settings.BIZCENTER_BASE_URL}{path}",
+               "proposer": quoted(proposer.name or proposer.label) if proposer else "Someone",
+               "decider": quoted(decider.name or decider.label) if decider else "an Admin"}
+    subject = SUBJECTS[event].format(who=context["proposer"],
+                                     account=quoted(request.advertiser.name))
     return Rendered(subject=subject,
                     text=render_to_string("campaigns/change_request_email.txt", context))

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 
 from bizcenter.invitations import tokens
 from bizcenter.invitations.models import InvitationState, InvitationToken
+from bizcenter.outbox.names import quoted
 from bizcenter.outbox.renderers import Rendered, register
 
 
@@ -22,17 +23,24 @@ def render_invitation(payload: dict[str, Any]) -> Rendered | None:
     invitation = row.invitation
     if invitation.state != InvitationState.PENDING or invitation.is_expired:
         return None
+    inviter = invitation.invited_by
+    # Names are what people typed: quoted, trimmed and never a link (outbox/names.py).
     context = {
         "invitation": invitation,
         "center": invitation.center,
-        "inviter": invitation.invited_by,
+        "inviter": inviter,
+        "inviter_name": quoted(inviter.name or inviter.email or inviter.phone)
+        if inviter else "",
+        "center_name": quoted(invitation.center.name),
         "link": tokens.link_for(tokens.token_for(row.nonce)),
     }
     if invitation.address_kind == "phone":
         text = render_to_string("invitations/sms.txt", context).strip()
         return Rendered(subject="", text=text)
+    invited = (f"{context['inviter_name']} invited you to" if inviter
+               else "You're invited to")
     return Rendered(
-        subject=f"You're invited to {invitation.center.name} on bizcenter",
+        subject=f"{invited} {context['center_name']} on bizcenter",
         text=render_to_string("invitations/email.txt", context),
         html=render_to_string("invitations/email.html", context),
     )
