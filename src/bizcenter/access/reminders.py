@@ -2,8 +2,10 @@
 
 A membership or an asset grant with an end time stops working at that instant
 (the snapshot ends there); these messages give Admins the chance to extend it
-first. Each reminder is recorded with a unique row before its messages are
-queued in the same transaction, so it goes out once however many workers run.
+first. They fire relative to the instant and say the last day of access, as it
+was picked, in the Business Center's time zone. Each reminder is recorded with a
+unique row before its messages are queued in the same transaction, so it goes out
+once however many workers run.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from bizcenter.access.models import ExpiryReminder
+from bizcenter.centers import enddates
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.outbox import services as outbox
 from bizcenter.outbox.models import Channel
@@ -74,7 +77,9 @@ def send_reminders() -> int:
                 outbox.queue(
                     outbox.build(channel, to, "expiry_reminder",
                                  {"center": center.name, "what": what,
-                                  "ends": ends.isoformat(), "lead": lead})
+                                  "ends": ends.isoformat(), "lead": lead,
+                                  "last_day": enddates.shown(ends, center),
+                                  "timezone": enddates.zone_name(center)})
                     for channel, to in _admins(center))
         except IntegrityError:
             continue  # already reminded (another worker, or an earlier run)
@@ -103,7 +108,11 @@ def schedule() -> None:
 def render(payload: dict[str, Any]) -> Rendered:
     from datetime import datetime
 
-    context = {**payload, "ends": datetime.fromisoformat(payload["ends"])}
+    ends = datetime.fromisoformat(payload["ends"])
+    # Messages queued before the payload carried the last day count days in UTC.
+    zone = payload.get("timezone", "UTC")
+    context = {**payload, "ends": ends, "timezone": zone,
+               "last_day": payload.get("last_day") or enddates.shown(ends, zone)}
     text = render_to_string("access/expiry_reminder.txt", context)
     return Rendered(subject=f"Access ends in {payload['lead']} day"
                     f"{'s' if payload['lead'] != 1 else ''}: {payload['what']}", text=text)
