@@ -238,7 +238,7 @@ def test_each_members_row_says_who_what_until_when_and_last_seen(
         r"<td[^>]*>(.*?)</td>", "<td><a" + row, re.S)]
     assert cells == [["Ana", "ana@agency.com"], ["Standard"], ["Finance", "Analyst"],
                      ["Agency"], ["analytics,", "campaigns"], ["0"],
-                     ["Active", "until", "2031-03-04"], ["2026-11-02", "09:05"],
+                     ["Active", "last", "day", "2031-03-04"], ["2026-11-02", "09:05"],
                      ["Edit", "Revoke", "Access"]], cells
     owner_row = html.split("owner@brand.com", 1)[1].split("</tr>", 1)[0]
     assert "<td>all</td>" in owner_row and "<td>None</td>" in owner_row  # no finance role

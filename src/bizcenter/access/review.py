@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import require
+from bizcenter.centers import enddates
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.core.actor import Actor
 from bizcenter.invitations.models import Invitation
@@ -60,7 +61,8 @@ def access_review(actor: Actor, center: BusinessCenter, *, idle_days: int = IDLE
             note = (f"no activity for {(now - seen).days} days" if m.last_active_at
                     else f"never active since joining {(now - m.joined_at).days} days ago")
         if m.expires_at:
-            note = "; ".join(filter(None, [note, f"access ends {m.expires_at:%Y-%m-%d}"]))
+            day = enddates.shown(m.expires_at, center)
+            note = "; ".join(filter(None, [note, f"last day of access {day}"]))
         if groups:
             note = "; ".join(filter(None, [note, f"in {groups} asset group(s)"]))
         rows.append(ReviewRow("member", m.pk, m.user.label, m.role, m.finance_role, m.kind,

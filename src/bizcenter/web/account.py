@@ -344,24 +344,29 @@ class ResetConfirm(PasswordResetConfirmView):
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """Personal API tokens: create (the token is shown once), see last use, revoke."""
     from bizcenter.accounts import tokens
+    from bizcenter.centers import enddates
     from bizcenter.centers.services import get_center, memberships_of
     from bizcenter.web.forms import TokenForm
-    from bizcenter.web.scope import end_of
+    from bizcenter.web.scope import ask_last_day
 
     me = actor(request)
     assert me.user is not None  # login_required
     centers = [(str(m.center_id), m.center.name) for m in memberships_of(me.user)]
     step = request.POST.get("step")
     form = TokenForm(request.POST if step == "create" else None, centers=centers)
+    ask_last_day(form, None, label="Last day it works (optional)")
     issued = None
     status = 200
     try:
         if step == "create" and form.is_valid():
             data = form.cleaned_data
-            issued = tokens.create_token(me, get_center(me, data["center"]), data["name"],
-                                         read_only=data["read_only"],
-                                         expires_at=end_of(data["expires"]))
+            where = get_center(me, data["center"])  # its time zone reads the last day
+            ends = (enddates.ends_at(data["expires"], where, field="expires")
+                    if data["expires"] else None)
+            issued = tokens.create_token(me, where, data["name"], read_only=data["read_only"],
+                                         expires_at=ends)
             form = TokenForm(centers=centers)
+            ask_last_day(form, None, label="Last day it works (optional)")
         elif step == "revoke":
             gone = tokens.revoke_token(me, request.POST.get("token", ""))
             messages.success(request, f"Revoked '{gone.name}': calls with it are refused from "

@@ -23,6 +23,7 @@ from bizcenter.assets.services import (
     unassign,
     update_asset,
 )
+from bizcenter.centers import enddates
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import member_by_address
 from bizcenter.core.errors import ServiceError
@@ -37,7 +38,7 @@ from bizcenter.web.forms import (
     StatusForm,
     status_of,
 )
-from bizcenter.web.scope import center_page, end_of, int_param
+from bizcenter.web.scope import ask_last_day, center_page, int_param
 from bizcenter.web.views import actor
 
 
@@ -77,14 +78,16 @@ def asset_detail(request: HttpRequest, center: BusinessCenter, asset_id: int) ->
     asset = get_asset(me, center, asset_id)
     step = request.POST.get("step")
     assign_form = AssignForm(request.POST if step == "assign" else None, asset_type=asset.type)
+    ask_last_day(assign_form, center)
     status_form = StatusForm(request.POST if step == "status" else None,
                              initial={"status": asset.status})
     if step == "assign" and assign_form.is_valid():
         data = assign_form.cleaned_data
         try:
             member = member_by_address(me, center, data["person"])
-            assign(me, center, member.pk, asset.pk, data["roles"],
-                   expires_at=end_of(data["expires"]))
+            ends = (enddates.ends_at(data["expires"], center, field="expires")
+                    if data["expires"] else None)
+            assign(me, center, member.pk, asset.pk, data["roles"], expires_at=ends)
         except ServiceError as error:
             _refused(assign_form, error)
         else:
@@ -127,7 +130,9 @@ def asset_unassign(request: HttpRequest, center: BusinessCenter, asset_id: int,
         # e.g. unassigned already in another tab: say so on the asset's page, at its status
         asset = get_asset(me, center, asset_id)
         messages.error(request, error.message)
-        return _asset_page(request, center, asset, AssignForm(asset_type=asset.type),
+        again = AssignForm(asset_type=asset.type)
+        ask_last_day(again, center)
+        return _asset_page(request, center, asset, again,
                            StatusForm(initial={"status": asset.status}), error.status)
     messages.success(request, "Removed the direct assignment.")
     return redirect("web:asset", center_id=center.pk, asset_id=asset_id)

@@ -7,6 +7,7 @@ shown as a page saying what happened, at its status.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, TypedDict
 
 from django.contrib import messages
@@ -17,9 +18,11 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bizcenter.assets.services import direct_grants, edit_member_access, owned_assets
+from bizcenter.centers import enddates
 from bizcenter.centers.choices import FinanceRole, MemberStatus, PartnerKind, Role
 from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
 from bizcenter.centers.services import (
+    consequences,
     get_member,
     list_members,
     revoke_member,
@@ -29,7 +32,7 @@ from bizcenter.invitations import imports
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.web.forms import EditMemberForm, InviteForm
-from bizcenter.web.scope import center_page, end_of, int_param
+from bizcenter.web.scope import ask_last_day, center_page, int_param
 from bizcenter.web.views import actor, safe_next
 
 # The status filter of the members list; the first is the default: an ended membership
@@ -51,7 +54,8 @@ def members(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
                         page=int_param(q.get("page"), 1), page_size=int_param(q.get("size"), 50))
     base = reverse("web:members", args=[center.pk])
     return render(request, "web/members.html", {"center": center, "page": page, "q": q,
-                                                "rows": [member_row(m, base) for m in page.items],
+                                                "rows": [member_row(m, base, center)
+                                                         for m in page.items],
                                                 "state": state, "states": STATES,
                                                 "tab": "members"})
 
@@ -77,12 +81,13 @@ class MemberRow(TypedDict):
     editable: bool
 
 
-def member_row(m: Membership, base: str) -> MemberRow:
+def member_row(m: Membership, base: str, center: BusinessCenter) -> MemberRow:
+    """``center`` is the one listed: its time zone says which day is the last."""
     status = m.status
     ends = ""
     if m.expires_at is not None:
-        word = "ended" if status == MemberStatus.EXPIRED else "until"
-        ends = f"{word} {localtime(m.expires_at):%Y-%m-%d}"
+        word = "ended after" if status == MemberStatus.EXPIRED else "last day"
+        ends = f"{word} {enddates.shown(m.expires_at, center)}"
     return MemberRow(
         link=f"{base}{m.pk}/", name=m.user.name or "—",
         contact=m.user.email or m.user.phone or "",
@@ -95,6 +100,11 @@ def member_row(m: Membership, base: str) -> MemberRow:
         last_active=(f"{localtime(m.last_active_at):%Y-%m-%d %H:%M}"
                      if m.last_active_at else "never"),
         editable=m.state == MembershipState.ACTIVE)
+
+
+def _ends(day: date | None, center: BusinessCenter) -> datetime | None:
+    """The instant access ends for the last day picked in a form's ``expires`` field."""
+    return enddates.ends_at(day, center, field="expires") if day else None
 
 
 @center_page
@@ -112,13 +122,14 @@ def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     me = actor(request)
     assets = owned_assets(me, center)
     form = InviteForm(request.POST or None, request.FILES or None, assets=assets)
+    ask_last_day(form, center)
     results = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        grant = Grant(role=data["role"], modules=tuple(data["modules"]),
-                      finance_role=data["finance_role"], kind=data["kind"],
-                      expires_at=end_of(data["expires"]), assets=form.asset_roles())
         try:
+            grant = Grant(role=data["role"], modules=tuple(data["modules"]),
+                          finance_role=data["finance_role"], kind=data["kind"],
+                          expires_at=_ends(data["expires"], center), assets=form.asset_roles())
             if data["file"]:
                 job = imports.start_import(me, center, data["file"].read(), grant,
                                            file_name=data["file"].name)
@@ -133,6 +144,7 @@ def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
             retry = [r.address for r in results if r.status in FIXABLE]
             initial = {k: v for k, v in data.items() if k != "file"}
             form = InviteForm(initial={**initial, "addresses": "\n".join(retry)}, assets=assets)
+            ask_last_day(form, center)
     status = 400 if form.errors else 200
     return render(request, "web/add_partners.html",
                   {"center": center, "form": form, "results": results, "tab": "add"},
@@ -202,7 +214,9 @@ def revoke(request: HttpRequest, center: BusinessCenter, member_id: int) -> Http
         return redirect(safe_next(request, members_url))
     return render(request, "web/revoke.html", {"center": center, "membership": membership,
                                                "tab": "members", "members_url": members_url,
-                                               "next": safe_next(request, "")})
+                                               "next": safe_next(request, ""),
+                                               "ends": consequences(actor(request), center,
+                                                                    member_id)})
 
 
 @center_page
@@ -216,18 +230,25 @@ def edit(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpRe
     initial: dict[str, Any] = {
         "role": membership.role, "modules": membership.modules,
         "finance_role": membership.finance_role, "kind": membership.kind,
-        "expires": membership.expires_at.date() if membership.expires_at else None}
+        "expires": enddates.last_day(membership.expires_at, center)}
     for grant in direct_grants(me, center, membership.pk):
         roles = list(grant.roles)
         initial[f"asset_{grant.asset_id}"] = roles if grant.asset.type == "TT_ACCOUNT" else roles[0]
     form = EditMemberForm(request.POST or None, initial=initial, assets=assets)
+    ask_last_day(form, center)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # The end date is sent only when it was changed: the form shows the stored
+        # instant as its last day, and an end stored to the second (through the API,
+        # or at midnight UTC by older versions) must survive a plain Confirm.
         try:
+            ends: dict[str, Any] = {}
+            if "expires" in form.changed_data:
+                ends = ({"expires_at": _ends(data["expires"], center)} if data["expires"]
+                        else {"clear_expiry": True})
             edit_member_access(me, center, member_id, role=data["role"],
                                modules=data["modules"], finance_role=data["finance_role"],
-                               kind=data["kind"], expires_at=end_of(data["expires"]),
-                               clear_expiry=not data["expires"], assets=form.asset_roles())
+                               kind=data["kind"], assets=form.asset_roles(), **ends)
         except ServiceError as error:
             if error.status in (403, 404):
                 raise
@@ -236,5 +257,6 @@ def edit(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpRe
             messages.success(request, f"Saved the access of {membership.user.label}.")
             return redirect("web:member", center_id=center.pk, member_id=membership.pk)
     return render(request, "web/edit_member.html",
-                  {"center": center, "membership": membership, "form": form, "tab": "members"},
+                  {"center": center, "membership": membership, "form": form, "tab": "members",
+                   "ends": consequences(me, center, member_id) if membership.is_admin else None},
                   status=400 if form.errors else 200)

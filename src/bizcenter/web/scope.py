@@ -4,13 +4,13 @@ service's refusal into a page, and read the query string forgivingly."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponseBase
 
+from bizcenter.centers import enddates
 from bizcenter.centers.services import get_center
 from bizcenter.core.errors import ServiceError
 from bizcenter.web.views import actor, failure
@@ -46,6 +46,14 @@ def int_param(value: str | None, default: int) -> int:
         return default
 
 
-def end_of(day: Any) -> datetime | None:
-    """A date picked in a form means access until the end of that day (UTC)."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC) if day else None
+def ask_last_day(form: Any, center: Any, *, field: str = "expires",
+                 label: str = "Last day of access (optional)") -> None:
+    """Word a form's end date as what it means: people read "Access ends 2027-06-30"
+    as either that day or the one before, and the product keeps the day they pick,
+    inclusive, in the Business Center's time zone (see ``centers.enddates``). With no
+    center (a form that picks one, as the API token's does), the picked one's zone."""
+    zone = (f"{enddates.zone_name(center)} time (the Business Center's time zone)"
+            if center is not None else "the time zone of the Business Center you pick")
+    picker = form.fields[field]
+    picker.label = label
+    picker.help_text = f"Inclusive, in {zone}: it ends when that day ends there."
