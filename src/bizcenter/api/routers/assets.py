@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field, model_validator
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import page_info
-from bizcenter.api.schemas import Moment, PageInfo, Schema
+from bizcenter.api.schemas import (
+    EXPIRES_AT_IN,
+    EXPIRES_AT_OUT,
+    LAST_DAY_OUT,
+    EndMoment,
+    LastDay,
+    PageInfo,
+    Schema,
+    last_day_in,
+    one_end,
+)
 from bizcenter.assets import services as assets
 from bizcenter.assets.holders import Holder, holders
 from bizcenter.assets.models import Asset, AssetGrant
+from bizcenter.centers import enddates
+from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import get_member
 from bizcenter.core.pagination import Page, paginate
 
@@ -89,24 +101,36 @@ class AssetPatch(Schema):
 
 class GrantIn(Schema):
     roles: list[str]
-    expires_at: Moment | None = None
+    expires_at: EndMoment | None = Field(None, description=EXPIRES_AT_IN)
+    last_day: LastDay | None = last_day_in()
 
     model_config = {"json_schema_extra": {"examples": [
-        {"roles": ["OPERATOR"]}, {"roles": ["ANALYST"], "expires_at": "2030-01-31T00:00:00Z"},
+        {"roles": ["OPERATOR"]}, {"roles": ["ANALYST"], "last_day": "2030-01-31"},
+        {"roles": ["ANALYST"], "expires_at": "2030-01-31T18:00:00Z"},
         {"roles": ["POST", "LIVE"]}]}}
+
+    @model_validator(mode="after")
+    def _one_end(self) -> GrantIn:
+        one_end(self.expires_at, self.last_day)
+        return self
 
 
 class GrantOut(Schema):
     member_id: str
     asset: AssetOut
     roles: list[str]
-    expires_at: datetime | None
+    expires_at: datetime | None = Field(description=EXPIRES_AT_OUT)
+    last_day: date | None = Field(description=LAST_DAY_OUT)
     granted_at: datetime
 
     @staticmethod
-    def of(g: AssetGrant) -> GrantOut:
+    def of(g: AssetGrant, where: BusinessCenter | None = None) -> GrantOut:
+        """``where``: the member's Business Center, whose time zone reads the last day,
+        when the caller has it at hand."""
+        zone = where if where is not None else g.membership.center
         return GrantOut(member_id=str(g.membership_id), asset=AssetOut.of(g.asset),
-                        roles=list(g.roles), expires_at=g.expires_at, granted_at=g.granted_at)
+                        roles=list(g.roles), expires_at=g.expires_at,
+                        last_day=enddates.last_day(g.expires_at, zone), granted_at=g.granted_at)
 
 
 class GrantPage(Schema):
@@ -131,11 +155,13 @@ class HolderOut(Schema):
     member_id: str | None  # None for a partner Business Center the asset is shared with
     roles: list[str]
     via: str  # Admin, direct, group <name> or shared
-    ends: datetime | None
+    ends: datetime | None = Field(description=EXPIRES_AT_OUT)
+    last_day: date | None = Field(description=LAST_DAY_OUT)
 
     @staticmethod
-    def of(h: Holder) -> HolderOut:
+    def of(h: Holder, where: BusinessCenter) -> HolderOut:
         return HolderOut(who=h.who, roles=list(h.roles), via=h.via, ends=h.ends,
+                         last_day=enddates.last_day(h.ends, where),
                          member_id=str(h.membership_id) if h.membership_id else None)
 
 
@@ -205,9 +231,11 @@ def asset_holders(request: HttpRequest, center_id: int, asset_id: int,
     """Who has access to this asset and through what (Admins): the Business Center's
     Admins, direct grants, asset groups and the partner Business Centers it is shared
     with. A partner's member never holds more than the role the partner shares."""
-    asset, found = holders(actor(request), center(request, center_id), asset_id)
+    where = center(request, center_id)
+    asset, found = holders(actor(request), where, asset_id)
     page = paged(found, paging.page, paging.page_size)
-    return HoldersOut(asset=AssetOut.of(asset), items=[HolderOut.of(h) for h in page.items],
+    return HoldersOut(asset=AssetOut.of(asset),
+                      items=[HolderOut.of(h, where) for h in page.items],
                       page_info=page_info(page))
 
 
@@ -218,11 +246,15 @@ def assign(request: HttpRequest, center_id: int, asset_id: int, member_id: int,
     """Give a member roles on an asset, replacing any roles they had on it (Admins).
     An ad account takes one of ADMIN, OPERATOR or ANALYST; a catalog one of ADMIN or
     AD_PROMOTE; a TikTok account any of POST, LIVE and DIRECT_MESSAGE; a pixel ACCESS.
-    On an asset a partner shares, never more than the shared role. Optional expires_at
-    ends the grant then."""
-    grant = assets.assign(actor(request), center(request, center_id), member_id, asset_id,
-                          payload.roles, expires_at=payload.expires_at)
-    return GrantOut.of(grant)
+    On an asset a partner shares, never more than the shared role. An optional end:
+    last_day (a date: the grant's last day, inclusive, in the Business Center's time
+    zone) or expires_at (the exact time it ends)."""
+    where = center(request, center_id)
+    ends = (enddates.ends_at(payload.last_day, where, field="last_day")
+            if payload.last_day is not None else payload.expires_at)
+    grant = assets.assign(actor(request), where, member_id, asset_id, payload.roles,
+                          expires_at=ends)
+    return GrantOut.of(grant, where)
 
 
 @router.delete("/{center_id}/assets/{asset_id}/grants/{member_id}",
@@ -235,11 +267,12 @@ def unassign(request: HttpRequest, center_id: int, asset_id: int,
     return Status(204, None)
 
 
-def _direct(request: HttpRequest, center_id: int, member_id: int) -> list[AssetGrant]:
+def _direct(request: HttpRequest, center_id: int, member_id: int
+            ) -> tuple[BusinessCenter, list[AssetGrant]]:
     who, target = actor(request), center(request, center_id)
     get_member(who, target, member_id)  # a member of another Business Center is a 404
-    return list(assets.direct_grants(who, target, member_id).order_by("asset__type",
-                                                                     "asset__name", "pk"))
+    return target, list(assets.direct_grants(who, target, member_id)
+                        .order_by("asset__type", "asset__name", "pk"))
 
 
 @router.get("/{center_id}/members/{member_id}/assets", response={200: GrantPage, **ERRORS})
@@ -247,8 +280,10 @@ def member_assets(request: HttpRequest, center_id: int, member_id: int,
                   paging: Query[Paging]) -> GrantPage:
     """A member's direct grants on assets this Business Center owns (Admins). Groups and
     partner shares are on the member's access profile, /members/{member_id}/access."""
-    page = paged(_direct(request, center_id, member_id), paging.page, paging.page_size)
-    return GrantPage(items=[GrantOut.of(g) for g in page.items], page_info=page_info(page))
+    target, grants = _direct(request, center_id, member_id)
+    page = paged(grants, paging.page, paging.page_size)
+    return GrantPage(items=[GrantOut.of(g, target) for g in page.items],
+                     page_info=page_info(page))
 
 
 @router.put("/{center_id}/members/{member_id}/assets", response={200: MemberAssetsOut, **ERRORS})
@@ -261,5 +296,5 @@ def set_member_assets(request: HttpRequest, center_id: int, member_id: int,
     wanted: dict[int | str, Sequence[str] | str] = {k: v for k, v in payload.assets.items()}
     changed = assets.set_member_assets(actor(request), center(request, center_id), member_id,
                                        wanted)
-    return MemberAssetsOut(changed=changed,
-                           items=[GrantOut.of(g) for g in _direct(request, center_id, member_id)])
+    target, grants = _direct(request, center_id, member_id)
+    return MemberAssetsOut(changed=changed, items=[GrantOut.of(g, target) for g in grants])

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
+from pydantic import Field, model_validator
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import page_info
-from bizcenter.api.schemas import Moment, PageInfo, Schema
+from bizcenter.api.schemas import (
+    LAST_DAY_IN,
+    LAST_DAY_OUT,
+    EndMoment,
+    LastDay,
+    PageInfo,
+    Schema,
+    last_day_in,
+    one_end,
+)
+from bizcenter.centers import enddates
+from bizcenter.centers.models import BusinessCenter
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation
 from bizcenter.invitations.services import Grant
@@ -30,19 +42,27 @@ class InvitationOut(Schema):
     kind: str
     modules: list[str]
     assets: list[dict[str, Any]]
-    membership_expires_at: datetime | None
+    membership_expires_at: datetime | None = Field(
+        description="The instant the membership given on acceptance ends (UTC). Null: it "
+                    "does not end.")
+    membership_last_day: date | None = Field(
+        description=LAST_DAY_OUT.replace("expires_at", "membership_expires_at"))
     sent_at: datetime
-    expires_at: datetime
+    expires_at: datetime = Field(description="The instant the invitation's link stops working.")
     resend_count: int
 
     @staticmethod
-    def of(i: Invitation) -> InvitationOut:
+    def of(i: Invitation, where: BusinessCenter | None = None) -> InvitationOut:
+        """``where``: the invitation's Business Center when the caller has it at hand."""
+        ends = i.membership_expires_at
         return InvitationOut(
             id=str(i.pk), address=i.address, address_kind=i.address_kind, status=i.status,
             role=i.role, finance_role=i.finance_role, kind=i.kind, modules=list(i.modules),
             assets=[{**a, "asset_id": str(a["asset_id"])} for a in i.assets],
-            membership_expires_at=i.membership_expires_at, sent_at=i.sent_at,
-            expires_at=i.expires_at, resend_count=i.resend_count)
+            membership_expires_at=ends,
+            membership_last_day=(enddates.last_day(ends, where if where is not None
+                                                   else i.center) if ends else None),
+            sent_at=i.sent_at, expires_at=i.expires_at, resend_count=i.resend_count)
 
 
 class InvitationPage(Schema):
@@ -56,13 +76,21 @@ class InviteIn(Schema):
     modules: list[str] = ["ANALYTICS"]
     finance_role: str = ""
     kind: str = "other"
-    expires_at: Moment | None = None
+    expires_at: EndMoment | None = Field(
+        None, description="The exact time the membership ends (ISO 8601 with a time; UTC "
+                          "when no offset). To give a date, send last_day instead.")
+    last_day: LastDay | None = last_day_in(LAST_DAY_IN.replace("access", "the membership"))
     assets: dict[str, list[str]] = {}
 
     model_config = {"json_schema_extra": {"examples": [{
         "addresses": ["ana@agency.com", "+14155550123"], "role": "STANDARD",
         "modules": ["ANALYTICS", "CAMPAIGNS"], "kind": "agency",
-        "assets": {"12": ["OPERATOR"]}}]}}
+        "assets": {"12": ["OPERATOR"]}, "last_day": "2027-06-30"}]}}
+
+    @model_validator(mode="after")
+    def _one_end(self) -> InviteIn:
+        one_end(self.expires_at, self.last_day)
+        return self
 
 
 class InviteResultOut(Schema):
@@ -90,10 +118,11 @@ def list_invitations(request: HttpRequest, center_id: int,
                      filters: Query[StatusFilter]) -> InvitationPage:
     """status: PENDING (default), EXPIRED, ACCEPTED, CANCELLED, or ALL."""
     status = None if (filters.status or "").upper() in ("", "ALL") else filters.status
-    found = invitations.list_invitations(actor(request), center(request, center_id),
-                                         status=status, search=filters.q, page=filters.page,
+    where = center(request, center_id)
+    found = invitations.list_invitations(actor(request), where, status=status,
+                                         search=filters.q, page=filters.page,
                                          page_size=filters.page_size)
-    return InvitationPage(items=[InvitationOut.of(i) for i in found.items],
+    return InvitationPage(items=[InvitationOut.of(i, where) for i in found.items],
                           page_info=page_info(found))
 
 
@@ -101,13 +130,17 @@ def list_invitations(request: HttpRequest, center_id: int,
 def invite(request: HttpRequest, center_id: int, payload: InviteIn) -> Status[Any]:
     """Invite up to 50 addresses; each gets its own result, and valid ones are invited even
     when others are not. Send an Idempotency-Key header so a retry sends nothing twice.
-    429 past the hourly rate or the daily cap of invitations per Business Center."""
+    429 past the hourly rate or the daily cap of invitations per Business Center.
+    The membership's end: last_day (its last day, inclusive, in the Business Center's
+    time zone) or expires_at (the exact time it ends)."""
     target = center(request, center_id)
+    ends = (enddates.ends_at(payload.last_day, target, field="last_day")
+            if payload.last_day is not None else payload.expires_at)
 
     def run() -> tuple[int, Any]:
         grant = Grant(role=payload.role, modules=tuple(payload.modules),
                       finance_role=payload.finance_role, kind=payload.kind,
-                      expires_at=payload.expires_at,
+                      expires_at=ends,
                       assets={k: list(v) for k, v in payload.assets.items()})
         results = invitations.invite(actor(request), target, payload.addresses, grant)
         out = InviteOut(results=[InviteResultOut(
@@ -128,7 +161,7 @@ def resend(request: HttpRequest, center_id: int, invitation_id: int) -> Status[A
 
     def run() -> tuple[int, Any]:
         done = invitations.resend(actor(request), target, invitation_id)
-        return 200, InvitationOut.of(done.invitation).model_dump(mode="json")
+        return 200, InvitationOut.of(done.invitation, target).model_dump(mode="json")
 
     return Status(*once(request, run))
 
@@ -151,5 +184,5 @@ def link(request: HttpRequest, center_id: int, invitation_id: int) -> LinkOut:
 @router.post("/{center_id}/invitations/{invitation_id}/cancel",
              response={200: InvitationOut, **ERRORS})
 def cancel(request: HttpRequest, center_id: int, invitation_id: int) -> InvitationOut:
-    return InvitationOut.of(invitations.cancel(actor(request), center(request, center_id),
-                                               invitation_id))
+    where = center(request, center_id)
+    return InvitationOut.of(invitations.cancel(actor(request), where, invitation_id), where)
