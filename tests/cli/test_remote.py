@@ -169,7 +169,8 @@ def test_changes_through_the_api(world, capsys, no_local):
     assert code == 0, err
     edited = json.loads(out)[0]
     assert edited["modules"] == ["BILLING", "CAMPAIGNS"] and edited["finance_role"] == "ANALYST"
-    assert edited["expires"] == "2099-02-01 00:00"
+    assert edited["last_day"] == "2099-01-31"  # the day given, inclusive
+    assert edited["expires_at"] == "2099-02-01T00:00:00Z"  # a UTC center: next midnight
     member = Membership.objects.get(pk=sam.pk)
     assert member.modules == ["BILLING", "CAMPAIGNS"] and member.expires_at is not None
     # The same edit again prints the same thing both ways.

@@ -20,10 +20,11 @@ from bizcenter.cli.common import (
     center,
     confirm,
     emit,
+    end_fields,
+    end_instant,
     fail,
-    iso,
     page_info,
-    parse_when,
+    parse_end,
     person_label,
     remote,
     stamp,
@@ -84,11 +85,12 @@ def why(
         answer = _why_remote(server, person, action, resource, within)
     else:
         from bizcenter.access.engine import why as explain
-        from bizcenter.accounts.services import user_by_address
         from bizcenter.api.routers.access import ExplainOut
 
         who = actor(as_)
-        answer = api_json(ExplainOut.of(explain(who, user_by_address(person), action, resource,
+        # The address as typed, not its account: whether one exists is not for the
+        # asker to learn (the troubleshooter answers strangers alike).
+        answer = api_json(ExplainOut.of(explain(who, person, action, resource,
                                                 center(who, within) if within else None)))
     if as_json:
         emit(
@@ -255,16 +257,20 @@ def assign(
         list[str] | None,
         typer.Option("--role", "-r", help="Role on the asset (repeatable for TikTok accounts)."),
     ] = None,
-    expires: Annotated[str | None, typer.Option(help="Access ends (YYYY-MM-DD or time).")] = None,
+    expires: Annotated[str | None, typer.Option(
+        help="Last day of access to the asset, YYYY-MM-DD, inclusive, in the Business "
+             "Center's time zone; or the exact time it ends, YYYY-MM-DDTHH:MM (UTC unless it "
+             "has an offset)."),
+    ] = None,
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Give a member roles on an asset."""
-    ends = parse_when(expires, "expires")
+    ends = parse_end(expires)
     if server := remote(as_):
         roles = role if role else default_roles(server, center_id, asset_id)
         grant = server.put(path("centers", center_id, "assets", asset_id, "grants", member_id),
-                           {"roles": roles, "expires_at": iso(ends)})
+                           {"roles": roles, **end_fields(ends)})
         member = server.get(path("centers", center_id, "members", member_id))
     else:
         from bizcenter.api.routers.assets import GrantOut
@@ -272,12 +278,14 @@ def assign(
         from bizcenter.cli.members import out
 
         who = actor(as_)
-        given = give(who, center(who, center_id), member_id, asset_id, role, expires_at=ends)
-        grant, member = api_json(GrantOut.of(given)), out(given.membership)
+        target = center(who, center_id)
+        given = give(who, target, member_id, asset_id, role,
+                     expires_at=end_instant(ends, target))
+        grant, member = api_json(GrantOut.of(given, target)), out(given.membership, target)
     emit(
         [{"member": person_label(member["user"]), "asset": asset_label(grant["asset"]),
-          "roles": grant["roles"]}],
-        ["member", "asset", "roles"],
+          "roles": grant["roles"], "last_day": grant["last_day"] or ""}],
+        ["member", "asset", "roles", "last_day"],
         as_json=as_json,
         title="Assigned",
     )

@@ -113,10 +113,11 @@ def api_json(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=NinjaJSONEncoder))
 
 
-def api_page(page: Page[Any], schema: Any) -> dict[str, Any]:
-    """A service's page as the API's ``{items, page_info}``."""
+def api_page(page: Page[Any], schema: Any, *context: Any) -> dict[str, Any]:
+    """A service's page as the API's ``{items, page_info}``; ``context`` goes to each
+    item's ``schema.of`` as the API's routes pass it (the Business Center listed)."""
     return {
-        "items": [api_json(schema.of(item)) for item in page.items],
+        "items": [api_json(schema.of(item, *context)) for item in page.items],
         "page_info": {"page": page.page, "page_size": page.page_size, "total": page.total,
                       "pages": page.pages},
     }
@@ -175,6 +176,43 @@ def parse_when(value: str | None, field: str, *, day_end: bool = True) -> dateti
         fail(f"{field}: '{value}' is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM.")
         raise  # unreachable; keeps type checkers calm
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_end(value: str | None, field: str = "expires") -> date | datetime | None:
+    """An end given on the command line. A bare date is the last day of access,
+    inclusive, in the Business Center's time zone, as on the web form; a date and time
+    is the exact instant it ends (UTC unless it carries an offset)."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"{field}: '{value}' is not a date; use YYYY-MM-DD (the last day, inclusive) or "
+             "YYYY-MM-DDTHH:MM (the exact time).")
+        raise  # unreachable; keeps type checkers calm
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def end_fields(end: date | datetime | None) -> dict[str, str]:
+    """The API's field for an end from :func:`parse_end`: ``last_day`` for a date, which
+    the server reads in the Business Center's time zone, ``expires_at`` for a time."""
+    if end is None:
+        return {}
+    if isinstance(end, datetime):
+        return {"expires_at": end.isoformat()}
+    return {"last_day": end.isoformat()}
+
+
+def end_instant(end: date | datetime | None, where: BusinessCenter) -> datetime | None:
+    """The instant for a local command: the conversion the API makes of ``end_fields``."""
+    if end is None or isinstance(end, datetime):
+        return end
+    from bizcenter.centers import enddates
+
+    return enddates.ends_at(end, where, field="expires")
 
 
 def iso(value: datetime | None) -> str | None:

@@ -25,10 +25,11 @@ from bizcenter.cli.common import (
     center,
     confirm,
     emit,
+    end_fields,
+    end_instant,
     fail,
-    iso,
     page_info,
-    parse_when,
+    parse_end,
     remote,
     stamp,
 )
@@ -98,7 +99,9 @@ def invite(
     ] = "other",
     expires: Annotated[
         str | None,
-        typer.Option(help="Access ends at this date (YYYY-MM-DD, end of day UTC) or time."),
+        typer.Option(help="Last day of access, YYYY-MM-DD, inclusive, in the Business "
+                     "Center's time zone; or the exact time access ends, YYYY-MM-DDTHH:MM "
+                     "(UTC unless it has an offset)."),
     ] = None,
     show_links: Annotated[
         bool,
@@ -126,11 +129,11 @@ def invite(
     if not everyone:
         fail("give at least one address, or --csv FILE.")
     modules = list(module or ("ANALYTICS",))
-    ends = parse_when(expires, "expires")
+    ends = parse_end(expires)
     if server:
         name = server.center(center_id)["name"]
         grant = {"role": role, "modules": modules, "finance_role": finance_role, "kind": kind,
-                 "expires_at": iso(ends)}
+                 **end_fields(ends)}
         route = path("centers", center_id, "invitations")
 
         def send(batch: list[str]) -> list[dict[str, Any]]:
@@ -151,7 +154,7 @@ def invite(
         target = center(who, center_id)
         name = target.name
         local_grant = Grant(role=role, finance_role=finance_role, kind=kind,
-                            modules=tuple(modules), expires_at=ends)
+                            modules=tuple(modules), expires_at=end_instant(ends, target))
 
         def send(batch: list[str]) -> list[dict[str, Any]]:
             return [{"address": r.address, "status": r.status, "message": r.message,

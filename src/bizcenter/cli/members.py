@@ -19,9 +19,11 @@ from bizcenter.cli.common import (
     center,
     confirm,
     emit,
-    iso,
+    end_fields,
+    end_instant,
+    fail,
     page_info,
-    parse_when,
+    parse_end,
     person_label,
     remote,
     stamp,
@@ -42,7 +44,7 @@ COLUMNS = [
     "state",
     "joined",
     "last_active",
-    "expires",
+    "last_day",
 ]
 
 
@@ -60,15 +62,18 @@ def row(m: dict[str, Any]) -> dict[str, Any]:
         "state": m["state"],
         "joined": stamp(m["joined_at"]),
         "last_active": stamp(m["last_active_at"]),
-        "expires": stamp(m["expires_at"]),
+        # The day people picked, in the Business Center's time zone (the API's last_day);
+        # the instant is in --json's expires_at.
+        "last_day": m["last_day"] or "",
+        "expires_at": m["expires_at"],
     }
 
 
-def out(m: Any) -> dict[str, Any]:
-    """A membership as the API writes it."""
+def out(m: Any, where: Any = None) -> dict[str, Any]:
+    """A membership as the API writes it (``where``: its Business Center, if at hand)."""
     from bizcenter.api.routers.members import MemberOut
 
-    return api_json(MemberOut.of(m))
+    return api_json(MemberOut.of(m, where))
 
 
 @app.command("list")
@@ -99,9 +104,10 @@ def list_(
         from bizcenter.centers.services import list_members
 
         who = actor(as_)
+        target = center(who, center_id)
         result = api_page(list_members(
             who,
-            center(who, center_id),
+            target,
             search=search,
             role=role,
             kind=kind,
@@ -109,7 +115,7 @@ def list_(
             sort=sort,
             page=page,
             page_size=page_size,
-        ), MemberOut)
+        ), MemberOut, target)
     emit(
         [row(m) for m in result["items"]],
         COLUMNS,
@@ -135,17 +141,22 @@ def edit(
         str | None, typer.Option(help="MANAGER, ANALYST, or '' for none.")
     ] = None,
     kind: Annotated[str | None, typer.Option(help="Partner kind.")] = None,
-    expires: Annotated[str | None, typer.Option(help="Access ends (YYYY-MM-DD or time).")] = None,
+    expires: Annotated[str | None, typer.Option(
+        help="Last day of access, YYYY-MM-DD, inclusive, in the Business Center's time zone; "
+             "or the exact time access ends, YYYY-MM-DDTHH:MM (UTC unless it has an offset)."),
+    ] = None,
     no_expiry: Annotated[bool, typer.Option("--no-expiry", help="Remove the end date.")] = False,
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Change a member's role, modules, finance role, kind or end date."""
     modules: list[str] | None = [] if no_modules else module
-    ends = parse_when(expires, "expires")
+    if no_expiry and expires:
+        fail("give --expires or --no-expiry, not both.")
+    ends = parse_end(expires)
     if server := remote(as_):
         changes: dict[str, Any] = {"role": role, "finance_role": finance_role, "kind": kind,
-                                   "modules": modules, "expires_at": iso(ends),
+                                   "modules": modules, **end_fields(ends),
                                    "clear_expiry": no_expiry or None}
         updated = server.patch(path("centers", center_id, "members", member_id),
                                {k: v for k, v in changes.items() if v is not None})
@@ -153,17 +164,18 @@ def edit(
         from bizcenter.centers.services import update_member
 
         who = actor(as_)
+        target = center(who, center_id)
         updated = out(update_member(
             who,
-            center(who, center_id),
+            target,
             member_id,
             role=role,
             finance_role=finance_role,
             kind=kind,
             modules=modules,
-            expires_at=ends,
+            expires_at=end_instant(ends, target),
             clear_expiry=no_expiry,
-        ))
+        ), target)
     emit([row(updated)], COLUMNS, as_json=as_json, title="Member updated")
 
 
@@ -187,7 +199,7 @@ def revoke(
 
         who = actor(as_)
         target = center(who, center_id)
-        person = out(get_member(who, target, member_id))
+        person = out(get_member(who, target, member_id), target)
         confirm(yes, f"Revoke the access of {person_label(person['user'])} to {target.name}?")
-        done = out(revoke_member(who, target, member_id))
+        done = out(revoke_member(who, target, member_id), target)
     emit([row(done)], COLUMNS, as_json=as_json, title="Access revoked")
