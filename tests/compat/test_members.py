@@ -42,7 +42,8 @@ def test_invite_then_list_pending_and_bound_members(admin, center, ads, make_use
     assert owner["user_email"] == "owner@brand.com" and owner["user_id"].isdigit()
     assert pending == {"user_id": None, "user_name": "", "user_email": "new@agency.com",
                        "user_phone": None, "relation_status": "PENDING",
-                       "user_role": "STANDARD", "ext_user_role": {"finance_role": "ANALYST"}}
+                       "user_role": "STANDARD", "ext_user_role": {"finance_role": "ANALYST"},
+                       "membership_last_day": None}
     only_pending = admin.ok("GET", "bc/member/get/", bc_id=center.pk,
                             filtering={"relation_status": "PENDING"})
     assert [m["user_email"] for m in only_pending["list"]] == ["new@agency.com"]

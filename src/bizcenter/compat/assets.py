@@ -157,7 +157,7 @@ def asset_member_get(call: Call) -> dict[str, Any]:
         if keyword and not any(keyword in (v or "").lower()
                                for v in (m.user.name, m.user.email, m.user.phone)):
             continue
-        rows.append({**shapes.member_row(m), **shapes.roles_fields(asset.type, merged)})
+        rows.append({**shapes.member_row(m, center), **shapes.roles_fields(asset.type, merged)})
     chosen, total = sliced(rows, page)
     return listing(chosen, page, total)
 

@@ -2,9 +2,11 @@
 
 TikTok's member states are ours: PENDING is a pending invitation (it counts
 toward the seat limits, as TikTok's do), BOUND a current member, UNBOUND a
-revoked one or one past its end time. ``user_id`` is the member's id in this Business Center (the
-REST API's member id); a pending invitation has none until it is accepted: it
-is cancelled by ``user_email`` (bc/member/delete/), then invited again to change it.
+revoked one or one past its end time; ``membership_last_day`` (bizcenter's own) is
+the last day of access, inclusive, in the Business Center's time zone. ``user_id``
+is the member's id in this Business Center (the REST API's member id); a pending
+invitation has none until it is accepted: it is cancelled by ``user_email``
+(bc/member/delete/), then invited again to change it.
 """
 
 from __future__ import annotations
@@ -91,8 +93,8 @@ def member_get(call: Call) -> dict[str, Any]:
     else:  # REJECTED: bizcenter keeps no declined invitations apart from cancelled ones
         members(1, 1)  # still only for those who may see members
         rows, total = [], 0
-    return listing([shapes.member_row(r) if isinstance(r, Membership)
-                    else shapes.invitation_row(r) for r in rows], page, total)
+    return listing([shapes.member_row(r, center) if isinstance(r, Membership)
+                    else shapes.invitation_row(r, center) for r in rows], page, total)
 
 
 @endpoint("POST")

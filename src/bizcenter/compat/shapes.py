@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from bizcenter.assets.kinds import RULES, AssetType
 from bizcenter.assets.models import Asset
+from bizcenter.centers import enddates
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.compat.errors import param
 from bizcenter.invitations.models import Invitation
@@ -47,21 +48,30 @@ def bc_row(center: BusinessCenter, membership: Membership | None) -> dict[str, A
     }
 
 
-def member_row(m: Membership) -> dict[str, Any]:
-    """A member: BOUND while their access is current, UNBOUND once revoked or ended."""
+def member_row(m: Membership, center: BusinessCenter) -> dict[str, Any]:
+    """A member: BOUND while their access is current, UNBOUND once revoked or ended.
+    ``membership_last_day`` is bizcenter's own (TikTok's members do not end): the last
+    day of access, inclusive, in the time zone of ``center`` (theirs), or None."""
     user = m.user
     return {"user_id": str(m.pk), "user_name": user.name, "user_email": user.email,
             "user_phone": user.phone,
             "relation_status": "BOUND" if m.is_current else "UNBOUND",
-            "user_role": m.role, "ext_user_role": finance(m.finance_role)}
+            "user_role": m.role, "ext_user_role": finance(m.finance_role),
+            "membership_last_day": _day(enddates.last_day(m.expires_at, center))}
 
 
-def invitation_row(inv: Invitation) -> dict[str, Any]:
-    """A pending invitation is a PENDING member; it has no member id until accepted."""
+def invitation_row(inv: Invitation, center: BusinessCenter) -> dict[str, Any]:
+    """A pending invitation is a PENDING member; it has no member id until accepted.
+    ``membership_last_day``: the last day of the membership it gives, as on members."""
     email = inv.address if inv.address_kind == "email" else None
     return {"user_id": None, "user_name": "", "user_email": email,
             "user_phone": None if email else inv.address, "relation_status": "PENDING",
-            "user_role": inv.role, "ext_user_role": finance(inv.finance_role)}
+            "user_role": inv.role, "ext_user_role": finance(inv.finance_role),
+            "membership_last_day": _day(enddates.last_day(inv.membership_expires_at, center))}
+
+
+def _day(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def admin_roles(asset_type: str) -> list[str]:
