@@ -45,7 +45,7 @@ def test_reminders_at_seven_days_and_one_day_once_each(
         update_member(as_owner, center, member.pk, clear_expiry=True)  # extended, kept
         assert send_reminders() == 1
         run_worker()
-    assert "access to Ad account Acct" in mailbox[-1].subject
+    assert 'access to Ad account "Acct"' in mailbox[-1].subject
 
 
 def test_one_reminder_task_waits_and_each_run_schedules_the_next(db):

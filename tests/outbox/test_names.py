@@ -121,3 +121,34 @@ def test_a_change_request_email_quotes_the_names(center, as_owner, make_user, ru
     assert email.subject == '"Opal moc[.]evil" proposes a change in "Ads at shop[.]example[.]com"'
     assert "Sale: go to evil[.]com" in email.body and "150.50" in email.body
     assert "\u202e" not in email.body and "evil.com" not in email.body
+
+
+def test_an_expiry_reminder_quotes_the_names(center, as_owner, make_user, run_worker, mailbox):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from bizcenter.access.reminders import render, send_reminders
+    from bizcenter.assets.services import assign, create_asset
+    from tests.conftest import join
+
+    ends = timezone.now() + timedelta(days=30)
+    member = join(as_owner, center, make_user("tem@agency.com", name="Tem\nCall evil.com"))
+    ads = create_asset(as_owner, center, type="ADVERTISER", name="Go to www.win.example")
+    assign(as_owner, center, member.pk, ads.pk, ["ANALYST"], expires_at=ends)
+    run_worker()
+    mailbox.clear()
+    with time_machine.travel(ends - timedelta(days=6)):
+        assert send_reminders() == 1
+        run_worker()
+    [note] = mailbox
+    assert note.subject == ('Access ends in 7 days: "Tem Call evil[.]com"\'s access to '
+                            'Ad account "Go to www[.]win[.]example"')
+    assert "evil.com" not in note.body and "www.win" not in note.body
+    assert 'an Admin of "Brand Co" can extend' in note.body
+    # One queued before names were quoted is defused when it goes out.
+    old = render({"center": "Bad.com Co", "what": "Eve's access to Bad.com Co", "lead": 1,
+                  "ends": ends.isoformat()})
+    assert old.subject == "Access ends in 1 day: Eve's access to Bad[.]com Co"
+    assert "bad.com" not in old.text.lower()

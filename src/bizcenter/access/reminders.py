@@ -23,6 +23,7 @@ from bizcenter.centers import enddates
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.outbox import services as outbox
 from bizcenter.outbox.models import Channel
+from bizcenter.outbox.names import defused, quoted
 from bizcenter.outbox.renderers import Rendered, register
 
 LEADS = (7, 1)  # days before the end
@@ -44,17 +45,21 @@ def _admins(center: BusinessCenter) -> list[tuple[str, str]]:
 def _due(now: Any) -> list[tuple[str, int, int, Any, BusinessCenter, str]]:
     from bizcenter.assets.models import AssetGrant
 
+    def who(user: Any) -> str:  # names people typed: quoted, never a link (outbox/names.py)
+        return quoted(user.name or user.email or user.phone)
+
     horizon = now + timedelta(days=max(LEADS))
     found = []
     for m in (Membership.objects.active().filter(expires_at__gt=now, expires_at__lte=horizon)
               .select_related("center", "user")):
         found.append(("membership", m.pk, m.expires_at, m.center,
-                      f"{m.user.label}'s access to {m.center.name}"))
+                      f"{who(m.user)}'s access to {quoted(m.center.name)}"))
     for g in (AssetGrant.objects.filter(expires_at__gt=now, expires_at__lte=horizon,
                                         membership__state="ACTIVE")
               .select_related("membership__center", "membership__user", "asset")):
         found.append(("grant", g.pk, g.expires_at, g.membership.center,
-                      f"{g.membership.user.label}'s access to {g.asset}"))
+                      f"{who(g.membership.user)}'s access to {g.asset.get_type_display()} "
+                      f"{quoted(g.asset.name)}"))
     due = []
     for kind, pk, ends, center, what in found:
         left = ends - now
@@ -111,8 +116,10 @@ def render(payload: dict[str, Any]) -> Rendered:
     ends = datetime.fromisoformat(payload["ends"])
     # Messages queued before the payload carried the last day count days in UTC.
     zone = payload.get("timezone", "UTC")
-    context = {**payload, "ends": ends, "timezone": zone,
+    # Quoted when queued; defused again for messages queued before names were.
+    what = defused(payload["what"])
+    context = {**payload, "ends": ends, "timezone": zone, "what": what,
                "last_day": payload.get("last_day") or enddates.shown(ends, zone)}
     text = render_to_string("access/expiry_reminder.txt", context)
     return Rendered(subject=f"Access ends in {payload['lead']} day"
-                    f"{'s' if payload['lead'] != 1 else ''}: {payload['what']}", text=text)
+                    f"{'s' if payload['lead'] != 1 else ''}: {what}", text=text)
