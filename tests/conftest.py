@@ -131,6 +131,19 @@ def in_other_connection(job) -> None:
         raise errors[0]
 
 
+def code_sent_to(address: str) -> str:
+    """The newest code that proves ``address``, from what was delivered to it (run the
+    worker first): the email's or the text message's ``code is 123456``."""
+    import re
+
+    bodies = [m.body for m in mail.outbox if address in m.to]
+    bodies += [text["body"] for text in sms.sent if text["to"] == address]
+    for body in reversed(bodies):
+        if found := re.search(r"code is:?\s*(\d{6})", body):
+            return found.group(1)
+    raise AssertionError(f"no code was delivered to {address}")
+
+
 def act(user: User) -> Actor:
     return Actor(user, ip="198.51.100.1", via="test")
 

@@ -7,7 +7,8 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import check_password
 
 from bizcenter.accounts.models import User
-from bizcenter.accounts.services import sign_up, user_by_address
+from bizcenter.accounts.addresses import parse_address
+from bizcenter.accounts.services import create_user, sign_up, user_by_address
 from bizcenter.audit.models import AuditEvent, Category
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict, InvalidInput, NotFound
@@ -16,6 +17,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 WEB = Actor(None, ip="192.0.2.10", via="web")
+SHELL = Actor.system("cli")
 
 
 def signup(**kwargs) -> User:
@@ -78,15 +80,33 @@ def test_no_address_at_all_is_refused():
     ({"email": "a@agency.com", "phone": "+14155550111"},
      {"email": "b@agency.com", "phone": "+1 415 555 0111"}, "phone"),
 ])
-def test_an_address_already_registered_is_a_conflict(existing, again, field):
-    signup(**existing)
+def test_the_operator_is_told_an_address_already_has_an_account(existing, again, field):
+    """`bizcenter create-user` vouches for the address, so it must not take one that
+    another account proved; the operator may know who has an account."""
+    create_user(SHELL, password=PASSWORD, **existing)
     with pytest.raises(Conflict) as refused:
-        signup(**again)
+        create_user(SHELL, password=PASSWORD, **again)
     assert refused.value.code == "account_exists"
     assert "already exists" in refused.value.message
     assert "Log in instead" in refused.value.message
     assert refused.value.fields == {field: "already registered"}
     assert User.objects.count() == 1
+
+
+def test_a_sign_up_with_a_proven_address_makes_an_account_that_can_never_prove_it():
+    """A stranger's sign-up is answered as any other (no error to tell them the address
+    is taken), and the account it makes cannot take the address from its owner."""
+    owner = create_user(SHELL, password=PASSWORD, email="dup@agency.com")
+    claim = signup(email="DUP@agency.com")
+    assert claim.pk != owner.pk and not claim.is_verified
+    assert User.objects.by_address(parse_address("dup@agency.com")) == owner
+    assert authenticate(username="dup@agency.com", password=PASSWORD) == owner
+
+
+def test_accounts_the_operator_makes_count_as_verified():
+    made = create_user(SHELL, password=PASSWORD, email="op@agency.com", phone="+14155550177")
+    assert made.verified("email") and made.verified("phone") and not made.needs_proof
+    assert not AuditEvent.objects.filter(action="address.code_sent").exists()
 
 
 @pytest.mark.parametrize(("password", "says"), [

@@ -131,9 +131,10 @@ def test_hostile_text_as_a_name_at_sign_up(db):
                                             "password": PASSWORD, "name": value})
         _assert_safe(response, f"sign-up name <- {kind}")
         if response.status_code == 302:
-            _assert_safe(client.get("/"), f"home after sign-up <- {kind}")
+            # The code page comes next, with the name in the header as on every page.
+            _assert_safe(client.get(response.url), f"code page after sign-up <- {kind}")
             if kind == "html":
-                assert html.escape(SCRIPT) in _html_of(client.get("/"))
+                assert html.escape(SCRIPT) in _html_of(client.get(response.url))
 
 
 # -- the API bodies ------------------------------------------------------------------------

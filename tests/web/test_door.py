@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import quote
 from typing import NoReturn
 
 import pytest
@@ -21,7 +22,7 @@ from django.utils import timezone
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation, InvitationState
 from bizcenter.invitations.services import Grant
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, code_sent_to
 
 
 def path_of(link: str) -> str:
@@ -102,22 +103,44 @@ def test_each_bad_sign_up_shows_the_service_message_beside_its_field(client, db,
     assert client.get("/").status_code == 302  # nobody was logged in
 
 
-def test_sign_up_with_an_address_that_has_an_account_is_a_conflict(client, make_user):
+def test_sign_up_answers_alike_whether_or_not_the_address_has_an_account(
+        make_user, run_worker, mailbox):
+    """Sign-up no longer tells strangers who uses the product: a taken address and a
+    free one get the same answer and the same page; only the address's owner learns,
+    by a note instead of a code."""
     make_user("jo@agency.com")
-    page = client.post("/signup/", {"email": "JO@agency.com", "name": "Jo",
-                                    "password": PASSWORD})
-    html = text(page)
-    assert page.status_code == 409
-    assert "already exists" in html and "Log in instead" in html
-    assert 'value="JO@agency.com"' in html
+    pages = []
+    for typed in ("JO@agency.com", "kim@agency.com"):
+        client = Client()
+        answer = client.post("/signup/", {"email": typed, "name": "Jo", "password": PASSWORD})
+        assert answer.status_code == 302 and answer.url == "/account/verify/"
+        page = text(client.get(answer.url))
+        page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+        pages.append(page.replace(typed.lower(), "ADDRESS"))
+    assert pages[0] == pages[1]
+    run_worker()
+    taken = next(m for m in mailbox if m.to == ["jo@agency.com"])
+    assert taken.subject == "Your address already has a bizcenter account"
+    assert not re.search(r"\d{6}", taken.body)  # no code to claim it with
+    assert "/password/reset/" in taken.body
+    assert code_sent_to("kim@agency.com")
 
 
-def test_sign_up_by_phone_logs_in_and_follows_a_safe_next_only(client, db):
+def test_sign_up_by_phone_proves_it_by_text_and_follows_a_safe_next_only(client, db,
+                                                                         run_worker):
     page = client.post("/signup/", {"phone": "+1 (415) 555-0142", "password": PASSWORD,
                                     "next": "https://evil.example/"})
-    assert page.status_code == 302 and page.url == "/"
-    html = text(client.get("/"))
+    assert page.status_code == 302 and page.url == "/account/verify/"
+    # Until the number is proven, every page leads back to the code.
+    assert client.get("/").url == "/account/verify/"
+    assert client.get("/centers/new/").url == "/account/verify/?next=%2Fcenters%2Fnew%2F"
+    html = text(client.get(page.url))
     assert "+14155550142" in html  # the header names who is logged in
+    assert "We sent a 6-digit code to" in html
+    run_worker()
+    proven = client.post(page.url, {"step": "code", "code": code_sent_to("+14155550142")})
+    assert proven.status_code == 302 and proven.url == "/"
+    html = text(client.get("/"))
     assert "You are not in any Business Center yet" in html
 
 
@@ -174,14 +197,19 @@ def test_accept_from_the_delivered_email_end_to_end(client, center, as_owner, ru
     assert "mia@agency.com" not in html.lower()
     assert "Standard" in html and "analytics, campaigns" in html and "works until" in html
     assert "Accept Invite" not in html  # nobody logged in yet
-    assert f'href="/signup/?next={link}"' in html and f'href="/login/?next={link}"' in html
+    assert f'href="{link}signup/"' in html and f'href="/login/?next={link}"' in html
 
-    signup_page = client.get(f"/signup/?next={link}")
-    assert f'name="next" value="{link}"' in text(signup_page)
-    signed_up = client.post(f"/signup/?next={link}", {"email": "mia@agency.com",
-                                                       "name": "Mia", "password": PASSWORD,
-                                                       "next": link})
-    assert signed_up.status_code == 302 and signed_up.url == link
+    # The account is made with the invited address itself, shown masked, not typed.
+    signup_page = text(client.get(f"{link}signup/"))
+    assert "m***@agency.com" in signup_page and 'name="email"' not in signup_page
+    signed_up = client.post(f"{link}signup/", {"name": "Mia", "password": PASSWORD})
+    assert signed_up.status_code == 302
+    assert signed_up.url == f"/account/verify/?next={quote(link, safe='')}"
+    assert client.post(link).url.startswith("/account/verify/")  # no accepting yet
+    run_worker()
+    proven = client.post(signed_up.url, {"step": "code",
+                                         "code": code_sent_to("mia@agency.com")})
+    assert proven.status_code == 302 and proven.url == link
 
     ready = text(client.get(link))
     assert "Accept Invite" in ready and "logged in as mia@agency.com" in ready

@@ -9,10 +9,11 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from bizcenter.accounts.models import User
 from bizcenter.centers.models import Membership
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation, InvitationState
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, code_sent_to
 
 
 def path_of(link: str) -> str:
@@ -69,7 +70,7 @@ def test_sign_up_keeps_what_was_typed_and_shows_each_error(client, db):
     page = client.post("/signup/", {"email": "jo@agency.com", "name": "Jo",
                                     "password": PASSWORD})
     assert page.status_code == 302
-    assert "Your account is ready" in client.get("/").content.decode()
+    assert "We sent a 6-digit code to" in client.get(page.url).content.decode()
 
 
 def test_home_lists_my_centers_with_my_role(client, owner, center):
@@ -78,7 +79,7 @@ def test_home_lists_my_centers_with_my_role(client, owner, center):
     assert "Brand Co" in html and "Admin" in html
 
 
-def test_accept_from_the_link_through_sign_up(client, center, invited):
+def test_accept_from_the_link_through_sign_up(client, center, invited, run_worker):
     link = path_of(invited.link)
     page = client.get(link)
     html = page.content.decode()
@@ -87,10 +88,22 @@ def test_accept_from_the_link_through_sign_up(client, center, invited):
     assert "jane@agency.com" not in html
     signup = client.post(f"/signup/?next={link}", {"email": "jane@agency.com",
                                                     "password": PASSWORD, "next": link})
-    assert signup.status_code == 302 and signup.url == link
+    assert signup.status_code == 302 and signup.url.startswith("/account/verify/?next=")
+    # Typing the invited address is not enough: whoever saw the link could. Not even a
+    # session that skips the code page (one from before the gate) can accept.
+    jane = User.objects.get(email="jane@agency.com")
+    elsewhere = Client()
+    elsewhere.force_login(jane)
+    refused = elsewhere.post(link)
+    assert refused.status_code == 403
+    assert "Confirm that j***@agency.com is yours first" in refused.content.decode()
+    assert not Membership.objects.filter(center=center, user=jane).exists()
+    run_worker()
+    proven = client.post(signup.url, {"step": "code", "code": code_sent_to("jane@agency.com")})
+    assert proven.url == link
     done = client.post(link, follow=True)
     assert "You joined Brand Co." in done.content.decode()
-    assert Membership.objects.filter(center=center, user__email="jane@agency.com").exists()
+    assert Membership.objects.filter(center=center, user=jane).exists()
 
 
 def test_wrong_address_is_refused_and_the_link_still_works(client, make_user, invited):

@@ -151,9 +151,11 @@ def worker(
     from bizcenter.core import recovery
 
     recovery.at_start()  # pick up messages and imports a killed worker left half-done
-    from bizcenter.access.reminders import schedule
+    from bizcenter.access import reminders
+    from bizcenter.accounts import tasks as accounts
 
-    schedule()
+    reminders.schedule()
+    accounts.schedule()
     call_command(
         "db_worker",
         interval=interval,
