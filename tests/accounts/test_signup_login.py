@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import check_password
 
-from bizcenter.accounts.models import User
 from bizcenter.accounts.addresses import parse_address
+from bizcenter.accounts.models import User
 from bizcenter.accounts.services import create_user, sign_up, user_by_address
 from bizcenter.audit.models import AuditEvent, Category
 from bizcenter.core.actor import Actor

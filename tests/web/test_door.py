@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from urllib.parse import quote
 from typing import NoReturn
+from urllib.parse import quote
 
 import pytest
 import time_machine
