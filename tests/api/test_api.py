@@ -94,7 +94,8 @@ def test_a_token_never_outlives_its_owners_access(center, as_owner, standard):
     api = Api(create_token(act(standard), center, "mine").secret)
     assert api.get(f"/centers/{center.pk}").status_code == 200
     revoke_member(as_owner, center, standard.memberships.get().pk)
-    assert api.get(f"/centers/{center.pk}").status_code == 404
+    gone = api.get(f"/centers/{center.pk}")
+    assert gone.status_code == 401 and error_of(gone)["code"] == "token_revoked"
 
 
 def test_read_only_tokens_cannot_write_and_nothing_changes(center, as_owner):

@@ -435,9 +435,9 @@ def test_another_centers_ids_are_404_and_change_nothing(center, ads, admin_api, 
 
 def test_a_revoked_members_token_reaches_nothing(center, as_owner, operator, op_api, live):
     revoke_member(as_owner, center, operator.memberships.get().pk)
-    assert op_api.get(url(center, "/campaigns")).status_code == 404
+    assert op_api.get(url(center, "/campaigns")).status_code == 401  # revoked with them
     refused = op_api.send("patch", url(center, f"/campaigns/{live.pk}"), {"budget": "175"})
-    assert refused.status_code == 404 and not ChangeRequest.objects.exists()
+    assert refused.status_code == 401 and not ChangeRequest.objects.exists()
 
 
 def test_the_openapi_document_describes_campaigns_with_examples(db):

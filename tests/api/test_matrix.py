@@ -44,7 +44,7 @@ from bizcenter.billing import services as billing
 from bizcenter.campaigns import services as campaigns
 from bizcenter.campaigns.models import Campaign, ChangeRequest
 from bizcenter.centers.models import BusinessCenter, Membership
-from bizcenter.centers.services import create_center, revoke_member
+from bizcenter.centers.services import bump_access_version, create_center
 from bizcenter.core.actor import Actor
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
@@ -150,7 +150,11 @@ def build_world() -> World:
     gone, gone_membership = member("gone@agency.com", "Gus Gone", modules=all_modules,
                                    assets={ads.pk: ["OPERATOR"]})
     gone_token = _token(gone, center)  # made while they belonged
-    revoke_member(as_owner, center, gone_membership.pk)
+    # Their access ended on its date: the token still exists and must reach nothing. (A
+    # revoke ends the member's tokens too: that is the revoked token's row above.)
+    Membership.objects.filter(pk=gone_membership.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1))
+    bump_access_version(center)
 
     group = groups.create_group(as_owner, center, "Catalog team", [catalog.pk])
     groups.set_member(as_owner, center, group.pk, target.pk, {"CATALOG": ["AD_PROMOTE"]})
@@ -224,7 +228,7 @@ def build_world() -> World:
         ours("Standard, modules, no asset", idle),
         ours("Finance Manager", manager),
         ours("Finance Analyst", accountant),
-        Caller("revoked member", gone_token, gone, center, center, ids),
+        Caller("member whose access ended", gone_token, gone, center, center, ids),
         Caller("member of another Business Center", _token(rival_boss, rival), rival_boss,
                rival, center, ids),
         Caller("partner member, in our Business Center", pm_token := _token(pm_user, partner),
@@ -262,6 +266,11 @@ class Ctx:
                 pk=self.caller.ids[on]).advertiser
         return Asset.objects.get(pk=self.caller.ids[on])
 
+    def sees(self, asset: Asset) -> bool:
+        """Whether the caller may see this asset at all; one they may not answers as an id
+        that does not exist (404), never with a refusal naming it."""
+        return engine.check(self.user, Action.ASSET_VIEW, asset, within=self.center).allowed
+
     def refusal(self, action: Action, resource: BusinessCenter | Asset) -> int | None:
         decision = engine.check(self.user, action, resource, within=self.center)
         if decision:
@@ -279,20 +288,39 @@ def _params(path: str) -> list[str]:
     return [part[1:-1] for part in path.split("/") if part.startswith("{")]
 
 
-def needs(action: Action, on: str = "center", ok: int = 200) -> Rule:
-    """Allowed by the engine: ``ok``; refused: 403. The right is checked before anything
-    is looked up, so what the Business Center lacks is a 404 only to those allowed."""
+def needs(action: Action, on: str = "center", ok: int = 200, *,
+          first: Action | None = None) -> Rule:
+    """Allowed by the engine: ``ok``; refused: 403. The right on the Business Center
+    (``first``, else the action itself) is checked before anything is looked up, so what
+    the Business Center lacks is a 404 only to those allowed. An asset (or a campaign's
+    ad account) the caller may not see is a 404 too, exactly like a made-up id."""
 
     def rule(ctx: Ctx) -> int:
+        if refused := ctx.refusal(first or action, ctx.center):
+            return refused
         resource = ctx.resource(on)
         if resource is None:
             return 404
-        refused = ctx.refusal(action, resource)
-        if refused:
-            return refused
+        if isinstance(resource, Asset):
+            if not ctx.sees(resource):
+                return 404
+            if refused := ctx.refusal(action, resource):
+                return refused
         return 404 if ctx.objects_missing() else ok
 
     rule.__doc__ = f"{action} on {on}"
+    return rule
+
+
+def secret(inner: Rule) -> Rule:
+    """A read that hands out a secret (an invitation's link): allowed as ``inner`` says,
+    except through a read-only token, which those allowed are refused (403)."""
+
+    def rule(ctx: Ctx) -> int:
+        answer = inner(ctx)
+        return 403 if answer == 200 and ctx.caller.read_only else answer
+
+    rule.__doc__ = f"{inner.__doc__}, not read-only"
     return rule
 
 
@@ -301,8 +329,10 @@ def edit_or_propose(on: str, ok: int, *, view_first: bool) -> Rule:
     request (202) for who may only propose, refused otherwise."""
 
     def rule(ctx: Ctx) -> int:
+        if refused := ctx.refusal(Action.CAMPAIGN_VIEW, ctx.center):
+            return refused
         account = ctx.resource(on)
-        if account is None:
+        if account is None or not ctx.sees(account):
             return 404
         if view_first and (refused := ctx.refusal(Action.CAMPAIGN_VIEW, account)):
             return refused
@@ -316,17 +346,16 @@ def edit_or_propose(on: str, ok: int, *, view_first: bool) -> Rule:
 def own_or(action: Action, *, owner_of: Callable[[Ctx], int | None], others: int | None = None
            ) -> Rule:
     """The person it belongs to may (their own profile, their own change request);
-    anyone else needs ``action`` on the Business Center, or is told it does not exist
-    (``others``). Found first, so another Business Center's is a 404 to all."""
+    any other id needs ``action`` on the Business Center, asked before the id is looked
+    up, so without it a real id and a made-up one are refused alike; or anything not
+    one's own is told it does not exist (``others``)."""
 
     def rule(ctx: Ctx) -> int:
-        if ctx.objects_missing():
-            return 404
-        if owner_of(ctx) == ctx.user.pk:
+        if not ctx.objects_missing() and owner_of(ctx) == ctx.user.pk:
             return 200
         if others is not None:
             return others
-        return ctx.refusal(action, ctx.center) or 200
+        return ctx.refusal(action, ctx.center) or (404 if ctx.objects_missing() else 200)
 
     return rule
 
@@ -376,12 +405,13 @@ OPS: dict[str, Op] = {
     "POST /centers/{center_id}/invitations/{invitation_id}/cancel": Op(
         needs(A.MEMBER_INVITE)),
     "GET /centers/{center_id}/invitations/{invitation_id}/link": Op(
-        needs(A.MEMBER_INVITE)),
+        secret(needs(A.MEMBER_INVITE))),
     # assets
     "GET /centers/{center_id}/assets": Op(needs(A.ASSET_VIEW)),
     "POST /centers/{center_id}/assets": Op(
         needs(A.ASSET_MANAGE, ok=201), body=lambda w, ids: {"type": "PIXEL", "name": "Pixel"}),
-    "GET /centers/{center_id}/assets/{asset_id}": Op(needs(A.ASSET_VIEW, on="asset_id")),
+    "GET /centers/{center_id}/assets/{asset_id}": Op(
+        needs(A.ASSET_VIEW, on="asset_id", first=A.CENTER_VIEW)),
     "PATCH /centers/{center_id}/assets/{asset_id}": Op(
         needs(A.ASSET_MANAGE), body=lambda w, ids: {"name": "Main ads (US)"}),
     "DELETE /centers/{center_id}/assets/{asset_id}": Op(needs(A.ASSET_MANAGE, ok=204)),
@@ -424,7 +454,7 @@ OPS: dict[str, Op] = {
     "GET /centers/{center_id}/partner-assets": Op(needs(A.ASSET_MANAGE)),
     # access
     "GET /centers/{center_id}/access/check": Op(
-        needs(A.CENTER_VIEW), query=lambda w, ids: {"action": "campaign.edit",
+        needs(A.CENTER_VIEW, on="asset_id"), query=lambda w, ids: {"action": "campaign.edit",
                                                     "resource": f"asset:{ids['asset_id']}"}),
     "GET /centers/{center_id}/access/explain": Op(
         needs(A.CENTER_VIEW), query=lambda w, ids: {"action": "billing.view"}),

@@ -97,9 +97,12 @@ def stop(server: subprocess.Popen) -> None:
         server.communicate()
 
 
-def call(port: int, method: str, path: str, token: str) -> tuple[int, dict]:
+def call(port: int, method: str, path: str, token: str,
+         body: dict | None = None) -> tuple[int, dict]:
     request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1{path}", method=method,
-                                     headers={"Authorization": f"Bearer {token}"})
+                                     headers={"Authorization": f"Bearer {token}",
+                                              "Content-Type": "application/json"},
+                                     data=json.dumps(body).encode() if body else None)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
             return response.status, json.loads(response.read())
@@ -121,6 +124,12 @@ def test_revoke_through_one_process_is_refused_by_the_other_on_the_next_request(
         for port in (one, two):
             status, body = call(port, "GET", f"{here}/access/check?action=report.view", ana_token)
             assert status == 200 and body["allowed"] is True, body
+        # Her access, narrowed through one: the other answers by it on the next request.
+        status, _ = call(one, "PATCH", f"{here}/members/{member.pk}", admin_token,
+                         {"modules": []})
+        assert status == 200
+        status, body = call(two, "GET", f"{here}/access/check?action=report.view", ana_token)
+        assert status == 200 and body["allowed"] is False, body
         status, _ = call(one, "DELETE", f"{here}/members/{member.pk}", admin_token)
         assert status == 200
         # The very next request through the other process is refused.

@@ -49,13 +49,15 @@ django.setup()
 from django.core.management import call_command
 call_command("migrate", interactive=False, verbosity=0)
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 from bizcenter.accounts.models import User
 from bizcenter.centers.services import create_center
 from bizcenter.core.actor import Actor
 from bizcenter.invitations import imports
 from bizcenter.invitations.services import Grant, invite
 rows, how = int(sys.argv[1]), sys.argv[2]
-owner = User.objects.create(email="owner@brand.example", password=make_password(None))
+owner = User.objects.create(email="owner@brand.example", password=make_password(None),
+                            email_verified_at=timezone.now())
 me = Actor(owner, via="test")
 center = create_center(me, name="Crash Co")
 addresses = [f"p{i:04d}@agency.example" for i in range(rows)]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import require
 from bizcenter.accounts.models import ApiToken, User
+from bizcenter.accounts.verification import require_verified
 from bizcenter.audit.models import Category
 from bizcenter.audit.services import record
 from bizcenter.centers.models import BusinessCenter
@@ -60,6 +61,7 @@ def create_token(actor: Actor, center: BusinessCenter, name: str, *, read_only: 
     if user is None:
         raise NotAllowed("Log in first: tokens belong to a person.")
     require(actor, Action.CENTER_VIEW, center)
+    require_verified(user, "make an API token")
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise InvalidInput("Name the token (1 to 100 characters), e.g. after the script "
