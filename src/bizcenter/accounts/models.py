@@ -131,6 +131,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Must prove an address before going on: never proven, or from before proof."""
         return self.verify_at_next_login or not self.is_verified
 
+    @property
+    def shown_as(self) -> str:
+        """How the account is named on its own pages: its name, else an address it
+        proved. An address only claimed is masked: an account made from a forwarded
+        invitation link claims an address its holder need not know."""
+        if self.name:
+            return self.name
+        claimed = self.addresses()
+        for address in claimed:
+            if self.verified(address.kind):
+                return address.value
+        return claimed[0].masked() if claimed else f"user {self.pk}"
+
     def addresses(self) -> list[Address]:
         return [Address(kind, value) for kind, value in
                 ((AddressKind.EMAIL, self.email), (AddressKind.PHONE, self.phone)) if value]

@@ -135,16 +135,18 @@ def awaiting(user: User) -> list[Address]:
         address = Address(AddressKind(kind), value)
         if address not in found and not user.has_verified_address(address):
             found.append(address)
-    return found
+    return sorted(found, key=lambda a: (a.kind, a.value))
 
 
-def resend(actor: Actor, user: User, value: str) -> AddressVerification:
-    """A new code to one of the addresses this account is proving."""
-    for address in awaiting(user):
-        if address.value == value:
-            return send_code(actor, user, address)
-    raise NotFound("There is nothing to confirm at that address for your account.",
-                   code="not_awaiting")
+def resend(actor: Actor, user: User, which: int | str) -> AddressVerification:
+    """A new code to one of the addresses this account is proving, named by its place
+    in ``awaiting`` (the page shows those masked, so it does not send them back)."""
+    choices = awaiting(user)
+    place = str(which)
+    if not place.isdigit() or int(place) >= len(choices):
+        raise NotFound("There is nothing to confirm at that address for your account.",
+                       code="not_awaiting")
+    return send_code(actor, user, choices[int(place)])
 
 
 def add_address(actor: Actor, address: str, password: str) -> AddressVerification:

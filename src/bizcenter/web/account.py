@@ -177,7 +177,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{proven.value} is confirmed as yours.")
             return redirect(onward)
         if step == "send":
-            sent = verification.resend(me, user, request.POST.get("address", ""))
+            sent = verification.resend(me, user, request.POST.get("address", ""))  # its place
             messages.success(request, f"A new code is on its way to {sent.target.masked()}.")
             return redirect(proof_url(onward))
     except ServiceError as error:
@@ -281,7 +281,7 @@ def security(request: HttpRequest) -> HttpResponse:
     setup = two_factor.pending_setup(user)
     context.update({"code_form": code_form, "password_form": password_form, "setup": setup,
                     "address_form": address_form,
-                    "user_addresses": [(a.kind, a.value, user.verified(a.kind)
+                    "user_addresses": [(a, user.verified(a.kind)
                                         and not user.verify_at_next_login)
                                        for a in user.addresses()],
                     "qr": qr_svg(setup.uri) if setup else None,
