@@ -70,6 +70,17 @@ def lock(center_id: int) -> BusinessCenter:
     return center
 
 
+def lock_person(user_id: int) -> None:
+    """The person's row, locked until the transaction ends: the limits per person (Business
+    Centers created a day, invitations sent from all of theirs) are counted under it, so
+    two requests of one person cannot both take the last one. Taken after the Business
+    Center's row (``lock``), never before, so no two transactions each hold a row the
+    other waits for."""
+    from bizcenter.accounts.models import User
+
+    list(User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True))
+
+
 def count(center: BusinessCenter) -> Seats:
     from bizcenter.invitations.models import Invitation
 

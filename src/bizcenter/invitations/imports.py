@@ -34,6 +34,8 @@ from bizcenter.invitations.services import (
     cap_refusal,
     daily_room,
     invite,
+    sender_cap_refusal,
+    sender_daily_room,
 )
 
 ADDRESS_HEADERS = ("address", "email", "phone", "email or phone", "e-mail", "mobile")
@@ -102,8 +104,11 @@ def start_import(actor: Actor, center: BusinessCenter, data: bytes, grant: Grant
     addresses = parse_csv(data)
     grant = grant.cleaned()
     _asset_grants(center, grant.assets)
-    if daily_room(center, timezone.now()) <= 0:  # say so now, not from the progress page
-        raise cap_refusal(center, timezone.now())
+    now = timezone.now()
+    if daily_room(center, now) <= 0:  # say so now, not from the progress page
+        raise cap_refusal(center, now)
+    if actor.user is not None and sender_daily_room(actor.user, now) <= 0:
+        raise sender_cap_refusal(actor.user, now)
     with transaction.atomic():
         job = InviteImport.objects.create(
             center=center, created_by=actor.user, file_name=file_name[:200],

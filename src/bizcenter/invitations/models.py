@@ -52,6 +52,12 @@ class Invitation(GrantedAccess):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Who sent the latest message (the invitation, or a resend): the daily cap per
+    # inviting account counts the invitations each person sent in the last 24 hours.
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -79,6 +85,7 @@ class Invitation(GrantedAccess):
         indexes: ClassVar = [
             models.Index(fields=["center", "state", "expires_at"], name="invitation_center_state"),
             models.Index(fields=["center", "-sent_at"], name="invitation_center_sent"),
+            models.Index(fields=["sent_by", "sent_at"], name="invitation_sender_sent"),
         ]
 
     def __str__(self) -> str:
