@@ -29,6 +29,9 @@ class BusinessCenter(models.Model):
     )
     # Security: when set, invitations go only to email addresses at these domains.
     allowed_email_domains = models.JSONField(default=list, blank=True)
+    # The allowlist is about email addresses; phone numbers have no domain to check, so
+    # they are invited as usual unless the Admins say to refuse them too.
+    allowlist_refuses_phones = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped in the same transaction as any change to who may do what, so a
@@ -38,18 +41,39 @@ class BusinessCenter(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def refuses_address(self, kind: str, value: str) -> str | None:
-        """Why the email-domain allowlist refuses this address, or None."""
+    def _refused_by_allowlist(self, kind: str, value: str) -> bool:
         if not self.allowed_email_domains:
-            return None
-        allowed = ", ".join(f"@{d}" for d in self.allowed_email_domains)
+            return False
         if kind != "email":
-            return (f"{self.name} only allows invitations to email addresses at {allowed}; "
-                    "phone numbers cannot be checked against that list.")
-        if value.rsplit("@", 1)[-1] in self.allowed_email_domains:
+            return self.allowlist_refuses_phones
+        return value.rsplit("@", 1)[-1] not in self.allowed_email_domains
+
+    def _allowed(self) -> str:
+        return ", ".join(f"@{d}" for d in self.allowed_email_domains)
+
+    def refuses_address(self, kind: str, value: str) -> str | None:
+        """Why the email-domain allowlist refuses this address, or None; worded for the
+        person who holds the address (accepting an invitation)."""
+        if not self._refused_by_allowlist(kind, value):
             return None
-        return (f"{self.name} only allows invitations to {allowed}. Invite an address at one "
-                "of those domains, or ask an Admin to add this domain in the settings.")
+        if kind != "email":
+            return (f"{self.name} only accepts members with an email address at "
+                    f"{self._allowed()}, not by phone number.")
+        return f"{self.name} only accepts members with an email address at {self._allowed()}."
+
+    def refusal_for_inviter(self, kind: str, value: str) -> str | None:
+        """The same refusal, worded for the Admin who invites: what they can do about it."""
+        if not self._refused_by_allowlist(kind, value):
+            return None
+        allowed = self._allowed()
+        if kind != "email":
+            return (f"{value} was not invited: {self.name} also refuses phone invitations "
+                    f"while its allowlist is on. Invite their email address at {allowed}, or "
+                    "turn off “Also refuse phone invitations” in Settings.")
+        domain = value.rsplit("@", 1)[-1]
+        return (f"{value} was not invited: {self.name} only invites email addresses at "
+                f"{allowed}. Add {domain} to “Only invite email addresses at” in Settings, "
+                f"or invite their address at {allowed}.")
 
 
 class GrantedAccess(models.Model):

@@ -21,7 +21,7 @@ from bizcenter.cli.remote import RemoteError, path
 app = typer.Typer(help="List Business Centers and change their settings.", no_args_is_help=True)
 
 COLUMNS = ["id", "name", "company", "timezone", "currency", "members"]
-SETTINGS = [*COLUMNS[:-1], "allowed_domains", "two_factor"]
+SETTINGS = [*COLUMNS[:-1], "allowed_domains", "refuses_phones", "two_factor"]
 
 
 def _row(c: dict[str, Any]) -> dict[str, Any]:
@@ -37,6 +37,7 @@ def _row(c: dict[str, Any]) -> dict[str, Any]:
 
 def _settings(c: dict[str, Any]) -> list[dict[str, Any]]:
     return [_row(c) | {"allowed_domains": ", ".join(c["allowed_email_domains"]),
+                       "refuses_phones": c.get("allowlist_refuses_phones", False),
                        "two_factor": c["two_factor_policy"]}]
 
 
@@ -87,6 +88,12 @@ def update(
         typer.Option(help="Only invite email addresses at these domains (comma-separated); "
                      "'' lifts the restriction."),
     ] = None,
+    refuse_phones: Annotated[
+        bool | None,
+        typer.Option("--refuse-phones/--allow-phones",
+                     help="With an allowlist, also refuse phone invitations (phone numbers "
+                     "have no domain to check; they are invited as usual by default)."),
+    ] = None,
     two_factor: Annotated[
         str | None,
         typer.Option(help="Who must use 2-step verification: nobody, admins or everyone."),
@@ -98,7 +105,7 @@ def update(
     if server := remote(as_):
         changes: dict[str, Any] = {
             "name": name, "company": company, "timezone": timezone, "currency": currency,
-            "two_factor_policy": two_factor,
+            "two_factor_policy": two_factor, "allowlist_refuses_phones": refuse_phones,
             "allowed_email_domains": None if allowed_domains is None
             else [d for d in allowed_domains.split(",") if d.strip()],
         }
@@ -117,6 +124,7 @@ def update(
             timezone=timezone,
             currency=currency,
             allowed_email_domains=allowed_domains,
+            allowlist_refuses_phones=refuse_phones,
             two_factor_policy=two_factor,
         )))
     emit(_settings(updated), SETTINGS, as_json=as_json, title="Business Center")

@@ -24,7 +24,8 @@ def settings_page(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     require(me, Action.SETTINGS_MANAGE, center)  # reading them is an Admin's page too
     initial = {"name": center.name, "company": center.company, "timezone": center.timezone,
                "currency": center.currency, "two_factor_policy": center.two_factor_policy,
-               "allowed_email_domains": ", ".join(center.allowed_email_domains or [])}
+               "allowed_email_domains": ", ".join(center.allowed_email_domains or []),
+               "allowlist_refuses_phones": center.allowlist_refuses_phones}
     form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

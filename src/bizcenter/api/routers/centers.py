@@ -24,6 +24,7 @@ class CenterOut(Schema):
     currency: str
     two_factor_policy: str
     allowed_email_domains: list[str]
+    allowlist_refuses_phones: bool = False
     created_at: datetime | None = None
 
     @staticmethod
@@ -31,6 +32,7 @@ class CenterOut(Schema):
         return CenterOut(id=str(c.pk), name=c.name, company=c.company, timezone=c.timezone,
                          currency=c.currency, two_factor_policy=c.two_factor_policy,
                          allowed_email_domains=list(c.allowed_email_domains or []),
+                         allowlist_refuses_phones=c.allowlist_refuses_phones,
                          created_at=getattr(c, "created_at", None))
 
 
@@ -41,6 +43,8 @@ class CenterPatch(Schema):
     currency: str | None = None
     two_factor_policy: str | None = None
     allowed_email_domains: list[str] | None = None
+    # With an allowlist, also refuse phone invitations (phones have no domain to check).
+    allowlist_refuses_phones: bool | None = None
 
 
 @router.get("", response={200: list[CenterOut], **ERRORS}, summary="The token's Business Center")
