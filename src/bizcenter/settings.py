@@ -95,8 +95,11 @@ MIDDLEWARE = [
     "bizcenter.core.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bizcenter.web.middleware.AddressProofGate",
     "bizcenter.access.middleware.AccessScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: ends idle, old or signed-out sessions, saying why.
+    "bizcenter.accounts.sessions.SessionLimits",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -201,6 +204,12 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 # A reset link is a key to the account: short-lived, and dead once used.
 PASSWORD_RESET_TIMEOUT = 2 * 3600
+# A web session ends after this many hours without a request, and this many days after
+# its log-in in any case (accounts/sessions.py); API tokens are not sessions.
+BIZCENTER_SESSION_IDLE_HOURS = env_int("BIZCENTER_SESSION_IDLE_HOURS", 12)
+BIZCENTER_SESSION_MAX_DAYS = env_int("BIZCENTER_SESSION_MAX_DAYS", 14)
+# The cookie and the stored session live as long as a session may.
+SESSION_COOKIE_AGE = BIZCENTER_SESSION_MAX_DAYS * 24 * 3600
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -332,12 +341,17 @@ BIZCENTER_LOGIN_RATE = env_int("BIZCENTER_LOGIN_RATE", 10)
 BIZCENTER_API_RATE = env_int("BIZCENTER_API_RATE", 600)
 # Addresses put to the invite service per hour per Business Center, through any door
 # (typos and repeats count too): a full 4,000-row CSV plus room to finish one that
-# was interrupted.
+# was interrupted. The same number holds per inviting account across all its Business
+# Centers, so making more of them does not multiply it.
 BIZCENTER_INVITE_RATE = env_int("BIZCENTER_INVITE_RATE", 6000)
 # Invitations one Business Center may create in any 24 hours, counted in the database
 # so every process agrees: a full house (4,000 members) in one CSV, plus room for the
-# typos and re-invitations of that day.
+# typos and re-invitations of that day. The same cap holds per inviting account across
+# all its Business Centers (whoever sent or resent each invitation last).
 BIZCENTER_INVITE_DAILY_CAP = env_int("BIZCENTER_INVITE_DAILY_CAP", 5000)
+# Business Centers one account may create in any 24 hours: each comes with its own
+# invitation caps, so a stream of them would relay messages (counted in the database).
+BIZCENTER_CENTERS_PER_DAY = env_int("BIZCENTER_CENTERS_PER_DAY", 5)
 # 2-step codes tried per account in 15 minutes (log-in prompt, confirm, turn off):
 # a six-digit code is a million guesses, and this keeps them far out of reach.
 BIZCENTER_TWO_FACTOR_RATE = env_int("BIZCENTER_TWO_FACTOR_RATE", 10)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import secrets
 import zoneinfo
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -16,7 +18,8 @@ from bizcenter.access import snapshot
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import require
 from bizcenter.accounts.models import User
-from bizcenter.audit.models import Category
+from bizcenter.accounts.verification import require_verified
+from bizcenter.audit.models import AuditEvent, Category
 from bizcenter.audit.services import record
 from bizcenter.centers import seats
 from bizcenter.centers.choices import (
@@ -35,6 +38,7 @@ from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict, InvalidInput, NotFound
 from bizcenter.core.lookup import find
 from bizcenter.core.pagination import Page, paginate
+from bizcenter.core.ratelimit import RateLimited
 
 
 def _name(value: str, field: str = "name", limit: int = 100) -> str:
@@ -92,6 +96,21 @@ def _domains(value: str | list[str] | None) -> list[str]:
     return domains
 
 
+def _flag(field: str) -> Any:
+    """A yes/no setting: true or false (also as the words people and scripts send)."""
+    def clean(value: bool | str) -> bool:
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in ("true", "yes", "on", "1"):
+            return True
+        if word in ("false", "no", "off", "0"):
+            return False
+        raise InvalidInput(f"'{value}' is not yes or no; give true or false.",
+                           fields={field: "true or false"})
+    return clean
+
+
 def bump_access_version(center: BusinessCenter) -> None:
     """Tell every cached view of access in this Business Center that it is stale.
 
@@ -102,6 +121,28 @@ def bump_access_version(center: BusinessCenter) -> None:
     step = 1 + secrets.randbelow(2**31)  # 2**32 changes before the column's end
     BusinessCenter.objects.filter(pk=center.pk).update(access_version=F("access_version") + step)
     snapshot.forget(center.pk)
+
+
+DAY = timedelta(hours=24)
+
+
+def _centers_refusal(user: User, now: datetime) -> RateLimited | None:
+    """Why this person may not create another Business Center now, or None: at most
+    BIZCENTER_CENTERS_PER_DAY in any 24 hours, counted from the activity log (every
+    process agrees, a restart forgets nothing), so nobody makes a stream of them, each
+    with its own invitation caps, to relay messages."""
+    limit = int(settings.BIZCENTER_CENTERS_PER_DAY)
+    made = list(AuditEvent.objects.filter(actor=user, action="center.created",
+                                          created_at__gt=now - DAY)
+                .order_by("created_at").values_list("created_at", flat=True))
+    if len(made) < limit:
+        return None
+    frees = made[len(made) - limit] + DAY  # when one fewer than the limit is in the window
+    return RateLimited(
+        f"You have created {len(made)} Business Centers in the last 24 hours, the most "
+        f"allowed in a day ({limit}, BIZCENTER_CENTERS_PER_DAY). You can create the next at "
+        f"{frees:%Y-%m-%d %H:%M} UTC; until then, work in one you have.",
+        retry_after=max(1, int((frees - now).total_seconds()) + 1), code="centers_per_day")
 
 
 def create_center(
@@ -116,6 +157,7 @@ def create_center(
     if actor.user is None:
         raise InvalidInput("A Business Center needs an owner: say which user creates it.",
                            fields={"owner": "required"})
+    require_verified(actor.user, "create a Business Center")
     center = BusinessCenter(
         name=_name(name),
         company=_company(company),
@@ -123,6 +165,9 @@ def create_center(
         currency=_currency(currency),
     )
     with transaction.atomic():
+        seats.lock_person(actor.user.pk)
+        if refusal := _centers_refusal(actor.user, timezone.now()):
+            raise refusal
         center.save()
         membership = Membership.objects.create(
             center=center, user=actor.user, role=Role.ADMIN, kind=PartnerKind.EMPLOYEE,
@@ -139,6 +184,7 @@ def center_dict(center: BusinessCenter) -> dict[str, Any]:
     return {"name": center.name, "company": center.company, "timezone": center.timezone,
             "currency": center.currency,
             "allowed_email_domains": list(center.allowed_email_domains),
+            "allowlist_refuses_phones": center.allowlist_refuses_phones,
             "two_factor_policy": center.two_factor_policy}
 
 
@@ -175,11 +221,13 @@ def visible_centers(actor: Actor) -> QuerySet[BusinessCenter]:
 
 
 def update_center(actor: Actor, center: BusinessCenter,
-                  **changes: str | list[str] | None) -> BusinessCenter:
+                  **changes: str | list[str] | bool | None) -> BusinessCenter:
     """Rename or change settings; only the fields given change."""
+    require(actor, Action.SETTINGS_MANAGE, center)  # before the input: see DESIGN.md
     cleaners: dict[str, Any] = {
         "name": _name, "company": _company,
         "timezone": _timezone, "currency": _currency, "allowed_email_domains": _domains,
+        "allowlist_refuses_phones": _flag("allowlist_refuses_phones"),
         "two_factor_policy": lambda v: choice(TwoFactorPolicy, v, "two_factor_policy"),
     }
     unknown = set(changes) - set(cleaners)
@@ -317,6 +365,7 @@ def update_member(
     clear_expiry: bool = False,
 ) -> Membership:
     """Change someone's access; only the fields given change."""
+    require(actor, Action.MEMBER_MANAGE, center)  # before the input: see DESIGN.md
     changes: dict[str, Any] = {}
     if role is not None:
         changes["role"] = choice(Role, role, "role")
@@ -341,7 +390,13 @@ def update_member(
                 code="revoked",
             )
         before = membership.access_dict()
-        if changes.get("role") == Role.ADMIN and not membership.is_admin:
+        ends = changes.get("expires_at", membership.expires_at)
+        revived = not membership.is_current and (ends is None or ends > timezone.now())
+        if revived:
+            # An ended membership holds no seat: being current again takes one, under
+            # the same lock as invitations, as joining would.
+            seats.count(center).take(changes.get("role", membership.role))
+        elif changes.get("role") == Role.ADMIN and not membership.is_admin:
             seats.count(center).take(Role.ADMIN, joining=False)
         if membership.is_admin and changes.get("role") == Role.STANDARD:
             _keep_one_admin(center, membership, "demote")
@@ -359,6 +414,8 @@ def update_member(
                target=membership,
                before={k: v for k, v in before.items() if after[k] != v},
                after={k: v for k, v in after.items() if before[k] != v})
+        if before["role"] == Role.ADMIN and after["role"] != Role.ADMIN:
+            _end_what_they_hold(actor, center, membership, "made Standard")
     return membership
 
 
@@ -401,5 +458,49 @@ def revoke_member(actor: Actor, center: BusinessCenter, membership_id: int | str
         bump_access_version(center)
         record(actor, center=center, category=Category.USER, action="member.revoked",
                target=membership, before=before, after=membership.access_dict())
+        _end_what_they_hold(actor, center, membership, "revoked")
     return membership
+
+
+def _end_what_they_hold(actor: Actor, center: BusinessCenter, membership: Membership,
+                        why: str) -> None:
+    """What a member's access put in their hands ends with it. Their API tokens for this
+    Business Center stop for good (a later invitation back must not revive them), and
+    the invitations they sent are cancelled: each would otherwise be a way back in, or
+    a grant nobody with authority stands behind any more."""
+    from bizcenter.accounts.models import ApiToken
+    from bizcenter.invitations.services import cancel_sent_by
+
+    cancel_sent_by(actor, center, membership.user, f"sent by a member who was {why}")
+    if why != "revoked":
+        return
+    tokens = list(ApiToken.objects.filter(user=membership.user, center=center,
+                                          revoked_at__isnull=True).values_list("prefix", "name"))
+    if tokens:
+        ApiToken.objects.filter(user=membership.user, center=center,
+                                revoked_at__isnull=True).update(revoked_at=timezone.now())
+        record(actor, center=center, category=Category.USER, action="api_token.revoked",
+               target=membership.user, after={"tokens": [p for p, _ in tokens],
+                                              "reason": "member revoked"})
+
+
+@dataclass(frozen=True)
+class Consequences:
+    """What revoking or demoting a member takes with it, for the confirmation step."""
+
+    invitations: int
+    tokens: int
+
+
+def consequences(actor: Actor, center: BusinessCenter, membership_id: int | str
+                 ) -> Consequences:
+    from bizcenter.accounts.models import ApiToken
+    from bizcenter.invitations.services import sent_by
+
+    require(actor, Action.MEMBER_MANAGE, center)
+    membership = _member(center, membership_id)
+    return Consequences(
+        invitations=sent_by(center, membership.user).count(),
+        tokens=ApiToken.objects.filter(user=membership.user, center=center,
+                                       revoked_at__isnull=True).count())
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -121,12 +121,17 @@ def _message_for(invitation: Invitation, token_row: InvitationToken) -> OutboxMe
 DAY = timedelta(hours=24)
 
 
-def _count_sending(center: BusinessCenter, messages: int) -> None:
-    """The hourly rate of invitation messages per Business Center, the same in every door
-    (web, API, CLI, compatible API, CSV import): counted in the shared cache before any
-    work is done. Raises RateLimited (429, with the seconds to wait)."""
+def _count_sending(center: BusinessCenter, messages: int, sender: User | None = None) -> None:
+    """The hourly rate of invitation messages per Business Center, and per inviting
+    account across all its Business Centers (one account cannot multiply its rate by
+    making more of them), the same in every door (web, API, CLI, compatible API, CSV
+    import): counted in the shared cache before any work is done. Raises RateLimited
+    (429, with the seconds to wait)."""
     hit("invite", str(center.pk), settings.BIZCENTER_INVITE_RATE, 3600,
         f"invitations sent from {center.name}", cost=messages)
+    if sender is not None:
+        hit("invite-sender", str(sender.pk), settings.BIZCENTER_INVITE_RATE, 3600,
+            "invitations sent by your account from all its Business Centers", cost=messages)
 
 
 def daily_room(center: BusinessCenter, now: datetime) -> int:
@@ -153,6 +158,43 @@ def cap_refusal(center: BusinessCenter, now: datetime) -> RateLimited:
         "sent.", retry_after=wait, code="daily_cap_reached")
 
 
+def sender_daily_room(sender: User, now: datetime) -> int:
+    """How many more invitations this person may send, from all their Business Centers
+    together, before the daily cap: counted from the database like the Business
+    Center's own cap (invitations whose latest message they sent in the last 24 hours)."""
+    sent = Invitation.objects.filter(sent_by=sender, sent_at__gt=now - DAY).count()
+    return settings.BIZCENTER_INVITE_DAILY_CAP - sent
+
+
+def sender_cap_refusal(sender: User, now: datetime) -> RateLimited:
+    cap = settings.BIZCENTER_INVITE_DAILY_CAP
+    oldest = (Invitation.objects.filter(sent_by=sender, sent_at__gt=now - DAY)
+              .order_by("sent_at").values_list("sent_at", flat=True).first())
+    frees = (oldest or now) + DAY
+    wait = max(1, int((frees - now).total_seconds()) + 1)
+    return RateLimited(
+        f"Your account has sent its {cap:,} invitations for the last 24 hours, from all its "
+        "Business Centers together, the most one account may send in a day "
+        f"(BIZCENTER_INVITE_DAILY_CAP). The next can go out at {_day(frees)}, when the "
+        "oldest of them is a day old; this invitation was not sent.",
+        retry_after=wait, code="daily_cap_reached")
+
+
+def _sending_room(center: BusinessCenter, sender: User | None, now: datetime
+                  ) -> tuple[int, Callable[[], RateLimited]]:
+    """The invitations that may still go out now under both daily caps, the Business
+    Center's and its sender's, and the refusal of the one that is reached first. The
+    sender's row is locked (after the Business Center's) so two of their requests count
+    one after the other."""
+    room, refusal = daily_room(center, now), lambda: cap_refusal(center, now)
+    if sender is not None:
+        seats.lock_person(sender.pk)
+        mine = sender_daily_room(sender, now)
+        if mine < room:
+            room, refusal = mine, lambda: sender_cap_refusal(sender, now)
+    return room, refusal
+
+
 def invite(
     actor: Actor, center: BusinessCenter, addresses: Sequence[str], grant: Grant | None = None
 ) -> list[InviteResult]:
@@ -162,6 +204,9 @@ def invite(
     Everything is written in one transaction with the Business Center locked,
     so concurrent calls can never overshoot the seat limits.
     """
+    # Before the input: the asset ids below would tell a caller without the right which
+    # ids are assets here (DESIGN.md, "Authorize first").
+    require(actor, Action.MEMBER_INVITE, center)
     limit = settings.BIZCENTER_MAX_INVITES_PER_CALL
     if not addresses:
         raise InvalidInput("Give at least one email address or phone number to invite.",
@@ -192,14 +237,14 @@ def invite(
 
     if parsed:
         require(actor, Action.MEMBER_INVITE, center)  # a stranger does not use up the rate
-        _count_sending(center, len(parsed))
+        _count_sending(center, len(parsed), actor.user)
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.MEMBER_INVITE, center)
         now = timezone.now()
-        room = daily_room(center, now) if parsed else 0
-        if parsed and room <= 0:
-            raise cap_refusal(center, now)
+        room, full = _sending_room(center, actor.user, now) if parsed else (0, None)
+        if full is not None and room <= 0:
+            raise full()
         values = list(parsed)
         members = _current_members_by_address(center, values)
         # Pending invitations that have run out no longer hold the address or a seat.
@@ -220,15 +265,15 @@ def invite(
                 result.message = (f"{value} already has a pending invitation, sent "
                                   f"{_day(pending[value].sent_at)}. Resend it if they "
                                   "cannot find it.")
-            elif blocked := center.refuses_address(address.kind, value):
+            elif blocked := center.refusal_for_inviter(address.kind, value):
                 result.status = "domain_not_allowed"
                 result.message = blocked
             elif refusal := usage.refusal(grant.role):
                 result.status = "limit_reached"
                 result.message = refusal.message
-            elif room <= 0:
+            elif room <= 0 and full is not None:
                 result.status = "limit_reached"
-                result.message = cap_refusal(center, now).message
+                result.message = full().message
             else:
                 room -= 1
                 usage.take(grant.role)
@@ -238,7 +283,7 @@ def invite(
                     modules=list(grant.modules), membership_expires_at=grant.expires_at,
                     assets=asset_grants,
                     created_at=now, sent_at=now, expires_at=now + _validity(),
-                    invited_by=actor.user,
+                    invited_by=actor.user, sent_by=actor.user,
                 )
                 result.message = (f"Invitation sent to {value}; the link works until "
                                   f"{_day(result.invitation.expires_at)}.")
@@ -285,7 +330,7 @@ class Resent:
 def resend(actor: Actor, center: BusinessCenter, invitation_id: int | str) -> Resent:
     """Send a fresh link with a fresh expiry; the previous link stops working at once."""
     require(actor, Action.MEMBER_INVITE, center)
-    _count_sending(center, 1)
+    _count_sending(center, 1, actor.user)
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.MEMBER_INVITE, center)
@@ -293,8 +338,9 @@ def resend(actor: Actor, center: BusinessCenter, invitation_id: int | str) -> Re
         if invitation.state == InvitationState.ACCEPTED:
             raise Conflict(f"{invitation.address} already accepted this invitation and is a "
                            "member; there is nothing to resend.", code="already_accepted")
-        if daily_room(center, timezone.now()) <= 0:
-            raise cap_refusal(center, timezone.now())
+        room, full = _sending_room(center, actor.user, timezone.now())
+        if room <= 0:
+            raise full()
         if invitation.state == InvitationState.CANCELLED:
             raise Conflict(f"The invitation to {invitation.address} was cancelled. Invite "
                            "them again instead.", code="cancelled")
@@ -313,7 +359,9 @@ def resend(actor: Actor, center: BusinessCenter, invitation_id: int | str) -> Re
         invitation.sent_at = now
         invitation.expires_at = now + _validity()
         invitation.resend_count += 1
-        invitation.save(update_fields=["state", "sent_at", "expires_at", "resend_count"])
+        invitation.sent_by = actor.user
+        invitation.save(update_fields=["state", "sent_at", "expires_at", "resend_count",
+                                       "sent_by"])
         row, token = _new_token(invitation)
         row.save()
         outbox.queue([_message_for(invitation, row)])
@@ -346,6 +394,31 @@ def cancel(actor: Actor, center: BusinessCenter, invitation_id: int | str) -> In
                      action="invitation.cancelled", target=invitation,
                      before={"state": before}, after={"state": invitation.state})
     return invitation
+
+
+def sent_by(center: BusinessCenter, user: User) -> QuerySet[Invitation]:
+    """Pending invitations this person sent in this Business Center."""
+    return Invitation.objects.pending().filter(center=center, invited_by=user)
+
+
+def cancel_sent_by(actor: Actor, center: BusinessCenter, user: User, reason: str) -> int:
+    """Cancel what a person sent once they may no longer invite (revoked, demoted): an
+    invitation carries its sender's authority, and must not outlive it as a way back
+    in. Each is logged. In the caller's transaction, with the Business Center locked."""
+    now = timezone.now()
+    cancelled = list(sent_by(center, user).select_for_update())
+    for invitation in cancelled:
+        before = invitation.status
+        invitation.state = InvitationState.CANCELLED
+        invitation.cancelled_at = now
+        invitation.cancelled_by = actor.user
+        invitation.save(update_fields=["state", "cancelled_at", "cancelled_by"])
+        invitation.tokens.filter(replaced_at__isnull=True).update(replaced_at=now)
+        audit.record(actor, center=center, category=Category.USER,
+                     action="invitation.cancelled", target=invitation,
+                     before={"state": before},
+                     after={"state": invitation.state, "reason": reason})
+    return len(cancelled)
 
 
 def link(actor: Actor, center: BusinessCenter, invitation_id: int | str) -> str:
@@ -493,7 +566,7 @@ def sign_up_to_accept(actor: Actor, token: str, *, password: str, name: str = ""
 def _wrong_address(user: User, target: Address) -> NotAllowed:
     return NotAllowed(
         f"This invitation was sent to {target.masked()}, but you are logged in as "
-        f"{user.email or user.phone}. Log out, then log in or sign up with "
+        f"{user.shown_as}. Log out, then log in or sign up with "
         f"{target.masked()}. If that is not your address, ask the Admin who invited you "
         "to invite the address you use.",
         code="wrong_address",

@@ -278,8 +278,13 @@ class SettingsForm(ServiceErrors, forms.Form):
     allowed_email_domains = forms.CharField(
         label="Only invite email addresses at", required=False,
         widget=forms.TextInput(attrs={"placeholder": "agency.com, brand.com"}),
-        help_text="Comma-separated domains. Empty: any domain. Phone invitations are not "
-                  "affected.")
+        help_text="Comma-separated domains. Empty: any domain. Only email addresses are "
+                  "checked: phone invitations are not affected, unless you tick the box "
+                  "below.")
+    allowlist_refuses_phones = forms.BooleanField(
+        label="Also refuse phone invitations", required=False,
+        help_text="With a list of domains above, invite no phone numbers either: a phone "
+                  "number has no domain to check.")
 
 
 def role_field(asset_type: str, label: str = "Role", required: bool = True) -> forms.Field:
