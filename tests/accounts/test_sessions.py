@@ -115,9 +115,8 @@ def test_the_security_page_offers_it_with_the_limits(owner, settings):
     assert "8 hours pass without activity" in page and "at most 14 days" in page
 
 
-def test_a_session_from_before_session_limits_ends_once(owner):
-    client = Client()
-    client.force_login(owner)
+def _from_before(client: Client) -> None:
+    """Make the client's session look like one from before sessions noted their start."""
     key = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     row = Session.objects.get(session_key=key)
     data = row.get_decoded()
@@ -125,7 +124,28 @@ def test_a_session_from_before_session_limits_ends_once(owner):
         data.pop(name)
     row.session_data = Session.objects.encode(data)
     row.save()
-    ended_with(client, "/", "Log in again")
+
+
+def test_a_session_from_before_session_limits_keeps_working_counted_from_then(owner, start):
+    """Upgrading logs nobody out (accounts from before keep working until their next
+    log-in); the limits count from the session's first request since."""
+    with time_machine.travel(start, tick=False) as clock:
+        client = Client()
+        client.force_login(owner)
+        _from_before(client)
+        assert client.get("/").status_code == 200
+        clock.shift(timedelta(hours=11))
+        assert client.get("/").status_code == 200
+        clock.shift(timedelta(hours=12, minutes=1))
+        ended_with(client, "/", "signed out after 12 hours without activity")
+
+
+def test_a_session_from_before_ends_with_a_sign_out_everywhere(owner):
+    client = Client()
+    client.force_login(owner)
+    _from_before(client)
+    sessions.sign_out_everywhere(act(owner))
+    ended_with(client, "/", "all sessions of your account were ended")
 
 
 def test_the_check_adds_no_query_and_writes_at_most_once_a_minute(owner, center, settings,

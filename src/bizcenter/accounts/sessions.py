@@ -61,12 +61,14 @@ def why_ended(session: Any, user: User, now: datetime) -> str | None:
     """Why this session of ``user`` is over, worded for the person; None if it is not."""
     started, seen = session.get(STARTED), session.get(SEEN)
     at = now.timestamp()
-    if started is None:
-        # Began before sessions remembered their start: nobody can tell whether it is
-        # older than the limits or than a sign-out, so it ends once.
-        return ("Log in again: sessions now end after a while without activity, and this "
-                "one began before they did.")
     valid_after = user.sessions_valid_after
+    if started is None:
+        # Began before sessions remembered their start (an upgrade): it counts from its
+        # first request since, so upgrading logs nobody out, as promised to accounts from
+        # before; a sign-out everywhere since the upgrade ends it.
+        if valid_after is None:
+            return None
+        started = 0.0
     if valid_after is not None and started < valid_after.timestamp():
         return (f"You were signed out: all sessions of your account were ended on "
                 f"{valid_after:%Y-%m-%d %H:%M} UTC (“Sign out everywhere”, or a password "
@@ -99,6 +101,8 @@ class SessionLimits:
                 logout(request)  # the session's data and key are gone; a new one follows
                 messages.info(request, reason)
                 return redirect_to_login(request.get_full_path())
+            if STARTED not in session:
+                session[STARTED] = now.timestamp()  # a session from before: from now
             if now.timestamp() - session.get(SEEN, 0) >= NOTE_EVERY:
                 session[SEEN] = now.timestamp()  # saved with the response: once a minute
         return self.get_response(request)
