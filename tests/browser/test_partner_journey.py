@@ -14,7 +14,7 @@ from bizcenter.assets.services import create_asset
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from tests.browser.conftest import join, link_in, log_in, shot
-from tests.conftest import PASSWORD, act
+from tests.conftest import PASSWORD, act, code_sent_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,10 +74,19 @@ def test_invite_accept_edit_revoke_and_invite_again(new_page, owner, center, mak
     expect(partner.get_by_role("heading", name="Join Brand Co")).to_be_visible()
     expect(partner.get_by_text("j***@agency.com").first).to_be_visible()
     partner.get_by_role("link", name="Create an account").click()
-    partner.get_by_label("Email").fill("jane@agency.com")
+    # The account is made with the invited address, shown and locked, not typed.
+    expect(partner.get_by_text("j***@agency.com").first).to_be_visible()
+    expect(partner.get_by_label("Email")).to_have_count(0)
     partner.get_by_label("Your name").fill("Jane")
     partner.get_by_label("Password").fill(PASSWORD)
     partner.get_by_role("button", name="Create account").click()
+    # The code sent to the address proves it is hers; nothing else opens before it.
+    expect(partner.get_by_role("heading", name="Confirm your address")).to_be_visible()
+    shot(partner, "confirm-address")
+    run_worker()
+    partner.get_by_label("Code").fill(code_sent_to("jane@agency.com"))
+    partner.get_by_role("button", name="Confirm", exact=True).click()
+    expect(partner.get_by_text("jane@agency.com is confirmed as yours.")).to_be_visible()
     partner.get_by_role("button", name="Accept Invite").click()
 
     # They land on exactly what they were given.

@@ -20,7 +20,7 @@ from bizcenter.invitations.models import Invitation
 from bizcenter.invitations.services import Grant
 from bizcenter.outbox import sms
 from tests.browser.conftest import join, link_in, log_in, shot
-from tests.conftest import PASSWORD, act
+from tests.conftest import PASSWORD, act, code_sent_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,17 +32,18 @@ def invite(owner, center, address: str, grant: Grant | None = None) -> str:
     return result.link
 
 
-def sign_up_and_accept(page, link: str, *, email: str = "", phone: str = "",
-                       name: str = "") -> None:
+def sign_up_and_accept(page, link: str, address: str, run_worker, *, name: str = "") -> None:
+    """Create the account from the link (with the invited address), prove the address
+    with the code delivered to it, and accept."""
     page.goto(link)
     page.get_by_role("link", name="Create an account").click()
-    if email:
-        page.get_by_label("Email").fill(email)
-    if phone:
-        page.get_by_label("Phone (with country code)").fill(phone)
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Confirm your address")).to_be_visible()
+    run_worker()
+    page.get_by_label("Code").fill(code_sent_to(address))
+    page.get_by_role("button", name="Confirm", exact=True).click()
     page.get_by_role("button", name="Accept Invite").click()
     expect(page.get_by_text("You joined Brand Co.")).to_be_visible()
 
@@ -65,7 +66,7 @@ def test_a_phone_number_is_invited_by_text_message(new_page, owner, center, run_
     partner.goto(link)
     expect(partner.get_by_role("heading", name="Join Brand Co")).to_be_visible()
     expect(partner.get_by_text("Sent to +14*****0123")).to_be_visible()
-    sign_up_and_accept(partner, link, phone="+14155550123", name="Pat")
+    sign_up_and_accept(partner, link, "+14155550123", run_worker, name="Pat")
     expect(partner.get_by_role("heading", name="Your access to Brand Co")).to_be_visible()
 
     admin.goto(f"/c/{center.pk}/partners/")
@@ -141,7 +142,7 @@ def test_resend_replaces_the_link(new_page, owner, center, run_worker, mailbox):
     run_worker()
     new = link_in(mailbox[-1].body)
     assert new != old
-    sign_up_and_accept(partner, new, email="jane@agency.com", name="Jane")
+    sign_up_and_accept(partner, new, "jane@agency.com", run_worker, name="Jane")
 
 
 def test_the_21st_admin_is_refused_with_the_limit(new_page, owner, center):

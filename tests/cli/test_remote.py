@@ -17,6 +17,7 @@ import pytest
 from django.core.cache import cache
 from django.core.handlers import base, exception
 
+from bizcenter.accounts.models import User
 from bizcenter.accounts.tokens import create_token, revoke_token
 from bizcenter.assets import partners
 from bizcenter.assets.models import Asset
@@ -415,6 +416,13 @@ def test_links_through_the_api_are_the_links_the_messages_carry(world, capsys, n
     assert code == 0 and fresh != row["link"]
     code, out, _ = remote(capsys, world, "invitations", "link", c, row["invitation_id"])
     assert out.strip() == fresh
+    # A link is a secret: a read-only token is told so, in one line, and gets none.
+    reader = create_token(act(User.objects.get(email=world["owner"])),
+                          Membership.objects.get(pk=world["sam"].pk).center, "reader",
+                          read_only=True).secret
+    err = one_line_error(remote(capsys, world, "invitations", "link", c, row["invitation_id"],
+                                token=reader))
+    assert "read-only API token cannot read invitation links" in err and "/invite/" not in err
     # A cancelled invitation has no link: one line saying so.
     assert remote(capsys, world, "invitations", "cancel", c, str(pending.pk), "--yes")[0] == 0
     err = one_line_error(remote(capsys, world, "invitations", "link", c, str(pending.pk)))
