@@ -236,6 +236,7 @@ def test_a_reset_request_does_the_same_work_whether_or_not_the_address_has_an_ac
         return (sql, OutboxMessage.objects.count() - rows[0],
                 AuditEvent.objects.count() - rows[1])
 
+    shape("kim@agency.com"), shape("nobody@agency.com")  # warm: a first call may load more
     assert shape("kim@agency.com") == shape("nobody@agency.com")
 
 
