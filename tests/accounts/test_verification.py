@@ -147,13 +147,38 @@ def test_the_link_in_the_email_proves_the_address_with_a_button(client, run_work
     [message] = mailbox
     assert message.subject.endswith("is your bizcenter code")
     link = re.search(r"https?://\S+(/account/verify/[^/\s]+/)", message.body).group(1)
+    # Opened on another device: log in first, and the log-in comes back to the link.
+    to_login = client.get(link)
+    assert to_login.status_code == 302 and to_login.url.startswith("/login/")
+    back = client.post(to_login.url, {"username": "jo@agency.com", "password": PASSWORD})
+    assert back.status_code == 302 and back.url == link
     page = client.get(link)  # opening it (a mail scanner might) changes nothing
     assert page.status_code == 200 and "j***@agency.com" in page.content.decode()
     assert not fresh(jo).is_verified
     done = client.post(link)
-    assert done.status_code == 200 and "is confirmed" in done.content.decode()
+    assert done.status_code == 302 and done.url == "/"
     assert fresh(jo).verified("email")
     assert client.post(link).status_code == 410  # once
+
+
+def test_the_link_does_not_give_the_address_to_an_account_that_did_not_ask(run_worker,
+                                                                          mailbox):
+    """Someone signs up with Jo's address: Jo receives that account's link too. Jo,
+    opening it while logged in to her own account (or any other), gives the address to
+    nobody: the link works only in a session of the account that asked for it."""
+    stranger = signup(email="jo@agency.com", name="Stranger")
+    jo = signup(email="jo@agency.com", name="Jo")
+    run_worker()
+    first = next(m for m in mailbox)  # the stranger's, sent first
+    link = re.search(r"https?://\S+(/account/verify/[^/\s]+/)", first.body).group(1)
+    browser = Client()
+    browser.force_login(jo)
+    assert browser.get(link).status_code == 403
+    refused = browser.post(link)
+    assert refused.status_code == 403 and "ignore it" in refused.content.decode()
+    assert not fresh(stranger).is_verified and not fresh(jo).is_verified
+    with pytest.raises(NotAllowed):
+        verification.confirm_link(act(jo), link.rstrip("/").rsplit("/", 1)[-1])
 
 
 # -- squatters ------------------------------------------------------------------------

@@ -208,7 +208,18 @@ def by_link(token: str) -> AddressVerification:
 
 
 def confirm_link(actor: Actor, token: str) -> AddressVerification:
-    return prove(actor, by_link(token))
+    """Prove the address with the link, in a session of the account that asked for it.
+
+    Not from anywhere: someone who signed up with another person's address sends that
+    person a link too, and its owner, opening it, must not hand the address to the
+    stranger's account with one click."""
+    found = by_link(token)
+    if actor.user is None or actor.user.pk != found.user_id:
+        raise NotAllowed(
+            "This link confirms the address for a bizcenter account you are not logged in "
+            "to. If you asked for it, log in to that account and open the link again; if "
+            "you did not, ignore it: nothing changes.", code="other_account")
+    return prove(actor, found)
 
 
 def prove(actor: Actor, verification: AddressVerification) -> AddressVerification:

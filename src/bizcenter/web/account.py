@@ -33,7 +33,7 @@ from django.views.decorators.http import require_http_methods
 from bizcenter.accounts import passwords, sessions, signins, two_factor, verification
 from bizcenter.accounts.addresses import parse_address
 from bizcenter.accounts.models import User
-from bizcenter.core.errors import ServiceError
+from bizcenter.core.errors import NotAllowed, ServiceError
 from bizcenter.core.ratelimit import RateLimited, hit
 from bizcenter.web.forms import (
     AddressCodeForm,
@@ -85,7 +85,7 @@ class Login(LoginView):
         if not user.has_two_factor:
             response = super().form_valid(form)
             if _must_prove(self.request, user, typed):
-                return redirect(proof_url(self.get_success_url()))
+                return redirect(_proving(self.get_success_url()))
             return response
         # authenticate() noted which backend passed the password; login() needs it.
         backend = user.backend  # type: ignore[attr-defined]
@@ -99,10 +99,17 @@ def _drop_pending(request: HttpRequest) -> None:
     request.session.pop(PENDING, None)
 
 
+def _proving(onward: str) -> str:
+    """Where a log-in that must prove an address goes: the code page, unless the person
+    came to log in from the link in the code's email, which proves it as well."""
+    return onward if onward.startswith(reverse("web:verify")) else proof_url(onward)
+
+
 def _must_prove(request: HttpRequest, user: User, typed: str) -> bool:
     """After a log-in: an account that has not proven an address (a sign-up that left
-    before its code, an account from before proof was required) proves one now. The
-    code goes to the address the person typed, which they just showed they use."""
+    before its code, an account from before proof was required) proves one now. Unless a
+    code is still waiting, one goes to the address the person typed, which they just
+    showed they use."""
     if not user.needs_proof:
         return False
     mark(request)
@@ -112,9 +119,10 @@ def _must_prove(request: HttpRequest, user: User, typed: str) -> bool:
         address = None
     if address is None or not user.has_address(address):
         address = user.addresses()[0]
-    # Too many codes lately, say: the code page says so and offers a new one later.
-    with suppress(ServiceError):
-        verification.send_code(actor(request), user, address)
+    if not verification.live(user).exists():  # a code still on its way serves
+        # Too many codes lately, say: the code page says so and offers a new one later.
+        with suppress(ServiceError):
+            verification.send_code(actor(request), user, address)
     return True
 
 
@@ -143,7 +151,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             login(request, user, backend=pending["backend"])
             onward = safe_next(request, reverse("web:home"))
             if _must_prove(request, user, pending.get("typed", "")):
-                return redirect(proof_url(onward))
+                return redirect(_proving(onward))
             return redirect(onward)
         pending["tries"] += 1
         request.session[PENDING] = pending
@@ -196,24 +204,28 @@ def verify(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def verify_link(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in the email: a page with a button, not a change on opening, since mail
-    scanners open links too (they would prove nothing, but use the link up)."""
+    """The link in the email, opened in a session of the account that asked for it. A
+    page with a button, not a change on opening: mail scanners open links too."""
     try:
         found = verification.by_link(token)
         if request.method == "POST":
             found = verification.confirm_link(actor(request), token)
     except ServiceError as error:
         return failure(request, error)
-    mine = request.user.is_authenticated and request.user.pk == found.user_id
+    if request.user.pk != found.user_id:
+        return failure(request, NotAllowed(
+            "This link confirms an address for another bizcenter account than the one you "
+            "are logged in to. If you asked for it, log out and log in to that account, "
+            "then open the link again; if you did not, ignore it: nothing changes.",
+            code="other_account"))
     if request.method == "POST":
-        if mine:
-            unmark(request)
-            messages.success(request, f"{found.target.value} is confirmed as yours.")
-            return redirect("web:home")
-        return render(request, "web/verify_link.html", {"done": True, "found": found})
-    return render(request, "web/verify_link.html", {"found": found, "mine": mine})
+        unmark(request)
+        messages.success(request, f"{found.target.value} is confirmed as yours.")
+        return redirect("web:home")
+    return render(request, "web/verify_link.html", {"found": found})
 
 
 def qr_svg(uri: str) -> SafeString:
