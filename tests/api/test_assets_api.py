@@ -91,9 +91,11 @@ def test_standard_members_see_only_their_assets_and_change_nothing(center, as_ow
     assign(as_owner, center, sam.pk, ads.pk, ["ANALYST"])
     assert [a["name"] for a in api.get(base).json()["items"]] == ["Main ads"]
     assert api.get(f"{base}/{ads.pk}").status_code == 200
-    hidden = api.get(f"{base}/{other.pk}")
-    assert hidden.status_code == 403
-    assert "Catalog Catalog is not assigned to you" in error_of(hidden)["message"]
+    # Not given to them: the very answer of an id that does not exist, never its name.
+    hidden, made_up = api.get(f"{base}/{other.pk}"), api.get(f"{base}/987654321")
+    assert hidden.status_code == made_up.status_code == 404
+    assert error_of(hidden)["message"] == f"No asset with id {other.pk} in Brand Co."
+    assert error_of(made_up)["message"] == "No asset with id 987654321 in Brand Co."
     for method, path, body in (("post", base, {"type": "PIXEL", "name": "Mine"}),
                                ("patch", f"{base}/{ads.pk}", {"name": "Mine"}),
                                ("delete", f"{base}/{ads.pk}", None),

@@ -262,6 +262,8 @@ def test_advertiser_info(admin, tik, center, ads, rival, operator_token, as_owne
     assert admin.get("advertiser/info/", advertiser_ids=[str(their_ads.pk)])["code"] == 40007
     standard = tik(operator_token)
     assert standard.ok("GET", "advertiser/info/", advertiser_ids=[str(ads.pk)])["list"]
+    # Not assigned to them: not found, as a made-up id is, and never named.
     refused = standard.get("advertiser/info/", advertiser_ids=[str(hidden.pk)])
-    assert refused["code"] == 40001
-    assert "is not assigned to you in Brand Co" in refused["message"]
+    assert refused["code"] == 40007
+    assert f"No asset with id {hidden.pk} in Brand Co" in refused["message"]
+    assert "Hidden ads" not in str(refused)

@@ -147,11 +147,12 @@ def test_report_totals_exclude_campaigns_the_viewer_cannot_see(center, as_owner,
     assert {c.name for c in found.campaigns} == {"Spring sale", "Summer teaser"}
     assert [a.name for a in found.accounts] == ["Main ads"]
     assert [a.name for a in report_accounts(act(analyst), center)] == ["Main ads"]
-    # The account not assigned to them: refused with the engine's reason and fix.
-    with pytest.raises(NotAllowed) as refused:
+    # The account not assigned to them is not found, as an id that does not exist would
+    # be: a refusal naming it would tell which ids are ad accounts, and their names.
+    with pytest.raises(NotFound) as hidden:
         report(act(analyst), center, scope="advertiser", id=book.second.pk, **RANGE)
-    assert "Second ads is not assigned to you" in refused.value.message
-    with pytest.raises(NotAllowed):
+    assert hidden.value.message == f"No ad account with id {book.second.pk} in Brand Co."
+    with pytest.raises(NotFound):
         report(act(analyst), center, scope="campaign", id=book.other.pk, **RANGE)
 
 
@@ -209,7 +210,7 @@ def test_a_partner_shared_ad_account_is_in_the_partners_admin_report(center, as_
     staff = make_user("staff@agency.com")
     join(act(boss), agency, staff, modules=("ANALYTICS",))
     assert report(act(staff), agency, **RANGE).totals.spend == Decimal("0.00")
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound):
         report(act(staff), agency, scope="advertiser", id=book.main.pk, **RANGE)
     # The owner's own report is unchanged by the share.
     assert report(as_owner, center, **RANGE).totals.spend == Decimal("141.25")

@@ -61,19 +61,28 @@ class Ctx:
     world: World
 
 
-Rule = Callable[[Ctx], bool]
+# Allowed, refused (403), or None: not found (404), as for an id that does not exist.
+Rule = Callable[[Ctx], bool | None]
 
 
-def needs(action: Action, on: str = "center") -> Rule:
-    def rule(ctx: Ctx) -> bool:
-        resource = ctx.world.ads if on == "ads" else ctx.center
-        return engine.check(ctx.user, action, resource).allowed
+def needs(action: Action, on: str = "center", *, first: Action | None = None) -> Rule:
+    """On the ad account: the right on the Business Center (``first``, else the action)
+    is asked first; an ad account the person may not see at all is then not found,
+    exactly like a made-up id, never a refusal that names it."""
+    def rule(ctx: Ctx) -> bool | None:
+        if on != "ads":
+            return engine.check(ctx.user, action, ctx.center).allowed
+        if not engine.check(ctx.user, first or action, ctx.center):
+            return False
+        if not engine.check(ctx.user, Action.ASSET_VIEW, ctx.world.ads, within=ctx.center):
+            return None
+        return engine.check(ctx.user, action, ctx.world.ads).allowed
     return rule
 
 
 def own_or(action: Action, owner: Callable[[World], int]) -> Rule:
     """One's own record (member page, change request) or what the action allows."""
-    def rule(ctx: Ctx) -> bool:
+    def rule(ctx: Ctx) -> bool | None:
         return ctx.user.pk == owner(ctx.world) or needs(action)(ctx)
     return rule
 
@@ -88,7 +97,7 @@ PAGES: dict[str, tuple[Rule, bool]] = {
     "activity": (needs(A.ACTIVITY_VIEW), False),
     "settings": (needs(A.SETTINGS_MANAGE), False),
     "assets": (needs(A.ASSET_VIEW), False),
-    "asset": (needs(A.ASSET_VIEW, "ads"), False),
+    "asset": (needs(A.ASSET_VIEW, "ads", first=A.CENTER_VIEW), False),
     "asset_unassign": (needs(A.ASSET_MANAGE), True),
     "groups": (needs(A.ASSET_MANAGE), False),
     "group": (needs(A.ASSET_MANAGE), False),
@@ -129,7 +138,7 @@ BODY = {"addresses": "intruder@evil.com", "role": "ADMIN", "modules": ["ANALYTIC
 PEOPLE = ("anonymous", "Admin", "Standard, modules, OPERATOR on the ad account",
           "Standard, modules, ANALYST on the ad account",
           "Standard, no module, OPERATOR on the ad account", "Standard, modules, no asset",
-          "Finance Manager", "Finance Analyst", "revoked member",
+          "Finance Manager", "Finance Analyst", "member whose access ended",
           "member of another Business Center", "partner member, in our Business Center")
 
 
@@ -170,6 +179,8 @@ def expected(name: str, user: User | None, world: World, method: str) -> set[int
     if engine.check(user, Action.CENTER_VIEW, world.center).code in OUTSIDER_CODES:
         return {404}
     allowed = rule(Ctx(user, world.center, world))
+    if allowed is None:
+        return {404} if method == "GET" else {404, 405}
     if method == "GET":
         return {405} if post_only else {200} if allowed else {403}
     if allowed:

@@ -16,7 +16,7 @@ from bizcenter.assets.kinds import AssetType
 from bizcenter.assets.models import Asset
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.core.actor import Actor
-from bizcenter.core.lookup import find
+from bizcenter.core.lookup import find, holds
 
 # What a person may try at the level of the Business Center, in reading order.
 CENTER_ACTIONS = (
@@ -76,13 +76,16 @@ def _answers(membership: Membership, actions: tuple[Action, ...],
 
 
 def profile(actor: Actor, center: BusinessCenter, membership_id: int | str) -> Profile:
-    """A member may read their own; reading someone else's is an Admin's member view."""
-    membership = find(Membership.objects.select_related("user").filter(center=center),
-                      membership_id, f"No member with id {{id}} in {center.name}.")
-    if actor.user is None or actor.user.pk != membership.user_id:
+    """A member may read their own; reading someone else's is an Admin's member view.
+
+    Which right applies is settled before the id is looked up: any id that is not the
+    caller's own membership needs the member view, so without it a real member's id and
+    a made-up one are refused alike, and nobody learns which ids are members."""
+    require(actor, Action.CENTER_VIEW, center)
+    members = Membership.objects.select_related("user").filter(center=center)
+    if actor.user is None or not holds(members.filter(user=actor.user), membership_id):
         require(actor, Action.MEMBER_VIEW, center)
-    else:
-        require(actor, Action.CENTER_VIEW, center)
+    membership = find(members, membership_id, f"No member with id {{id}} in {center.name}.")
     snap = snapshot.get(membership.user_id, center.pk)
     center_answers = _answers(membership, CENTER_ACTIONS, center, center)
     reach: list[AssetReach] = []

@@ -131,10 +131,10 @@ def set_member(actor: Actor, center: BusinessCenter, group_id: int | str,
                membership_id: int | str,
                roles: Mapping[str, Sequence[str] | str] | None = None) -> AssetGroupMember:
     """Add a member to the group, or change their roles in it."""
-    cleaned = _roles_by_type(roles)
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.ASSET_MANAGE, center)
+        cleaned = _roles_by_type(roles)
         group = _group(center, group_id)
         membership = active_member(center, membership_id)
         seat, _ = AssetGroupMember.objects.update_or_create(

@@ -31,8 +31,8 @@ class Holder:
 
 def holders(actor: Actor, center: BusinessCenter, asset_id: int | str
             ) -> tuple[Asset, list[Holder]]:
+    require(actor, Action.ASSET_MANAGE, center)  # before the id: see DESIGN.md
     asset, ceiling = reachable_asset(center, asset_id)
-    require(actor, Action.ASSET_MANAGE, center)
     members = Membership.objects.active().filter(center=center).select_related("user")
     everything = tuple(ceiling) if ceiling is not None else ("all roles",)
     found = [Holder(m.user.label, m.pk, everything, "Admin", m.expires_at)

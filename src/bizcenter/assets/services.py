@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from bizcenter.access import snapshot
 from bizcenter.access.actions import Action
-from bizcenter.access.engine import require
+from bizcenter.access.engine import check, require
 from bizcenter.assets.kinds import AssetStatus, AssetType, clean_roles, exceeds
 from bizcenter.assets.models import Asset, AssetGrant, PartnerShare
 from bizcenter.audit.models import Category
@@ -54,8 +54,12 @@ _found: dict[tuple[int, int, int], Asset] = snapshot.tied_cache()
 FOUND_SIZE = 10_000
 
 
+def _missing(center: BusinessCenter) -> str:
+    return f"No asset with id {{id}} in {center.name}."
+
+
 def _asset(center: BusinessCenter, asset_id: int | str, *, lock: bool = False) -> Asset:
-    missing = f"No asset with id {{id}} in {center.name}."
+    missing = _missing(center)
     if lock:
         return find(Asset.objects.select_for_update().filter(center=center), asset_id, missing)
     key = None
@@ -76,13 +80,13 @@ def asset_dict(asset: Asset) -> dict[str, Any]:
 
 def create_asset(actor: Actor, center: BusinessCenter, *, type: str, name: str,
                  status: str = AssetStatus.ACTIVE) -> Asset:
-    kind = choice(AssetType, type, "type")
-    state = choice(AssetStatus, status, "status")
-    if state != AssetStatus.ACTIVE and kind != AssetType.ADVERTISER:
-        raise InvalidInput("Only ad accounts can be disabled or closed.",
-                           fields={"status": "ACTIVE for this type"})
     with transaction.atomic():
-        require(actor, Action.ASSET_MANAGE, center)
+        require(actor, Action.ASSET_MANAGE, center)  # before the input: see DESIGN.md
+        kind = choice(AssetType, type, "type")
+        state = choice(AssetStatus, status, "status")
+        if state != AssetStatus.ACTIVE and kind != AssetType.ADVERTISER:
+            raise InvalidInput("Only ad accounts can be disabled or closed.",
+                               fields={"status": "ACTIVE for this type"})
         asset = Asset.objects.create(center=center, type=kind, name=_name(name), status=state)
         record(actor, center=center, category=_category(asset), action="asset.created",
                target=asset, after=asset_dict(asset))
@@ -172,9 +176,25 @@ def visible_to(actor: Actor, center: BusinessCenter) -> QuerySet[Asset]:
 
 
 def get_asset(actor: Actor, center: BusinessCenter, asset_id: int | str) -> Asset:
-    asset, _ = reachable_asset(center, asset_id)
+    require(actor, Action.CENTER_VIEW, center)
+    asset, _ = visible_asset(actor, center, asset_id)
     require(actor, Action.ASSET_VIEW, asset, within=center)
     return asset
+
+
+def visible_asset(actor: Actor, center: BusinessCenter, asset_id: int | str
+                  ) -> tuple[Asset, list[str] | None]:
+    """``reachable_asset`` as this person may know it: an asset they may not see at all
+    answers exactly as an id that does not exist, so a Standard member cannot learn
+    from a refusal which ids are assets, of what type, or what they are called.
+
+    Call it after authorizing the caller on the Business Center (whose refusals, such
+    as 2-step verification missing, must come first and be said as they are)."""
+    asset, ceiling = reachable_asset(center, asset_id)
+    if actor.user is not None and not check(actor.user, Action.ASSET_VIEW, asset,
+                                            within=center):
+        raise NotFound(_missing(center).replace("{id}", str(asset.pk), 1))
+    return asset, ceiling
 
 
 def reachable_asset(center: BusinessCenter, asset_id: int | str

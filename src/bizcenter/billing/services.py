@@ -26,7 +26,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from bizcenter.access.actions import Action
-from bizcenter.access.engine import require
+from bizcenter.access.engine import check, require
 from bizcenter.assets.kinds import AssetType
 from bizcenter.assets.models import Asset
 from bizcenter.audit.models import Category
@@ -51,7 +51,7 @@ from bizcenter.centers import seats
 from bizcenter.centers.choices import choice
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
-from bizcenter.core.errors import Conflict, InvalidInput
+from bizcenter.core.errors import Conflict, InvalidInput, NotFound
 from bizcenter.core.lookup import find
 from bizcenter.core.pagination import Page, paginate
 
@@ -126,12 +126,20 @@ def tx_dict(tx: Transaction) -> dict[str, Any]:
     return out
 
 
-def _ad_account(center: BusinessCenter, advertiser: Asset | int | str) -> Asset:
-    """An ad account this Business Center owns; a partner's shared one is not billed here."""
+def _ad_account(center: BusinessCenter, advertiser: Asset | int | str,
+                actor: Actor | None = None) -> Asset:
+    """An ad account this Business Center owns; a partner's shared one is not billed here.
+
+    Billing shows every ad account to who may see billing, but not the other assets: an
+    asset the ``actor`` may not see answers as an id that does not exist, never with its
+    name and type."""
     raw = advertiser.pk if isinstance(advertiser, Asset) else advertiser
-    asset = find(Asset.objects.filter(center=center), raw,
-                 f"No ad account with id {{id}} in {center.name}.")
+    missing = f"No ad account with id {{id}} in {center.name}."
+    asset = find(Asset.objects.filter(center=center), raw, missing)
     if asset.type != AssetType.ADVERTISER:
+        if actor is not None and actor.user is not None and not check(
+                actor.user, Action.ASSET_VIEW, asset, within=center):
+            raise NotFound(missing.replace("{id}", str(asset.pk), 1))
         raise InvalidInput(f"{asset} is not an ad account; only ad accounts spend money.",
                            fields={"advertiser": "an ad account"})
     return asset
@@ -204,7 +212,7 @@ def transactions(actor: Actor, center: BusinessCenter, *, kind: str | None = Non
     if kind:
         qs = qs.filter(kind=choice(Kind, kind, "kind"))
     if advertiser_id not in (None, ""):
-        qs = qs.filter(advertiser=_ad_account(center, advertiser_id))
+        qs = qs.filter(advertiser=_ad_account(center, advertiser_id, actor))
     if since and until and since > until:
         raise InvalidInput("The first day of the range is after the last; swap them.",
                            fields={"since": "after until"})
@@ -325,15 +333,15 @@ def record_spend(actor: Actor, center: BusinessCenter, advertiser: Asset | int |
     its limit. With ``ref`` (the import's own id) the same spend sent twice is recorded
     once. A month that has an invoice is closed: its spend would be missing from it.
     """
-    if not isinstance(day, date):
-        raise InvalidInput("The day of a spend is a date.", fields={"day": "a date"})
     with transaction.atomic():
         require(actor, Action.BILLING_MANAGE, center)
+        if not isinstance(day, date):
+            raise InvalidInput("The day of a spend is a date.", fields={"day": "a date"})
         value = parse_amount(amount, center.currency)
         text = _note(note)
         key = (ref or "").strip()[:100]
         center = seats.lock(center.pk)
-        account = _ad_account(center, advertiser)
+        account = _ad_account(center, advertiser, actor)
         if day > today_in(center):
             raise InvalidInput(f"{day.isoformat()} has not happened yet in {center.name}'s "
                                "time zone; spend is recorded for past days and today.",
@@ -437,7 +445,7 @@ def set_spending_limit(actor: Actor, center: BusinessCenter, advertiser_id: int 
         remove = amount is None or (isinstance(amount, str) and not amount.strip())
         value = None if remove else parse_amount(amount, center.currency)
         center = seats.lock(center.pk)
-        account = _ad_account(center, advertiser_id)
+        account = _ad_account(center, advertiser_id, actor)
         current = SpendingLimit.objects.filter(advertiser=account).first()
         before = fmt(current.amount) if current else None
         after = fmt(value) if value is not None else None

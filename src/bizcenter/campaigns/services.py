@@ -23,7 +23,7 @@ from bizcenter.access.actions import Action
 from bizcenter.access.engine import check, explain, require
 from bizcenter.assets.kinds import AssetType
 from bizcenter.assets.models import Asset
-from bizcenter.assets.services import reachable_asset, visible_to
+from bizcenter.assets.services import visible_asset, visible_to
 from bizcenter.audit.models import Category
 from bizcenter.audit.services import record
 from bizcenter.campaigns.models import (
@@ -40,7 +40,7 @@ from bizcenter.centers.choices import choice
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bizcenter.core.lookup import find
+from bizcenter.core.lookup import find, holds
 from bizcenter.core.pagination import Page, paginate
 
 FIELDS = ("name", "objective", "budget_mode", "budget", "start_at", "end_at", "status")
@@ -160,8 +160,10 @@ def values_of(campaign: Campaign) -> dict[str, Any]:
 # -- finding -----------------------------------------------------------------------
 
 
-def _advertiser(center: BusinessCenter, advertiser_id: int | str) -> Asset:
-    asset, _ = reachable_asset(center, advertiser_id)
+def _advertiser(actor: Actor, center: BusinessCenter, advertiser_id: int | str) -> Asset:
+    """An ad account this person may see here; any other id, real or not, is not found
+    (the caller is authorized on the Business Center first, by whoever calls this)."""
+    asset, _ = visible_asset(actor, center, advertiser_id)
     if asset.type != AssetType.ADVERTISER:
         raise InvalidInput(f"{asset} is not an ad account; campaigns live in ad accounts.",
                            fields={"advertiser": "an ad account"})
@@ -177,6 +179,17 @@ def _campaign(center: BusinessCenter, campaign_id: int | str, *, lock: bool = Fa
         return Campaign.objects.select_for_update().select_related("advertiser").get(
             pk=found.pk)
     return find(qs, campaign_id, f"No campaign with id {{id}} in {center.name}.")
+
+
+def _visible_campaign(actor: Actor, center: BusinessCenter, campaign_id: int | str, *,
+                      lock: bool = False) -> Campaign:
+    """A campaign in an ad account this person may see campaigns of; any other id, real
+    or not, gets the very same "no campaign" (authorize on the Business Center first)."""
+    campaign = _campaign(center, campaign_id, lock=lock)
+    if actor.user is not None and not check(actor.user, Action.CAMPAIGN_VIEW,
+                                            campaign.advertiser, within=center):
+        raise NotFound(f"No campaign with id {campaign.pk} in {center.name}.")
+    return campaign
 
 
 def readable_advertisers(actor: Actor, center: BusinessCenter) -> list[Asset]:
@@ -200,7 +213,7 @@ def list_campaigns(actor: Actor, center: BusinessCenter, *, advertiser_id: int |
     visible = [a.pk for a in readable_advertisers(actor, center)]
     qs = Campaign.objects.filter(advertiser_id__in=visible).select_related("advertiser")
     if advertiser_id:
-        qs = qs.filter(advertiser=_advertiser(center, advertiser_id))
+        qs = qs.filter(advertiser=_advertiser(actor, center, advertiser_id))
     if status:
         qs = qs.filter(status=choice(CampaignStatus, status, "status"))
     else:
@@ -213,7 +226,8 @@ def list_campaigns(actor: Actor, center: BusinessCenter, *, advertiser_id: int |
 
 
 def get_campaign(actor: Actor, center: BusinessCenter, campaign_id: int | str) -> Campaign:
-    campaign = _campaign(center, campaign_id)
+    require(actor, Action.CAMPAIGN_VIEW, center)
+    campaign = _visible_campaign(actor, center, campaign_id)
     require(actor, Action.CAMPAIGN_VIEW, campaign.advertiser, within=center)
     return campaign
 
@@ -254,15 +268,18 @@ def _propose(actor: Actor, center: BusinessCenter, advertiser: Asset, kind: str,
 def create_campaign(actor: Actor, center: BusinessCenter, advertiser_id: int | str,
                     **fields: Any) -> Outcome:
     data = {"budget_mode": BudgetMode.DAILY, **fields}
-    for required in ("name", "objective"):
-        if not data.get(required):
-            raise InvalidInput(f"A campaign needs a {LABELS[required].lower()}.",
-                               fields={required: "required"})
     with transaction.atomic():
         center = seats.lock(center.pk)
-        advertiser = _advertiser(center, advertiser_id)
+        # Who may act on which ad account before what they typed: see DESIGN.md.
+        require(actor, Action.CAMPAIGN_VIEW, center)
+        advertiser = _advertiser(actor, center, advertiser_id)
+        direct = _may(actor, center, advertiser)
+        for required in ("name", "objective"):
+            if not data.get(required):
+                raise InvalidInput(f"A campaign needs a {LABELS[required].lower()}.",
+                                   fields={required: "required"})
         clean = _clean(center, data)
-        if not _may(actor, center, advertiser):
+        if not direct:
             return Outcome(False, None,
                            _propose(actor, center, advertiser, RequestKind.CREATE, clean, None))
         campaign = Campaign.objects.create(advertiser=advertiser, created_by=actor.user, **clean)
@@ -279,9 +296,6 @@ def update_campaign(actor: Actor, center: BusinessCenter, campaign_id: int | str
                     **fields: Any) -> Outcome:
     """Edit fields (status goes through set_status). Only what differs is changed or
     proposed."""
-    if "status" in fields:
-        raise InvalidInput("Change the status with Enable, Disable or Delete.",
-                           fields={"status": "use set_status"})
     return _change(actor, center, campaign_id, fields, RequestKind.UPDATE)
 
 
@@ -294,8 +308,12 @@ def _change(actor: Actor, center: BusinessCenter, campaign_id: int | str,
             fields: dict[str, Any], kind: str) -> Outcome:
     with transaction.atomic():
         center = seats.lock(center.pk)
-        campaign = _campaign(center, campaign_id, lock=True)
-        require(actor, Action.CAMPAIGN_VIEW, campaign.advertiser, within=center)
+        require(actor, Action.CAMPAIGN_VIEW, center)
+        campaign = _visible_campaign(actor, center, campaign_id, lock=True)
+        direct = _may(actor, center, campaign.advertiser)
+        if kind == RequestKind.UPDATE and "status" in fields:
+            raise InvalidInput("Change the status with Enable, Disable or Delete.",
+                               fields={"status": "use set_status"})
         if campaign.status == CampaignStatus.DELETED:
             raise Conflict(f"{campaign} is deleted; it cannot change any more.",
                            code="deleted")
@@ -303,7 +321,7 @@ def _change(actor: Actor, center: BusinessCenter, campaign_id: int | str,
         if not changes:
             raise InvalidInput("Nothing to change: the values are the campaign's own.",
                                fields={"name": "unchanged"})
-        if not _may(actor, center, campaign.advertiser):
+        if not direct:
             return Outcome(False, campaign,
                            _propose(actor, center, campaign.advertiser, kind, changes, campaign))
         before = {k: _json(getattr(campaign, k)) for k in changes}
@@ -341,13 +359,14 @@ def list_requests(actor: Actor, center: BusinessCenter, *, state: str | None = N
 
 
 def get_request(actor: Actor, center: BusinessCenter, request_id: int | str) -> ChangeRequest:
-    request = find(ChangeRequest.objects.filter(center=center).select_related(
-        "advertiser", "campaign", "proposed_by", "decided_by"), request_id,
-        f"No change request with id {{id}} in {center.name}.")
-    own = actor.user is not None and request.proposed_by_id == actor.user.pk
-    if not own:
+    """Its author reads their own; any other id needs the right to decide, asked before
+    the id is looked up, so someone else's request and a made-up id are refused alike."""
+    require(actor, Action.CENTER_VIEW, center)
+    qs = ChangeRequest.objects.filter(center=center)
+    if actor.user is None or not holds(qs.filter(proposed_by=actor.user), request_id):
         require(actor, Action.APPROVAL_DECIDE, center)
-    return request
+    return find(qs.select_related("advertiser", "campaign", "proposed_by", "decided_by"),
+                request_id, f"No change request with id {{id}} in {center.name}.")
 
 
 def differences(request: ChangeRequest) -> list[Difference]:
@@ -367,13 +386,13 @@ def is_stale(request: ChangeRequest) -> bool:
 
 def decide(actor: Actor, center: BusinessCenter, request_id: int | str, *, approve: bool,
            comment: str = "") -> ChangeRequest:
-    comment = (comment or "").strip()
-    if len(comment) > 2000:
-        raise InvalidInput("The comment is longer than 2,000 characters.",
-                           fields={"comment": "at most 2000 characters"})
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.APPROVAL_DECIDE, center)
+        comment = (comment or "").strip()
+        if len(comment) > 2000:
+            raise InvalidInput("The comment is longer than 2,000 characters.",
+                               fields={"comment": "at most 2000 characters"})
         request = find(ChangeRequest.objects.select_for_update().filter(center=center),
                        request_id, f"No change request with id {{id}} in {center.name}.")
         if request.state != RequestState.PENDING:
@@ -434,10 +453,12 @@ def withdraw(actor: Actor, center: BusinessCenter, request_id: int | str) -> Cha
         # then the center (the activity-log row references it) deadlocked on
         # PostgreSQL when an Admin approved the same request at that moment.
         center = seats.lock(center.pk)
-        request = find(ChangeRequest.objects.select_for_update().filter(center=center),
-                       request_id, f"No change request with id {{id}} in {center.name}.")
-        if actor.user is None or request.proposed_by_id != actor.user.pk:
-            raise NotFound(f"No change request with id {request_id} of yours in {center.name}.")
+        require(actor, Action.CENTER_VIEW, center)
+        # Only one's own: someone else's request answers as one that does not exist.
+        mine = ChangeRequest.objects.select_for_update().filter(
+            center=center, proposed_by__isnull=False, proposed_by=actor.user)
+        request = find(mine, request_id,
+                       f"No change request with id {{id}} of yours in {center.name}.")
         if request.state != RequestState.PENDING:
             raise Conflict(f"This request was already {request.get_state_display().lower()}.",
                            code="decided")

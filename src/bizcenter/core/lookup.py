@@ -35,3 +35,13 @@ def find(rows: QuerySet[M] | Prepared[M], raw_id: object, missing: str,
         # replace, not format, and only the first: a name may hold braces too
         raise NotFound(missing.replace("{id}", str(pk), 1))
     return row
+
+
+def holds(rows: QuerySet[M], raw_id: object) -> bool:
+    """Whether the queryset has a row with this id (False for what is not an id), for a
+    service that asks "is this the caller's own?" before it decides which right applies."""
+    try:
+        pk = int(str(raw_id))
+    except (TypeError, ValueError):
+        return False
+    return abs(pk) < 2**63 and rows.filter(pk=pk).exists()

@@ -189,12 +189,14 @@ def subject(actor: Actor, center: BusinessCenter, scope: str = "center",
     Refusals come from the engine (``report.view``): a Standard member without
     the Analytics module, or on an ad account not assigned to them, is told
     why and what to ask for. Something this Business Center cannot reach at
-    all is a 404, as everywhere else.
+    all, or that this viewer may not see, is a 404 exactly like an id that does not
+    exist: a refusal naming the account would tell which ids are ad accounts, and what
+    they are called.
     """
+    require(actor, Action.REPORT_VIEW, center)
     if scope not in SCOPES:
         raise InvalidInput(f"Unknown report scope '{scope}'. Use one of: {', '.join(SCOPES)}.",
                            fields={"scope": "center, advertiser or campaign"})
-    require(actor, Action.REPORT_VIEW, center)
     if scope == "center":
         accounts = report_accounts(actor, center)
         admin = actor.user is None or check(actor.user, Action.ASSET_MANAGE, center).allowed
@@ -205,6 +207,7 @@ def subject(actor: Actor, center: BusinessCenter, scope: str = "center",
     if scope == "campaign":
         campaign = _campaign(center, id)
         advertiser = campaign.advertiser
+        missing = NotFound(f"No campaign with id {id} in {center.name}.")
     else:
         missing = NotFound(f"No ad account with id {id} in {center.name}.")
         try:
@@ -213,6 +216,9 @@ def subject(actor: Actor, center: BusinessCenter, scope: str = "center",
             raise missing from None
         if advertiser.type != AssetType.ADVERTISER:
             raise missing
+    if actor.user is not None and not check(actor.user, Action.ASSET_VIEW, advertiser,
+                                            within=center):
+        raise missing
     require(actor, Action.REPORT_VIEW, advertiser, within=center)
     return Subject(scope, center, [advertiser], advertiser=advertiser, campaign=campaign)
 
@@ -447,6 +453,7 @@ def export_csv(actor: Actor, center: BusinessCenter, *, by: str = "period",
     the activity log's formula defusing: a name like ``=HYPERLINK(...)`` stays text.
     CTR is a fraction (0.0123 is 1.23 %); money is in the Business Center's currency.
     """
+    require(actor, Action.REPORT_VIEW, center)
     if by not in ("period", "campaign"):
         raise InvalidInput(f"Unknown export '{by}'. Use period or campaign.",
                            fields={"by": "period or campaign"})
