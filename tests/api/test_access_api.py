@@ -36,14 +36,15 @@ def test_an_admin_troubleshoots_an_address_with_no_account(center, as_owner, adm
     explained = admin_api.get(f"{base}/explain", **question)
     assert explained.status_code == 200
     body = explained.json()
-    assert body["allowed"] is False and body["code"] == "no_account"
-    assert body["reasons"][0] == "No account uses new@agency.com."
+    assert body["allowed"] is False and body["code"] == "invitation_pending"
+    assert body["reasons"][0] == "new@agency.com has no membership in Brand Co yet."
     assert "is still pending" in body["reasons"][1]
-    assert "sign up with new@agency.com itself" in body["fix"]
-    assert body["text"].startswith("Denied (no_account).")
+    assert "signing up with new@agency.com itself" in body["fix"]
+    assert body["text"].startswith("Denied (invitation_pending).")
     checked = admin_api.get(f"{base}/check", **question).json()
-    assert checked == {"allowed": False, "code": "no_account",
-                       "reason": "No account uses new@agency.com.", "fix": body["fix"]}
+    assert checked == {"allowed": False, "code": "invitation_pending",
+                       "reason": "new@agency.com has no membership in Brand Co yet.",
+                       "fix": body["fix"]}
     # An address this Business Center never invited: a neutral answer, account or not.
     never = admin_api.get(f"{base}/check", address="+14155550123", action="center.view").json()
     assert never["code"] == "not_in_center" and "Invite +14155550123" in never["fix"]

@@ -244,69 +244,31 @@ class Explanation:
 
 def explain(user: User, action: Action, resource: BusinessCenter | Asset,
             within: BusinessCenter | None = None) -> Explanation:
-    """The decision with its reasons, and for a denial what to do about it."""
+    """The decision with its reasons, and for a denial what to do about it.
+
+    Only the person's access itself, never their invitations: what became of an
+    invitation is the troubleshooter's to tell, and only for the address it was sent to
+    (``access.troubleshoot``), so no explanation links one address of a person to
+    another."""
     decision = check(user, action, resource, within)
-    reasons, fix = list(decision.reasons), decision.fix
-    if decision.code == "not_member":
-        center_id, _ = _target(resource, within)
-        found = _invitation_story(user, center_id)
-        if found:
-            reasons.append(found[0])
-            fix = found[1]
-    return Explanation(decision.allowed, decision.code, tuple(reasons), fix)
+    return Explanation(decision.allowed, decision.code, decision.reasons, decision.fix)
 
 
-def _invitation_story(user: User, center_id: int) -> tuple[str, str] | None:
-    """What became of the latest invitation to this person's addresses, if any, or
-    the invitation to another address they tried to accept."""
-    from django.db.models import Q
-
-    from bizcenter.audit.models import AuditEvent
-    from bizcenter.invitations.models import Invitation, InvitationState
-
-    tried = (AuditEvent.objects.filter(center_id=center_id, actor=user,
-                                       action="invitation.wrong_account")
-             .order_by("-created_at").first())
-    if tried is not None and tried.after:
-        sent_to = tried.after.get("sent_to", "another address")
-        return (f"On {tried.created_at:%Y-%m-%d} you opened an invitation that was sent to "
-                f"{sent_to}, while logged in as {user.email or user.phone}.",
-                f"Log in with {sent_to} to accept it, or ask an Admin to invite "
-                f"{user.email or user.phone} instead.")
-
-    mine = Q()
-    if user.email:
-        mine |= Q(address=user.email)
-    if user.phone:
-        mine |= Q(address=user.phone)
-    if not mine:
-        return None
-    invitation = Invitation.objects.filter(mine, center_id=center_id).order_by("-sent_at").first()
-    if invitation is None:
-        return None
-    sent = f"{invitation.sent_at:%Y-%m-%d}"
-    where = invitation.target.masked()
-    if invitation.status == InvitationState.PENDING:
-        return (f"An invitation was sent to {where} on {sent} and is not accepted yet.",
-                "Open the link in that message (check the spam folder) and accept it, or ask "
-                "an Admin to resend it.")
-    if invitation.status == InvitationState.EXPIRED:
-        return (f"The invitation sent to {where} on {sent} expired on "
-                f"{invitation.expires_at:%Y-%m-%d}.", "Ask an Admin to resend it.")
-    if invitation.status == InvitationState.CANCELLED:
-        return (f"The invitation sent to {where} on {sent} was cancelled by an Admin.",
-                "Ask an Admin to invite you again.")
-    return None
-
-
-def why(actor: Actor, person: User, action: str, resource: str,
+def why(actor: Actor, address: str, action: str, resource: str,
         within: BusinessCenter | None = None) -> Explanation:
-    """``explain`` for a door: the person themself, or an Admin troubleshooting them.
+    """``explain`` for a door that names the person by address: the caller themself, or
+    anyone through the troubleshooter for whoever may see members.
 
-    ``resource`` is ``center:ID`` or ``asset:ID``; ``within`` is the Business
-    Center asked about when the asset is one a partner shared with it.
+    ``resource`` is ``center:ID`` or ``asset:ID``; ``within`` is the Business Center
+    asked in (found by the door for the caller), for an asset a partner shared with it.
+    The caller is authorized on that Business Center before anything else they typed
+    is looked up, and a Business Center or asset they may not see answers exactly as an
+    id that does not exist: no answer tells which ids are real, or whose.
     """
+    from bizcenter.access.troubleshoot import troubleshoot
+    from bizcenter.accounts.addresses import parse_address
     from bizcenter.assets.models import Asset
+    from bizcenter.assets.services import visible_asset
     from bizcenter.core.errors import InvalidInput
 
     try:
@@ -316,19 +278,35 @@ def why(actor: Actor, person: User, action: str, resource: str,
                            f"{', '.join(a.value for a in Action)}.",
                            fields={"action": "unknown"}) from exc
     kind, _, raw_id = resource.partition(":")
-    if kind not in ("center", "asset") or not raw_id.isdigit():
+    if kind not in ("center", "asset") or not raw_id.isdigit() or int(raw_id) >= 2**63:
         raise InvalidInput(f"'{resource}' is not a resource: write center:ID or asset:ID.",
                            fields={"resource": "center:ID or asset:ID"})
-    target: BusinessCenter | Asset | None
-    if kind == "center":
-        target = center = BusinessCenter.objects.filter(pk=int(raw_id)).first()
-    else:
-        target = Asset.objects.select_related("center").filter(pk=int(raw_id)).first()
-        center = target.center if target else None
-    if target is None or center is None:
-        raise NotFound(f"No {kind} with id {raw_id}.")
-    if within is not None:
-        center = within
-    if actor.user is not None and actor.user.pk != person.pk:
-        require(actor, Action.MEMBER_VIEW, center)
-    return explain(person, wanted, target, within)
+    hidden = NotFound(f"No {'Business Center' if kind == 'center' else 'asset'} with id "
+                      f"{raw_id} is visible to you.")
+    center = within
+    if center is None:
+        if kind == "center":
+            center = BusinessCenter.objects.filter(pk=int(raw_id)).first()
+        else:
+            owned_by = Asset.objects.filter(pk=int(raw_id)).values_list("center_id", flat=True)
+            center = BusinessCenter.objects.filter(pk__in=owned_by).first()
+    if center is None:
+        raise hidden
+    try:
+        require(actor, Action.CENTER_VIEW, center)
+    except NotFound:
+        raise hidden from None
+    target: BusinessCenter | Asset = center
+    if kind == "center" and int(raw_id) != center.pk:
+        raise hidden  # asked within one Business Center about another
+    if kind == "asset":
+        try:
+            target, _ = visible_asset(actor, center, raw_id)
+        except NotFound:
+            raise hidden from None
+    asked = parse_address(address)
+    me = actor.user
+    if me is not None and asked.value in (me.email, me.phone):
+        return explain(me, wanted, target, within=center)
+    return troubleshoot(actor, center, asked.value, wanted.value,
+                        "center" if kind == "center" else f"asset:{target.pk}")

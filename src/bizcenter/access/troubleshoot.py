@@ -4,21 +4,35 @@ It answers for any address, including one with no account yet, because the
 article's commonest case is a partner who was invited but never signed up,
 or signed up with another address than the one invited.
 
-What it tells is bounded by this Business Center: whether an address has an
-account is said only for addresses it has a membership or invitation for (or
-that tried one of its invitations). Any other address gets the same neutral
-answer whether or not someone uses it, so an Admin cannot test strangers'
-addresses for accounts.
+What it tells is only what this Business Center itself knows, and never whether an
+address has an account:
+
+- a member (in any state, found through the account that answers to the address)
+  gets the engine's explanation of their access;
+- an address this Business Center's latest invitation to it is pending or expired
+  for gets what became of that invitation, in words that are the same whether or
+  not the address has an account: the Admin sent it and sees it in Pending
+  invitations anyway, and "resend it" is the fix they need;
+- anything else (never invited, an invitation cancelled or accepted, an invitation
+  sent to the person's other address, an account that exists only elsewhere) gets
+  one answer, byte for byte the same whether or not anyone uses the address.
+
+So inviting an address and cancelling at once, then asking here, tells an Admin
+nothing about accounts, and never links a phone number to an email.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.conf import settings
+
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import Explanation, explain, require
-from bizcenter.accounts.addresses import parse_address
+from bizcenter.accounts.addresses import Address, parse_address
 from bizcenter.accounts.models import User
 from bizcenter.assets.models import Asset
-from bizcenter.assets.services import reachable_asset
+from bizcenter.assets.services import visible_asset
 from bizcenter.audit.models import AuditEvent
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.core.actor import Actor
@@ -35,57 +49,86 @@ def _action(raw: str) -> Action:
                            fields={"action": "unknown"}) from exc
 
 
-def _resource(center: BusinessCenter, raw: str) -> BusinessCenter | Asset:
-    """Only this Business Center or an asset it owns or was shared: the troubleshooter
-    of one Business Center must not become a window on another."""
+def _resource(actor: Actor, center: BusinessCenter, raw: str) -> BusinessCenter | Asset:
+    """Only this Business Center or an asset of it the asker may see: the troubleshooter
+    of one Business Center must not become a window on another, nor tell a member the
+    name of an asset they were not given."""
     if raw in ("", "center", f"center:{center.pk}"):
         return center
     kind, _, raw_id = raw.partition(":")
     if kind != "asset" or not raw_id.isdigit():
         raise InvalidInput(f"'{raw}' is not something in {center.name}: pick the Business "
                            "Center or one of its assets.", fields={"resource": "unknown"})
-    asset, _ = reachable_asset(center, raw_id)
+    asset, _ = visible_asset(actor, center, raw_id)
     return asset
 
 
-def _no_account(center: BusinessCenter, address: str) -> Explanation:
-    invitation = (Invitation.objects.filter(center=center, address=address)
-                  .order_by("-sent_at").first())
-    reasons = [f"No account uses {address}."]
-    if invitation is None:  # not reached from troubleshoot: it answers strangers neutrally
-        fix = (f"Invite {address} from Users → Partners → Add Partners; they sign up from "
-               "the link with this exact address.")
-    elif invitation.status == InvitationState.PENDING:
-        reasons.append(f"An invitation was sent to {address} on {invitation.sent_at:%Y-%m-%d} "
-                       f"and is still pending (until {invitation.expires_at:%Y-%m-%d}).")
-        fix = (f"They must open the link and sign up with {address} itself — not another "
-               "email or phone. Resend it from Pending invitations if they cannot find it.")
+def _member(center: BusinessCenter, address: Address) -> User | None:
+    """The account that answers to the address, if it has a membership here in any state.
+    One query for the membership whether or not there is an account."""
+    person = User.objects.by_address(address)
+    held = Membership.objects.filter(center=center,  # 0: no account has that id
+                                     user_id=person.pk if person is not None else 0)
+    return person if held.exists() else None
+
+
+def _invitation(center: BusinessCenter, address: str) -> Invitation | None:
+    """This Business Center's latest invitation to exactly this address, when it is
+    pending or expired: a cancelled or accepted one says nothing, and invitations to
+    the person's other addresses are never looked at."""
+    latest = (Invitation.objects.filter(center=center, address=address)
+              .order_by("-sent_at", "-pk").first())
+    if latest is None or latest.status not in (InvitationState.PENDING,
+                                               InvitationState.EXPIRED):
+        return None
+    return latest
+
+
+def _opened_by_someone_else(invitation: Invitation) -> datetime | None:
+    """When this invitation's current link was last opened by an account with another
+    address (the person signed up with their other email, say).
+
+    Told because it is an interaction with this Business Center's own invitation, and
+    it reveals nothing about accounts: the answer about the invited address does not
+    depend on whether that address has an account, and the other account is not named.
+    (Asked about that other account's address, the troubleshooter gives the stranger's
+    answer: naming it would link the two addresses.)"""
+    return (AuditEvent.objects.filter(center_id=invitation.center_id,
+                                      action="invitation.wrong_account",
+                                      target_type="invitation",
+                                      target_id=str(invitation.pk),
+                                      created_at__gte=invitation.sent_at)
+            .order_by("-created_at").values_list("created_at", flat=True).first())
+
+
+def _invited(center: BusinessCenter, invitation: Invitation) -> Explanation:
+    address = invitation.address
+    reasons = [f"{address} has no membership in {center.name} yet."]
+    sent = f"{invitation.sent_at:%Y-%m-%d}"
+    if invitation.status == InvitationState.PENDING:
+        code = "invitation_pending"
+        reasons.append(f"An invitation was sent to {address} on {sent} and is still "
+                       f"pending (until {invitation.expires_at:%Y-%m-%d}).")
+        fix = (f"They open the link in that message and accept it, logging in or signing "
+               f"up with {address} itself — not another email or phone. Resend it from "
+               "Pending invitations if they cannot find it.")
     else:
-        reasons.append(f"The invitation sent to {address} on {invitation.sent_at:%Y-%m-%d} "
-                       f"is {invitation.status.lower()}.")
-        fix = f"Invite {address} again from Add Partners."
-    return Explanation(False, "no_account", tuple(reasons), fix)
-
-
-def _known_here(center: BusinessCenter, address: str, person: User | None) -> bool:
-    """Whether this Business Center has anything to do with the address or its owner: an
-    invitation to it (or to the owner's other address), a membership in any state, or an
-    attempt to accept one of its invitations from this account."""
-    addresses = {address} | ({person.email, person.phone} - {None, ""} if person else set())
-    if Invitation.objects.filter(center=center, address__in=addresses).exists():
-        return True
-    if person is None:
-        return False
-    return (Membership.objects.filter(center=center, user=person).exists()
-            or AuditEvent.objects.filter(center=center, actor=person,
-                                         action="invitation.wrong_account").exists())
+        code = "invitation_expired"
+        reasons.append(f"The invitation sent to {address} on {sent} expired on "
+                       f"{invitation.expires_at:%Y-%m-%d}.")
+        fix = (f"Resend it from Pending invitations: {address} gets a new link that works "
+               f"for {settings.BIZCENTER_INVITATION_DAYS} days.")
+    if (opened := _opened_by_someone_else(invitation)) is not None:
+        reasons.append(f"On {opened:%Y-%m-%d} its link was opened while logged in with "
+                       f"another address; only {address} itself can accept it.")
+    return Explanation(False, code, tuple(reasons), fix)
 
 
 def _stranger(center: BusinessCenter, address: str) -> Explanation:
     """The one answer for an address this Business Center does not know, account or not."""
     return Explanation(
         False, "not_in_center",
-        (f"{address} has no membership and no invitation in {center.name}.",),
+        (f"{address} has no membership and no pending invitation in {center.name}.",),
         f"Invite {address} from Users → Partners → Add Partners; they accept from the link "
         "by signing up or logging in with this exact address. If they were invited at "
         "another email or phone, troubleshoot that address instead.")
@@ -95,14 +138,13 @@ def troubleshoot(actor: Actor, center: BusinessCenter, address: str, action: str
                  resource: str = "") -> Explanation:
     require(actor, Action.MEMBER_VIEW, center)
     wanted = _action(action)
-    target = _resource(center, resource)
+    target = _resource(actor, center, resource)
     parsed = parse_address(address)
-    person = User.objects.by_address(parsed)
-    if not _known_here(center, parsed.value, person):
-        return _stranger(center, parsed.value)
-    if person is None:
-        return _no_account(center, parsed.value)
-    return explain(person, wanted, target, within=center)
+    if (person := _member(center, parsed)) is not None:
+        return explain(person, wanted, target, within=center)
+    if (invitation := _invitation(center, parsed.value)) is not None:
+        return _invited(center, invitation)
+    return _stranger(center, parsed.value)
 
 
 def choices(actor: Actor, center: BusinessCenter, limit: int = 500) -> list[Asset]:

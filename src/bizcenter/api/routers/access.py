@@ -36,7 +36,7 @@ class Question(Schema):
 
 class CheckOut(Schema):
     allowed: bool
-    code: str  # allowed, or why not: admins_only, asset_not_assigned, no_account, ...
+    code: str  # allowed, or why not: admins_only, asset_not_assigned, invitation_pending, ...
     reason: str
     fix: str  # what to do about a denial; empty when allowed
 
@@ -137,7 +137,8 @@ def _explain(request: HttpRequest, center_id: int, question: Question) -> engine
         return troubleshoot(who, target, question.address, question.action, question.resource)
     wanted = _action(question.action)
     assert who.user is not None  # a token always belongs to a person
-    return engine.explain(who.user, wanted, _resource(target, question.resource), within=target)
+    return engine.explain(who.user, wanted, _resource(who, target, question.resource),
+                          within=target)
 
 
 @router.get("/{center_id}/access/check", response={200: CheckOut, **ERRORS})
@@ -154,9 +155,11 @@ def check(request: HttpRequest, center_id: int, question: Query[Question]) -> Ch
 @router.get("/{center_id}/access/explain", response={200: ExplainOut, **ERRORS})
 def explain(request: HttpRequest, center_id: int, question: Query[Question]) -> ExplainOut:
     """The decision with every reason behind it and, for a denial, the fix: an invitation
-    sent to another address, expired or still pending, a role too low, an asset not
-    assigned, an ad account not active, 2-step verification missing, ... Without an
-    address, about the caller themself; with one, the Admin's troubleshooter."""
+    still pending or expired, a role too low, an asset not assigned, an ad account not
+    active, 2-step verification missing, ... Without an address, about the caller
+    themself; with one, the Admin's troubleshooter, which tells only what this Business
+    Center knows (a member, or its own invitation to exactly that address) and answers
+    any other address alike, account or not."""
     return ExplainOut.of(_explain(request, center_id, question))
 
 
