@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import connection, connections
+from django.utils import timezone
 
 from bizcenter.accounts.models import User
 from bizcenter.centers import seats
@@ -74,8 +75,10 @@ def race(jobs: list[Callable[[], object]], timeout: float = 30) -> list[object]:
 
 
 def quick_user(email: str) -> User:
-    """A person with an account (no password hashing: it is not what is measured)."""
-    return User.objects.create(email=email, password=make_password(None))
+    """A person with an account and a proven address, as the operator makes them (no
+    password hashing: it is not what is measured)."""
+    return User.objects.create(email=email, password=make_password(None),
+                               email_verified_at=timezone.now())
 
 
 def fresh_center(tag: str) -> tuple[User, BusinessCenter]:

@@ -216,7 +216,7 @@ def test_accept_from_the_delivered_email_end_to_end(client, center, as_owner, ru
     assert proven.status_code == 302 and proven.url == link
 
     ready = text(client.get(link))
-    assert "Accept Invite" in ready and "logged in as Mia" in ready
+    assert "Accept Invite" in ready and "logged in as mia@agency.com" in ready
     accepted = client.post(link)
     # The partner lands in the Business Center, on what they were given.
     assert accepted.status_code == 302 and accepted.url == f"/c/{center.pk}/"

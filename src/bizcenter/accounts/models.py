@@ -133,11 +133,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def shown_as(self) -> str:
-        """How the account is named on its own pages: its name, else an address it
-        proved. An address only claimed is masked: an account made from a forwarded
-        invitation link claims an address its holder need not know."""
-        if self.name:
-            return self.name
+        """How the account is named on its own pages: its name, else its address."""
+        return self.name or self.shown_address
+
+    @property
+    def shown_address(self) -> str:
+        """The address the account is known by on its own pages: one it proved, else
+        the one it claims, masked, since an account made from a forwarded invitation
+        link claims an address its holder need not know."""
         claimed = self.addresses()
         for address in claimed:
             if self.verified(address.kind):

@@ -23,6 +23,7 @@ from bizcenter.accounts.models import ApiToken, User
 from bizcenter.accounts.verification import require_verified
 from bizcenter.audit.models import Category
 from bizcenter.audit.services import record
+from bizcenter.centers.enddates import last_day, zone_name
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import InvalidInput, NotAllowed, NotFound, ServiceError
@@ -135,8 +136,9 @@ def authenticate(raw: str | None, *, writes: bool) -> ApiToken:
         raise Unauthenticated(f"The API token '{token.name}' was revoked on "
                               f"{token.revoked_at:%Y-%m-%d}.", code="token_revoked")
     if token.expires_at is not None and token.expires_at <= now:
-        raise Unauthenticated(f"The API token '{token.name}' expired on "
-                              f"{token.expires_at:%Y-%m-%d}; create a new one.",
+        raise Unauthenticated(f"The API token '{token.name}' has expired: it worked until "
+                              f"the end of {last_day(token.expires_at, token.center)} "
+                              f"({zone_name(token.center)} time). Create a new one.",
                               code="token_expired")
     if not token.user.is_active:
         raise Unauthenticated("The account of this token is deactivated.",

@@ -240,6 +240,8 @@ def assign(actor: Actor, center: BusinessCenter, membership_id: int | str,
         ends = require_future(expires_at, "expires_at")
         grant = AssetGrant.objects.filter(membership=membership, asset=asset).first()
         before = {"roles": grant.roles, "expires_at": _iso(grant.expires_at)} if grant else None
+        if grant is not None and before == {"roles": cleaned, "expires_at": _iso(ends)}:
+            return grant  # saved unchanged: nothing to write, nothing to log
         if grant is None:
             grant = AssetGrant(membership=membership, asset=asset, granted_by=actor.user)
         grant.roles, grant.expires_at = cleaned, ends

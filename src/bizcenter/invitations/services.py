@@ -566,7 +566,7 @@ def sign_up_to_accept(actor: Actor, token: str, *, password: str, name: str = ""
 def _wrong_address(user: User, target: Address) -> NotAllowed:
     return NotAllowed(
         f"This invitation was sent to {target.masked()}, but you are logged in as "
-        f"{user.shown_as}. Log out, then log in or sign up with "
+        f"{user.shown_address}. Log out, then log in or sign up with "
         f"{target.masked()}. If that is not your address, ask the Admin who invited you "
         "to invite the address you use.",
         code="wrong_address",
