@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pyotp
 import pytest
@@ -26,6 +27,7 @@ from bizcenter.invitations.services import Grant
 from bizcenter.outbox import sms
 
 PASSWORD = "a long passphrase 42"
+T = TypeVar("T")
 
 
 @pytest.fixture(autouse=True)
@@ -142,6 +144,33 @@ def code_sent_to(address: str) -> str:
         if found := re.search(r"code is:?\s*(\d{6})", body):
             return found.group(1)
     raise AssertionError(f"no code was delivered to {address}")
+
+
+def built_once(django_db_blocker, build: Callable[[], T], **settings: object) -> Iterator[T]:
+    """What ``build`` makes, once for a module-scoped fixture: inside a transaction rolled
+    back when the module is done, so each test runs in a savepoint of it, as
+    pytest-django nests them. ``settings`` apply while it is built."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(**settings):
+                engine.reset_caches()
+                built = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+        engine.reset_caches()
 
 
 def act(user: User) -> Actor:

@@ -29,7 +29,7 @@ from django.apps import apps
 from django.core import mail
 from django.core.cache import cache
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from bizcenter.access import engine
@@ -49,7 +49,7 @@ from bizcenter.core.actor import Actor
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.outbox import sms
-from tests.conftest import PASSWORD, act, join
+from tests.conftest import PASSWORD, act, built_once, join
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 
@@ -611,27 +611,8 @@ def test_every_documented_operation_has_a_rule():
 
 
 def seeded(django_db_blocker: Any) -> Iterator[World]:
-    """The world, built once for a module inside a transaction rolled back at its end;
-    each test runs in a savepoint of it, as pytest-django nests them. For a
-    module-scoped fixture (tests/api/test_schema.py uses it too)."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with override_settings(**QUICK):
-                engine.reset_caches()
-                built = build_world()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    try:
-        yield built
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-        engine.reset_caches()
+    """The world, built once for a module (tests/api/test_schema.py uses it too)."""
+    yield from built_once(django_db_blocker, build_world, **QUICK)
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,6 @@ from django.core import mail
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
-from django.test import override_settings
 
 import bizcenter
 from bizcenter.access import engine, profile, review, troubleshoot
@@ -58,7 +57,7 @@ from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.outbox import sms
 from bizcenter.reporting import services as reporting
-from tests.conftest import PASSWORD, act, join
+from tests.conftest import PASSWORD, act, built_once, join
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 
@@ -160,26 +159,8 @@ def build_world() -> World:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker) -> Iterator[World]:
-    """Built once inside a transaction that is rolled back at the end of the module;
-    every call runs in a savepoint of it that is rolled back too."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with override_settings(**QUICK):
-                engine.reset_caches()
-                built = build_world()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    try:
-        yield built
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-        engine.reset_caches()
+    """Built once for the module; every call runs in a savepoint that is rolled back."""
+    yield from built_once(django_db_blocker, build_world, **QUICK)
 
 
 # -- how to call each service ---------------------------------------------------------------

@@ -139,45 +139,45 @@ def daily_room(center: BusinessCenter, now: datetime) -> int:
 
     Counted from the database, not a cache, so every process agrees and a restart
     forgets nothing: invitations sent (created or resent) in the last 24 hours."""
-    sent = Invitation.objects.filter(center=center, sent_at__gt=now - DAY).count()
-    return settings.BIZCENTER_INVITE_DAILY_CAP - sent
+    return _room(Invitation.objects.filter(center=center), now)
 
 
-def cap_refusal(center: BusinessCenter, now: datetime) -> RateLimited:
+def _room(sent: QuerySet[Invitation], now: datetime) -> int:
+    return settings.BIZCENTER_INVITE_DAILY_CAP - sent.filter(sent_at__gt=now - DAY).count()
+
+
+def _cap_refusal(sent: QuerySet[Invitation], now: datetime, who: str, whole: str
+                 ) -> RateLimited:
     """The daily cap, its setting, and the moment it frees up (when the oldest invitation
-    of the window turns 24 hours old)."""
+    of the window turns 24 hours old), for a Business Center or a sender."""
     cap = settings.BIZCENTER_INVITE_DAILY_CAP
-    oldest = (Invitation.objects.filter(center=center, sent_at__gt=now - DAY)
+    oldest = (sent.filter(sent_at__gt=now - DAY)
               .order_by("sent_at").values_list("sent_at", flat=True).first())
     frees = (oldest or now) + DAY
     wait = max(1, int((frees - now).total_seconds()) + 1)
     return RateLimited(
-        f"{center.name} has sent its {cap:,} invitations for the last 24 hours, the most "
-        f"allowed in a day (BIZCENTER_INVITE_DAILY_CAP). The next can go out at "
-        f"{_day(frees)}, when the oldest of them is a day old; this invitation was not "
-        "sent.", retry_after=wait, code="daily_cap_reached")
+        f"{who} has sent its {cap:,} invitations for the last 24 hours, {whole} "
+        f"(BIZCENTER_INVITE_DAILY_CAP). The next can go out at {_day(frees)}, when the "
+        "oldest of them is a day old; this invitation was not sent.",
+        retry_after=wait, code="daily_cap_reached")
+
+
+def cap_refusal(center: BusinessCenter, now: datetime) -> RateLimited:
+    return _cap_refusal(Invitation.objects.filter(center=center), now, center.name,
+                        "the most allowed in a day")
 
 
 def sender_daily_room(sender: User, now: datetime) -> int:
     """How many more invitations this person may send, from all their Business Centers
     together, before the daily cap: counted from the database like the Business
     Center's own cap (invitations whose latest message they sent in the last 24 hours)."""
-    sent = Invitation.objects.filter(sent_by=sender, sent_at__gt=now - DAY).count()
-    return settings.BIZCENTER_INVITE_DAILY_CAP - sent
+    return _room(Invitation.objects.filter(sent_by=sender), now)
 
 
 def sender_cap_refusal(sender: User, now: datetime) -> RateLimited:
-    cap = settings.BIZCENTER_INVITE_DAILY_CAP
-    oldest = (Invitation.objects.filter(sent_by=sender, sent_at__gt=now - DAY)
-              .order_by("sent_at").values_list("sent_at", flat=True).first())
-    frees = (oldest or now) + DAY
-    wait = max(1, int((frees - now).total_seconds()) + 1)
-    return RateLimited(
-        f"Your account has sent its {cap:,} invitations for the last 24 hours, from all its "
-        "Business Centers together, the most one account may send in a day "
-        f"(BIZCENTER_INVITE_DAILY_CAP). The next can go out at {_day(frees)}, when the "
-        "oldest of them is a day old; this invitation was not sent.",
-        retry_after=wait, code="daily_cap_reached")
+    return _cap_refusal(Invitation.objects.filter(sent_by=sender), now, "Your account",
+                        "from all its Business Centers together, the most one account may "
+                        "send in a day")
 
 
 def _sending_room(center: BusinessCenter, sender: User | None, now: datetime
