@@ -182,3 +182,26 @@ def test_last_active_is_recorded_when_a_member_acts(db, capsys, owner, center, m
     by_email = {m["email"]: m for m in listed["items"]}
     assert by_email[owner.email]["last_active"]
     assert by_email["active@agency.com"]["last_active"] == ""
+
+
+def test_revoking_asks_first_saying_what_ends_with_the_access(db, capsys, owner, center,
+                                                              make_user, admin_args,
+                                                              monkeypatch):
+    import io
+
+    from bizcenter.accounts.tokens import create_token
+    from tests.conftest import act, join
+
+    center_id, admin = admin_args
+    cora = make_user("cora@brand.com", name="Cora")
+    membership = join(act(owner), center, cora, role="ADMIN")
+    invite(act(cora), center, ["a@agency.com", "b@agency.com"])
+    create_token(act(cora), center, "cora's script")
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    code, out, _ = run(capsys, "members", "revoke", center_id, str(membership.pk),
+                       "--as", admin)
+    assert code == 1
+    assert ("(the 2 pending invitations they sent are cancelled; their 1 API token for it "
+            "stops for good)") in out
+    assert Membership.objects.get(pk=membership.pk).state == MembershipState.ACTIVE
+    assert Invitation.objects.filter(state=InvitationState.PENDING).count() == 2

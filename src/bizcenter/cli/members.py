@@ -195,11 +195,20 @@ def revoke(
         confirm(yes, f"Revoke the access of {person_label(person['user'])} to {name}?")
         done = server.delete(route)
     else:
-        from bizcenter.centers.services import get_member, revoke_member
+        from bizcenter.centers.services import consequences, get_member, revoke_member
 
         who = actor(as_)
         target = center(who, center_id)
         person = out(get_member(who, target, member_id), target)
-        confirm(yes, f"Revoke the access of {person_label(person['user'])} to {target.name}?")
+        ends = consequences(who, target, member_id)
+        also = []
+        if n := ends.invitations:
+            also.append(f"the {n} pending invitation{'s' if n != 1 else ''} they sent "
+                        f"{'are' if n != 1 else 'is'} cancelled")
+        if n := ends.tokens:
+            also.append(f"their {n} API token{'s' if n != 1 else ''} for it "
+                        f"stop{'' if n != 1 else 's'} for good")
+        confirm(yes, f"Revoke the access of {person_label(person['user'])} to {target.name}?"
+                + (f" ({'; '.join(also)})" if also else ""))
         done = out(revoke_member(who, target, member_id), target)
     emit([row(done)], COLUMNS, as_json=as_json, title="Access revoked")
