@@ -432,6 +432,9 @@ NOT_CALLED = {
     # A step of revoke_member and update_member, in their transaction, after they
     # authorized; it takes the member's account, not an id anyone typed.
     "invitations.services.cancel_sent_by",
+    # A step of revoke_member and of a password reset, after they authorized; it takes
+    # the person's account, not an id anyone typed.
+    "accounts.tokens.revoke_tokens_of",
 }
 # Services with ids but no ``center`` parameter, called here too (found by hand).
 WITHOUT_CENTER = {"access.engine.why", "accounts.tokens.revoke_token"}

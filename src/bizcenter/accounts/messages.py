@@ -7,11 +7,13 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from bizcenter.accounts import verification
 from bizcenter.accounts.addresses import AddressKind
-from bizcenter.accounts.models import User
+from bizcenter.accounts.models import AddressVerification, User
 from bizcenter.outbox.renderers import Rendered, register
 
 
@@ -44,12 +46,6 @@ def render_address_verification(payload: dict[str, Any]) -> Rendered | None:
     """A code (and by email a link) to prove the address, or, when another account has
     already proven it, a note to its owner that someone tried to claim it: decided
     here, at delivery, so the person who asked was answered alike either way."""
-    from django.urls import reverse
-    from django.utils import timezone
-
-    from bizcenter.accounts import verification
-    from bizcenter.accounts.models import AddressVerification
-
     row = (AddressVerification.objects.select_related("user")
            .filter(pk=payload["verification_id"]).first())
     if row is None or row.used_at or row.replaced_at or row.expires_at <= timezone.now():

@@ -21,14 +21,14 @@ from django.utils import timezone
 
 from bizcenter.accounts import two_factor, verification
 from bizcenter.accounts.addresses import Address, AddressKind, parse_address
-from bizcenter.accounts.models import ApiToken, User
+from bizcenter.accounts.models import User
+from bizcenter.accounts.tokens import revoke_tokens_of
 from bizcenter.audit.models import Category
 from bizcenter.audit.services import record
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict, Gone, InvalidInput, NotAllowed
 from bizcenter.core.ratelimit import hit
 from bizcenter.outbox import services as outbox
-from bizcenter.outbox.models import Channel
 
 
 class ResetTokens(PasswordResetTokenGenerator):
@@ -80,7 +80,7 @@ def request_reset(actor: Actor, address: str) -> None:
     if actor.ip:
         hit("reset-ip", actor.ip, limit * 5, 3600, "reset requests from this network")
     user = User.objects.by_address(parsed)
-    channel = Channel.EMAIL if parsed.kind is AddressKind.EMAIL else Channel.SMS
+    channel = outbox.channel_for(parsed)
     with transaction.atomic():
         outbox.queue([outbox.build(channel, parsed.value, "password_reset",
                                    {"user_id": user.pk if user else None, "channel": channel})])
@@ -130,15 +130,11 @@ def reset_password(actor: Actor, user: User, password: str, token: str) -> User:
         user.save(update_fields=["password", "sessions_valid_after"])
         me = Actor(user=user, ip=actor.ip, via=actor.via)
         record(me, center=None, category=Category.USER, action="password.reset", target=user)
-        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
-            revoked_at=now)
-        if revoked:
-            record(me, center=None, category=Category.USER, action="api_token.revoked",
-                   target=user, after={"tokens": revoked, "reason": "password reset"})
+        revoke_tokens_of(me, user, "password reset")
         address = Address(kind, getattr(user, kind.value))
         with suppress(Conflict):  # proven by another account meanwhile: leave it theirs
             verification.give_address(me, user, address)
-        if unproven and (user.totp_secret or user.has_two_factor):
+        if unproven and user.totp_secret:  # a set-up started or confirmed
             two_factor.remove_unproven(me, user)
     return user
 

@@ -106,6 +106,25 @@ def revoke_token(actor: Actor, token_id: int | str) -> ApiToken:
     return token
 
 
+def live_tokens(user: User, center: BusinessCenter | None = None) -> QuerySet[ApiToken]:
+    """The person's tokens that still work, for one Business Center or all of them."""
+    live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    return live.filter(center=center) if center is not None else live
+
+
+def revoke_tokens_of(actor: Actor, user: User, reason: str,
+                     center: BusinessCenter | None = None) -> int:
+    """Revoke every live token of a person (for one Business Center, or all), for good:
+    when the access or the credentials behind them end. One log entry names them. In
+    the caller's transaction."""
+    prefixes = list(live_tokens(user, center).values_list("prefix", flat=True))
+    if prefixes:
+        ApiToken.objects.filter(prefix__in=prefixes).update(revoked_at=timezone.now())
+        record(actor, center=center, category=Category.USER, action="api_token.revoked",
+               target=user, after={"tokens": prefixes, "reason": reason})
+    return len(prefixes)
+
+
 # Every API call starts here: compiled once (core/prepared.py), the lookup costs a
 # third of the QuerySet it replaces.
 _BY_PREFIX = Prepared(ApiToken.objects.select_related("user", "center"), "prefix")

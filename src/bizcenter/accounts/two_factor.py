@@ -146,24 +146,26 @@ def disable(actor: Actor, code: str) -> None:
         raise InvalidInput("Enter a current code (or a recovery code) to turn 2-step "
                            "verification off.", fields={"code": "wrong"})
     with transaction.atomic():
-        user.totp_secret = ""
-        user.totp_confirmed_at = None
-        user.save(update_fields=["totp_secret", "totp_confirmed_at"])
-        user.recovery_codes.all().delete()
-        _bump_my_centers(user)
-        record(actor, center=None, category=Category.USER, action="two_factor.disabled",
-               target=user)
+        _turn_off(actor, user, "two_factor.disabled")
+
+
+def _turn_off(actor: Actor, user: User, action: str,
+              after: dict[str, str] | None = None) -> None:
+    """2-step verification off: secret and recovery codes gone, and what the person may
+    reach in Business Centers that require it changes at once. In the caller's
+    transaction."""
+    user.totp_secret = ""
+    user.totp_confirmed_at = None
+    user.save(update_fields=["totp_secret", "totp_confirmed_at"])
+    user.recovery_codes.all().delete()
+    _bump_my_centers(user)
+    record(actor, center=None, category=Category.USER, action=action, target=user,
+           after=after)
 
 
 def remove_unproven(actor: Actor, user: User) -> None:
     """End a 2-step set-up made before anyone proved the account's address: the person
     who just proved it owns the account now, and must not be locked out by a stranger's
     authenticator. In the caller's transaction."""
-    user.totp_secret = ""
-    user.totp_confirmed_at = None
-    user.totp_last_step = None
-    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
-    user.recovery_codes.all().delete()
-    _bump_my_centers(user)
-    record(actor, center=None, category=Category.USER, action="two_factor.removed",
-           target=user, after={"reason": "set up before the address was proven"})
+    _turn_off(actor, user, "two_factor.removed",
+              {"reason": "set up before the address was proven"})

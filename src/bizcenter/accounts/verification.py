@@ -26,10 +26,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from bizcenter.accounts.addresses import Address, AddressKind
+from bizcenter.accounts.addresses import Address, AddressKind, parse_address
 from bizcenter.accounts.models import AddressVerification, User
 from bizcenter.audit.models import Category
 from bizcenter.audit.services import record
@@ -37,7 +38,6 @@ from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict, Gone, InvalidInput, NotAllowed, NotFound
 from bizcenter.core.ratelimit import hit
 from bizcenter.outbox import services as outbox
-from bizcenter.outbox.models import Channel
 
 SALT = "bizcenter.accounts.verification"
 DIGITS = 6
@@ -66,8 +66,6 @@ def _link_hash(token: str) -> str:
 
 
 def link_for(nonce: str) -> str:
-    from django.urls import reverse
-
     path = reverse("web:verify_link", kwargs={"token": link_token_for(nonce)})
     return f"{settings.BIZCENTER_BASE_URL}{path}"
 
@@ -103,7 +101,6 @@ def send_code(actor: Actor, user: User, address: Address) -> AddressVerification
     hit("verify-send-account", str(user.pk), limit * 2, 3600, "codes sent for this account")
     now = timezone.now()
     nonce = secrets.token_hex(16)
-    channel = Channel.EMAIL if address.kind is AddressKind.EMAIL else Channel.SMS
     with transaction.atomic():
         AddressVerification.objects.filter(
             user=user, address=address.value, used_at__isnull=True, replaced_at__isnull=True,
@@ -113,8 +110,8 @@ def send_code(actor: Actor, user: User, address: Address) -> AddressVerification
             code_hash=_code_hash(nonce, code_for(nonce)),
             link_hash=_link_hash(link_token_for(nonce)),
             created_at=now, expires_at=now + _validity())
-        outbox.queue([outbox.build(channel, address.value, "address_verification",
-                                   {"verification_id": verification.pk})])
+        outbox.queue([outbox.build_to(address, "address_verification",
+                                      {"verification_id": verification.pk})])
         record(actor if actor.user else Actor(user, ip=actor.ip, via=actor.via), center=None,
                category=Category.USER, action="address.code_sent", target=user,
                after={"address": address.masked()})
@@ -153,8 +150,6 @@ def add_address(actor: Actor, address: str, password: str) -> AddressVerificatio
     """Start adding or changing the email or phone of one's own account. The password
     first, so a session left open does not let someone else move the account to their
     address; the account changes only once the new address is proven."""
-    from bizcenter.accounts.addresses import parse_address
-
     user = actor.user
     if user is None:
         raise NotAllowed("Log in first: addresses belong to an account.")
@@ -190,8 +185,12 @@ def confirm_code(actor: Actor, user: User, code: str) -> Address:
                        "message, or send a new code.", fields={"code": "wrong"})
 
 
-def by_link(token: str) -> AddressVerification:
-    """The verification a link stands for, or why it cannot be used."""
+def by_link(actor: Actor, token: str) -> AddressVerification:
+    """The verification a link stands for, or why it cannot be used.
+
+    Only in a session of the account that asked for it: someone who signed up with
+    another person's address sends that person a link too, and its owner, opening it,
+    must not hand the address to the stranger's account with one click."""
     found = (AddressVerification.objects.select_related("user")
              .filter(link_hash=_link_hash(token or "")).first())
     if found is None:
@@ -204,22 +203,17 @@ def by_link(token: str) -> AddressVerification:
                    code="replaced")
     if found.expires_at <= timezone.now() or found.wrong_codes >= MAX_WRONG:
         raise Gone("This link has expired. Log in and send a new code.", code="expired")
-    return found
-
-
-def confirm_link(actor: Actor, token: str) -> AddressVerification:
-    """Prove the address with the link, in a session of the account that asked for it.
-
-    Not from anywhere: someone who signed up with another person's address sends that
-    person a link too, and its owner, opening it, must not hand the address to the
-    stranger's account with one click."""
-    found = by_link(token)
     if actor.user is None or actor.user.pk != found.user_id:
         raise NotAllowed(
             "This link confirms the address for a bizcenter account you are not logged in "
             "to. If you asked for it, log in to that account and open the link again; if "
             "you did not, ignore it: nothing changes.", code="other_account")
-    return prove(actor, found)
+    return found
+
+
+def confirm_link(actor: Actor, token: str) -> AddressVerification:
+    """Prove the address with the link (see ``by_link`` for whose session it takes)."""
+    return prove(actor, by_link(actor, token))
 
 
 def prove(actor: Actor, verification: AddressVerification) -> AddressVerification:
@@ -270,9 +264,7 @@ def _lose(actor: Actor, other: User, address: Address) -> None:
     field = address.kind.value
     setattr(other, field, None)
     if other.email is None and other.phone is None:
-        record(actor, center=None, category=Category.USER, action="account.removed",
-               target=other, after={"reason": "its only address was proven by its owner"})
-        other.delete()
+        _remove(actor, other, "its only address was proven by its owner")
         return
     other.save(update_fields=[field])
     record(actor, center=None, category=Category.USER, action="address.lost", target=other,
@@ -297,10 +289,15 @@ def remove_unclaimed(now: datetime | None = None) -> int:
     removed = 0
     for user in stale.iterator():
         with transaction.atomic():
-            record(Actor.system("cleanup"), center=None, category=Category.USER,
-                   action="account.removed", target=user,
-                   after={"reason": "no address proven within "
-                          f"{settings.BIZCENTER_UNVERIFIED_ACCOUNT_DAYS} days"})
-            user.delete()
+            _remove(Actor.system("cleanup"), user, "no address proven within "
+                    f"{settings.BIZCENTER_UNVERIFIED_ACCOUNT_DAYS} days")
         removed += 1
     return removed
+
+
+def _remove(actor: Actor, user: User, reason: str) -> None:
+    """Delete an account that never proved an address, logged first (the log keeps its
+    label after the row is gone)."""
+    record(actor, center=None, category=Category.USER, action="account.removed",
+           target=user, after={"reason": reason})
+    user.delete()

@@ -18,6 +18,7 @@ from bizcenter.access import snapshot
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import require
 from bizcenter.accounts.models import User
+from bizcenter.accounts.tokens import live_tokens, revoke_tokens_of
 from bizcenter.accounts.verification import require_verified
 from bizcenter.audit.models import AuditEvent, Category
 from bizcenter.audit.services import record
@@ -415,7 +416,7 @@ def update_member(
                before={k: v for k, v in before.items() if after[k] != v},
                after={k: v for k, v in after.items() if before[k] != v})
         if before["role"] == Role.ADMIN and after["role"] != Role.ADMIN:
-            _end_what_they_hold(actor, center, membership, "made Standard")
+            _cancel_what_they_sent(actor, center, membership, "made Standard")
     return membership
 
 
@@ -458,30 +459,20 @@ def revoke_member(actor: Actor, center: BusinessCenter, membership_id: int | str
         bump_access_version(center)
         record(actor, center=center, category=Category.USER, action="member.revoked",
                target=membership, before=before, after=membership.access_dict())
-        _end_what_they_hold(actor, center, membership, "revoked")
+        # What their access put in their hands ends with it: the invitations they sent,
+        # and their API tokens here, for good (an invitation back must not revive them).
+        _cancel_what_they_sent(actor, center, membership, "revoked")
+        revoke_tokens_of(actor, membership.user, "member revoked", center)
     return membership
 
 
-def _end_what_they_hold(actor: Actor, center: BusinessCenter, membership: Membership,
-                        why: str) -> None:
-    """What a member's access put in their hands ends with it. Their API tokens for this
-    Business Center stop for good (a later invitation back must not revive them), and
-    the invitations they sent are cancelled: each would otherwise be a way back in, or
-    a grant nobody with authority stands behind any more."""
-    from bizcenter.accounts.models import ApiToken
+def _cancel_what_they_sent(actor: Actor, center: BusinessCenter, membership: Membership,
+                           why: str) -> None:
+    """An invitation carries its sender's authority: once they may no longer invite, each
+    would be a way back in, or a grant nobody with authority stands behind any more."""
     from bizcenter.invitations.services import cancel_sent_by
 
     cancel_sent_by(actor, center, membership.user, f"sent by a member who was {why}")
-    if why != "revoked":
-        return
-    tokens = list(ApiToken.objects.filter(user=membership.user, center=center,
-                                          revoked_at__isnull=True).values_list("prefix", "name"))
-    if tokens:
-        ApiToken.objects.filter(user=membership.user, center=center,
-                                revoked_at__isnull=True).update(revoked_at=timezone.now())
-        record(actor, center=center, category=Category.USER, action="api_token.revoked",
-               target=membership.user, after={"tokens": [p for p, _ in tokens],
-                                              "reason": "member revoked"})
 
 
 @dataclass(frozen=True)
@@ -494,13 +485,10 @@ class Consequences:
 
 def consequences(actor: Actor, center: BusinessCenter, membership_id: int | str
                  ) -> Consequences:
-    from bizcenter.accounts.models import ApiToken
     from bizcenter.invitations.services import sent_by
 
     require(actor, Action.MEMBER_MANAGE, center)
     membership = _member(center, membership_id)
-    return Consequences(
-        invitations=sent_by(center, membership.user).count(),
-        tokens=ApiToken.objects.filter(user=membership.user, center=center,
-                                       revoked_at__isnull=True).count())
+    return Consequences(invitations=sent_by(center, membership.user).count(),
+                        tokens=live_tokens(membership.user, center).count())
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import check, require
-from bizcenter.accounts.addresses import Address, AddressKind, parse_address
+from bizcenter.accounts.addresses import Address, parse_address
 from bizcenter.accounts.models import User
 from bizcenter.accounts.services import sign_up
 from bizcenter.assets.kinds import clean_roles
@@ -32,7 +32,7 @@ from bizcenter.core.ratelimit import RateLimited, hit
 from bizcenter.invitations import tokens
 from bizcenter.invitations.models import Invitation, InvitationState, InvitationToken
 from bizcenter.outbox import services as outbox
-from bizcenter.outbox.models import Channel, OutboxMessage
+from bizcenter.outbox.models import OutboxMessage
 
 
 @dataclass(frozen=True)
@@ -113,9 +113,8 @@ def _new_token(invitation: Invitation) -> tuple[InvitationToken, str]:
 
 
 def _message_for(invitation: Invitation, token_row: InvitationToken) -> OutboxMessage:
-    channel = Channel.EMAIL if invitation.address_kind == AddressKind.EMAIL else Channel.SMS
-    return outbox.build(channel, invitation.address, "invitation",
-                        {"invitation_id": invitation.pk, "token_id": token_row.pk})
+    return outbox.build_to(invitation.target, "invitation",
+                           {"invitation_id": invitation.pk, "token_id": token_row.pk})
 
 
 DAY = timedelta(hours=24)
@@ -235,8 +234,7 @@ def invite(
         parsed[address.value] = (address, result)
         results.append(result)
 
-    if parsed:
-        require(actor, Action.MEMBER_INVITE, center)  # a stranger does not use up the rate
+    if parsed:  # authorized above: a stranger does not use up the rate
         _count_sending(center, len(parsed), actor.user)
     with transaction.atomic():
         center = seats.lock(center.pk)
@@ -384,16 +382,23 @@ def cancel(actor: Actor, center: BusinessCenter, invitation_id: int | str) -> In
         if invitation.state == InvitationState.CANCELLED:
             raise Conflict(f"The invitation to {invitation.address} was already cancelled.",
                            code="already_cancelled")
-        before = invitation.status
-        invitation.state = InvitationState.CANCELLED
-        invitation.cancelled_at = timezone.now()
-        invitation.cancelled_by = actor.user
-        invitation.save(update_fields=["state", "cancelled_at", "cancelled_by"])
-        invitation.tokens.filter(replaced_at__isnull=True).update(replaced_at=invitation.cancelled_at)
-        audit.record(actor, center=center, category=Category.USER,
-                     action="invitation.cancelled", target=invitation,
-                     before={"state": before}, after={"state": invitation.state})
+        _cancelled(actor, center, invitation)
     return invitation
+
+
+def _cancelled(actor: Actor, center: BusinessCenter, invitation: Invitation,
+               reason: str | None = None) -> None:
+    """Cancel a pending invitation: its link dies at once, and the log says who (and,
+    when the product did it on someone's behalf, why)."""
+    before = invitation.status
+    invitation.state = InvitationState.CANCELLED
+    invitation.cancelled_at = timezone.now()
+    invitation.cancelled_by = actor.user
+    invitation.save(update_fields=["state", "cancelled_at", "cancelled_by"])
+    invitation.tokens.filter(replaced_at__isnull=True).update(replaced_at=invitation.cancelled_at)
+    audit.record(actor, center=center, category=Category.USER, action="invitation.cancelled",
+                 target=invitation, before={"state": before},
+                 after={"state": invitation.state, **({"reason": reason} if reason else {})})
 
 
 def sent_by(center: BusinessCenter, user: User) -> QuerySet[Invitation]:
@@ -405,19 +410,9 @@ def cancel_sent_by(actor: Actor, center: BusinessCenter, user: User, reason: str
     """Cancel what a person sent once they may no longer invite (revoked, demoted): an
     invitation carries its sender's authority, and must not outlive it as a way back
     in. Each is logged. In the caller's transaction, with the Business Center locked."""
-    now = timezone.now()
     cancelled = list(sent_by(center, user).select_for_update())
     for invitation in cancelled:
-        before = invitation.status
-        invitation.state = InvitationState.CANCELLED
-        invitation.cancelled_at = now
-        invitation.cancelled_by = actor.user
-        invitation.save(update_fields=["state", "cancelled_at", "cancelled_by"])
-        invitation.tokens.filter(replaced_at__isnull=True).update(replaced_at=now)
-        audit.record(actor, center=center, category=Category.USER,
-                     action="invitation.cancelled", target=invitation,
-                     before={"state": before},
-                     after={"state": invitation.state, "reason": reason})
+        _cancelled(actor, center, invitation, reason)
     return len(cancelled)
 
 

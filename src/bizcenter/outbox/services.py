@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bizcenter.accounts.addresses import Address, AddressKind
 from bizcenter.outbox.models import Channel, MessageState, OutboxMessage
 from bizcenter.outbox.renderers import RENDERERS, Rendered
 from bizcenter.outbox.sms import get_backend
@@ -30,6 +31,16 @@ STALE_CLAIM = timedelta(minutes=10)
 
 def build(channel: str, to: str, kind: str, payload: dict) -> OutboxMessage:
     return OutboxMessage(channel=channel, to=to, kind=kind, payload=payload)
+
+
+def channel_for(address: Address) -> Channel:
+    """What reaches an address: email for an email address, SMS for a phone number."""
+    return Channel.SMS if address.kind is AddressKind.PHONE else Channel.EMAIL
+
+
+def build_to(address: Address, kind: str, payload: dict) -> OutboxMessage:
+    """A message to an email address or a phone number, by the channel that reaches it."""
+    return build(channel_for(address), address.value, kind, payload)
 
 
 def queue(messages: Iterable[OutboxMessage]) -> list[OutboxMessage]:

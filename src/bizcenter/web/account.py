@@ -33,7 +33,7 @@ from django.views.decorators.http import require_http_methods
 from bizcenter.accounts import passwords, sessions, signins, two_factor, verification
 from bizcenter.accounts.addresses import parse_address
 from bizcenter.accounts.models import User
-from bizcenter.core.errors import NotAllowed, ServiceError
+from bizcenter.core.errors import ServiceError
 from bizcenter.core.ratelimit import RateLimited, hit
 from bizcenter.web.forms import (
     AddressCodeForm,
@@ -44,8 +44,8 @@ from bizcenter.web.forms import (
     ResetRequestForm,
     ServiceErrors,
 )
-from bizcenter.web.middleware import mark, proof_url, unmark
-from bizcenter.web.views import actor, failure, safe_next
+from bizcenter.web.middleware import mark, proof_url
+from bizcenter.web.views import actor, failure, form_page, safe_next
 
 PENDING = "bizcenter.two_factor_pending"
 PENDING_SECONDS = 300
@@ -176,12 +176,10 @@ def verify(request: HttpRequest) -> HttpResponse:
     step = request.POST.get("step", "")
     form = AddressCodeForm(request.POST if step == "code" else None)
     onward = safe_next(request, reverse("web:home"))
-    status = 200
     refused: ServiceError | None = None
     try:
         if step == "code" and form.is_valid():
             proven = verification.confirm_code(me, user, form.cleaned_data["code"])
-            unmark(request)
             messages.success(request, f"{proven.value} is confirmed as yours.")
             return redirect(onward)
         if step == "send":
@@ -192,16 +190,10 @@ def verify(request: HttpRequest) -> HttpResponse:
         refused = error
         if step == "code":
             form.add_service_error(error)
-        status = error.status
-    if form.errors and status == 200:
-        status = 400
-    response = render(request, "web/verify.html", {
+    return form_page(request, "web/verify.html", {
         "form": form, "next": onward, "refused": refused if step == "send" else None,
         "pending": list(verification.live(user)), "awaiting": verification.awaiting(user),
-    }, status=status)
-    if retry := getattr(refused, "retry_after", None):
-        response["Retry-After"] = str(retry)
-    return response
+    }, refused=refused, invalid=bool(form.errors))
 
 
 @login_required
@@ -210,19 +202,13 @@ def verify_link(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the email, opened in a session of the account that asked for it. A
     page with a button, not a change on opening: mail scanners open links too."""
     try:
-        found = verification.by_link(token)
         if request.method == "POST":
             found = verification.confirm_link(actor(request), token)
+        else:
+            found = verification.by_link(actor(request), token)
     except ServiceError as error:
         return failure(request, error)
-    if request.user.pk != found.user_id:
-        return failure(request, NotAllowed(
-            "This link confirms an address for another bizcenter account than the one you "
-            "are logged in to. If you asked for it, log out and log in to that account, "
-            "then open the link again; if you did not, ignore it: nothing changes.",
-            code="other_account"))
     if request.method == "POST":
-        unmark(request)
         messages.success(request, f"{found.target.value} is confirmed as yours.")
         return redirect("web:home")
     return render(request, "web/verify_link.html", {"found": found})
@@ -248,7 +234,6 @@ def security(request: HttpRequest) -> HttpResponse:
     password_form = PasswordChangeForm(request.POST if step == "password" else None)
     address_form = NewAddressForm(request.POST if step == "address" else None)
     context: dict[str, Any] = {}
-    status = 200
     try:
         if step == "start":
             two_factor.start(me)
@@ -284,10 +269,7 @@ def security(request: HttpRequest) -> HttpResponse:
     except ServiceError as error:
         forms: dict[str, ServiceErrors] = {"password": password_form, "address": address_form}
         forms.get(step, code_form).add_service_error(error)
-        status = error.status
         context["refused"] = error
-    if code_form.errors or password_form.errors or address_form.errors:
-        status = status if status != 200 else 400
     context["session_limits"] = {"idle_hours": settings.BIZCENTER_SESSION_IDLE_HOURS,
                                  "max_days": settings.BIZCENTER_SESSION_MAX_DAYS}
     setup = two_factor.pending_setup(user)
@@ -298,10 +280,9 @@ def security(request: HttpRequest) -> HttpResponse:
                                        for a in user.addresses()],
                     "qr": qr_svg(setup.uri) if setup else None,
                     "signins": signins.recent(user)})
-    response = render(request, "web/security.html", context, status=status)
-    if retry := getattr(context.get("refused"), "retry_after", None):
-        response["Retry-After"] = str(retry)
-    return response
+    return form_page(request, "web/security.html", context, refused=context.get("refused"),
+                     invalid=bool(code_form.errors or password_form.errors
+                                  or address_form.errors))
 
 
 @require_http_methods(["GET", "POST"])
@@ -317,11 +298,8 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         else:
             request.session["bizcenter.reset_sent_to"] = form.cleaned_data["address"]
             return redirect("web:password_reset_sent")
-    response = render(request, "web/password_reset.html", {"form": form},
-                      status=refused.status if refused else 400 if form.errors else 200)
-    if isinstance(refused, RateLimited):
-        response["Retry-After"] = str(refused.retry_after)
-    return response
+    return form_page(request, "web/password_reset.html", {"form": form}, refused=refused,
+                     invalid=bool(form.errors))
 
 
 def password_reset_sent(request: HttpRequest) -> HttpResponse:
@@ -356,10 +334,9 @@ class ResetConfirm(PasswordResetConfirmView):
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """Personal API tokens: create (the token is shown once), see last use, revoke."""
     from bizcenter.accounts import tokens
-    from bizcenter.centers import enddates
     from bizcenter.centers.services import get_center, memberships_of
     from bizcenter.web.forms import TokenForm
-    from bizcenter.web.scope import ask_last_day
+    from bizcenter.web.scope import ask_last_day, picked_end
 
     me = actor(request)
     assert me.user is not None  # login_required
@@ -373,10 +350,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         if step == "create" and form.is_valid():
             data = form.cleaned_data
             where = get_center(me, data["center"])  # its time zone reads the last day
-            ends = (enddates.ends_at(data["expires"], where, field="expires")
-                    if data["expires"] else None)
             issued = tokens.create_token(me, where, data["name"], read_only=data["read_only"],
-                                         expires_at=ends)
+                                         expires_at=picked_end(data["expires"], where))
             form = TokenForm(centers=centers)
             ask_last_day(form, None, label="Last day it works (optional)")
         elif step == "revoke":

@@ -23,7 +23,6 @@ from bizcenter.assets.services import (
     unassign,
     update_asset,
 )
-from bizcenter.centers import enddates
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import member_by_address
 from bizcenter.core.errors import ServiceError
@@ -38,7 +37,7 @@ from bizcenter.web.forms import (
     StatusForm,
     status_of,
 )
-from bizcenter.web.scope import ask_last_day, center_page, int_param
+from bizcenter.web.scope import ask_last_day, center_page, int_param, picked_end
 from bizcenter.web.views import actor
 
 
@@ -85,9 +84,8 @@ def asset_detail(request: HttpRequest, center: BusinessCenter, asset_id: int) ->
         data = assign_form.cleaned_data
         try:
             member = member_by_address(me, center, data["person"])
-            ends = (enddates.ends_at(data["expires"], center, field="expires")
-                    if data["expires"] else None)
-            assign(me, center, member.pk, asset.pk, data["roles"], expires_at=ends)
+            assign(me, center, member.pk, asset.pk, data["roles"],
+                   expires_at=picked_end(data["expires"], center))
         except ServiceError as error:
             _refused(assign_form, error)
         else:

@@ -30,7 +30,7 @@ class AddressProofGate:
         if not request.path.startswith(OPEN) and PROVE in request.session:
             if request.user.is_authenticated and request.user.needs_proof:  # type: ignore[union-attr]
                 return redirect(proof_url(request.get_full_path()))
-            request.session.pop(PROVE, None)
+            request.session.pop(PROVE, None)  # proven now: no page needs to drop the mark
         return self.get_response(request)
 
 
@@ -42,7 +42,3 @@ def proof_url(next_url: str) -> str:
     """The code page, then back to where the person was going."""
     query = f"?{urlencode({'next': next_url})}" if next_url and next_url != "/" else ""
     return f"{reverse('web:verify')}{query}"
-
-
-def unmark(request: HttpRequest) -> None:
-    request.session.pop(PROVE, None)

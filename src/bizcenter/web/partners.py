@@ -7,7 +7,6 @@ shown as a page saying what happened, at its status.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any, TypedDict
 
 from django.contrib import messages
@@ -32,7 +31,7 @@ from bizcenter.invitations import imports
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.web.forms import EditMemberForm, InviteForm
-from bizcenter.web.scope import ask_last_day, center_page, int_param
+from bizcenter.web.scope import ask_last_day, center_page, int_param, picked_end
 from bizcenter.web.views import actor, safe_next
 
 # The status filter of the members list; the first is the default: an ended membership
@@ -102,11 +101,6 @@ def member_row(m: Membership, base: str, center: BusinessCenter) -> MemberRow:
         editable=m.state == MembershipState.ACTIVE)
 
 
-def _ends(day: date | None, center: BusinessCenter) -> datetime | None:
-    """The instant access ends for the last day picked in a form's ``expires`` field."""
-    return enddates.ends_at(day, center, field="expires") if day else None
-
-
 @center_page
 def pending(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     q = request.GET
@@ -129,7 +123,7 @@ def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
         try:
             grant = Grant(role=data["role"], modules=tuple(data["modules"]),
                           finance_role=data["finance_role"], kind=data["kind"],
-                          expires_at=_ends(data["expires"], center), assets=form.asset_roles())
+                          expires_at=picked_end(data["expires"], center), assets=form.asset_roles())
             if data["file"]:
                 job = imports.start_import(me, center, data["file"].read(), grant,
                                            file_name=data["file"].name)
@@ -244,7 +238,7 @@ def edit(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpRe
         try:
             ends: dict[str, Any] = {}
             if "expires" in form.changed_data:
-                ends = ({"expires_at": _ends(data["expires"], center)} if data["expires"]
+                ends = ({"expires_at": picked_end(data["expires"], center)} if data["expires"]
                         else {"clear_expiry": True})
             edit_member_access(me, center, member_id, role=data["role"],
                                modules=data["modules"], finance_role=data["finance_role"],

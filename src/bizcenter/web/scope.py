@@ -4,6 +4,7 @@ service's refusal into a page, and read the query string forgivingly."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
@@ -57,3 +58,9 @@ def ask_last_day(form: Any, center: Any, *, field: str = "expires",
     picker = form.fields[field]
     picker.label = label
     picker.help_text = f"Inclusive, in {zone}: it ends when that day ends there."
+
+
+def picked_end(day: date | None, center: Any) -> datetime | None:
+    """The instant access ends for the last day picked in a form's ``expires`` field
+    (None: no end date)."""
+    return enddates.ends_at(day, center, field="expires") if day else None

@@ -50,6 +50,17 @@ def failure(request: HttpRequest, error: ServiceError, **context: Any) -> HttpRe
     return render(request, "web/error.html", {"error": error, **context}, status=error.status)
 
 
+def form_page(request: HttpRequest, template: str, context: dict[str, Any], *,
+              refused: ServiceError | None = None, invalid: bool = False) -> HttpResponse:
+    """A form's page at its status: a service's refusal keeps its own (a 409, a 429 that
+    says when to try again in Retry-After), an error in a field is a 400."""
+    response = render(request, template, context,
+                      status=refused.status if refused else 400 if invalid else 200)
+    if retry := getattr(refused, "retry_after", None):
+        response["Retry-After"] = str(retry)
+    return response
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers and `serve`: up only if the database answers too."""
     with connection.cursor() as cursor:
@@ -78,11 +89,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             form.add_service_error(error)
         else:
             return _signed_up(request, user, safe_next(request, reverse("web:home")))
-    response = render(request, "web/signup.html", {"form": form, "next": safe_next(request, "")},
-                      status=refused.status if refused else 400 if form.errors else 200)
-    if retry := getattr(refused, "retry_after", None):
-        response["Retry-After"] = str(retry)
-    return response
+    return form_page(request, "web/signup.html", {"form": form, "next": safe_next(request, "")},
+                     refused=refused, invalid=bool(form.errors))
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,12 +115,9 @@ def signup_invited(request: HttpRequest, token: str) -> HttpResponse:
             form.add_service_error(error)
         else:
             return _signed_up(request, user, back)
-    response = render(request, "web/signup_invited.html",
-                      {"form": form, "preview": preview, "token": token},
-                      status=refused.status if refused else 400 if form.errors else 200)
-    if retry := getattr(refused, "retry_after", None):
-        response["Retry-After"] = str(retry)
-    return response
+    return form_page(request, "web/signup_invited.html",
+                     {"form": form, "preview": preview, "token": token},
+                     refused=refused, invalid=bool(form.errors))
 
 
 @login_required
