@@ -8,6 +8,8 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from bizcenter.centers import enddates
+
 T = TypeVar("T")
 
 
@@ -87,6 +89,14 @@ EXPIRES_AT_OUT = "The instant access ends (UTC). Null: access does not end."
 def last_day_in(description: str = LAST_DAY_IN) -> Any:
     """The input field ``last_day`` (a Pydantic Field; typed Any as Field is)."""
     return Field(None, description=description, examples=["2027-06-30"])
+
+
+def end_sent(last_day: date | None, expires_at: datetime | None, where: Any
+             ) -> datetime | None:
+    """The instant access ends, from whichever of the two a request sent."""
+    if last_day is None:
+        return expires_at
+    return enddates.ends_at(last_day, where, field="last_day")
 
 
 def one_end(expires_at: datetime | None, last_day: date | None) -> None:

@@ -22,6 +22,7 @@ from bizcenter.api.schemas import (
     LastDay,
     PageInfo,
     Schema,
+    end_sent,
     last_day_in,
     one_end,
 )
@@ -250,8 +251,7 @@ def assign(request: HttpRequest, center_id: int, asset_id: int, member_id: int,
     last_day (a date: the grant's last day, inclusive, in the Business Center's time
     zone) or expires_at (the exact time it ends)."""
     where = center(request, center_id)
-    ends = (enddates.ends_at(payload.last_day, where, field="last_day")
-            if payload.last_day is not None else payload.expires_at)
+    ends = end_sent(payload.last_day, payload.expires_at, where)
     grant = assets.assign(actor(request), where, member_id, asset_id, payload.roles,
                           expires_at=ends)
     return GrantOut.of(grant, where)

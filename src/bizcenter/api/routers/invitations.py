@@ -20,6 +20,7 @@ from bizcenter.api.schemas import (
     LastDay,
     PageInfo,
     Schema,
+    end_sent,
     last_day_in,
     one_end,
 )
@@ -134,8 +135,7 @@ def invite(request: HttpRequest, center_id: int, payload: InviteIn) -> Status[An
     The membership's end: last_day (its last day, inclusive, in the Business Center's
     time zone) or expires_at (the exact time it ends)."""
     target = center(request, center_id)
-    ends = (enddates.ends_at(payload.last_day, target, field="last_day")
-            if payload.last_day is not None else payload.expires_at)
+    ends = end_sent(payload.last_day, payload.expires_at, target)
 
     def run() -> tuple[int, Any]:
         grant = Grant(role=payload.role, modules=tuple(payload.modules),
