@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,8 +20,17 @@ from bizcenter.centers.choices import (
 )
 
 
+def new_public_id() -> str:
+    """A 19-digit id, TikTok's shape for a BC ID, drawn at random: other Business Centers
+    know this one by it, and unlike the row id it cannot be guessed by counting."""
+    return str(secrets.randbelow(9 * 10**18) + 10**18)
+
+
 class BusinessCenter(models.Model):
     name = models.CharField(max_length=100)
+    # What partners type to reach this Business Center; the row id stays internal.
+    public_id = models.CharField(max_length=19, unique=True, default=new_public_id,
+                                 editable=False)
     company = models.CharField(max_length=200, blank=True)
     timezone = models.CharField(max_length=64, default="UTC")
     currency = models.CharField(max_length=3, default="USD")
