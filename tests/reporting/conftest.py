@@ -9,9 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from bizcenter.assets.models import Asset
+from bizcenter.assets.models import Asset, PartnerShare, Partnership
 from bizcenter.assets.services import create_asset
 from bizcenter.campaigns.models import Campaign
+from bizcenter.centers.models import BusinessCenter
+from bizcenter.centers.services import bump_access_version
 from bizcenter.reporting.models import DailyMetric
 
 
@@ -28,6 +30,17 @@ def metric(campaign: Campaign, day: str, spend: str, impressions: int, clicks: i
         campaign=campaign, advertiser_id=campaign.advertiser_id,
         center_id=campaign.advertiser.center_id, day=date.fromisoformat(day),
         spend=Decimal(spend), impressions=impressions, clicks=clicks, conversions=conversions)
+
+
+def share_with(owner: BusinessCenter, partner: BusinessCenter, asset: Asset,
+               roles: tuple[str, ...] = ("ANALYST",)) -> PartnerShare:
+    """``owner`` shares ``asset`` with ``partner``, straight to the tables: how partners
+    come to agree is not under test here, and stays out of these tests' way."""
+    link, _ = Partnership.objects.get_or_create(owner=owner, partner=partner)
+    shared = PartnerShare.objects.create(partnership=link, asset=asset, roles=list(roles))
+    bump_access_version(owner)
+    bump_access_version(partner)
+    return shared
 
 
 @dataclass

@@ -152,12 +152,11 @@ def test_only_admins_load_metrics(center, as_owner, book, make_user):
 
 
 def test_a_partner_cannot_load_numbers_into_a_shared_account(center, as_owner, book, make_user):
-    from bizcenter.assets import partners
+    from tests.reporting.conftest import share_with
 
     boss = make_user("boss@agency.com")
     agency = create_center(act(boss), name="Agency")
-    partners.add_partner(as_owner, center, agency.pk)
-    partners.share(as_owner, center, agency.pk, book.main.pk, "ADMIN")
+    share_with(center, agency, book.main, ("ADMIN",))
     with pytest.raises(RowsRejected) as refused:
         import_metrics(act(boss), agency,
                        upload(HEADER + f"{book.spring.pk},2026-04-07,1,1,1,1\n"))
@@ -183,12 +182,12 @@ def test_export_by_period_and_by_campaign(center, as_owner, book):
     span = {"since": "2026-03-29", "until": "2026-04-06"}
     by_week = rows_of(export_csv(as_owner, center, group="week", **span))
     assert by_week[0] == ["period_start", "period_end", "spend", "impressions", "clicks",
-                          "conversions", "ctr", "cpc", "cpm", "cpa"]
+                          "conversions", "ctr", "cpc", "cpm", "cpa", "currency"]
     assert by_week[1:] == [
-        ["2026-03-29", "2026-03-29", "0.00", "0", "0", "0", "", "", "", ""],
+        ["2026-03-29", "2026-03-29", "0.00", "0", "0", "0", "", "", "", "", "USD"],
         ["2026-03-30", "2026-04-05", "140.00", "14000", "100", "9", "0.007143", "1.40",
-         "10.00", "15.56"],
-        ["2026-04-06", "2026-04-06", "1.25", "0", "0", "0", "", "", "", ""],
+         "10.00", "15.56", "USD"],
+        ["2026-04-06", "2026-04-06", "1.25", "0", "0", "0", "", "", "", "", "USD"],
     ]
     by_campaign = rows_of(export_csv(as_owner, center, by="campaign", **span))
     assert by_campaign[0][:4] == ["campaign_id", "campaign", "ad_account_id", "ad_account"]

@@ -10,13 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bizcenter.access.snapshot import request_scope
-from bizcenter.assets import partners
 from bizcenter.assets.services import create_asset, unassign
 from bizcenter.centers.services import create_center
 from bizcenter.core.errors import InvalidInput, NotAllowed, NotFound
 from bizcenter.reporting.services import Figures, report, report_accounts
 from tests.conftest import act, join
-from tests.reporting.conftest import make_campaign, metric
+from tests.reporting.conftest import make_campaign, metric, share_with
 
 RANGE = {"since": date(2026, 3, 29), "until": date(2026, 4, 6)}
 
@@ -160,7 +159,9 @@ def test_standard_with_analytics_and_no_ad_account_sees_zero(center, as_owner, b
     viewer = make_user("viewer@agency.com")
     join(as_owner, center, viewer, modules=("ANALYTICS",))
     found = report(act(viewer), center, **RANGE)
-    assert found.totals == Figures() and found.campaigns == [] and found.accounts == []
+    # Nothing to see still reads in the Business Center's own currency.
+    assert found.totals == Figures(currency="USD")
+    assert found.campaigns == [] and found.accounts == []
 
 
 def test_without_the_analytics_module_reports_are_refused_saying_why(center, as_owner, book,
@@ -197,10 +198,9 @@ def test_a_partner_shared_ad_account_is_in_the_partners_admin_report(center, as_
     own = make_campaign(create_asset(act(boss), agency, type="ADVERTISER", name="Agency ads"),
                         "Agency own")
     metric(own, "2026-04-02", "7.00", 700, 7, 1)
-    partners.add_partner(as_owner, center, agency.pk)
     # Before sharing: only the agency's own numbers.
     assert report(act(boss), agency, **RANGE).totals.spend == Decimal("7.00")
-    partners.share(as_owner, center, agency.pk, book.main.pk, "ANALYST")
+    share_with(center, agency, book.main)
     found = report(act(boss), agency, **RANGE)
     assert found.totals.spend == Decimal("48.25")  # 7.00 + Main ads' 41.25, not Second ads
     assert {a.name for a in found.accounts} == {"Agency ads", "Main ads"}

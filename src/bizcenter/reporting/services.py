@@ -10,6 +10,13 @@ Who sees what is the engine's ``report.view``: Admins see every ad account
 their Business Center owns or a partner shares with it; Standard members with
 the Analytics module see the ad accounts assigned to them; anyone else is
 refused with the engine's reason and fix.
+
+Money stays in its currency. An ad account's numbers are in the currency of
+the Business Center that owns it, not of the one looking: an agency shown a
+brand's EUR account beside its own GBP ones gets a part of the report per
+currency (totals and periods), and every campaign and account row names its
+currency. Nothing converts or adds amounts of two currencies; ``Figures.plus``
+refuses to, so a mistake fails loudly instead of printing a wrong total.
 """
 
 from __future__ import annotations
@@ -56,6 +63,10 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_PROBLEMS = 50
 
 
+class MixedCurrencies(ValueError):
+    """Two amounts of different currencies were about to be added: a bug, never input."""
+
+
 def _div(num: Decimal, den: Decimal | int, exp: Decimal) -> Decimal | None:
     """A ratio rounded for people, or None where there is nothing to divide by."""
     if not den:
@@ -75,6 +86,9 @@ class Figures:
     impressions: int = 0
     clicks: int = 0
     conversions: int = 0
+    # ISO 4217 code of ``spend`` and of the CPC, CPM and CPA derived from it: the
+    # currency of the Business Center owning the ad accounts summed. "" until known.
+    currency: str = ""
 
     @property
     def ctr(self) -> Decimal | None:
@@ -102,8 +116,14 @@ class Figures:
         return _div(self.spend, self.conversions, CENTS)
 
     def plus(self, other: Figures) -> Figures:
+        """The sum of both, in their one currency. Counts are added with the money they
+        sit beside, so a row's CPC or CTR never divides one currency's spend by another
+        currency's clicks; figures of two currencies refuse to be added at all."""
+        if self.currency and other.currency and self.currency != other.currency:
+            raise MixedCurrencies(f"Cannot add {other.currency} to {self.currency}.")
         return Figures(self.spend + other.spend, self.impressions + other.impressions,
-                       self.clicks + other.clicks, self.conversions + other.conversions)
+                       self.clicks + other.clicks, self.conversions + other.conversions,
+                       self.currency or other.currency)
 
 
 @dataclass(frozen=True)
@@ -153,6 +173,18 @@ class Subject:
     # Whether every ad account the Business Center owns is among ``accounts``
     # (Admins): then its own rows are found through the (center, day) index.
     whole_center: bool = False
+    # Each account's currency (its owner's), by the account's id.
+    currency_of: Mapping[int, str] = field(default_factory=dict)
+
+    @property
+    def currencies(self) -> list[str]:
+        """The currencies of the accounts, the viewing Business Center's own first, then
+        alphabetical; its own alone when there is no account, so an empty report still
+        reads in a currency."""
+        found = set(self.currency_of.values())
+        own = self.center.currency
+        first = [own] if own in found or not found else []
+        return first + sorted(found - {own})
 
     @property
     def title(self) -> str:
@@ -164,19 +196,50 @@ class Subject:
 
 
 @dataclass(frozen=True)
+class CurrencyPart:
+    """What a report says in one currency: its totals and its periods."""
+
+    currency: str
+    totals: Figures
+    periods: list[PeriodRow]
+
+
+@dataclass(frozen=True)
 class Report:
     subject: Subject
     since: date
     until: date
     group: str
-    periods: list[PeriodRow]
-    campaigns: list[CampaignRow]  # most spend first
-    totals: Figures
+    # One per currency, in ``Subject.currencies``'s order; one alone in the common case.
+    parts: list[CurrencyPart]
+    campaigns: list[CampaignRow]  # by currency (as ``parts``), then most spend first
     accounts: list[AccountRow] = field(default_factory=list)  # center reports only
 
     @property
     def days(self) -> int:
         return (self.until - self.since).days + 1
+
+    @property
+    def currencies(self) -> list[str]:
+        return [part.currency for part in self.parts]
+
+    @property
+    def totals(self) -> Figures:
+        """The totals, for a report in one currency (always so for an ad account or a
+        campaign). Raises ``MixedCurrencies`` otherwise: there is no single total of
+        several currencies, so callers must read ``parts``."""
+        return self._one().totals
+
+    @property
+    def periods(self) -> list[PeriodRow]:
+        """The periods of a report in one currency; see ``totals``."""
+        return self._one().periods
+
+    def _one(self) -> CurrencyPart:
+        if len(self.parts) != 1:
+            raise MixedCurrencies(f"This report is in {', '.join(self.currencies)}; read "
+                                  "its parts, one per currency.")
+        return self.parts[0]
 
 
 # -- Who may see what ---------------------------------------------------------------------
@@ -200,7 +263,8 @@ def subject(actor: Actor, center: BusinessCenter, scope: str = "center",
     if scope == "center":
         accounts = report_accounts(actor, center)
         admin = actor.user is None or check(actor.user, Action.ASSET_MANAGE, center).allowed
-        return Subject(scope, center, accounts, whole_center=admin)
+        return Subject(scope, center, accounts, whole_center=admin,
+                       currency_of=_currencies(center, accounts))
     if id is None:
         raise InvalidInput(f"A {scope} report needs the {scope}'s id.", fields={"id": "required"})
     campaign: Campaign | None = None
@@ -220,7 +284,18 @@ def subject(actor: Actor, center: BusinessCenter, scope: str = "center",
                                             within=center):
         raise missing
     require(actor, Action.REPORT_VIEW, advertiser, within=center)
-    return Subject(scope, center, [advertiser], advertiser=advertiser, campaign=campaign)
+    return Subject(scope, center, [advertiser], advertiser=advertiser, campaign=campaign,
+                   currency_of=_currencies(center, [advertiser]))
+
+
+def _currencies(center: BusinessCenter, accounts: Sequence[Asset]) -> dict[int, str]:
+    """Each account's currency: its owner's. The viewer's own accounts need no query;
+    partners' owners are read in one."""
+    others = {a.center_id for a in accounts if a.center_id != center.pk}
+    owners = dict(BusinessCenter.objects.filter(pk__in=others).values_list("pk", "currency")
+                  ) if others else {}
+    owners[center.pk] = center.currency
+    return {a.pk: owners[a.center_id] for a in accounts}
 
 
 def _campaign(center: BusinessCenter, raw_id: int | str) -> Campaign:
@@ -339,19 +414,29 @@ def _figures(row: Mapping[str, Any]) -> dict[str, Any]:
             "conversions": int(row["s_conversions"] or 0)}
 
 
-def by_day_rows(subj: Subject) -> QuerySet[DailyMetric]:
-    """The rows a report may read, found the way that keeps them in day order: by
-    Business Center or ad account and day (the indexes of the same names)."""
+def by_day_rows(subj: Subject) -> list[tuple[str, QuerySet[DailyMetric]]]:
+    """The rows a report may read, a query per currency, found the way that keeps them in
+    day order: by Business Center or ad account and day (the indexes of the same names).
+
+    A query per currency rather than one grouped by currency: the currency is not on
+    the row, and grouping by its owner would read columns the (advertiser, day) index
+    does not hold. A viewer sees a handful of currencies at most."""
     qs = DailyMetric.objects.all()
     if subj.campaign is not None:
-        return qs.filter(campaign_id=subj.campaign.pk)
+        return [(subj.currencies[0], qs.filter(campaign_id=subj.campaign.pk))]
     if subj.advertiser is not None:
-        return qs.filter(advertiser_id=subj.advertiser.pk)
-    if subj.whole_center:
-        shared = [a.pk for a in subj.accounts if a.center_id != subj.center.pk]
-        return qs.filter(Q(center_id=subj.center.pk) | Q(advertiser_id__in=shared)) if shared \
-            else qs.filter(center_id=subj.center.pk)
-    return qs.filter(advertiser_id__in=[a.pk for a in subj.accounts])
+        return [(subj.currencies[0], qs.filter(advertiser_id=subj.advertiser.pk))]
+    found = []
+    for currency in subj.currencies:
+        accounts = [a for a in subj.accounts if subj.currency_of[a.pk] == currency]
+        if subj.whole_center and currency == subj.center.currency:
+            shared = [a.pk for a in accounts if a.center_id != subj.center.pk]
+            own = Q(center_id=subj.center.pk)
+            found.append((currency, qs.filter(own | Q(advertiser_id__in=shared)) if shared
+                          else qs.filter(own)))
+        else:
+            found.append((currency, qs.filter(advertiser_id__in=[a.pk for a in accounts])))
+    return found
 
 
 def by_campaign_rows(subj: Subject) -> QuerySet[DailyMetric]:
@@ -372,58 +457,88 @@ def report(actor: Actor, center: BusinessCenter, *, scope: str = "center",
            id: int | str | None = None, since: date | str | None, until: date | str | None,
            group: str = "day") -> Report:
     """Sums by period and by campaign, with totals and derived metrics, over what the
-    viewer may see: authorize first, then check the range, then two grouped queries."""
+    viewer may see: authorize first, then check the range, then grouped queries (by day,
+    one per currency; by campaign, one). Each currency is a part of its own."""
     subj = subject(actor, center, scope, id)
     start, end = date_range(since, until)
     group = _group(group)
     days = {"day__gte": start, "day__lte": end}
 
-    # SQL sums by day, in the index's order; weeks and months are folded from those
-    # (at most 731) sums here. Grouping by a date function in SQL costs a call per
-    # row instead: Django's TruncMonth on SQLite is a Python function per row, 10 to
-    # 15 times slower on a year of 1,000 campaigns (bench/report.py, "TruncMonth").
-    by_period: dict[date, Figures] = {}
-    for day in by_day_rows(subj).filter(**days).values("day").annotate(**SUMS).order_by():
-        key = period_start(day["day"], group)
-        by_period[key] = by_period.get(key, Figures()).plus(Figures(**_figures(day)))
-    periods = [PeriodRow(**vars(by_period.get(s, Figures())), start=max(s, start),
-                         end=min(_period_end(s, group), end),
-                         whole=s >= start and _period_end(s, group) <= end)
-               for s in _starts(start, end, group)]
-
+    parts = [_part(currency, rows.filter(**days), start, end, group)
+             for currency, rows in by_day_rows(subj)]
     sums = list(by_campaign_rows(subj).filter(**days).values("campaign_id").annotate(**SUMS)
                 .order_by())
     names = {c["pk"]: c for c in Campaign.objects.filter(
         pk__in=[r["campaign_id"] for r in sums]).values(
             "pk", "name", "status", "advertiser_id", "advertiser__name")}
+    rank = {currency: n for n, currency in enumerate(subj.currencies)}
     campaigns = sorted(
-        (CampaignRow(**_figures(r), campaign_id=r["campaign_id"],
-                     name=names[r["campaign_id"]]["name"],
-                     status=names[r["campaign_id"]]["status"],
-                     advertiser_id=names[r["campaign_id"]]["advertiser_id"],
-                     advertiser_name=names[r["campaign_id"]]["advertiser__name"])
-         for r in sums if r["campaign_id"] in names),
-        key=lambda c: (-c.spend, -c.conversions, c.name.lower(), c.campaign_id))
-    totals = Figures()
-    for campaign in campaigns:
-        totals = totals.plus(campaign)
+        (_campaign_row(subj, r, names[r["campaign_id"]]) for r in sums
+         if r["campaign_id"] in names),
+        key=lambda c: (rank[c.currency], -c.spend, -c.conversions, c.name.lower(),
+                       c.campaign_id))
+    parts = _with_totals(parts, campaigns)
     accounts: list[AccountRow] = []
     if subj.scope == "center":
-        accounts = _by_account(subj.accounts, campaigns)
-    return Report(subj, start, end, group, periods, campaigns, totals, accounts)
+        accounts = _by_account(subj, campaigns)
+    return Report(subj, start, end, group, parts, campaigns, accounts)
 
 
-def _by_account(visible: Sequence[Asset], campaigns: Sequence[CampaignRow]) -> list[AccountRow]:
+def _campaign_row(subj: Subject, sums: Mapping[str, Any],
+                  named: Mapping[str, Any]) -> CampaignRow:
+    """A campaign's sums, in the currency of the Business Center owning its ad account."""
+    return CampaignRow(**_figures(sums), currency=subj.currency_of[named["advertiser_id"]],
+                       campaign_id=named["pk"], name=named["name"], status=named["status"],
+                       advertiser_id=named["advertiser_id"],
+                       advertiser_name=named["advertiser__name"])
+
+
+def _part(currency: str, rows: QuerySet[DailyMetric], start: date, end: date,
+          group: str) -> CurrencyPart:
+    """One currency's periods (totals come later, from the campaigns).
+
+    SQL sums by day, in the index's order; weeks and months are folded from those
+    (at most 731) sums here. Grouping by a date function in SQL costs a call per
+    row instead: Django's TruncMonth on SQLite is a Python function per row, 10 to
+    15 times slower on a year of 1,000 campaigns (bench/report.py, "TruncMonth")."""
+    zero = Figures(currency=currency)
+    by_period: dict[date, Figures] = {}
+    for day in rows.values("day").annotate(**SUMS).order_by():
+        key = period_start(day["day"], group)
+        by_period[key] = by_period.get(key, zero).plus(Figures(**_figures(day),
+                                                               currency=currency))
+    periods = [PeriodRow(**vars(by_period.get(s, zero)), start=max(s, start),
+                         end=min(_period_end(s, group), end),
+                         whole=s >= start and _period_end(s, group) <= end)
+               for s in _starts(start, end, group)]
+    return CurrencyPart(currency, zero, periods)
+
+
+def _with_totals(parts: list[CurrencyPart], campaigns: Sequence[CampaignRow]
+                 ) -> list[CurrencyPart]:
+    """Each currency's totals: the sum of its campaign rows, so the table and its total
+    always agree."""
+    totals = {part.currency: part.totals for part in parts}
+    for campaign in campaigns:
+        totals[campaign.currency] = totals[campaign.currency].plus(campaign)
+    return [CurrencyPart(p.currency, totals[p.currency], p.periods) for p in parts]
+
+
+def _by_account(subj: Subject, campaigns: Sequence[CampaignRow]) -> list[AccountRow]:
     """Per ad account, folded from the per-campaign rows (no third query); accounts
-    without numbers in the range are listed too, at zero."""
+    without numbers in the range are listed too, at zero, in their currency. By
+    currency first (as the report's parts), then most spend first."""
     sums: dict[int, Figures] = {}
     counts: dict[int, int] = {}
     for row in campaigns:
         sums[row.advertiser_id] = sums.get(row.advertiser_id, Figures()).plus(row)
         counts[row.advertiser_id] = counts.get(row.advertiser_id, 0) + 1
-    rows = [AccountRow(**vars(sums.get(a.pk, Figures())), advertiser_id=a.pk, name=a.name,
-                       campaigns=counts.get(a.pk, 0)) for a in visible]
-    return sorted(rows, key=lambda r: (-r.spend, r.name.lower(), r.advertiser_id))
+    rows = [AccountRow(**vars(sums.get(a.pk, Figures(currency=subj.currency_of[a.pk]))),
+                       advertiser_id=a.pk, name=a.name, campaigns=counts.get(a.pk, 0))
+            for a in subj.accounts]
+    rank = {currency: n for n, currency in enumerate(subj.currencies)}
+    return sorted(rows, key=lambda r: (rank[r.currency], -r.spend, r.name.lower(),
+                                       r.advertiser_id))
 
 
 def today_in(center: BusinessCenter) -> date:
@@ -442,16 +557,22 @@ DERIVED = ("ctr", "cpc", "cpm", "cpa")
 
 def _cells(row: Figures) -> list[Any]:
     return [row.spend, row.impressions, row.clicks, row.conversions,
-            *(getattr(row, name) for name in DERIVED)]
+            *(getattr(row, name) for name in DERIVED), row.currency]
 
 
 def export_csv(actor: Actor, center: BusinessCenter, *, by: str = "period",
                **query: Any) -> str:
     """The report as CSV, one row per period (``by="period"``) or per campaign.
 
+    Every row names the currency of its money (spend, CPC, CPM, CPA) in a
+    ``currency`` column, the one of the Business Center owning the ad account: the
+    last column, so sheets and scripts that read the others by position keep working.
+    A report over several currencies has a row per period and currency: amounts of two
+    currencies are never added into one cell.
+
     Campaign and account names are typed by people, so every cell goes through
     the activity log's formula defusing: a name like ``=HYPERLINK(...)`` stays text.
-    CTR is a fraction (0.0123 is 1.23 %); money is in the Business Center's currency.
+    CTR is a fraction (0.0123 is 1.23 %).
     """
     require(actor, Action.REPORT_VIEW, center)
     if by not in ("period", "campaign"):
@@ -460,11 +581,11 @@ def export_csv(actor: Actor, center: BusinessCenter, *, by: str = "period",
     found = report(actor, center, **query)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    metrics = ["spend", "impressions", "clicks", "conversions", *DERIVED]
+    metrics = ["spend", "impressions", "clicks", "conversions", *DERIVED, "currency"]
     rows: Iterable[list[Any]]
     if by == "period":
         writer.writerow(["period_start", "period_end", *metrics])
-        rows = ([p.start, p.end, *_cells(p)] for p in found.periods)
+        rows = ([p.start, p.end, *_cells(p)] for part in found.parts for p in part.periods)
     else:
         writer.writerow(["campaign_id", "campaign", "ad_account_id", "ad_account", *metrics])
         rows = ([c.campaign_id, c.name, c.advertiser_id, c.advertiser_name, *_cells(c)]
