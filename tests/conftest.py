@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pyotp
 import pytest
@@ -175,6 +175,18 @@ def built_once(django_db_blocker, build: Callable[[], T], **settings: object) ->
 
 def act(user: User) -> Actor:
     return Actor(user, ip="198.51.100.1", via="test")
+
+
+def partner_up(as_owner: Actor, owner: Any, partner: Any) -> Any:
+    """An active partnership: the owner's Admin asks, and an Admin of the partner accepts."""
+    from bizcenter.assets import partners
+    from bizcenter.centers.models import Membership
+
+    link = partners.request_partner(as_owner, owner, partner.public_id)
+    admin = (Membership.objects.active().filter(center=partner, role="ADMIN")
+             .select_related("user").order_by("pk").first())
+    assert admin is not None, f"{partner} has no Admin to accept the partner request"
+    return partners.accept(act(admin.user), partner, link.pk)
 
 
 def token_of(link: str) -> str:

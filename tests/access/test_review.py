@@ -17,7 +17,7 @@ from bizcenter.core.errors import NotAllowed
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from tests.cli.test_cli import run
-from tests.conftest import act
+from tests.conftest import act, partner_up
 
 
 def test_review_lists_members_and_invitations_and_flags_the_idle(
@@ -53,8 +53,8 @@ def test_review_lists_partner_business_centers_with_what_they_were_shared(
 
     agency = create_center(act(make_user("boss@agency.com")), name="Agency")
     acct = create_asset(as_owner, center, type="ADVERTISER", name="Acct")
-    partners.add_partner(as_owner, center, agency.pk)
-    partners.share(as_owner, center, agency.pk, acct.pk, "ANALYST")
+    partner_up(as_owner, center, agency)
+    partners.share(as_owner, center, agency.public_id, acct.pk, "ANALYST")
     [row] = [r for r in access_review(as_owner, center) if r.kind == "partner"]
     assert row.who == "Agency (Business Center)" and row.assets == 1
     assert row.note == "Ad account Acct as ANALYST"

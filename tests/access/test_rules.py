@@ -19,7 +19,7 @@ from bizcenter.assets.services import assign, create_asset
 from bizcenter.centers.services import revoke_member, update_member
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
-from tests.conftest import act
+from tests.conftest import act, partner_up
 
 A = Action
 COLUMNS = [
@@ -161,9 +161,9 @@ def test_every_partner_person_every_action(center, as_owner, make_user, settings
     unshared = create_asset(as_owner, center, type="ADVERTISER", name="Private")
     boss = make_user("agency_admin@agency.com")
     agency = create_center(act(boss), name="Agency")
-    partners.add_partner(as_owner, center, agency.pk)
-    partners.share(as_owner, center, agency.pk, acct.pk, "OPERATOR")
-    partners.share(as_owner, center, agency.pk, off.pk, "ANALYST")
+    partner_up(as_owner, center, agency)
+    partners.share(as_owner, center, agency.public_id, acct.pk, "OPERATOR")
+    partners.share(as_owner, center, agency.public_id, off.pk, "ANALYST")
     people = {"agency_admin": boss}
     for key, modules, grants in [
         ("agency_operator", ("CAMPAIGNS", "ANALYTICS"), [(acct, "OPERATOR")]),

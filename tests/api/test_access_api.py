@@ -16,7 +16,7 @@ from bizcenter.centers.services import create_center
 from bizcenter.invitations import services as invitations
 from tests.api.scenario import api_for, stranger
 from tests.api.test_api import error_of
-from tests.conftest import act, join
+from tests.conftest import act, join, partner_up
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 
@@ -140,8 +140,8 @@ def test_the_access_review_flags_idle_members(center, as_owner, admin_api, sam, 
                                               make_user):
     invitations.invite(as_owner, center, ["pending@agency.com"])
     agency = create_center(act(make_user("boss@agency.com")), name="Agency Co")
-    partners.add_partner(as_owner, center, agency.pk)
-    partners.share(as_owner, center, agency.pk, ads.pk, "ANALYST")
+    partner_up(as_owner, center, agency)
+    partners.share(as_owner, center, agency.public_id, ads.pk, "ANALYST")
     base = f"/centers/{center.pk}/access/review"
     with time_machine.travel(timezone.now() + timedelta(days=3)):
         whole = admin_api.get(base, idle_days=2)

@@ -13,7 +13,7 @@ from bizcenter.centers.services import create_center
 from bizcenter.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
-from tests.conftest import act
+from tests.conftest import act, partner_up
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def agency(center, as_owner, make_user):
     operator = invitations.accept(act(make_user("op@agency.com")),
                                   sent.link.rstrip("/").rsplit("/", 1)[-1])
     acct = create_asset(as_owner, center, type="ADVERTISER", name="Brand account")
-    partners.add_partner(as_owner, center, agency_center.pk)
+    partner_up(as_owner, center, agency_center)
     return agency_center, boss, operator, acct
 
 
@@ -35,7 +35,7 @@ def test_shared_assets_are_owned_by_partner_and_capped_by_the_shared_role(
 ):
     agency_center, boss, operator, acct = agency
     assert not check(boss, Action.ASSET_VIEW, acct, within=agency_center)
-    partners.share(as_owner, center, agency_center.pk, acct.pk, "OPERATOR")
+    partners.share(as_owner, center, agency_center.public_id, acct.pk, "OPERATOR")
     # The agency's Admin sees it as a partner's asset and holds the shared role.
     assert [a.name for a in list_assets(act(boss), agency_center).items] == ["Brand account"]
     [received] = partners.shared_with(act(boss), agency_center)
@@ -57,91 +57,72 @@ def test_lowering_the_shared_role_applies_to_every_partner_member_at_once(
     center, as_owner, agency
 ):
     agency_center, boss, operator, acct = agency
-    partners.share(as_owner, center, agency_center.pk, acct.pk, "OPERATOR")
+    partners.share(as_owner, center, agency_center.public_id, acct.pk, "OPERATOR")
     assign(act(boss), agency_center, operator.pk, acct.pk, ["OPERATOR"])
     assert check(operator.user, Action.CAMPAIGN_PROPOSE, acct, within=agency_center)
-    partners.share(as_owner, center, agency_center.pk, acct.pk, "ANALYST")  # lowered in place
+    partners.share(as_owner, center, agency_center.public_id, acct.pk, "ANALYST")  # lowered in place
     assert check(operator.user, Action.CAMPAIGN_PROPOSE, acct,
                  within=agency_center).code == "role_too_low"
     assert check(operator.user, Action.CAMPAIGN_VIEW, acct, within=agency_center)
     assert not check(boss, Action.CAMPAIGN_EDIT, acct, within=agency_center)
-    partners.share(as_owner, center, agency_center.pk, acct.pk, "OPERATOR")  # raised again
+    partners.share(as_owner, center, agency_center.public_id, acct.pk, "OPERATOR")  # raised again
     assert check(operator.user, Action.CAMPAIGN_PROPOSE, acct, within=agency_center)
 
 
 def test_unshare_and_remove_partner_take_everything_back(center, as_owner, agency):
     agency_center, boss, operator, acct = agency
-    partners.share(as_owner, center, agency_center.pk, acct.pk, "ANALYST")
+    partners.share(as_owner, center, agency_center.public_id, acct.pk, "ANALYST")
     assign(act(boss), agency_center, operator.pk, acct.pk, ["ANALYST"])
-    partners.unshare(as_owner, center, agency_center.pk, acct.pk)
+    partners.unshare(as_owner, center, agency_center.public_id, acct.pk)
     assert check(operator.user, Action.CAMPAIGN_VIEW, acct,
                  within=agency_center).code == "asset_not_assigned"
     assert not AssetGrant.objects.filter(membership=operator).exists()
     assert list_assets(act(boss), agency_center).total == 0
     with pytest.raises(NotFound):
-        partners.unshare(as_owner, center, agency_center.pk, acct.pk)
-    partners.share(as_owner, center, agency_center.pk, acct.pk, "ANALYST")
-    partners.remove_partner(as_owner, center, agency_center.pk)
+        partners.unshare(as_owner, center, agency_center.public_id, acct.pk)
+    partners.share(as_owner, center, agency_center.public_id, acct.pk, "ANALYST")
+    partners.end_partnership(as_owner, center, agency_center.public_id)
     assert not check(boss, Action.CAMPAIGN_VIEW, acct, within=agency_center)
     with pytest.raises(NotFound) as gone:
-        partners.share(as_owner, center, agency_center.pk, acct.pk, "ANALYST")
-    assert "Add it as a partner first" in gone.value.message
+        partners.share(as_owner, center, agency_center.public_id, acct.pk, "ANALYST")
+    assert "send a partner request first" in gone.value.message
 
 
 def test_partner_mistakes_and_permissions(center, as_owner, agency, make_user):
     agency_center, boss, operator, acct = agency
     with pytest.raises(Conflict):
-        partners.add_partner(as_owner, center, agency_center.pk)
+        partner_up(as_owner, center, agency_center)
     with pytest.raises(InvalidInput):
-        partners.add_partner(as_owner, center, center.pk)
-    with pytest.raises(NotFound):
-        partners.add_partner(as_owner, center, 999999)
+        partner_up(as_owner, center, center)
+    with pytest.raises(InvalidInput, match="19 digits"):
+        partners.request_partner(as_owner, center, 999999)
     with pytest.raises(InvalidInput):
-        partners.share(as_owner, center, agency_center.pk, acct.pk, "POST")
+        partners.share(as_owner, center, agency_center.public_id, acct.pk, "POST")
     # The agency cannot share the brand's asset onwards, nor act in the brand's center.
     with pytest.raises(NotFound):
-        partners.share(act(boss), center, agency_center.pk, acct.pk, "ANALYST")
+        partners.share(act(boss), center, agency_center.public_id, acct.pk, "ANALYST")
     with pytest.raises(NotAllowed):
-        partners.add_partner(act(operator.user), agency_center, center.pk)
+        partner_up(act(operator.user), agency_center, center)
 
 
 def test_why_within_the_receiving_center(center, as_owner, agency, capsys):
     from tests.cli.test_cli import run
 
     agency_center, boss, operator, acct = agency
-    partners.share(as_owner, center, agency_center.pk, acct.pk, "ANALYST")
+    partners.share(as_owner, center, agency_center.public_id, acct.pk, "ANALYST")
     assign(act(boss), agency_center, operator.pk, acct.pk, ["ANALYST"])
     code, out, _ = run(capsys, "why", "op@agency.com", "campaign.propose", f"asset:{acct.pk}",
                        "--within", str(agency_center.pk), "--as", boss.email)
     assert code == 0 and out.startswith("Denied (role_too_low).")
 
 
-def test_partners_on_the_command_line(center, as_owner, owner, agency, capsys):
-    from tests.cli.test_cli import run
-
-    agency_center, boss, _, acct = agency
-    code, out, _ = run(capsys, "partners", "share", str(center.pk), str(agency_center.pk),
-                       str(acct.pk), "-r", "operator", "--as", owner.email)
-    assert code == 0 and "shared as OPERATOR" in out
-    code, out, _ = run(capsys, "partners", "list", str(center.pk), "--as", owner.email)
-    assert "Agency" in out and "Brand account as OPERATOR" in out
-    code, out, _ = run(capsys, "partners", "received", str(agency_center.pk), "--as",
-                       boss.email, "--json")
-    assert '"owner": "Brand Co"' in out
-    code, _, _ = run(capsys, "partners", "remove", str(center.pk), str(agency_center.pk),
-                     "--yes", "--as", owner.email)
-    assert code == 0
-    code, _, err = run(capsys, "partners", "add", str(center.pk), "abc", "--as", owner.email)
-    assert code == 1 and "is not a Business Center id" in err
-
-
 def test_a_members_owned_asset_set_leaves_shared_assets_alone(center, as_owner, agency):
     from bizcenter.assets.services import set_member_assets
 
     agency_center, boss, operator, acct = agency
-    partners.share(as_owner, center, agency_center.pk, acct.pk, "OPERATOR")
+    partners.share(as_owner, center, agency_center.public_id, acct.pk, "OPERATOR")
     assign(act(boss), agency_center, operator.pk, acct.pk, ["ANALYST"])
-    with pytest.raises(InvalidInput, match="shared by a partner"):
+    with pytest.raises(InvalidInput, match="shared by"):
         set_member_assets(act(boss), agency_center, operator.pk, {acct.pk: ["OPERATOR"]})
     # Setting the owned ones (none here) keeps the shared grant as it was.
     assert set_member_assets(act(boss), agency_center, operator.pk, {}) == 0

@@ -27,7 +27,7 @@ from bizcenter.billing.models import (
 from bizcenter.centers.services import update_center
 from bizcenter.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tests.billing.conftest import billing_events, nothing_written
-from tests.conftest import act
+from tests.conftest import act, partner_up
 
 CARD = dict(card_brand="VISA", card_last4="4242", card_exp_month="12",
             card_exp_year=str(date.today().year + 3))
@@ -357,8 +357,8 @@ def test_limits_only_on_this_business_centers_ad_accounts(owner, center, other_c
     with pytest.raises(NotFound, match=f"No ad account with id {theirs.pk} in Brand Co"):
         services.set_spending_limit(act(owner), center, theirs.pk, "100")
     # An ad account a partner shares with us is billed to its owner, not here.
-    partners.add_partner(act(outsider), other_center, center.pk)
-    partners.share(act(outsider), other_center, center.pk, theirs.pk, ["ANALYST"])
+    partner_up(act(outsider), other_center, center)
+    partners.share(act(outsider), other_center, center.public_id, theirs.pk, ["ANALYST"])
     with pytest.raises(NotFound):
         services.set_spending_limit(act(owner), center, theirs.pk, "100")
     pixel = create_asset(as_owner, center, type="PIXEL", name="Site pixel")

@@ -56,6 +56,6 @@ def holders(actor: Actor, center: BusinessCenter, asset_id: int | str
     if asset.center_id == center.pk:
         for share in (PartnerShare.objects.filter(asset=asset, partnership__owner=center)
                       .select_related("partnership__partner")):
-            found.append(Holder(f"{share.partnership.partner.name} (partner Business Center)",
+            found.append(Holder(f"{share.partnership.partner} (partner Business Center)",
                                 None, tuple(share.roles), "shared"))
     return asset, found

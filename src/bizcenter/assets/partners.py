@@ -1,25 +1,43 @@
-"""Partner Business Centers: share chosen assets with another Business Center.
+"""Partner Business Centers: partnerships both sides agree to, and what flows through them.
 
-The owner's Admins add a partner by its id and share assets at a role; the
-partner's Admins assign those assets to their own members, never above that
-role. The owner can raise or lower a shared role in place: the engine caps
-every partner member by the shared role when it compiles their access, so a
-lower role applies to all of them at once. Unsharing, or removing the partner,
-also deletes the partner's own assignments of those assets. Every change bumps
-the access version of both Business Centers.
+A partnership joins an owner, who shares assets, and a partner (an agency), who
+works on them. Either side may ask, by the other's public id; nothing is shared,
+and nothing of the other Business Center is shown (not even its name), until an
+Admin of the side that was asked accepts. A request to an id that matches nothing
+is kept and answered like any other, so asking never tells whether an id exists.
+
+Once active, the owner shares assets at a role, raises or lowers it in place (the
+engine caps every partner member by the shared role, so a lower role applies to
+all of them at once), and unshares; the partner asks for more (access requests the
+owner approves, possibly at a lower role), or drops an asset from its side. Either
+side ends it. Every step is logged in both Business Centers, naming the other,
+emails the other side's Admins where they have something to know or decide, and
+bumps both access versions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import require
-from bizcenter.assets.kinds import clean_roles
-from bizcenter.assets.models import AssetGrant, PartnerShare, Partnership
+from bizcenter.assets.kinds import clean_roles, exceeds
+from bizcenter.assets.models import (
+    AccessRequest,
+    AccessRequestState,
+    Asset,
+    AssetGrant,
+    PartnerShare,
+    Partnership,
+    PartnershipStatus,
+    Side,
+)
 from bizcenter.assets.services import _asset, _category
 from bizcenter.audit.models import Category
 from bizcenter.audit.services import record
@@ -27,75 +45,288 @@ from bizcenter.centers import seats
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import bump_access_version
 from bizcenter.core.actor import Actor
-from bizcenter.core.errors import Conflict, InvalidInput, NotFound
+from bizcenter.core.errors import Conflict, InvalidInput, LimitReached, NotFound
+from bizcenter.core.lookup import find
+
+PUBLIC_ID = re.compile(r"\d{19}")
+# Requests waiting on the other side, per Business Center: enough for any agency's
+# real work, and a bound on anyone sending requests to ids picked at random.
+MAX_PENDING = 50
+MAX_MESSAGE = 500
+# Assets one request may ask for at once.
+MAX_ASKED = 100
 
 
-def _partnership(center: BusinessCenter, partner_id: int | str) -> Partnership:
-    try:
-        pk = int(partner_id)
-    except (TypeError, ValueError) as exc:
-        raise NotFound(f"'{partner_id}' is not a Business Center id.") from exc
-    if abs(pk) >= 2**63:  # past any id; SQLite cannot even compare it (OverflowError)
-        raise NotFound(f"'{partner_id}' is not a Business Center id.")
-    found = (Partnership.objects.select_related("partner")
-             .filter(owner=center, partner_id=pk).first())
+# -- finding ---------------------------------------------------------------------------
+
+
+def clean_public_id(value: object, field: str = "partner_id") -> str:
+    """The 19 digits of a Business Center id as typed (spaces and dashes allowed)."""
+    text = re.sub(r"[\s-]", "", str(value if value is not None else ""))
+    if not PUBLIC_ID.fullmatch(text):
+        raise InvalidInput(
+            f"'{str(value)[:40]}' is not a Business Center id: it has 19 digits. Ask the "
+            "other Business Center's Admins for the id shown in their Settings.",
+            fields={field: "19 digits"})
+    return text
+
+
+def _message(text: str | None) -> str:
+    cleaned = (text or "").strip()
+    if len(cleaned) > MAX_MESSAGE:
+        raise InvalidInput(f"The message is longer than {MAX_MESSAGE} characters.",
+                           fields={"message": f"at most {MAX_MESSAGE} characters"})
+    return cleaned
+
+
+def _active_with(center: BusinessCenter, other_id: str, *, as_side: str | None = None,
+                 lock: bool = False) -> Partnership:
+    """The active partnership between this Business Center and the one with that public
+    id, with this one on ``as_side`` (either side when None)."""
+    public_id = clean_public_id(other_id)
+    mine_as_owner = Q(owner=center, partner__public_id=public_id)
+    mine_as_partner = Q(partner=center, owner__public_id=public_id)
+    where = (mine_as_owner if as_side == Side.OWNER else mine_as_partner
+             if as_side == Side.PARTNER else mine_as_owner | mine_as_partner)
+    qs = Partnership.objects.active().filter(where).select_related("owner", "partner")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    found = qs.first()
     if found is None:
-        raise NotFound(f"Business Center {pk} is not a partner of {center.name}. Add it as a "
-                       "partner first.")
+        raise NotFound(f"{center.name} has no partnership with Business Center {public_id}. "
+                       "Check the id, or send a partner request first.")
     return found
 
 
-def _bump_both(center: BusinessCenter, partner: BusinessCenter) -> None:
-    bump_access_version(center)
-    bump_access_version(partner)
+def _bump_both(link: Partnership) -> None:
+    for side in (link.owner, link.partner):
+        if side is not None:
+            bump_access_version(side)
 
 
-def add_partner(actor: Actor, center: BusinessCenter, partner_id: int | str) -> Partnership:
-    with transaction.atomic():
-        center = seats.lock(center.pk)
-        require(actor, Action.ASSET_MANAGE, center)
-        try:
-            pk = int(partner_id)
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput(f"'{partner_id}' is not a Business Center id; ask the partner "
-                               "for the number shown in their settings.",
-                               fields={"partner_id": "number"}) from exc
-        if pk == center.pk:
-            raise InvalidInput("A Business Center cannot be its own partner.",
-                               fields={"partner_id": "another Business Center"})
-        partner = BusinessCenter.objects.filter(pk=pk).first()
-        if partner is None:
-            raise NotFound(f"No Business Center with id {pk}. Check the id with the partner.")
-        if Partnership.objects.filter(owner=center, partner=partner).exists():
-            raise Conflict(f"{partner.name} is already a partner of {center.name}.",
+def _log_both(actor: Actor, link: Partnership, action: str, *,
+              target: Any = None, category: Category = Category.BUSINESS,
+              before: dict[str, Any] | None = None,
+              after: dict[str, Any] | None = None) -> None:
+    """The same event in each side's log, each naming the other Business Center; the side
+    that was asked has no log entry while its id matches nothing."""
+    for center in (link.owner, link.partner):
+        if center is None:
+            continue
+        other = link.other(center)
+        named = {"partner_center": other.name if other is not None else None,
+                 "partner_center_id": other.public_id if other is not None
+                 else link.asked_for, "side": link.side_of(center)}
+        record(actor, center=center, category=category, action=action, target=target,
+               before=before, after={**named, **(after or {})})
+
+
+def _notify(link: Partnership, to: BusinessCenter | None, event: str,
+            **extra: Any) -> None:
+    """Email the Admins of one side; rendered at delivery (assets/messages.py)."""
+    if to is None:
+        return
+    from bizcenter.centers.models import Membership
+    from bizcenter.outbox import services as outbox
+    from bizcenter.outbox.models import Channel
+
+    emails = [e for e in Membership.objects.active().filter(center=to, role="ADMIN")
+              .values_list("user__email", flat=True) if e]
+    payload = {"event": event, "to_center": to.pk, "owner": link.owner_id,
+               "partner": link.partner_id, **extra}
+    outbox.queue(outbox.build(Channel.EMAIL, email, "partnership", payload) for email in emails)
+
+
+# -- asking ----------------------------------------------------------------------------
+
+
+def _pending_between(center: BusinessCenter, side: str, public_id: str,
+                     other: BusinessCenter | None) -> Partnership | None:
+    """A pending request for the same pair and direction, whichever end sent it."""
+    same = Q(**{side.lower(): center}, asked_for=public_id)
+    if other is not None:
+        same |= (Q(owner=center, partner=other) if side == Side.OWNER
+                 else Q(owner=other, partner=center))
+    return Partnership.objects.pending().filter(same).select_related("owner", "partner").first()
+
+
+def _open_request(actor: Actor, center: BusinessCenter, side: str, public_id: str,
+                  message: str, asked_assets: list[dict[str, Any]]) -> Partnership:
+    """The shared core of asking for a partnership, with this center on ``side``."""
+    if public_id == center.public_id:
+        raise InvalidInput("That is this Business Center's own id; a partner is another "
+                           "Business Center.", fields={"partner_id": "another Business Center"})
+    other = BusinessCenter.objects.filter(public_id=public_id).first()
+    if other is not None:
+        pair = ({"owner": center, "partner": other} if side == Side.OWNER
+                else {"owner": other, "partner": center})
+        if Partnership.objects.active().filter(**pair).exists():
+            raise Conflict(f"{other.name} is already a partner of {center.name} this way.",
                            code="already_partner")
-        link = Partnership.objects.create(owner=center, partner=partner)
-        record(actor, center=center, category=Category.BUSINESS, action="partner.added",
-               target=partner, after={"partner_id": partner.pk, "name": partner.name})
-        _bump_both(center, partner)
+    existing = _pending_between(center, side, public_id, other)
+    if existing is not None:
+        if existing.asked_by != side:  # they asked first: they revealed themselves to us
+            raise Conflict(f"{existing.center_on(existing.asked_by)} already asked to be "
+                           f"partners; accept their request on the Partner Business Centers "
+                           "page.", code="asked_by_them")
+        raise Conflict(f"{center.name} already asked Business Center {public_id}; the "
+                       "request waits for their Admins.", code="already_requested")
+    waiting = Partnership.objects.pending().filter(
+        Q(owner=center, asked_by=Side.OWNER) | Q(partner=center, asked_by=Side.PARTNER))
+    if waiting.count() >= MAX_PENDING:
+        raise LimitReached(f"{center.name} has {MAX_PENDING} partner requests waiting; "
+                           "cancel some before sending more.")
+    them = {"partner" if side == Side.OWNER else "owner": other}
+    link = Partnership.objects.create(
+        **{side.lower(): center}, **them, status=PartnershipStatus.PENDING, asked_by=side,
+        asked_for=public_id, requested_by=actor.user, message=message,
+        asked_assets=asked_assets)
+    _log_both(actor, link, "partner.requested",
+              after={"message": message, "asked_assets": asked_assets} if asked_assets
+              else {"message": message})
+    _notify(link, other, "requested")
     return link
 
 
-def share(actor: Actor, center: BusinessCenter, partner_id: int | str,
-          asset_id: int | str, roles: Iterable[str] | str | None = None) -> PartnerShare:
-    """Share an asset with a partner, or raise or lower the role it is shared at."""
+def request_partner(actor: Actor, center: BusinessCenter, partner_id: object, *,
+                    message: str = "") -> Partnership:
+    """Ask another Business Center, by its public id, to become this one's partner (this
+    one will share assets with it). The answer is the same whether or not the id exists."""
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.ASSET_MANAGE, center)
-        link = _partnership(center, partner_id)
-        asset = _asset(center, asset_id)
-        cleaned = clean_roles(asset.type, roles)
-        current = PartnerShare.objects.filter(partnership=link, asset=asset).first()
-        before = {"roles": current.roles} if current else None
-        if current is None:
-            current = PartnerShare(partnership=link, asset=asset)
-        current.roles = cleaned
-        current.save()
-        record(actor, center=center, category=_category(asset), action="asset.shared",
-               target=asset, before=before,
-               after={"partner": link.partner.name, "roles": cleaned})
-        _bump_both(center, link.partner)
-    return current
+        public_id = clean_public_id(partner_id)
+        return _open_request(actor, center, Side.OWNER, public_id, _message(message), [])
+
+
+def _asked(asset_ids: Iterable[object], role: str | Sequence[str]) -> list[dict[str, Any]]:
+    ids: list[int] = []
+    for raw in asset_ids:
+        text = str(raw).strip()
+        if not text.isdigit() or len(text) > 18:
+            raise InvalidInput(f"'{text[:40]}' is not an asset id; use the numbers the owner "
+                               "shows for its ad accounts and other assets.",
+                               fields={"asset_ids": "numbers"})
+        if int(text) not in ids:
+            ids.append(int(text))
+    if not ids:
+        raise InvalidInput("Name at least one asset to ask for.",
+                           fields={"asset_ids": "at least one"})
+    if len(ids) > MAX_ASKED:
+        raise InvalidInput(f"Ask for at most {MAX_ASKED} assets at once.",
+                           fields={"asset_ids": f"at most {MAX_ASKED}"})
+    roles = [role] if isinstance(role, str) else list(role)
+    if not roles or not all(isinstance(r, str) and r for r in roles):
+        raise InvalidInput("Choose the role to ask for.", fields={"role": "required"})
+    return [{"asset_id": i, "roles": [r.strip().upper() for r in roles]} for i in ids]
+
+
+def _access_request(actor: Actor, link: Partnership, asset: Asset, roles: Sequence[str],
+                    message: str) -> AccessRequest:
+    cleaned = clean_roles(asset.type, list(roles))
+    if AccessRequest.objects.filter(partnership=link, asset=asset,
+                                    state=AccessRequestState.PENDING).exists():
+        raise Conflict(f"{link.partner.name if link.partner else 'You'} already asked for "
+                       f"{asset}; the request waits for {link.owner}'s Admins.",
+                       code="already_requested")
+    current = PartnerShare.objects.filter(partnership=link, asset=asset).first()
+    if current is not None and not exceeds(asset.type, cleaned, current.roles):
+        raise Conflict(f"{asset} is already shared with {link.partner} as "
+                       f"{', '.join(current.roles)}; ask for a higher role.",
+                       code="already_shared")
+    return AccessRequest.objects.create(partnership=link, asset=asset, roles=cleaned,
+                                        message=message, requested_by=actor.user)
+
+
+def ask_for_access(actor: Actor, center: BusinessCenter, owner_id: object,
+                   asset_ids: Iterable[object], role: str | Sequence[str], *,
+                   message: str = "") -> Partnership:
+    """A partner asks the owner for assets at a role. With an active partnership each
+    asset becomes an access request the owner's Admins decide; otherwise this also asks
+    for the partnership, and the assets are asked for once it is accepted."""
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.ASSET_MANAGE, center)
+        public_id = clean_public_id(owner_id, "owner_id")
+        message = _message(message)
+        asked = _asked(asset_ids, role)
+        link = Partnership.objects.active().filter(
+            owner__public_id=public_id, partner=center).select_related("owner", "partner").first()
+        if link is None:
+            return _open_request(actor, center, Side.PARTNER, public_id, message, asked)
+        assert link.owner is not None
+        made = [_access_request(actor, link, _asset(link.owner, item["asset_id"]),
+                                item["roles"], message) for item in asked]
+        for request in made:
+            _log_both(actor, link, "asset.access_requested", target=request.asset,
+                      category=_category(request.asset),
+                      after={"roles": request.roles, "message": message,
+                             "request_id": request.pk})
+        _notify(link, link.owner, "access_requested", requests=[r.pk for r in made])
+        return link
+
+
+def _pending_for(center: BusinessCenter, request_id: object, *, asked: bool,
+                 lock: bool = True) -> Partnership:
+    """A pending partner request this Business Center was asked (``asked``) or sent."""
+    to_me = (Q(owner=center) & ~Q(asked_by=Side.OWNER)) | (
+        Q(partner=center) & ~Q(asked_by=Side.PARTNER))
+    by_me = Q(owner=center, asked_by=Side.OWNER) | Q(partner=center, asked_by=Side.PARTNER)
+    qs = Partnership.objects.pending().filter(to_me if asked else by_me)
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return find(qs.select_related("owner", "partner"), request_id,
+                f"No partner request with id {{id}} {'to' if asked else 'from'} "
+                f"{center.name}.")
+
+
+def accept(actor: Actor, center: BusinessCenter, request_id: object) -> Partnership:
+    """The asked side's Admin agrees: the partnership is active, and assets the partner
+    asked for with it become access requests for the owner to decide."""
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.ASSET_MANAGE, center)
+        link = _pending_for(center, request_id, asked=True)
+        link.status, link.accepted_at = PartnershipStatus.ACTIVE, timezone.now()
+        link.save(update_fields=["status", "accepted_at"])
+        assert link.owner is not None
+        made = []
+        for item in link.asked_assets:
+            asset = Asset.objects.filter(center=link.owner, pk=item["asset_id"]).first()
+            try:
+                if asset is not None:
+                    made.append(_access_request(actor, link, asset, item["roles"],
+                                                link.message))
+            except (InvalidInput, Conflict):
+                continue  # a role the asset does not take: the owner sees the rest
+        _log_both(actor, link, "partner.accepted",
+                  after={"access_requests": [r.pk for r in made]} if made else None)
+        _bump_both(link)
+        _notify(link, link.center_on(link.asked_by), "accepted")
+        return link
+
+
+def decline(actor: Actor, center: BusinessCenter, request_id: object) -> None:
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.ASSET_MANAGE, center)
+        link = _pending_for(center, request_id, asked=True)
+        _log_both(actor, link, "partner.declined")
+        _notify(link, link.center_on(link.asked_by), "declined")
+        link.delete()
+
+
+def cancel_request(actor: Actor, center: BusinessCenter, request_id: object) -> None:
+    """The asking side takes its request back before it is answered."""
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.ASSET_MANAGE, center)
+        link = _pending_for(center, request_id, asked=False)
+        _log_both(actor, link, "partner.request_cancelled")
+        link.delete()
+
+
+# -- sharing ---------------------------------------------------------------------------
 
 
 def _drop_partner_grants(partner: BusinessCenter, asset_ids: Iterable[int]) -> int:
@@ -104,46 +335,215 @@ def _drop_partner_grants(partner: BusinessCenter, asset_ids: Iterable[int]) -> i
     return removed
 
 
-def unshare(actor: Actor, center: BusinessCenter, partner_id: int | str,
-            asset_id: int | str) -> None:
+def _put_share(actor: Actor, link: Partnership, asset: Asset, roles: Sequence[str],
+               needs_approval: bool | None) -> PartnerShare:
+    cleaned = clean_roles(asset.type, list(roles))
+    current = PartnerShare.objects.filter(partnership=link, asset=asset).first()
+    before = ({"roles": current.roles, "needs_approval": current.needs_approval}
+              if current else None)
+    if current is None:
+        current = PartnerShare(partnership=link, asset=asset, shared_by=actor.user)
+    current.roles = cleaned
+    if needs_approval is not None:
+        current.needs_approval = bool(needs_approval)
+    current.save()
+    assert link.owner is not None
+    _log_both(actor, link, "asset.reshared" if before else "asset.shared",
+              target=asset, category=_category(asset), before=before,
+              after={"roles": cleaned, "needs_approval": current.needs_approval})
+    _bump_both(link)
+    _notify(link, link.partner, "reshared" if before else "shared", asset=asset.pk)
+    return current
+
+
+def share(actor: Actor, center: BusinessCenter, partner_id: object, asset_id: object,
+          roles: Iterable[str] | str | None = None, *,
+          needs_approval: bool | None = None) -> PartnerShare:
+    """Share an owned asset with a partner, or change the role or the approval option it
+    is shared with (``needs_approval`` None keeps what it was)."""
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.ASSET_MANAGE, center)
-        link = _partnership(center, partner_id)
-        asset = _asset(center, asset_id)
-        deleted, _ = PartnerShare.objects.filter(partnership=link, asset=asset).delete()
-        if not deleted:
-            raise NotFound(f"{asset} is not shared with {link.partner.name}.")
-        dropped = _drop_partner_grants(link.partner, [asset.pk])
-        record(actor, center=center, category=_category(asset), action="asset.unshared",
-               target=asset, before={"partner": link.partner.name,
-                                     "partner_assignments": dropped})
-        _bump_both(center, link.partner)
+        link = _active_with(center, str(partner_id), as_side=Side.OWNER)
+        asset = _asset(center, str(asset_id))
+        return _put_share(actor, link, asset, list(roles) if not isinstance(roles, str)
+                          and roles is not None else [roles] if roles else [], needs_approval)
 
 
-def remove_partner(actor: Actor, center: BusinessCenter, partner_id: int | str) -> None:
+def _end_share(actor: Actor, link: Partnership, acting: BusinessCenter, asset: Asset,
+               action: str) -> None:
+    deleted, _ = PartnerShare.objects.filter(partnership=link, asset=asset).delete()
+    if not deleted:
+        raise NotFound(f"{asset} is not shared with {link.partner}.")
+    assert link.partner is not None
+    dropped = _drop_partner_grants(link.partner, [asset.pk])
+    _log_both(actor, link, action, target=asset, category=_category(asset),
+              before={"partner_assignments": dropped})
+    _bump_both(link)
+    _notify(link, link.other(acting), "unshared" if action == "asset.unshared" else "dropped",
+            asset=asset.pk)
+
+
+def unshare(actor: Actor, center: BusinessCenter, partner_id: object,
+            asset_id: object) -> None:
+    """The owner stops sharing one asset; the partner's assignments of it end too."""
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.ASSET_MANAGE, center)
-        link = _partnership(center, partner_id)
+        link = _active_with(center, str(partner_id), as_side=Side.OWNER)
+        _end_share(actor, link, center, _asset(center, str(asset_id)), "asset.unshared")
+
+
+def drop_shared(actor: Actor, center: BusinessCenter, owner_id: object,
+                asset_id: object) -> None:
+    """The partner removes one shared asset from its side, as a receiver may."""
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.ASSET_MANAGE, center)
+        link = _active_with(center, str(owner_id), as_side=Side.PARTNER)
+        asset = find(Asset.objects.filter(shares__partnership=link), asset_id,
+                     f"No asset with id {{id}} shared by {link.owner}.")
+        _end_share(actor, link, center, asset, "asset.share_dropped")
+
+
+def end_partnership(actor: Actor, center: BusinessCenter, other_id: object) -> None:
+    """Either side ends it: every share goes, and the partner's assignments of them."""
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.ASSET_MANAGE, center)
+        link = _active_with(center, str(other_id), lock=True)
+        assert link.partner is not None
         shared = list(link.shares.values_list("asset_id", flat=True))
         dropped = _drop_partner_grants(link.partner, shared)
-        record(actor, center=center, category=Category.BUSINESS, action="partner.removed",
-               target=link.partner, before={"shared_assets": shared,
-                                            "partner_assignments": dropped})
-        partner = link.partner
+        _log_both(actor, link, "partner.ended",
+                  before={"shared_assets": shared, "partner_assignments": dropped})
+        _bump_both(link)
+        _notify(link, link.other(center), "ended", by=center.pk)
         link.delete()
-        _bump_both(center, partner)
+
+
+# -- access requests -------------------------------------------------------------------
+
+
+def decide_access(actor: Actor, center: BusinessCenter, request_id: object, *,
+                  approve: bool, roles: Iterable[str] | str | None = None) -> AccessRequest:
+    """The owner's Admin approves (at the role asked for, or a lower one) or declines."""
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.ASSET_MANAGE, center)
+        request = find(AccessRequest.objects.select_for_update(of=("self",)).filter(
+            partnership__owner=center, partnership__status=PartnershipStatus.ACTIVE)
+            .select_related("asset", "partnership__owner", "partnership__partner"),
+            request_id, f"No access request with id {{id}} to {center.name}.")
+        if request.state != AccessRequestState.PENDING:
+            raise Conflict(f"This request was already {request.get_state_display().lower()}.",
+                           code="decided")
+        link, asset = request.partnership, request.asset
+        given: list[str] = []
+        if approve:
+            wanted = ([roles] if isinstance(roles, str) else list(roles)) if roles else list(
+                request.roles)
+            given = clean_roles(asset.type, wanted)
+            if exceeds(asset.type, given, request.roles):
+                raise InvalidInput(f"{link.partner} asked for {', '.join(request.roles)}; "
+                                   "approve at that role or a lower one.",
+                                   fields={"roles": "at most what was asked"})
+        request.state = AccessRequestState.APPROVED if approve else AccessRequestState.DECLINED
+        request.decided_by, request.decided_at, request.granted_roles = (
+            actor.user, timezone.now(), given)
+        request.save()
+        _log_both(actor, link,
+                  "asset.access_approved" if approve else "asset.access_declined",
+                  target=asset, category=_category(asset),
+                  after={"request_id": request.pk, "asked": request.roles, "given": given})
+        if approve:
+            _put_share(actor, link, asset, given, None)
+        else:
+            _notify(link, link.partner, "access_declined", asset=asset.pk)
+        return request
+
+
+def withdraw_access(actor: Actor, center: BusinessCenter, request_id: object) -> AccessRequest:
+    with transaction.atomic():
+        center = seats.lock(center.pk)
+        require(actor, Action.ASSET_MANAGE, center)
+        request = find(AccessRequest.objects.select_for_update(of=("self",)).filter(
+            partnership__partner=center).select_related("asset", "partnership__owner",
+                                                         "partnership__partner"),
+            request_id, f"No access request with id {{id}} from {center.name}.")
+        if request.state != AccessRequestState.PENDING:
+            raise Conflict(f"This request was already {request.get_state_display().lower()}.",
+                           code="decided")
+        request.state, request.decided_at = AccessRequestState.WITHDRAWN, timezone.now()
+        request.save(update_fields=["state", "decided_at"])
+        _log_both(actor, request.partnership, "asset.access_withdrawn",
+                  target=request.asset, category=_category(request.asset),
+                  after={"request_id": request.pk})
+        return request
+
+
+# -- reading ---------------------------------------------------------------------------
 
 
 def partners_of(actor: Actor, center: BusinessCenter) -> QuerySet[Partnership]:
+    """Active partners this Business Center shares with, with what it shares."""
     require(actor, Action.ASSET_MANAGE, center)
-    return (Partnership.objects.filter(owner=center).select_related("partner")
-            .prefetch_related("shares__asset").order_by("partner__name"))
+    return (Partnership.objects.active().filter(owner=center).select_related("partner")
+            .prefetch_related("shares__asset").order_by("partner__name", "pk"))
+
+
+def owners_of(actor: Actor, center: BusinessCenter) -> QuerySet[Partnership]:
+    """Active partnerships where this Business Center is the partner (its clients)."""
+    require(actor, Action.ASSET_MANAGE, center)
+    return (Partnership.objects.active().filter(partner=center).select_related("owner")
+            .prefetch_related("shares__asset").order_by("owner__name", "pk"))
+
+
+def partnership_with(actor: Actor, center: BusinessCenter, other_id: object) -> Partnership:
+    """One active partnership, from either side, by the other's public id."""
+    require(actor, Action.ASSET_MANAGE, center)
+    return _active_with(center, str(other_id))
+
+
+def requests_to(actor: Actor, center: BusinessCenter) -> QuerySet[Partnership]:
+    """Pending partner requests this Business Center's Admins are asked to answer."""
+    require(actor, Action.ASSET_MANAGE, center)
+    return (Partnership.objects.pending().filter(
+        (Q(owner=center) & ~Q(asked_by=Side.OWNER))
+        | (Q(partner=center) & ~Q(asked_by=Side.PARTNER)))
+        .select_related("owner", "partner", "requested_by").order_by("-created_at", "-pk"))
+
+
+def requests_from(actor: Actor, center: BusinessCenter) -> QuerySet[Partnership]:
+    """Pending partner requests this Business Center sent."""
+    require(actor, Action.ASSET_MANAGE, center)
+    return (Partnership.objects.pending().filter(
+        Q(owner=center, asked_by=Side.OWNER) | Q(partner=center, asked_by=Side.PARTNER))
+        .select_related("owner", "partner", "requested_by").order_by("-created_at", "-pk"))
+
+
+def access_requests(actor: Actor, center: BusinessCenter, *, incoming: bool,
+                    state: str | None = AccessRequestState.PENDING
+                    ) -> QuerySet[AccessRequest]:
+    """Access requests to this owner (``incoming``) or from this partner."""
+    require(actor, Action.ASSET_MANAGE, center)
+    side = {"partnership__owner": center} if incoming else {"partnership__partner": center}
+    qs = AccessRequest.objects.filter(**side).select_related(
+        "asset", "partnership__owner", "partnership__partner", "requested_by", "decided_by")
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-requested_at", "-pk")
 
 
 def shared_with(actor: Actor, center: BusinessCenter) -> QuerySet[PartnerShare]:
     """Assets other Business Centers share with this one ("owned by partner")."""
     require(actor, Action.ASSET_MANAGE, center)
-    return (PartnerShare.objects.filter(partnership__partner=center)
-            .select_related("asset", "partnership__owner").order_by("asset__name"))
+    return (PartnerShare.objects.filter(partnership__partner=center,
+                                        partnership__status=PartnershipStatus.ACTIVE)
+            .select_related("asset", "partnership__owner", "shared_by").order_by("asset__name"))
+
+
+def pending_count(actor: Actor, center: BusinessCenter) -> int:
+    """Partner and access requests waiting on this Business Center's Admins (a badge)."""
+    return requests_to(actor, center).count() + access_requests(actor, center,
+                                                                incoming=True).count()
