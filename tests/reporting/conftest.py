@@ -9,11 +9,13 @@ from decimal import Decimal
 
 import pytest
 
+from bizcenter.accounts.models import User
 from bizcenter.assets.models import Asset, PartnerShare, Partnership
 from bizcenter.assets.services import create_asset
 from bizcenter.campaigns.models import Campaign
 from bizcenter.centers.models import BusinessCenter
-from bizcenter.centers.services import bump_access_version
+from bizcenter.centers.services import bump_access_version, create_center
+from bizcenter.core.actor import Actor
 from bizcenter.reporting.models import DailyMetric
 
 
@@ -77,3 +79,39 @@ def build_book(as_owner, center) -> Book:
     metric(summer, "2026-04-01", "4.50", 500, 5, 2)
     metric(other, "2026-03-31", "100.00", 10000, 50, 5)
     return Book(main, second, spring, summer, other)
+
+
+@dataclass
+class Currencies:
+    """An agency in GBP that a brand in EUR shares its ad account with."""
+
+    brand: BusinessCenter  # EUR
+    agency: BusinessCenter  # GBP
+    brand_owner: User
+    boss: User  # the agency's Admin
+    brand_ads: Asset
+    agency_ads: Asset
+    push: Campaign  # the brand's, in EUR
+    own: Campaign  # the agency's, in GBP
+
+
+def build_currencies(make_user) -> Currencies:
+    """Brand (EUR) / Brand EU ads / Brand push: 03-30 1,000.00 (100,000 impressions,
+    500 clicks, 20 conversions), 03-31 234.00 (20,000, 100, 4): 1,234.00 EUR in all.
+    Agency (GBP) / Agency ads / Agency own: 03-31 56.00 (7,000, 70, 7).
+    The brand shares Brand EU ads with the agency."""
+    brand_owner = make_user("olga@brand.eu", name="Olga")
+    boss = make_user("boss@agency.co.uk", name="Bob")
+    brand = create_center(Actor(brand_owner, via="test"), name="Brand EU", currency="EUR")
+    agency = create_center(Actor(boss, via="test"), name="Agency UK", currency="GBP")
+    brand_ads = create_asset(Actor(brand_owner, via="test"), brand, type="ADVERTISER",
+                             name="Brand EU ads")
+    agency_ads = create_asset(Actor(boss, via="test"), agency, type="ADVERTISER",
+                              name="Agency ads")
+    push = make_campaign(brand_ads, "Brand push")
+    own = make_campaign(agency_ads, "Agency own")
+    metric(push, "2026-03-30", "1000.00", 100_000, 500, 20)
+    metric(push, "2026-03-31", "234.00", 20_000, 100, 4)
+    metric(own, "2026-03-31", "56.00", 7_000, 70, 7)
+    share_with(brand, agency, brand_ads)
+    return Currencies(brand, agency, brand_owner, boss, brand_ads, agency_ads, push, own)

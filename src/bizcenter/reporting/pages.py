@@ -9,6 +9,7 @@ page; a bad range keeps the form as typed and answers 400 with the reason.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,6 +27,10 @@ from bizcenter.core.errors import ServiceError
 from bizcenter.reporting import charts
 from bizcenter.reporting.forms import ReportForm, UploadForm
 from bizcenter.reporting.services import (
+    CampaignRow,
+    CurrencyPart,
+    Figures,
+    PeriodRow,
     Report,
     RowsRejected,
     Subject,
@@ -95,8 +100,7 @@ def _report_page(request: HttpRequest, center: BusinessCenter, scope: str,
         "upload_form": UploadForm(), "next": request.get_full_path(),
     }
     if found is not None:
-        context.update(_charts(found, center.currency))
-        context["campaign_rows"] = found.campaigns[:TABLE_ROWS]
+        context.update(_charts(found))
     return render(request, "reporting/report.html", context, status=status_of(form))
 
 
@@ -110,33 +114,80 @@ def _period_label(start: date, group: str) -> str:
     return start.strftime("%b %Y") if group == "month" else str(start)
 
 
-def _charts(found: Report, currency: str) -> dict[str, Any]:
-    """The report's numbers as chart geometry, with the words a screen reader gets."""
+@dataclass(frozen=True)
+class CurrencyView:
+    """One currency's part of the page: its totals, its charts and its periods.
+
+    A Business Center that sees ad accounts in one currency gets one, drawn as the
+    page always was. Beside others, each names its currency wherever it shows money
+    (``unit``) and in its headings (``among``), and its element ids get a suffix.
+    """
+
+    currency: str
+    totals: Figures
+    periods: list[PeriodRow]
+    line: charts.LineChart
+    line_desc: str
+    bars: charts.BarChart | None
+    bar_rows: list[tuple[charts.Bar, CampaignRow]]
+    campaigns: int  # campaigns with numbers in this currency
+    unit: str  # "" alone (the page's heading names the currency), else the currency
+    among: str  # "" alone, else " · ad accounts in EUR" for headings and titles
+    suffix: str  # "" alone, else "-eur": element ids stay unique
+
+
+def _charts(found: Report) -> dict[str, Any]:
+    """The report's numbers as chart geometry, a part per currency, with the words a
+    screen reader gets."""
+    several = len(found.parts) > 1
+    views = [_currency_view(found, part, several) for part in found.parts]
+    return {"parts": views, "several": several, "partial": _partial(found.parts[0].periods),
+            "campaign_rows": _table_rows(found)}
+
+
+def _currency_view(found: Report, part: CurrencyPart, several: bool) -> CurrencyView:
+    currency, periods = part.currency, part.periods
     money = "{:,.2f} " + currency
-    labels = [_period_label(p.start, found.group) for p in found.periods]
+    labels = [_period_label(p.start, found.group) for p in periods]
     line = charts.line_chart(
-        labels, [("Spend", "spend", [p.spend for p in found.periods]),
-                 ("Conversions", "conversions", [p.conversions for p in found.periods])],
+        labels, [("Spend", "spend", [p.spend for p in periods]),
+                 ("Conversions", "conversions", [p.conversions for p in periods])],
         value_format=(money, "{:,}"))
-    busiest = max(found.periods, key=lambda p: p.spend, default=None)
-    described = (f"{found.totals.spend:,.2f} {currency} spent and "
-                 f"{found.totals.conversions:,} conversions from {found.since} to "
+    busiest = max(periods, key=lambda p: p.spend, default=None)
+    described = (f"{part.totals.spend:,.2f} {currency} spent and "
+                 f"{part.totals.conversions:,} conversions from {found.since} to "
                  f"{found.until}")
     if busiest is not None and busiest.spend:
         described += f"; the most spend was {busiest.spend:,.2f} {currency} in {busiest.label}"
-    top = [c for c in found.campaigns[:BARS] if c.spend]
+    top = [c for c in found.campaigns if c.currency == currency and c.spend][:BARS]
     bars = None
     if found.subject.scope != "campaign" and top:
         bars = charts.bar_chart([(c.name, c.spend) for c in top], value_format="{:,.2f}")
-    cut = [p for p in (found.periods[:1] + found.periods[-1:]) if not p.whole]
-    partial = ""
-    if cut:
-        which = " and ".join(f"{p.label} ({p.days} day{'s' if p.days != 1 else ''})"
-                             for p in dict.fromkeys(cut))
-        partial = (f"Only part of {which} is in the range, so "
-                   f"{'it looks' if len(set(cut)) == 1 else 'they look'} lower.")
-    return {"line": line, "line_desc": described + ".", "bars": bars, "partial": partial,
-            "bar_rows": list(zip(bars.bars, top, strict=True)) if bars else []}
+    return CurrencyView(
+        currency, part.totals, periods, line, described + ".", bars,
+        list(zip(bars.bars, top, strict=True)) if bars else [],
+        campaigns=sum(c.currency == currency for c in found.campaigns),
+        unit=currency if several else "",
+        among=f" · ad accounts in {currency}" if several else "",
+        suffix=f"-{currency.lower()}" if several else "")
+
+
+def _partial(periods: list[PeriodRow]) -> str:
+    """Says which periods the range cuts short: the same for every currency."""
+    cut = [p for p in (periods[:1] + periods[-1:]) if not p.whole]
+    if not cut:
+        return ""
+    which = " and ".join(f"{p.label} ({p.days} day{'s' if p.days != 1 else ''})"
+                         for p in dict.fromkeys(cut))
+    return (f"Only part of {which} is in the range, so "
+            f"{'it looks' if len(set(cut)) == 1 else 'they look'} lower.")
+
+
+def _table_rows(found: Report) -> list[CampaignRow]:
+    """The campaigns listed on the page: those with the most spend in each currency
+    (spends of two currencies do not compare), all of them in the CSV export."""
+    return [c for currency in found.currencies
+            for c in [c for c in found.campaigns if c.currency == currency][:TABLE_ROWS]]
 
 
 def _download(subj: Subject, body: str, query: dict[str, Any], by: str) -> HttpResponse:

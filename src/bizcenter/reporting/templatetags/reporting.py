@@ -12,8 +12,12 @@ NOTHING = "—"
 
 
 @register.filter
-def money(value: Decimal | float | None) -> str:
-    return NOTHING if value is None else f"{value:,.2f}"
+def money(value: Decimal | float | None, currency: str = "") -> str:
+    """An amount, followed by its currency when given: a page showing several
+    currencies names one beside every amount, a page in one names it once."""
+    if value is None:
+        return NOTHING
+    return f"{value:,.2f} {currency}" if currency else f"{value:,.2f}"
 
 
 @register.filter
