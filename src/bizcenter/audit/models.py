@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,18 @@ class Category(models.TextChoices):
     ACCOUNT = "ACCOUNT", "Account"
     ASSET = "ASSET", "Asset"
     BUSINESS = "BUSINESS", "Business"
+
+
+class AuditEventManager(models.Manager["AuditEvent"]):
+    def bulk_create(self, objs: Iterable[AuditEvent], *args: Any, **kwargs: Any
+                    ) -> list[AuditEvent]:
+        """Write the events and their twins in other logs (``AuditEvent.twins``): a service
+        that logs many changes at once with ``bulk_create(build(...))`` cannot forget the
+        owner's copy of a change made to its asset from a partner Business Center.
+        Returns every row written, twins after the events."""
+        events = list(objs)
+        twins = [twin for event in events for twin in getattr(event, "twins", ())]
+        return self.get_queryset().bulk_create([*events, *twins], *args, **kwargs)
 
 
 class AuditEvent(models.Model):
@@ -42,6 +55,21 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     via = models.CharField(max_length=16, default="system")
     created_at = models.DateTimeField(db_index=True)
+    # Set on the copy of an event kept in another Business Center's log: the one the
+    # person acted from. A partner's Admin edits the brand's campaign from the agency;
+    # the brand's log holds the event too, with acting_center = the agency.
+    acting_center = models.ForeignKey(
+        "centers.BusinessCenter",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = AuditEventManager()
+    # Unsaved copies of this event for other logs, made by audit.services.build and
+    # written with it by record() or bulk_create (not a column).
+    twins: list[AuditEvent]
 
     class Meta:
         ordering: ClassVar = ["-created_at", "-id"]

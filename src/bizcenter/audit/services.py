@@ -35,6 +35,20 @@ def _target_fields(target: models.Model | None) -> dict[str, str]:
     }
 
 
+def owner_of(target: models.Model | None) -> int | None:
+    """The id of the Business Center that owns the target, for the things a partner can
+    change: an asset, a campaign (its ad account's owner) and a change request (likewise).
+    None for everything else, whose log is the actor's alone."""
+    if target is None:
+        return None
+    label = target._meta.label
+    if label == "assets.Asset":
+        return target.center_id  # type: ignore[attr-defined, no-any-return]
+    if label in ("campaigns.Campaign", "campaigns.ChangeRequest"):
+        return target.advertiser.center_id  # type: ignore[attr-defined, no-any-return]
+    return None
+
+
 def build(
     actor: Actor,
     *,
@@ -45,9 +59,19 @@ def build(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     at: datetime | None = None,
+    also: BusinessCenter | None = None,
 ) -> AuditEvent:
-    """An unsaved event, for services that write many at once with bulk_create."""
-    return AuditEvent(
+    """An unsaved event, for services that write many at once with bulk_create.
+
+    When the target belongs to another Business Center than ``center`` (a partner's
+    Admin or member changed the owner's asset or campaign from the partner's Business
+    Center), the event carries a twin for the owner's log, naming ``center`` as where
+    the person acted from: an owner sees every change made to its things from outside,
+    whichever door it came through, because every door ends here. ``also`` names one
+    more log that must hold the event (the Business Center a decided request came from).
+    ``record`` and ``AuditEvent.objects.bulk_create`` write the twins with the event.
+    """
+    event = AuditEvent(
         center=center,
         actor=actor.user,
         actor_label=actor.label[:300],
@@ -60,11 +84,25 @@ def build(
         created_at=at or timezone.now(),
         **_target_fields(target),
     )
+    event.twins = []
+    if center is None:
+        return event
+    elsewhere = [owner_of(target), also.pk if also is not None else None]
+    for other in dict.fromkeys(pk for pk in elsewhere if pk and pk != center.pk):
+        twin = AuditEvent(**{f.attname: getattr(event, f.attname)
+                             for f in AuditEvent._meta.concrete_fields if not f.primary_key})
+        twin.center_id, twin.acting_center_id = other, center.pk
+        event.twins.append(twin)
+    return event
 
 
 def record(actor: Actor, **kwargs: Any) -> AuditEvent:
+    """Write one event, and its twins in other logs (see ``build``), in the caller's
+    transaction."""
     event = build(actor, **kwargs)
     event.save()
+    if event.twins:
+        AuditEvent.objects.bulk_create(event.twins)
     return event
 
 
@@ -81,7 +119,7 @@ def events_for(
     """The filtered log of one Business Center, newest first. ``person`` is the email or
     phone of who acted, as typed: an address with no account simply matches nothing, so
     the filter never tells a reader whether someone has an account."""
-    qs = AuditEvent.objects.filter(center=center)
+    qs = AuditEvent.objects.filter(center=center).select_related("acting_center")
     if person:
         from bizcenter.accounts.addresses import AddressKind, parse_address
 
@@ -122,7 +160,14 @@ def page_of(qs: models.QuerySet[AuditEvent], page: int, page_size: int) -> Page[
 EXPORT_FIELDS = (
     "id", "created_at", "category", "action", "actor_id", "actor_label",
     "target_type", "target_id", "target_label", "before", "after", "ip", "via",
+    "acting_center",
 )
+
+
+def acting_center_name(event: AuditEvent) -> str | None:
+    """The partner Business Center the person acted from, for an event in the log of the
+    Business Center whose thing they changed; None for the log's own people."""
+    return event.acting_center.name if event.acting_center_id and event.acting_center else None
 
 
 def as_row(event: AuditEvent) -> dict[str, Any]:
@@ -140,6 +185,8 @@ def as_row(event: AuditEvent) -> dict[str, Any]:
         "after": event.after,
         "ip": event.ip,
         "via": event.via,
+        # by name only: a Business Center's row id is not for others to learn
+        "acting_center": acting_center_name(event),
     }
 
 

@@ -15,14 +15,20 @@ from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import page_info
 from bizcenter.api.schemas import Moment, PageInfo, Schema
 from bizcenter.audit.models import AuditEvent
+from bizcenter.audit.services import acting_center_name, page_of
 from bizcenter.audit.services import activity as activity_log
 from bizcenter.audit.services import export as export_log
-from bizcenter.audit.services import page_of
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import InvalidInput
 
 router = Router(tags=["Activity log"])
+
+
+class CenterName(Schema):
+    """Another Business Center, by the name it goes by (never its internal id)."""
+
+    name: str
 
 
 class EventOut(Schema):
@@ -39,14 +45,19 @@ class EventOut(Schema):
     after: dict[str, Any] | None
     ip: str | None
     via: str  # web, api, cli, system, ...
+    # Set when the person acted from another Business Center: a partner's Admin or member
+    # changing this Business Center's asset or campaign, shown as "from partner <name>".
+    acting_center: CenterName | None = None
 
     @staticmethod
     def of(e: AuditEvent) -> EventOut:
+        partner = acting_center_name(e)
         return EventOut(id=str(e.pk), created_at=e.created_at, category=e.category,
                         action=e.action, actor_id=str(e.actor_id) if e.actor_id else None,
                         actor_label=e.actor_label, target_type=e.target_type,
                         target_id=e.target_id, target_label=e.target_label, before=e.before,
-                        after=e.after, ip=e.ip, via=e.via)
+                        after=e.after, ip=e.ip, via=e.via,
+                        acting_center=CenterName(name=partner) if partner else None)
 
 
 class EventPage(Schema):
@@ -92,8 +103,10 @@ def _events(who: Actor, target: BusinessCenter, filters: LogFilters) -> Any:
 @router.get("/{center_id}/activity", response={200: EventPage, **ERRORS})
 def activity(request: HttpRequest, center_id: int, filters: Query[LogPage]) -> EventPage:
     """The activity log, newest first (Admins): every change with who made it, through
-    which door and from which address, and the values before and after. Filter by time
-    range, category, the person who acted (email or phone) and action."""
+    which door and from which address, and the values before and after. A change made
+    to this Business Center's assets or campaigns from a partner Business Center is here
+    too, with acting_center naming the partner. Filter by time range, category, the
+    person who acted (email or phone) and action."""
     events = _events(actor(request), center(request, center_id), filters)
     found = page_of(events, filters.page, filters.page_size)
     return EventPage(items=[EventOut.of(e) for e in found.items], page_info=page_info(found))
