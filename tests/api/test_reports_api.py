@@ -73,7 +73,8 @@ def test_an_admin_sees_the_whole_center_with_derived_metrics(center, book, admin
         "center", "Brand Co", 8, "USD")
     assert body["totals"] == {"spend": "141.25", "impressions": 14000, "clicks": 100,
                               "conversions": 9, "ctr": "0.007143", "cpc": "1.41",
-                              "cpm": "10.09", "cpa": "15.69"}
+                              "cpm": "10.09", "cpa": "15.69", "currency": "USD"}
+    assert body["totals_by_currency"] == [body["totals"]]  # one currency: the same total
     assert [p["start"] for p in body["periods"]][:2] == ["2026-03-30", "2026-03-31"]
     assert body["periods"][1]["spend"] == "120.00" and len(body["periods"]) == 8
     assert body["periods"][3]["ctr"] is None  # 04-02: no impressions, no ratio

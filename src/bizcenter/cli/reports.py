@@ -2,6 +2,11 @@
 
 A report sums only the ad accounts the person acting may see, as the web page and
 the API do: the same service locally, the same API route remotely.
+
+Every amount is printed with its currency, the one of the Business Center owning
+the ad account (read from each row of the API's answer): a partner's account
+shared in EUR shows EUR beside an agency's own GBP. There is a total line per
+currency, never one sum of two.
 """
 
 from __future__ import annotations
@@ -60,22 +65,38 @@ def _figures(f: dict[str, Any], currency: str) -> dict[str, Any]:
             "cpc": cash(f["cpc"]), "cpm": cash(f["cpm"]), "cpa": cash(f["cpa"])}
 
 
+def _currency(row: dict[str, Any], found: dict[str, Any]) -> str:
+    """The row's currency; the report's for a server answering without one per row."""
+    return str(row.get("currency") or found.get("currency") or "")
+
+
 def _rows(found: dict[str, Any], by: str) -> tuple[list[dict[str, Any]], list[str]]:
-    currency = found["currency"]
     if by == "campaign":
         return ([{"campaign_id": c["campaign_id"], "campaign": c["name"],
                   "status": c["status"], "ad_account": c["advertiser_name"],
-                  **_figures(c, currency)} for c in found["campaigns"]],
+                  **_figures(c, _currency(c, found))} for c in found["campaigns"]],
                 ["campaign_id", "campaign", "status", "ad_account", *METRICS])
     if by == "account":
         return ([{"ad_account_id": a["advertiser_id"], "ad_account": a["name"],
-                  "campaigns": a["campaigns"], **_figures(a, currency)}
+                  "campaigns": a["campaigns"], **_figures(a, _currency(a, found))}
                  for a in found["accounts"]],
                 ["ad_account_id", "ad_account", "campaigns", *METRICS])
     return ([{"period": p["start"] if p["start"] == p["end"] else
               f"{p['start']} to {p['end']}" + ("" if p["whole"] else " (part)"),
-              **_figures(p, currency)} for p in found["periods"]],
+              **_figures(p, _currency(p, found))} for p in found["periods"]],
             ["period", *METRICS])
+
+
+def _total_lines(found: dict[str, Any]) -> list[str]:
+    """A line of totals per currency, the Business Center's own first."""
+    totals = found.get("totals_by_currency") or [found["totals"]]
+    lines = []
+    for total in totals:
+        shown = _figures(total, _currency(total, found))
+        lines.append(f"total spend: {shown['spend']} impressions: {shown['impressions']} "
+                     f"clicks: {shown['clicks']} conversions: {shown['conversions']} "
+                     f"CTR: {shown['ctr'] or '-'}")
+    return lines
 
 
 def report(
@@ -100,7 +121,8 @@ def report(
 ) -> None:
     """Spend, impressions, clicks, conversions, CTR, CPC, CPM and CPA over a range of days,
     for the Business Center, one ad account or one campaign. Only the ad accounts you may
-    see are counted."""
+    see are counted. Amounts are in each ad account's own currency, with a total per
+    currency."""
     if advertiser and campaign:
         fail("give --advertiser or --campaign, not both.")
     if by not in BY:
@@ -128,12 +150,10 @@ def report(
         sys.stdout.write(json.dumps(found, indent=2) + "\n")
         return
     rows, columns = _rows(found, by)
-    totals = _figures(found["totals"], found["currency"])
     emit(rows, columns, as_json=False,
-         title=f"{found['title']}, {found['since']} to {found['until']}",
-         extra={"total spend": totals["spend"], "impressions": totals["impressions"],
-                "clicks": totals["clicks"], "conversions": totals["conversions"],
-                "CTR": totals["ctr"] or "-"})
+         title=f"{found['title']}, {found['since']} to {found['until']}")
+    for line in _total_lines(found):
+        typer.echo(line)
 
 
 def _export(center_id: str, as_: str | None, output: Path, **query: Any) -> None:

@@ -3,6 +3,11 @@ whole account, in total or by day, over the metrics bizcenter keeps.
 
 It reads the reporting service's sums (``reporting.services.report``), so it
 sums only what the caller may see, with the same refusals.
+
+Amounts are in the currency of the Business Center owning the ad account, which
+for an account a partner shares is not the caller's. As on TikTok, the ``currency``
+attribute metric names it on each row when asked for. A report is about one ad
+account, so one currency: no row ever adds two.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ METRICS: dict[str, Callable[[Figures], str]] = {
     "cpm": lambda f: _money(f.cpm),
     "cost_per_conversion": lambda f: _money(f.cpa),
 }
+# Attribute metrics: text about the row, not numbers (never a sort key).
+ATTRIBUTES = ("currency",)
 CAMPAIGN_ATTRIBUTES = ("campaign_name",)
 DEFAULT_METRICS = ["spend", "impressions"]
 LEVELS = {"AUCTION_CAMPAIGN": "campaign_id", "AUCTION_ADVERTISER": "advertiser_id"}
@@ -79,7 +86,8 @@ def _campaign_filter(call: Call) -> set[str] | None:
 
 def _metrics(call: Call, level: str) -> list[str]:
     asked = call.params.strings("metrics") or DEFAULT_METRICS
-    known = set(METRICS) | (set(CAMPAIGN_ATTRIBUTES) if level == "AUCTION_CAMPAIGN" else set())
+    known = set(METRICS) | set(ATTRIBUTES) | (
+        set(CAMPAIGN_ATTRIBUTES) if level == "AUCTION_CAMPAIGN" else set())
     if unknown := [m for m in asked if m not in known]:
         raise param(f"bizcenter keeps these metrics: {', '.join(sorted(known))}; not "
                     f"{', '.join(unknown)}.")
@@ -92,6 +100,8 @@ def _values(figures: Figures, metrics: list[str], campaign: CampaignRow | None
     for name in metrics:
         if name == "campaign_name":
             out[name] = campaign.name if campaign else ""
+        elif name == "currency":
+            out[name] = figures.currency  # the ad account's owner's, ISO 4217
         else:
             out[name] = METRICS[name](figures)
     return out
@@ -128,7 +138,8 @@ def report_get(call: Call) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     if level == "AUCTION_ADVERTISER" or not by_id:
         if not by_day:
-            total = whole.totals if wanted is None else reduce(Figures.plus, campaigns, Figures())
+            total = whole.totals if wanted is None else reduce(
+                Figures.plus, campaigns, Figures(currency=whole.totals.currency))
             rows.append({"dimensions": {"advertiser_id": advertiser_id},
                          "metrics": _values(total, metrics, None)})
         elif wanted is None:

@@ -5,6 +5,13 @@ A report sums only the ad accounts the caller may see (the access engine's
 partners share with it; Standard members with the Analytics module see those
 assigned to them; anyone else is refused (403) with the reason. Totals are the
 sum of the campaign rows, so no total includes a campaign the caller cannot open.
+
+Money stays in its currency: the one of the Business Center that owns the ad
+account, which for an account a partner shares is not the caller's. Every row
+carries its ``currency``; totals come per currency in ``totals_by_currency``.
+The report's single ``currency`` and ``totals`` are kept for the common case of
+one currency, and are null when the ad accounts are in several: there is no
+total of EUR and GBP to give.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ def ratio(value: Decimal | None) -> str | None:
 
 
 class FiguresOut(Schema):
-    spend: str  # in the Business Center's currency, 2 decimals
+    spend: str  # in ``currency``, 2 decimals
     impressions: int
     clicks: int
     conversions: int
@@ -43,12 +50,16 @@ class FiguresOut(Schema):
     cpc: str | None  # cost per click
     cpm: str | None  # cost per thousand impressions
     cpa: str | None  # cost per conversion
+    # ISO 4217 code of spend, CPC, CPM and CPA: the currency of the Business Center that
+    # owns the ad accounts summed (a partner's for an account it shares). Counts beside
+    # it are those of the same accounts, so CTR and CPC never mix two currencies.
+    currency: str
 
     @staticmethod
     def values(f: Figures) -> dict[str, Any]:
         return {"spend": money(f.spend), "impressions": f.impressions, "clicks": f.clicks,
                 "conversions": f.conversions, "ctr": ratio(f.ctr), "cpc": money(f.cpc),
-                "cpm": money(f.cpm), "cpa": money(f.cpa)}
+                "cpm": money(f.cpm), "cpa": money(f.cpa), "currency": f.currency}
 
 
 class PeriodOut(FiguresOut):
@@ -80,23 +91,32 @@ class ReportOut(Schema):
     until: date
     group: str
     days: int
-    currency: str
-    totals: FiguresOut
-    periods: list[PeriodOut]  # every period of the range, zero where there is no data
-    campaigns: list[CampaignRowOut]  # most spend first
+    # The currency of every amount when there is one; null when the ad accounts are in
+    # several (read totals_by_currency and each row's currency).
+    currency: str | None
+    totals: FiguresOut | None  # null when there are several currencies: no sum of them
+    # One per currency, the Business Center's own first: what totals is, per currency.
+    totals_by_currency: list[FiguresOut]
+    # Every period of the range, zero where there is no data; with several currencies,
+    # every period once per currency (in totals_by_currency's order), never added up.
+    periods: list[PeriodOut]
+    campaigns: list[CampaignRowOut]  # by currency as totals_by_currency, most spend first
     accounts: list[AccountRowOut]  # per ad account, for a Business Center report
 
     @staticmethod
     def of(r: Report) -> ReportOut:
         s = r.subject
+        totals = [FiguresOut(**FiguresOut.values(part.totals)) for part in r.parts]
+        one = len(totals) == 1
         return ReportOut(
             scope=s.scope, title=s.title,
             advertiser_id=str(s.advertiser.pk) if s.advertiser else None,
             campaign_id=str(s.campaign.pk) if s.campaign else None, since=r.since,
-            until=r.until, group=r.group, days=r.days, currency=s.center.currency,
-            totals=FiguresOut(**FiguresOut.values(r.totals)),
+            until=r.until, group=r.group, days=r.days,
+            currency=r.currencies[0] if one else None, totals=totals[0] if one else None,
+            totals_by_currency=totals,
             periods=[PeriodOut(**FiguresOut.values(p), start=p.start, end=p.end,
-                               whole=p.whole) for p in r.periods],
+                               whole=p.whole) for part in r.parts for p in part.periods],
             campaigns=[CampaignRowOut(**FiguresOut.values(c), campaign_id=str(c.campaign_id),
                                       name=c.name, status=c.status,
                                       advertiser_id=str(c.advertiser_id),
@@ -156,7 +176,9 @@ def _report(request: HttpRequest, center_id: int, scope: str, id: int | None,
 @router.get("/{center_id}/reports", response={200: ReportOut, **ERRORS})
 def center_report(request: HttpRequest, center_id: int, query: Query[Range]) -> ReportOut:
     """The Business Center's numbers by period, by campaign and by ad account, with
-    totals and CTR, CPC, CPM and CPA, over the ad accounts the caller may see.
+    totals and CTR, CPC, CPM and CPA, over the ad accounts the caller may see. Amounts
+    are in each ad account's owner's currency: totals_by_currency has a total per
+    currency, and totals and currency are null when there are several.
     since and until are days (YYYY-MM-DD, both included, at most 731 days
     apart) in the Business Center's time zone; group is day, week or month."""
     return _report(request, center_id, "center", None, query)
@@ -185,14 +207,17 @@ def campaign_report(request: HttpRequest, center_id: int, campaign_id: int,
 CSV_OK = {200: {"description": "The report as CSV.", "content": {"text/csv": {
     "schema": {"type": "string"},
     "example": "period_start,period_end,spend,impressions,clicks,conversions,ctr,cpc,cpm,"
-               "cpa\n2026-03-30,2026-03-30,10.00,1000,10,1,0.010000,1.00,10.00,10.00\n"}}}}
+               "cpa,currency\n2026-03-30,2026-03-30,10.00,1000,10,1,0.010000,1.00,10.00,10.00,"
+               "EUR\n"}}}}
 
 
 @router.get("/{center_id}/reports/export", response=ERRORS, openapi_extra={"responses": CSV_OK})
 def export(request: HttpRequest, center_id: int, query: Query[ExportQuery]) -> HttpResponse:
     """A report as a CSV file: scope center (default), advertiser or campaign with its id;
     by=period (a row per day, week or month) or by=campaign. Cells a spreadsheet would run
-    as a formula are defused; CTR is a fraction.
+    as a formula are defused; CTR is a fraction. The last column, currency, is the one of
+    the row's money: with ad accounts in several currencies, by=period has a row per
+    period and currency.
     since and until are days (YYYY-MM-DD, both included, at most 731 days
     apart) in the Business Center's time zone; group is day, week or month."""
     target = center(request, center_id)
