@@ -24,7 +24,21 @@ from bizcenter.core.errors import NotAllowed, NotFound
 
 if TYPE_CHECKING:
     from bizcenter.accounts.models import User
+    from bizcenter.assets.ceilings import Ceiling
     from bizcenter.assets.models import Asset
+
+
+@dataclass(frozen=True)
+class OwnerAsk:
+    """The limit is what another Business Center shares, so only its Admins can lift it:
+    whom to ask, for which asset and role. Doors turn it into a link to the partner's
+    Ask for access page, filled in, instead of leaving the person to find it."""
+
+    owner: str
+    owner_public_id: str
+    asset_id: int
+    role: str
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -34,6 +48,7 @@ class Decision:
     fix: str = ""
     membership_id: int | None = None
     reasons: tuple[str, ...] = field(default=())
+    ask: OwnerAsk | None = None
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -43,9 +58,41 @@ def _allow(snap: snapshot.Snapshot, reason: str, *more: str) -> Decision:
     return Decision(True, reason, membership_id=snap.membership_id, reasons=(reason, *more))
 
 
-def _deny(snap: snapshot.Snapshot | None, code: str, reason: str, fix: str) -> Decision:
+def _deny(snap: snapshot.Snapshot | None, code: str, reason: str, fix: str, *more: str,
+          ask: OwnerAsk | None = None) -> Decision:
     return Decision(False, reason, code, fix,
-                    membership_id=snap.membership_id if snap else None, reasons=(reason,))
+                    membership_id=snap.membership_id if snap else None,
+                    reasons=(reason, *more), ask=ask)
+
+
+def _share(snap: snapshot.Snapshot, asset: Asset) -> Ceiling | None:
+    """The share that brings a partner's asset here, or None for an asset owned here.
+    Read only on the way to a refusal, which is cached on the snapshot like any decision
+    (and a change to a share bumps this Business Center's version)."""
+    if asset.center_id == snap.center_id:
+        return None
+    from bizcenter.assets.ceilings import share_of
+
+    return share_of(snap.center_id, asset.pk)
+
+
+def _raise_to(snap: snapshot.Snapshot, asset: Asset, role: str
+              ) -> tuple[str, tuple[str, ...], OwnerAsk | None]:
+    """Who can give this person ``role`` on ``asset``, as (fix, more reasons, ask).
+
+    When the share itself stops below the role, no Admin here can give it (they hold
+    exactly the share), so the fix names the owner's Admins and how to ask them; sending
+    a member to an Admin here, or an Admin to themself, would be a dead end. When the
+    share allows the role, an Admin here can give it."""
+    name = snap.center_name
+    share = _share(snap, asset)
+    if share is not None and role not in share.allowed:
+        who = "ask them" if snap.is_admin else f"an Admin of {name} can ask them"
+        return (f"Only the Admins of {share.owner} can raise what they share with {name}; "
+                f"{who} for {role} with Ask for access on the Partner Business Centers page.",
+                (f"{share.owner} shares {asset} with {name} as {share.shared_as}.",),
+                OwnerAsk(share.owner, share.owner_public_id, asset.pk, role))
+    return f"Ask an Admin of {name} to make you {role} on {asset}.", (), None
 
 
 def _target(resource: BusinessCenter | Asset,
@@ -104,9 +151,13 @@ def decide(snap: snapshot.Snapshot, action: Action, asset: Asset | None) -> Deci
             return _inactive(snap, asset)
         return _allow(snap, f"You are an Admin of {name}: Admins may do everything in it.")
     if not own and action in ADMIN_ONLY:
+        assert asset is not None  # not own: an asset of another Business Center
+        share = _share(snap, asset)
+        owner = share.owner if share is not None else "the partner Business Center"
         return _deny(snap, "owned_by_partner",
-                     f"{asset} is owned by a partner Business Center; only its owner can do "
-                     f"this ({action}).", "Ask the partner that owns it.")
+                     f"{asset} is owned by {owner}, a partner Business Center; only its "
+                     f"owner can do this ({action}).",
+                     f"Only the Admins of {owner} can do it; ask them.")
     # A Standard member from here on.
     if action == Action.CENTER_VIEW:
         return _allow(snap, f"You are a member of {name}.")
@@ -143,20 +194,28 @@ def decide(snap: snapshot.Snapshot, action: Action, asset: Asset | None) -> Deci
             return _inactive(snap, asset)
         return _allow(snap, f"{asset} is shared with {name} as "
                       f"{', '.join(sorted(access.roles))}, and you are an Admin of {name}.")
+    held = ", ".join(sorted(access.roles))
+    if action in (Action.CAMPAIGN_EDIT, Action.CAMPAIGN_PROPOSE) and snap.is_admin and not (
+            access.roles & {"ADMIN", "OPERATOR"}):
+        # A partner's Admin holds exactly what is shared: only the owner can raise it.
+        fix, more, ask = _raise_to(snap, asset, "OPERATOR")
+        return _deny(snap, "role_too_low", f"{asset} is shared with {name} as {held}, which "
+                     "only views.", fix, *more, ask=ask)
     if action == Action.CAMPAIGN_EDIT:
-        can_propose = bool(access.roles & {"ADMIN", "OPERATOR"})
+        if access.roles & {"ADMIN", "OPERATOR"}:
+            return _deny(snap, "role_too_low",
+                         f"Standard members cannot change campaigns in {asset} directly.",
+                         "Propose the change instead: an Admin approves it.")
+        fix, more, ask = _raise_to(snap, asset, "OPERATOR")
         return _deny(snap, "role_too_low",
-                     f"Standard members cannot change campaigns in {asset} directly.",
-                     "Propose the change instead: an Admin approves it."
-                     if can_propose else
-                     f"Your role on {asset} ({', '.join(sorted(access.roles))}) only views; "
-                     f"ask an Admin of {name} for OPERATOR.")
+                     f"Standard members cannot change campaigns in {asset} directly, and "
+                     f"your role on it ({held}) only views.", fix, *more, ask=ask)
     if action == Action.CAMPAIGN_PROPOSE:
         if not access.roles & {"ADMIN", "OPERATOR"}:
+            fix, more, ask = _raise_to(snap, asset, "OPERATOR")
             return _deny(snap, "role_too_low",
-                         f"Your role on {asset} is {', '.join(sorted(access.roles))}, which "
-                         "only views.", f"Ask an Admin of {name} to make you OPERATOR on "
-                         f"{asset}.")
+                         f"Your role on {asset} is {held}, which only views.", fix, *more,
+                         ask=ask)
         if asset.status != "ACTIVE":
             return _inactive(snap, asset)
         return _allow(snap, f"You are {', '.join(sorted(access.roles))} on {asset}.",
@@ -166,9 +225,13 @@ def decide(snap: snapshot.Snapshot, action: Action, asset: Asset | None) -> Deci
 
 
 def _inactive(snap: snapshot.Snapshot, asset: Asset) -> Decision:
+    share = _share(snap, asset)
+    who = (f"Only the Admins of {share.owner}, which owns it, can reactivate {asset}; "
+           "ask them." if share is not None
+           else f"An Admin of {snap.center_name} must reactivate {asset} first.")
     return _deny(snap, "account_inactive",
                  f"{asset} is {asset.get_status_display().lower()}; nothing in it can be "
-                 "changed.", f"An Admin of {snap.center_name} must reactivate {asset} first.")
+                 "changed.", who)
 
 
 def _billing(snap: snapshot.Snapshot, action: Action) -> Decision:
@@ -233,6 +296,7 @@ class Explanation:
     code: str
     reasons: tuple[str, ...]
     fix: str
+    ask: OwnerAsk | None = None  # only the owner of a shared asset can lift the limit
 
     def as_text(self) -> str:
         lines = [("Allowed" if self.allowed else "Denied") + f" ({self.code})."]
@@ -251,7 +315,8 @@ def explain(user: User, action: Action, resource: BusinessCenter | Asset,
     (``access.troubleshoot``), so no explanation links one address of a person to
     another."""
     decision = check(user, action, resource, within)
-    return Explanation(decision.allowed, decision.code, decision.reasons, decision.fix)
+    return Explanation(decision.allowed, decision.code, decision.reasons, decision.fix,
+                       decision.ask)
 
 
 def why(actor: Actor, address: str, action: str, resource: str,

@@ -233,9 +233,14 @@ def assign(actor: Actor, center: BusinessCenter, membership_id: int | str,
         asset, ceiling = reachable_asset(center, asset_id)
         cleaned = clean_roles(asset.type, roles)
         if ceiling is not None and exceeds(asset.type, cleaned, ceiling):
+            # Nobody here can lift this (its Admins hold exactly the share): say who can.
+            owner = BusinessCenter.objects.filter(pk=asset.center_id).values_list(
+                "name", flat=True).first() or "the partner that owns it"
             raise InvalidInput(
-                f"{asset} is shared with {center.name} as {', '.join(ceiling)}; members "
-                "cannot be given more than that. Ask the partner that owns it to raise it.",
+                f"{asset} is shared with {center.name} as {', '.join(ceiling)} by {owner}; "
+                f"members cannot be given more than that. Only the Admins of {owner} can "
+                f"raise what they share with {center.name}; ask them with Ask for access on "
+                "the Partner Business Centers page.",
                 fields={"roles": f"at most {', '.join(ceiling)}"})
         ends = require_future(expires_at, "expires_at")
         grant = AssetGrant.objects.filter(membership=membership, asset=asset).first()
@@ -300,8 +305,10 @@ def set_member_assets(actor: Actor, center: BusinessCenter, membership_id: int |
                     .values_list("pk", flat=True))
         for asset_id in sorted(set(want) - owned):
             asset, _ = reachable_asset(center, asset_id)  # NotFound when not reachable at all
-            raise InvalidInput(f"{asset} is shared by a partner Business Center; assign it "
-                               "on its own, not in the member's set of owned assets.",
+            owner = BusinessCenter.objects.filter(pk=asset.center_id).values_list(
+                "name", flat=True).first() or "a partner Business Center"
+            raise InvalidInput(f"{asset} is shared by {owner}; assign it on its own, not in "
+                               "the member's set of owned assets.",
                                fields={"assets": "owned assets only"})
         changed = 0
         for asset_id, roles in sorted(want.items()):
