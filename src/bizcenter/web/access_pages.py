@@ -14,17 +14,26 @@ from bizcenter.access.review import IDLE_DAYS, access_review
 from bizcenter.access.troubleshoot import choices
 from bizcenter.access.troubleshoot import troubleshoot as troubleshoot_service
 from bizcenter.centers.models import BusinessCenter
+from bizcenter.core.actor import Actor
 from bizcenter.core.errors import ServiceError
 from bizcenter.web.forms import TroubleshootForm, status_of
 from bizcenter.web.scope import center_page, int_param
 from bizcenter.web.views import actor
 
 
+def can_ask(me: Actor, center: BusinessCenter) -> bool:
+    """Whether the viewer may ask a partner for more (its Admins): only they get the link
+    to the Ask for access page that a refusal names; others are told who can."""
+    return bool(check(me.user, Action.ASSET_MANAGE, center))
+
+
 @center_page
 def center_home(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     """Where a member lands in a Business Center: exactly what they were given, and why."""
+    me = actor(request)
     return render(request, "web/my_access.html",
-                  {"center": center, "profile": mine(actor(request), center)})
+                  {"center": center, "profile": mine(me, center),
+                   "can_ask": can_ask(me, center)})
 
 
 @center_page
@@ -35,7 +44,8 @@ def member_detail(request: HttpRequest, center: BusinessCenter, member_id: int) 
     return render(request, "web/member_detail.html",
                   {"center": center, "profile": found, "tab": "members",
                    "is_self": found.membership.user_id == getattr(me.user, "pk", None),
-                   "can_manage": bool(check(me.user, Action.MEMBER_MANAGE, center))})
+                   "can_manage": bool(check(me.user, Action.MEMBER_MANAGE, center)),
+                   "can_ask": can_ask(me, center)})
 
 
 @center_page
@@ -62,7 +72,8 @@ def troubleshoot(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
                 raise
             form.add_service_error(error)
     return render(request, "web/troubleshoot.html",
-                  {"center": center, "form": form, "answer": answer}, status=status_of(form))
+                  {"center": center, "form": form, "answer": answer,
+                   "can_ask": can_ask(me, center)}, status=status_of(form))
 
 
 @center_page

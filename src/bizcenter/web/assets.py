@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bizcenter.access.actions import Action
-from bizcenter.access.engine import check
+from bizcenter.access.engine import OwnerAsk, check, explain
 from bizcenter.assets import groups as group_services
+from bizcenter.assets.ceilings import Ceiling, ceilings
 from bizcenter.assets.holders import holders
 from bizcenter.assets.models import Asset, AssetGroup
 from bizcenter.assets.services import (
@@ -64,8 +65,10 @@ def asset_list(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
             return redirect("web:asset", center_id=center.pk, asset_id=made.pk)
     page = list_assets(me, center, type=q.get("type") or None, search=q.get("q", ""),
                        page=int_param(q.get("page"), 1))
+    shared = ceilings(me, center, [a.pk for a in page.items if a.center_id != center.pk])
     return render(request, "web/assets.html",
                   {"center": center, "page": page, "q": q, "form": form,
+                   "rows": [(a, shared.get(a.pk)) for a in page.items],
                    "can_manage": check(me.user, Action.ASSET_MANAGE, center)},
                   status=status_of(form))
 
@@ -76,7 +79,8 @@ def asset_detail(request: HttpRequest, center: BusinessCenter, asset_id: int) ->
     me = actor(request)
     asset = get_asset(me, center, asset_id)
     step = request.POST.get("step")
-    assign_form = AssignForm(request.POST if step == "assign" else None, asset_type=asset.type)
+    assign_form = AssignForm(request.POST if step == "assign" else None, asset_type=asset.type,
+                             ceiling=_ceiling(me, center, asset))
     ask_last_day(assign_form, center)
     status_form = StatusForm(request.POST if step == "status" else None,
                              initial={"status": asset.status})
@@ -103,15 +107,32 @@ def asset_detail(request: HttpRequest, center: BusinessCenter, asset_id: int) ->
                        status_of(assign_form, status_form))
 
 
+def _ceiling(me: Any, center: BusinessCenter, asset: Asset) -> Ceiling | None:
+    """The share an asset of a partner arrives at here; None for one owned here."""
+    if asset.center_id == center.pk:
+        return None
+    return ceilings(me, center, [asset.pk]).get(asset.pk)
+
+
 def _asset_page(request: HttpRequest, center: BusinessCenter, asset: Asset, assign_form: Any,
                 status_form: Any, status: int) -> HttpResponse:
     me = actor(request)
     can_manage = bool(check(me.user, Action.ASSET_MANAGE, center))
     who = holders(me, center, asset.pk)[1] if can_manage else None
+    ceiling = _ceiling(me, center, asset)
+    # What only the owner can lift: for an Admin here, the share itself (ask for the next
+    # role up); for a member, why they cannot change the ad account, when that is it.
+    ask, why_not = None, None
+    if ceiling is not None and can_manage and ceiling.next_role is not None:
+        ask = OwnerAsk(ceiling.owner, ceiling.owner_public_id, asset.pk, ceiling.next_role)
+    elif ceiling is not None and not can_manage and asset.type == "ADVERTISER" and me.user:
+        answer = explain(me.user, Action.CAMPAIGN_PROPOSE, asset, within=center)
+        why_not = answer if answer.ask is not None else None
     return render(request, "web/asset.html",
                   {"center": center, "asset": asset, "holders": who, "can_manage": can_manage,
                    "assign_form": assign_form, "status_form": status_form,
-                   "owned": asset.center_id == center.pk},
+                   "owned": asset.center_id == center.pk, "ceiling": ceiling, "ask": ask,
+                   "why_not": why_not},
                   status=status)
 
 
@@ -128,7 +149,7 @@ def asset_unassign(request: HttpRequest, center: BusinessCenter, asset_id: int,
         # e.g. unassigned already in another tab: say so on the asset's page, at its status
         asset = get_asset(me, center, asset_id)
         messages.error(request, error.message)
-        again = AssignForm(asset_type=asset.type)
+        again = AssignForm(asset_type=asset.type, ceiling=_ceiling(me, center, asset))
         ask_last_day(again, center)
         return _asset_page(request, center, asset, again,
                            StatusForm(initial={"status": asset.status}), error.status)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -129,28 +129,50 @@ class ResetRequestForm(ServiceErrors, forms.Form):
 
 
 class AssetRoles:
-    """One optional role picker per asset the Business Center owns, named asset_<id>."""
+    """One optional role picker per asset, named asset_<id>: the assets the Business
+    Center owns, then those partners share with it (``shared``: asset id -> its
+    ``assets.ceilings.Ceiling``), each offering only the roles at or below its share
+    and saying who shared it, so the form never offers what the service must refuse."""
 
     fields: dict[str, forms.Field]
     cleaned_data: dict[str, Any]
 
-    def add_asset_fields(self, assets: Iterable[Any]) -> None:
+    def add_asset_fields(self, assets: Iterable[Any], shared: Mapping[int, Any] | None = None
+                         ) -> None:
         self.asset_fields: list[str] = []
-        for asset in assets:
+        self.shared_fields: set[str] = set()
+        shared = shared or {}
+        for asset in [*assets, *(c.asset for c in shared.values())]:
             name = f"asset_{asset.pk}"
-            field = role_field(asset.type, str(asset), required=False)
+            if name in self.fields:
+                continue
+            ceiling = shared.get(asset.pk)
+            if ceiling is not None:
+                field = role_field(asset.type, f"{asset} ({ceiling.label})", required=False,
+                                   allowed=ceiling.allowed)
+                self.shared_fields.add(name)
+            else:
+                field = role_field(asset.type, str(asset), required=False)
             if not isinstance(field, forms.MultipleChoiceField):
                 field.choices = [("", "No access"), *field.choices]  # type: ignore[attr-defined]
             self.fields[name] = field
             self.asset_fields.append(name)
 
-    def asset_roles(self) -> dict[int | str, Sequence[str] | str]:
+    def _picked(self, names: Iterable[str]) -> dict[int | str, Sequence[str] | str]:
         picked: dict[int | str, Sequence[str] | str] = {}
-        for name in self.asset_fields:
+        for name in names:
             value = self.cleaned_data.get(name)
             if value:
                 picked[name.removeprefix("asset_")] = value if isinstance(value, list) else [value]
         return picked
+
+    def asset_roles(self) -> dict[int | str, Sequence[str] | str]:
+        """The roles picked on assets this Business Center owns."""
+        return self._picked(n for n in self.asset_fields if n not in self.shared_fields)
+
+    def shared_roles(self) -> dict[int | str, Sequence[str] | str]:
+        """The roles picked on assets partners share with it."""
+        return self._picked(n for n in self.asset_fields if n in self.shared_fields)
 
 
 class InviteForm(AssetRoles, ServiceErrors, forms.Form):
@@ -199,6 +221,8 @@ class InviteForm(AssetRoles, ServiceErrors, forms.Form):
 
 
 class EditMemberForm(AssetRoles, ServiceErrors, forms.Form):
+    """A member's access; ``shared`` adds the assets partners share, within each share."""
+
     role = forms.ChoiceField(label="Role", choices=[("STANDARD", "Standard"), ("ADMIN", "Admin")])
     modules = forms.MultipleChoiceField(
         label="Access", required=False, widget=forms.CheckboxSelectMultiple,
@@ -211,9 +235,10 @@ class EditMemberForm(AssetRoles, ServiceErrors, forms.Form):
     expires = forms.DateField(label="Access ends (optional)", required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args: Any, assets: Iterable[Any] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, assets: Iterable[Any] = (),
+                 shared: Mapping[int, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.add_asset_fields(assets)
+        self.add_asset_fields(assets, shared)
 
 
 class CenterForm(ServiceErrors, forms.Form):
@@ -287,12 +312,16 @@ class SettingsForm(ServiceErrors, forms.Form):
                   "number has no domain to check.")
 
 
-def role_field(asset_type: str, label: str = "Role", required: bool = True) -> forms.Field:
-    """One role for most asset types; any set of them for a TikTok account."""
+def role_field(asset_type: str, label: str = "Role", required: bool = True,
+               allowed: Iterable[str] | None = None) -> forms.Field:
+    """One role for most asset types; any set of them for a TikTok account. ``allowed``
+    narrows the choices to what a partner's share lets this Business Center give: a role
+    above it is not offered at all, rather than offered and then refused."""
     from bizcenter.assets.kinds import RULES
 
     rule = RULES[asset_type]
-    options = [(r, r.replace("_", " ").title()) for r in rule.roles]
+    offered = set(allowed) if allowed is not None else set(rule.roles)
+    options = [(r, r.replace("_", " ").title()) for r in rule.roles if r in offered]
     if rule.many:
         return forms.MultipleChoiceField(label=label, choices=options, required=required,
                                          widget=forms.CheckboxSelectMultiple)
@@ -313,9 +342,18 @@ class AssignForm(ServiceErrors, forms.Form):
     expires = forms.DateField(label="Until (optional)", required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args: Any, asset_type: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, asset_type: str, ceiling: Any = None, **kwargs: Any) -> None:
+        """``ceiling``: the ``assets.ceilings.Ceiling`` of an asset a partner shares, whose
+        roles are the most this form offers."""
         super().__init__(*args, **kwargs)
-        self.fields["roles"] = role_field(asset_type, "Roles")
+        if ceiling is None:
+            self.fields["roles"] = role_field(asset_type, "Roles")
+        else:
+            self.fields["roles"] = role_field(asset_type, "Roles", allowed=ceiling.allowed)
+            self.fields["roles"].help_text = (
+                f"{ceiling.label.capitalize()}: members here get at most that."
+                + (f" Only the Admins of {ceiling.owner} can raise it."
+                   if ceiling.next_role is not None else ""))
 
 
 class StatusForm(ServiceErrors, forms.Form):

@@ -16,7 +16,10 @@ from django.urls import reverse
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bizcenter.assets.services import direct_grants, edit_member_access, owned_assets
+from bizcenter.access.actions import Action
+from bizcenter.access.engine import check
+from bizcenter.assets.ceilings import ceilings, edit_member_with_shared, member_shared_roles
+from bizcenter.assets.services import direct_grants, owned_assets
 from bizcenter.centers import enddates
 from bizcenter.centers.choices import FinanceRole, MemberStatus, PartnerKind, Role
 from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
@@ -221,6 +224,9 @@ def edit(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpRe
     me = actor(request)
     membership = get_member(me, center, member_id)
     assets = owned_assets(me, center)
+    # What partners share here, each offered only up to its share: an Admin assigns
+    # those too (a member's set of them is saved with the rest on Confirm).
+    shared = (ceilings(me, center) if check(me.user, Action.ASSET_MANAGE, center) else {})
     initial: dict[str, Any] = {
         "role": membership.role, "modules": membership.modules,
         "finance_role": membership.finance_role, "kind": membership.kind,
@@ -228,7 +234,11 @@ def edit(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpRe
     for grant in direct_grants(me, center, membership.pk):
         roles = list(grant.roles)
         initial[f"asset_{grant.asset_id}"] = roles if grant.asset.type == "TT_ACCOUNT" else roles[0]
-    form = EditMemberForm(request.POST or None, initial=initial, assets=assets)
+    if shared:
+        for asset_id, roles in member_shared_roles(me, center, membership.pk).items():
+            initial[f"asset_{asset_id}"] = (roles if shared[asset_id].asset.type == "TT_ACCOUNT"
+                                            else roles[0])
+    form = EditMemberForm(request.POST or None, initial=initial, assets=assets, shared=shared)
     ask_last_day(form, center)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -240,9 +250,10 @@ def edit(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpRe
             if "expires" in form.changed_data:
                 ends = ({"expires_at": picked_end(data["expires"], center)} if data["expires"]
                         else {"clear_expiry": True})
-            edit_member_access(me, center, member_id, role=data["role"],
-                               modules=data["modules"], finance_role=data["finance_role"],
-                               kind=data["kind"], assets=form.asset_roles(), **ends)
+            edit_member_with_shared(me, center, member_id, role=data["role"],
+                                    modules=data["modules"], finance_role=data["finance_role"],
+                                    kind=data["kind"], assets=form.asset_roles(),
+                                    shared=form.shared_roles() if shared else None, **ends)
         except ServiceError as error:
             if error.status in (403, 404):
                 raise
