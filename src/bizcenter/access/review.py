@@ -26,7 +26,7 @@ IDLE_DAYS = 90
 @dataclass(frozen=True)
 class ReviewRow:
     kind: str  # "member", "invitation" or "partner"
-    id: int
+    id: int | str  # a partner Business Center's public id
     who: str
     role: str
     finance_role: str
@@ -77,11 +77,15 @@ def access_review(actor: Actor, center: BusinessCenter, *, idle_days: int = IDLE
                                   f", resent {inv.resend_count}x" if inv.resend_count else "")))
     from bizcenter.assets.models import Partnership
 
-    for link in (Partnership.objects.filter(owner=center).select_related("partner")
+    # Active ones only: a pending request names nothing of the other side (its partner is
+    # empty while the id asked matches no Business Center), and the other side is known
+    # by its public id, never by its row id here.
+    for link in (Partnership.objects.active().filter(owner=center).select_related("partner")
                  .prefetch_related("shares__asset")):
+        assert link.partner is not None  # active: both sides
         shares = list(link.shares.all())
         rows.append(ReviewRow(
-            "partner", link.partner_id, f"{link.partner.name} (Business Center)",
+            "partner", link.partner.public_id, f"{link.partner.name} (Business Center)",
             "PARTNER", "", "partner", [], len(shares), link.created_at, None, None, False,
             "; ".join(f"{s.asset} as {', '.join(s.roles)}" for s in shares) or "nothing shared",
         ))
