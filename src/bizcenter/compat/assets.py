@@ -164,15 +164,18 @@ def asset_member_get(call: Call) -> dict[str, Any]:
 
 @endpoint("GET")
 def asset_partner_get(call: Call) -> dict[str, Any]:
-    """The partner Business Centers an asset is shared with, and the role it is shared at."""
+    """The partner Business Centers an asset is shared with, and the role it is shared at;
+    each partner by its public id (``bc_id``), as bc/partner/get/ lists it. Only BOUND
+    partners hold shares: a pending request shares nothing."""
     center = call.center()
     asset_id = _the_asset(call, center)
     page = paging(call.params)
     rows = []
     for link in partners.partners_of(call.actor, center):
+        assert link.partner is not None  # an active partnership has both sides
         for share in link.shares.all():
             if str(share.asset_id) == asset_id:
-                rows.append({"bc_id": str(link.partner_id), "bc_name": link.partner.name,
+                rows.append({"bc_id": link.partner.public_id, "bc_name": link.partner.name,
                              **shapes.roles_fields(share.asset.type, share.roles)})
     chosen, total = sliced(rows, page)
     return listing(chosen, page, total)
