@@ -1,18 +1,16 @@
-"""bc/asset/*, bc/partner/*, bc/asset_group/*, changelog/get/ and advertiser/info/ in
+"""bc/asset/*, bc/asset_group/*, changelog/get/ and advertiser/info/ in
 TikTok's documented shapes (the SDK 1.0.1 has none of them)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bizcenter.accounts.tokens import create_token
 from bizcenter.assets import groups as group_services
-from bizcenter.assets import partners as partner_services
-from bizcenter.assets.models import AssetGrant, AssetGroup, PartnerShare, Partnership
+from bizcenter.assets.models import AssetGrant, AssetGroup
 from bizcenter.assets.services import create_asset
 from bizcenter.audit.models import AuditEvent
 from bizcenter.core.errors import Conflict
-from tests.conftest import act, join
+from tests.conftest import join
 
 
 @pytest.fixture
@@ -82,63 +80,6 @@ def test_a_standard_member_cannot_assign_and_is_told_why(tik, center, ads, opera
                                        asset_id=str(ads.pk), advertiser_role="ADMIN")
     assert refused["code"] == 40001
     assert "Only Admins of Brand Co can do this (asset.manage)" in refused["message"]
-
-
-# -- partners -------------------------------------------------------------------------------
-
-
-def test_partners_share_list_unshare_and_remove(admin, tik, center, as_owner, ads, rival):
-    other, _, boss = rival
-    bc = str(center.pk)
-    pixel = create_asset(as_owner, center, type="PIXEL", name="Site pixel")
-    admin.ok("POST", "bc/partner/add/", bc_id=bc, partner_id=str(other.pk),
-             asset_type="ADVERTISER", asset_ids=[str(ads.pk)], advertiser_role="OPERATOR")
-    assert PartnerShare.objects.get(asset=ads).roles == ["OPERATOR"]
-    # Adding the same partner again shares more, as TikTok's partner/add does.
-    admin.ok("POST", "bc/partner/add/", bc_id=bc, partner_id=str(other.pk), asset_type="PIXEL",
-             asset_ids=[str(pixel.pk)])
-    twice = admin.post("bc/partner/add/", bc_id=bc, partner_id=str(other.pk),
-                       asset_type="ADVERTISER")
-    assert twice["code"] == 40002 and "already a partner" in twice["message"]
-
-    partners = admin.ok("GET", "bc/partner/get/", bc_id=bc)
-    assert partners["list"] == [{"bc_id": str(other.pk), "bc_name": "Rival Inc"}]
-    shared = admin.ok("GET", "bc/partner/asset/get/", bc_id=bc, partner_id=str(other.pk),
-                      asset_type="ADVERTISER", share_type="SHARED")
-    assert [(a["asset_id"], a["advertiser_role"]) for a in shared["list"]] == [
-        (str(ads.pk), "OPERATOR")]
-    by_asset = admin.ok("GET", "bc/asset/partner/get/", bc_id=bc, asset_type="ADVERTISER",
-                        asset_id=str(ads.pk))
-    assert by_asset["list"] == [{"bc_id": str(other.pk), "bc_name": "Rival Inc",
-                                 "advertiser_role": "OPERATOR"}]
-
-    # The partner's side: what it receives, and its Admin's view of its assets.
-    rival_api = tik(create_token(act(boss), other, "rival tools").secret)
-    received = rival_api.ok("GET", "bc/partner/asset/get/", bc_id=str(other.pk),
-                            partner_id=bc, asset_type="ADVERTISER", share_type="RECEIVED")
-    assert [(a["asset_id"], a["relation_type"], a["owner_bc_name"])
-            for a in received["list"]] == [(str(ads.pk), "OWNER_PARTNER", "Brand Co")]
-    seen = rival_api.ok("GET", "bc/asset/get/", bc_id=str(other.pk), asset_type="ADVERTISER")
-    assert {(a["asset_name"], a["relation_type"], a["advertiser_role"]) for a in seen["list"]} \
-        == {("Rival ads", "OWNER_BC", "ADMIN"), ("Main ads", "OWNER_PARTNER", "OPERATOR")}
-
-    admin.ok("POST", "bc/partner/asset/delete/", bc_id=bc, partner_id=str(other.pk),
-             asset_type="ADVERTISER", asset_ids=[str(ads.pk)])
-    assert not PartnerShare.objects.filter(asset=ads).exists()
-    admin.ok("POST", "bc/partner/delete/", bc_id=bc, partner_id=str(other.pk))
-    assert not Partnership.objects.exists()
-    assert admin.ok("GET", "bc/partner/get/", bc_id=bc)["list"] == []
-    unknown = admin.post("bc/partner/delete/", bc_id=bc, partner_id=str(other.pk))
-    assert unknown["code"] == 40007
-
-
-def test_sharing_another_centers_asset_is_40007(admin, center, rival):
-    other, their_ads, _ = rival
-    partner_services.add_partner(act(center.memberships.get().user), center, other.pk)
-    refused = admin.post("bc/partner/add/", bc_id=str(center.pk), partner_id=str(other.pk),
-                         asset_type="ADVERTISER", asset_ids=[str(their_ads.pk)])
-    assert refused["code"] == 40007
-    assert not PartnerShare.objects.exists()
 
 
 # -- asset groups -----------------------------------------------------------------------------
