@@ -334,6 +334,8 @@ CALLS: dict[str, Entry] = {
         lambda a, c, i, w: campaigns.list_campaigns(a, c, advertiser_id=i.pixel)),
     "campaigns.services.get_campaign": _e(
         A.CAMPAIGN_VIEW, lambda a, c, i, w: campaigns.get_campaign(a, c, i.campaign)),
+    "campaigns.services.waiting_on": _e(
+        A.CAMPAIGN_VIEW, lambda a, c, i, w: campaigns.waiting_on(a, c, i.campaign)),
     "campaigns.services.create_campaign": _e(
         A.CAMPAIGN_VIEW,
         lambda a, c, i, w: campaigns.create_campaign(a, c, i.ad, name="", objective="FAME"),

@@ -28,11 +28,19 @@ class CampaignForm(ServiceErrors, forms.Form):
     def __init__(self, *args: Any, advertisers: list[Any] | None = None, currency: str = "",
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A budget is in the currency of the Business Center that owns the ad account: a
+        # partner's may differ from this one's, so with accounts of several currencies
+        # each account says its own.
+        currencies = {a.center.currency for a in advertisers or ()}
+        if not currency and len(currencies) == 1:
+            currency = currencies.pop()
         if currency:
             self.fields["budget"].label = f"Budget ({currency})"
         if advertisers is not None:
             self.fields = {"advertiser": forms.ChoiceField(
-                label="Ad account", choices=[(str(a.pk), a.name) for a in advertisers]),
+                label="Ad account",
+                choices=[(str(a.pk), a.name if currency else f"{a.name} ({a.center.currency})")
+                         for a in advertisers]),
                 **self.fields}
 
     def values(self) -> dict[str, Any]:

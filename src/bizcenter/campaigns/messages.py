@@ -21,8 +21,8 @@ SUBJECTS = {
 
 @register("change_request")
 def render_change_request(payload: dict[str, Any]) -> Rendered | None:
-    request = (ChangeRequest.objects.select_related("center", "advertiser", "campaign",
-                                                    "proposed_by", "decided_by")
+    request = (ChangeRequest.objects.select_related("center", "proposed_in", "advertiser",
+                                                    "campaign", "proposed_by", "decided_by")
                .filter(pk=payload["request_id"]).first())
     if request is None:
         return None
@@ -31,7 +31,11 @@ def render_change_request(payload: dict[str, Any]) -> Rendered | None:
         return None  # decided before the message went out: nothing to ask any more
     from bizcenter.campaigns.services import differences
 
-    path = reverse("web:change_request", args=[request.center_id, request.pk])
+    # The Admins who decide open it in their Business Center; its author, in the one they
+    # proposed it from (a partner's, for a change that waited for the owner's approval).
+    where = request.center_id if event == "proposed" else (
+        request.proposed_in_id or request.center_id)
+    path = reverse("web:change_request", args=[where, request.pk])
     # Names are what people typed: quoted, trimmed and never a link (outbox/names.py).
     proposer, decider = request.proposed_by, request.decided_by
     context = {"request": request, "event": event, "diff": differences(request),

@@ -80,10 +80,18 @@ class RequestState(models.TextChoices):
 
 
 class ChangeRequest(models.Model):
-    """A Standard member's proposed create or edit, applied only when an Admin approves."""
+    """A proposed create or edit, applied only when an Admin approves: a Standard
+    member's, or a partner's change to an ad account shared with "Changes need our
+    approval"."""
 
+    # The Business Center whose Admins decide (whose Approvals inbox it waits in).
     center = models.ForeignKey(BusinessCenter, on_delete=models.CASCADE,
                                related_name="change_requests")
+    # The Business Center the proposer acted from, when it is not ``center``: a partner's
+    # change waiting for the owner. Its author reads and withdraws it from there, and
+    # their right to propose is checked there. Gone with that Business Center.
+    proposed_in = models.ForeignKey(BusinessCenter, null=True, blank=True,
+                                    on_delete=models.CASCADE, related_name="+")
     advertiser = models.ForeignKey(Asset, on_delete=models.CASCADE,
                                    related_name="change_requests")
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.CASCADE,

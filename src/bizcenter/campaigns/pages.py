@@ -24,7 +24,9 @@ def _said(request: HttpRequest, center: BusinessCenter, outcome: Outcome, done: 
           campaign_id: int | None = None) -> HttpResponse:
     """Tell what happened, and show it: the campaign when applied, the request otherwise."""
     if outcome.request is not None:
-        messages.success(request, "Sent for approval: an Admin approves or rejects it, and you "
+        waits = outcome.request.center
+        who = "an Admin" if waits.pk == center.pk else f"an Admin of {waits.name}, which owns it,"
+        messages.success(request, f"Sent for approval: {who} approves or rejects it, and you "
                          "get an email. It is listed under My requests.")
         return redirect("web:change_request", center_id=center.pk,
                         request_id=outcome.request.pk)
@@ -65,7 +67,7 @@ def campaign_list(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
 def campaign_new(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     me = actor(request)
     accounts = services.writable_advertisers(me, center)
-    form = CampaignForm(request.POST or None, advertisers=accounts, currency=center.currency,
+    form = CampaignForm(request.POST or None, advertisers=accounts,
                         initial={"advertiser": request.GET.get("advertiser", "")})
     if request.method == "POST" and form.is_valid():
         try:
@@ -89,8 +91,9 @@ def campaign_detail(request: HttpRequest, center: BusinessCenter, campaign_id: i
     me = actor(request)
     campaign = services.get_campaign(me, center, campaign_id)
     values = services.values_of(campaign)
+    currency = services.currency_of(campaign)
     form = CampaignForm(request.POST if request.POST.get("step") == "edit" else None,
-                        currency=center.currency,
+                        currency=currency,
                         initial={**values, "start_at": campaign.start_at,
                                  "end_at": campaign.end_at})
     status = 200
@@ -119,9 +122,14 @@ def campaign_detail(request: HttpRequest, center: BusinessCenter, campaign_id: i
     user = me.user
     direct = check(user, Action.CAMPAIGN_EDIT, campaign.advertiser, within=center)
     propose = check(user, Action.CAMPAIGN_PROPOSE, campaign.advertiser, within=center)
+    owner_approves = services.owner_approves(center, campaign.advertiser)
     return render(request, "campaigns/detail.html", {
         "center": center, "campaign": campaign, "form": form, "tab": "campaigns",
-        "direct": direct, "propose": propose, "can_change": bool(direct or propose),
+        "currency": currency, "waiting": [(r, services.differences(r))
+                                           for r in services.waiting_on(me, center, campaign.pk)],
+        "owner": campaign.advertiser.center, "owner_approves": owner_approves,
+        "direct": direct and not owner_approves, "propose": propose,
+        "can_change": bool(direct or propose),
         "why_not": propose if not (direct or propose) else None,
         "confirm_delete": request.GET.get("delete") == "1", **_tabs(me, center)}, status=status)
 
@@ -168,9 +176,12 @@ def change_request(request: HttpRequest, center: BusinessCenter, request_id: int
             form.add_service_error(error)
             status = error.status
             change = services.get_request(me, center, request_id)
-    own = me.user is not None and change.proposed_by_id == me.user.pk
+    made_here = services.proposed_from(change).pk == center.pk
+    own = me.user is not None and change.proposed_by_id == me.user.pk and made_here
+    decides_here = change.center_id == center.pk
     return render(request, "campaigns/change_request.html", {
         "center": center, "change": change, "diff": services.differences(change),
         "stale": services.is_stale(change), "form": form, "own": own, "tab": "approvals",
-        "can_decide": bool(check(me.user, Action.APPROVAL_DECIDE, center)), **_tabs(me, center)},
-        status=status)
+        "made_in": services.proposed_from(change), "decides_here": decides_here,
+        "can_decide": decides_here and bool(check(me.user, Action.APPROVAL_DECIDE, center)),
+        **_tabs(me, center)}, status=status)

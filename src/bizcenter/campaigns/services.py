@@ -5,6 +5,12 @@ whether the person may change the ad account directly; if not, whether they
 may propose; a proposal becomes a ChangeRequest holding exactly the difference
 and the values it was made against. Approval re-checks everything and applies
 the change in one transaction, refusing cleanly when the campaign moved since.
+
+An ad account a partner shared with "Changes need our approval" on (``PartnerShare
+.needs_approval``) sends every change made from the partner's Business Center, its
+Admins' too, to the owner's Approvals inbox: the request's ``center`` is the owner
+(whose Admins decide) and ``proposed_in`` the partner (where its author reads and
+withdraws it). Amounts are in the owner's currency: the campaign is the owner's.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +28,7 @@ from django.utils import timezone
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import check, explain, require
 from bizcenter.assets.kinds import AssetType
-from bizcenter.assets.models import Asset
+from bizcenter.assets.models import Asset, PartnerShare
 from bizcenter.assets.services import visible_asset, visible_to
 from bizcenter.audit.models import Category
 from bizcenter.audit.services import record
@@ -70,6 +76,8 @@ class Difference:
 
 
 def _money(value: Any, center: BusinessCenter) -> Decimal:
+    """An amount in ``center``'s currency: the Business Center that owns the ad account,
+    whichever Business Center it is typed in."""
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError) as exc:
@@ -104,10 +112,11 @@ def _moment(value: Any, field: str) -> datetime | None:
     return moment if moment.tzinfo else timezone.make_aware(moment, timezone.get_current_timezone())
 
 
-def _clean(center: BusinessCenter, data: dict[str, Any], *, base: dict[str, Any] | None = None
+def _clean(owner: BusinessCenter, data: dict[str, Any], *, base: dict[str, Any] | None = None
            ) -> dict[str, Any]:
     """Validate the fields given, against the campaign's other values (base) where rules
-    span fields: a budget for its mode, an end after its start."""
+    span fields: a budget for its mode, an end after its start. ``owner`` owns the ad
+    account: a partner's budget is in the owner's currency, as the owner sees it."""
     unknown = set(data) - set(FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown campaign field(s): {', '.join(sorted(unknown))}.")
@@ -132,7 +141,7 @@ def _clean(center: BusinessCenter, data: dict[str, Any], *, base: dict[str, Any]
             raise InvalidInput("Give a budget, or choose “No limit”.",
                                fields={"budget": "required"})
         else:
-            clean["budget"] = _money(merged["budget"], center)
+            clean["budget"] = _money(merged["budget"], owner)
     if "start_at" in data:
         clean["start_at"] = _moment(data["start_at"], "start_at")
     if "end_at" in data:
@@ -157,6 +166,11 @@ def values_of(campaign: Campaign) -> dict[str, Any]:
     return {f: _json(getattr(campaign, f)) for f in FIELDS}
 
 
+def currency_of(campaign: Campaign) -> str:
+    """The currency of the campaign's amounts: its ad account owner's, whoever looks."""
+    return campaign.advertiser.center.currency
+
+
 # -- finding -----------------------------------------------------------------------
 
 
@@ -173,7 +187,7 @@ def _advertiser(actor: Actor, center: BusinessCenter, advertiser_id: int | str) 
 def _campaign(center: BusinessCenter, campaign_id: int | str, *, lock: bool = False) -> Campaign:
     reachable = Q(advertiser__center=center) | Q(
         advertiser__shares__partnership__partner=center)
-    qs = Campaign.objects.filter(reachable).select_related("advertiser").distinct()
+    qs = Campaign.objects.filter(reachable).select_related("advertiser__center").distinct()
     if lock:
         found = find(qs, campaign_id, f"No campaign with id {{id}} in {center.name}.")
         return Campaign.objects.select_for_update().select_related("advertiser").get(
@@ -211,7 +225,8 @@ def list_campaigns(actor: Actor, center: BusinessCenter, *, advertiser_id: int |
                    status: str | None = None, objective: str | None = None, search: str = "",
                    page: int = 1, page_size: int = 50) -> Page[Campaign]:
     visible = [a.pk for a in readable_advertisers(actor, center)]
-    qs = Campaign.objects.filter(advertiser_id__in=visible).select_related("advertiser")
+    qs = Campaign.objects.filter(advertiser_id__in=visible).select_related(
+        "advertiser__center")
     if advertiser_id:
         qs = qs.filter(advertiser=_advertiser(actor, center, advertiser_id))
     if status:
@@ -235,12 +250,39 @@ def get_campaign(actor: Actor, center: BusinessCenter, campaign_id: int | str) -
 # -- changing ----------------------------------------------------------------------
 
 
-def _may(actor: Actor, center: BusinessCenter, advertiser: Asset) -> bool:
-    """True: change directly. False: propose. Refused otherwise, with the engine's reason."""
+@dataclass(frozen=True)
+class Route:
+    """Where a change goes: applied at once, or a request the Admins of ``decides`` approve."""
+
+    direct: bool
+    decides: BusinessCenter
+
+
+def owner_approves(center: BusinessCenter, advertiser: Asset) -> bool:
+    """Whether the ad account is a partner's, shared with this Business Center with
+    "Changes need our approval" on: then every change from here waits for the owner."""
+    return advertiser.center_id != center.pk and PartnerShare.objects.filter(
+        partnership__owner_id=advertiser.center_id, partnership__partner=center,
+        asset=advertiser, needs_approval=True).exists()
+
+
+def _may(actor: Actor, center: BusinessCenter, advertiser: Asset) -> Route:
+    """Change directly, or propose to whose Admins. Refused otherwise, with the engine's
+    reason. The owner's "Changes need our approval" turns even a partner Admin's change
+    into a request for the owner's Admins; without it a partner's Standard member
+    proposes to the partner's own Admins, as inside any Business Center."""
     if check(actor.user, Action.CAMPAIGN_EDIT, advertiser, within=center):
-        return True
-    if check(actor.user, Action.CAMPAIGN_PROPOSE, advertiser, within=center):
-        return False
+        direct = True
+    elif check(actor.user, Action.CAMPAIGN_PROPOSE, advertiser, within=center):
+        direct = False
+    else:
+        _refuse(actor, center, advertiser)
+    if owner_approves(center, advertiser):
+        return Route(False, advertiser.center)
+    return Route(direct, center)
+
+
+def _refuse(actor: Actor, center: BusinessCenter, advertiser: Asset) -> NoReturn:
     if actor.user is None:
         raise NotAllowed("Log in first.")
     why = explain(actor.user, Action.CAMPAIGN_EDIT, advertiser, within=center)
@@ -251,11 +293,15 @@ def _may(actor: Actor, center: BusinessCenter, advertiser: Asset) -> bool:
 
 
 def _propose(actor: Actor, center: BusinessCenter, advertiser: Asset, kind: str,
-             proposed: dict[str, Any], campaign: Campaign | None) -> ChangeRequest:
+             proposed: dict[str, Any], campaign: Campaign | None,
+             decides: BusinessCenter) -> ChangeRequest:
+    """A request in the inbox of ``decides``; logged where its author acted (and, by the
+    activity log's own rule, in the owner's log when that is another Business Center)."""
     base = ({f: v for f, v in values_of(campaign).items() if f in proposed}
             if campaign else {})
     request = ChangeRequest.objects.create(
-        center=center, advertiser=advertiser, campaign=campaign, kind=kind,
+        center=decides, proposed_in=center if decides.pk != center.pk else None,
+        advertiser=advertiser, campaign=campaign, kind=kind,
         proposed={k: _json(v) for k, v in proposed.items()}, base=base,
         base_version=campaign.version if campaign else None, proposed_by=actor.user)
     record(actor, center=center, category=Category.ACCOUNT, action="campaign.change_proposed",
@@ -269,19 +315,19 @@ def create_campaign(actor: Actor, center: BusinessCenter, advertiser_id: int | s
                     **fields: Any) -> Outcome:
     data = {"budget_mode": BudgetMode.DAILY, **fields}
     with transaction.atomic():
-        center = seats.lock(center.pk)
+        center = _lock(center, _sharing_owner(center, advertiser_id=advertiser_id))
         # Who may act on which ad account before what they typed: see DESIGN.md.
         require(actor, Action.CAMPAIGN_VIEW, center)
         advertiser = _advertiser(actor, center, advertiser_id)
-        direct = _may(actor, center, advertiser)
+        route = _may(actor, center, advertiser)
         for required in ("name", "objective"):
             if not data.get(required):
                 raise InvalidInput(f"A campaign needs a {LABELS[required].lower()}.",
                                    fields={required: "required"})
-        clean = _clean(center, data)
-        if not direct:
-            return Outcome(False, None,
-                           _propose(actor, center, advertiser, RequestKind.CREATE, clean, None))
+        clean = _clean(advertiser.center, data)
+        if not route.direct:
+            return Outcome(False, None, _propose(actor, center, advertiser, RequestKind.CREATE,
+                                                 clean, None, route.decides))
         campaign = Campaign.objects.create(advertiser=advertiser, created_by=actor.user, **clean)
         record(actor, center=center, category=Category.ACCOUNT, action="campaign.created",
                target=campaign, after=values_of(campaign))
@@ -307,23 +353,24 @@ def set_status(actor: Actor, center: BusinessCenter, campaign_id: int | str,
 def _change(actor: Actor, center: BusinessCenter, campaign_id: int | str,
             fields: dict[str, Any], kind: str) -> Outcome:
     with transaction.atomic():
-        center = seats.lock(center.pk)
+        center = _lock(center, _sharing_owner(center, campaign_id=campaign_id))
         require(actor, Action.CAMPAIGN_VIEW, center)
         campaign = _visible_campaign(actor, center, campaign_id, lock=True)
-        direct = _may(actor, center, campaign.advertiser)
+        route = _may(actor, center, campaign.advertiser)
         if kind == RequestKind.UPDATE and "status" in fields:
             raise InvalidInput("Change the status with Enable, Disable or Delete.",
                                fields={"status": "use set_status"})
         if campaign.status == CampaignStatus.DELETED:
             raise Conflict(f"{campaign} is deleted; it cannot change any more.",
                            code="deleted")
-        changes = _changes(campaign, _clean(center, fields, base=values_of(campaign)))
+        changes = _changes(campaign, _clean(campaign.advertiser.center, fields,
+                                            base=values_of(campaign)))
         if not changes:
             raise InvalidInput("Nothing to change: the values are the campaign's own.",
                                fields={"name": "unchanged"})
-        if not direct:
-            return Outcome(False, campaign,
-                           _propose(actor, center, campaign.advertiser, kind, changes, campaign))
+        if not route.direct:
+            return Outcome(False, campaign, _propose(actor, center, campaign.advertiser, kind,
+                                                     changes, campaign, route.decides))
         before = {k: _json(getattr(campaign, k)) for k in changes}
         _apply(campaign, changes)
         record(actor, center=center, category=Category.ACCOUNT,
@@ -331,6 +378,46 @@ def _change(actor: Actor, center: BusinessCenter, campaign_id: int | str,
                else "campaign.updated", target=campaign, before=before,
                after={k: _json(v) for k, v in changes.items()})
     return Outcome(True, campaign, None)
+
+
+def _pk(raw_id: object) -> int | None:
+    try:
+        pk = int(str(raw_id))
+    except (TypeError, ValueError):
+        return None
+    return pk if abs(pk) < 2**63 else None
+
+
+def _sharing_owner(center: BusinessCenter, *, campaign_id: object = None,
+                   advertiser_id: object = None) -> int | None:
+    """The owner of the ad account, when a partner shares it with this Business Center
+    (None otherwise, and for any id that is not such an ad account or its campaign): the
+    change will write in the owner's log, and maybe its inbox. Read before anything is
+    locked, to lock both rows in order; it decides nothing and answers nobody."""
+    pk = _pk(campaign_id if campaign_id is not None else advertiser_id)
+    if pk is None:
+        return None
+    if campaign_id is not None:
+        rows = Campaign.objects.filter(pk=pk, advertiser__shares__partnership__partner=center)
+        return rows.values_list("advertiser__center_id", flat=True).first()
+    shares = PartnerShare.objects.filter(partnership__partner=center, asset_id=pk)
+    return shares.values_list("asset__center_id", flat=True).first()
+
+
+def _lock(center: BusinessCenter, other_id: int | None) -> BusinessCenter:
+    """Lock this Business Center's row and, for a change that also writes in another's log
+    or inbox (the owner of a shared ad account, the partner a request came from), that
+    one's too: the lower id first, always, so two Business Centers changing each other's
+    things wait for one another instead of deadlocking (writing a log row references the
+    Business Center's row, which waits for its lock on PostgreSQL)."""
+    locked = center
+    for pk in sorted({center.pk, other_id or center.pk}):
+        if pk == center.pk:
+            locked = seats.lock(pk)
+        else:
+            list(BusinessCenter.objects.select_for_update().filter(pk=pk)
+                 .values_list("pk", flat=True))
+    return locked
 
 
 def _apply(campaign: Campaign, changes: dict[str, Any]) -> None:
@@ -344,15 +431,34 @@ def _apply(campaign: Campaign, changes: dict[str, Any]) -> None:
 # -- approvals ---------------------------------------------------------------------
 
 
+def _mine(actor: Actor, center: BusinessCenter) -> Q:
+    """The person's own requests made from this Business Center, whichever inbox they wait
+    in: here, or the owner's of an ad account shared with "Changes need our approval"."""
+    if actor.user is None:
+        return Q(pk__in=[])
+    return Q(proposed_by=actor.user) & (
+        Q(proposed_in=center) | Q(center=center, proposed_in__isnull=True))
+
+
+def _admins_read(center: BusinessCenter) -> Q:
+    """What an Admin of this Business Center may read: requests waiting here, those its
+    people sent to a partner's inbox, and those on its own ad accounts waiting in a
+    partner's inbox (a partner's member proposing to the partner's Admins)."""
+    return Q(center=center) | Q(proposed_in=center) | Q(advertiser__center=center)
+
+
 def list_requests(actor: Actor, center: BusinessCenter, *, state: str | None = None,
                   mine: bool = False, page: int = 1, page_size: int = 50
                   ) -> Page[ChangeRequest]:
-    """Admins see every request (the Approvals inbox); others only their own."""
+    """Admins see the requests waiting here (the Approvals inbox) and those their people
+    sent to a partner's; others only their own, whichever inbox they wait in."""
     require(actor, Action.CENTER_VIEW, center)
-    qs = ChangeRequest.objects.filter(center=center).select_related(
-        "advertiser", "campaign", "proposed_by", "decided_by")
+    qs = ChangeRequest.objects.select_related(
+        "center", "proposed_in", "advertiser", "campaign", "proposed_by", "decided_by")
     if mine or not check(actor.user, Action.APPROVAL_DECIDE, center):
-        qs = qs.filter(proposed_by=actor.user)
+        qs = qs.filter(_mine(actor, center))
+    else:
+        qs = qs.filter(Q(center=center) | Q(proposed_in=center))
     if state:
         qs = qs.filter(state=choice(RequestState, state, "state"))
     return paginate(qs.order_by("-proposed_at", "-id"), page, page_size)
@@ -362,11 +468,33 @@ def get_request(actor: Actor, center: BusinessCenter, request_id: int | str) -> 
     """Its author reads their own; any other id needs the right to decide, asked before
     the id is looked up, so someone else's request and a made-up id are refused alike."""
     require(actor, Action.CENTER_VIEW, center)
-    qs = ChangeRequest.objects.filter(center=center)
-    if actor.user is None or not holds(qs.filter(proposed_by=actor.user), request_id):
+    qs = ChangeRequest.objects.filter(_mine(actor, center))
+    if actor.user is None or not holds(qs, request_id):
         require(actor, Action.APPROVAL_DECIDE, center)
-    return find(qs.select_related("advertiser", "campaign", "proposed_by", "decided_by"),
+        qs = ChangeRequest.objects.filter(_admins_read(center))
+    return find(qs.select_related("center", "proposed_in", "advertiser", "campaign",
+                                  "proposed_by", "decided_by"),
                 request_id, f"No change request with id {{id}} in {center.name}.")
+
+
+def waiting_on(actor: Actor, center: BusinessCenter, campaign_id: int | str
+               ) -> list[ChangeRequest]:
+    """The requests waiting on a campaign that this person may read here, from whichever
+    side they came: an Admin sees their own Business Center's and, on its own campaigns,
+    a partner's too; anyone else only their own. Oldest first."""
+    campaign = get_campaign(actor, center, campaign_id)
+    qs = ChangeRequest.objects.filter(campaign=campaign, state=RequestState.PENDING)
+    if actor.user is None or check(actor.user, Action.APPROVAL_DECIDE, center):
+        qs = qs.filter(_admins_read(center))
+    else:
+        qs = qs.filter(_mine(actor, center))
+    return list(qs.select_related("center", "proposed_in", "proposed_by", "campaign")
+                .order_by("proposed_at", "id"))
+
+
+def proposed_from(request: ChangeRequest) -> BusinessCenter:
+    """The Business Center the request was made in: where its author reads it."""
+    return request.proposed_in or request.center
 
 
 def differences(request: ChangeRequest) -> list[Difference]:
@@ -387,7 +515,7 @@ def is_stale(request: ChangeRequest) -> bool:
 def decide(actor: Actor, center: BusinessCenter, request_id: int | str, *, approve: bool,
            comment: str = "") -> ChangeRequest:
     with transaction.atomic():
-        center = seats.lock(center.pk)
+        center = _lock(center, _came_from(center, request_id))
         require(actor, Action.APPROVAL_DECIDE, center)
         comment = (comment or "").strip()
         if len(comment) > 2000:
@@ -407,31 +535,59 @@ def decide(actor: Actor, center: BusinessCenter, request_id: int | str, *, appro
         record(actor, center=center, category=Category.ACCOUNT,
                action="campaign.change_approved" if approve else "campaign.change_rejected",
                target=request.campaign or request.advertiser,
-               after={"request_id": request.pk, "comment": comment})
+               after={"request_id": request.pk, "comment": comment},
+               also=request.proposed_in)
         _notify(request, "approved" if approve else "rejected")
     return request
 
 
+def _came_from(center: BusinessCenter, request_id: object) -> int | None:
+    """The partner a request waiting here was made in, if any, read before locking to
+    lock both rows in order (see ``_lock``); it decides nothing and answers nobody."""
+    pk = _pk(request_id)
+    if pk is None:
+        return None
+    return (ChangeRequest.objects.filter(pk=pk, center=center)
+            .values_list("proposed_in_id", flat=True).first())
+
+
+def _waits_in(center: BusinessCenter, request_id: object) -> int | None:
+    """The inbox a request made here waits in, when it is a partner's; as ``_came_from``."""
+    pk = _pk(request_id)
+    if pk is None:
+        return None
+    return (ChangeRequest.objects.filter(pk=pk, proposed_in=center)
+            .values_list("center_id", flat=True).first())
+
+
 def _approve(actor: Actor, center: BusinessCenter, request: ChangeRequest) -> None:
-    """Apply the proposal, or refuse without changing anything when it no longer fits."""
+    """Apply the proposal, or refuse without changing anything when it no longer fits.
+    Its author's right to propose is checked where they proposed it from; the change is
+    logged here, in the owner's log (the activity log's rule) and in the log of the
+    Business Center the request came from."""
     advertiser = request.advertiser
     edit = check(actor.user, Action.CAMPAIGN_EDIT, advertiser, within=center)
     if not edit:
         raise Conflict(f"It cannot be applied: {edit.reason} {edit.fix}".strip(),
                        code=edit.code)
-    proposer = request.proposed_by
+    if owner_approves(center, advertiser):
+        owner = advertiser.center
+        raise Conflict(f"Changes in {advertiser} now need the approval of {owner.name}, "
+                       "which shares it; reject this one and ask for it again: it then "
+                       f"goes to {owner.name}'s Admins.", code="owner_approval")
+    proposer, came_from = request.proposed_by, proposed_from(request)
     if proposer is None or not check(proposer, Action.CAMPAIGN_PROPOSE, advertiser,
-                                     within=center):
+                                     within=came_from):
         raise Conflict(f"{proposer.label if proposer else 'Its author'} may no longer "
                        f"propose changes in {advertiser}; reject it instead.",
                        code="proposer_lost_access")
-    clean = _clean(center, request.proposed,
+    clean = _clean(advertiser.center, request.proposed,
                    base=values_of(request.campaign) if request.campaign else None)
     if request.kind == RequestKind.CREATE:
         campaign = Campaign.objects.create(advertiser=advertiser, created_by=proposer, **clean)
         request.campaign = campaign
         record(actor, center=center, category=Category.ACCOUNT, action="campaign.created",
-               target=campaign, after=values_of(campaign))
+               target=campaign, after=values_of(campaign), also=request.proposed_in)
         return
     assert request.campaign_id is not None  # an edit or a status change names its campaign
     campaign = Campaign.objects.select_for_update().get(pk=request.campaign_id)
@@ -444,7 +600,8 @@ def _approve(actor: Actor, center: BusinessCenter, request: ChangeRequest) -> No
     before = {k: _json(getattr(campaign, k)) for k in clean}
     _apply(campaign, clean)
     record(actor, center=center, category=Category.ACCOUNT, action="campaign.updated",
-           target=campaign, before=before, after={k: _json(v) for k, v in clean.items()})
+           target=campaign, before=before, after={k: _json(v) for k, v in clean.items()},
+           also=request.proposed_in)
 
 
 def withdraw(actor: Actor, center: BusinessCenter, request_id: int | str) -> ChangeRequest:
@@ -452,11 +609,12 @@ def withdraw(actor: Actor, center: BusinessCenter, request_id: int | str) -> Cha
         # The Business Center first, as decide() does: locking the request first and
         # then the center (the activity-log row references it) deadlocked on
         # PostgreSQL when an Admin approved the same request at that moment.
-        center = seats.lock(center.pk)
+        center = _lock(center, _waits_in(center, request_id))
         require(actor, Action.CENTER_VIEW, center)
-        # Only one's own: someone else's request answers as one that does not exist.
-        mine = ChangeRequest.objects.select_for_update().filter(
-            center=center, proposed_by__isnull=False, proposed_by=actor.user)
+        # Only one's own, made from here: someone else's request answers as one that
+        # does not exist. A partner's waits in the owner's inbox; its author withdraws it
+        # from the partner's Business Center, where they made it.
+        mine = ChangeRequest.objects.select_for_update().filter(_mine(actor, center))
         request = find(mine, request_id,
                        f"No change request with id {{id}} of yours in {center.name}.")
         if request.state != RequestState.PENDING:
@@ -477,7 +635,8 @@ def pending_count(actor: Actor, center: BusinessCenter) -> int:
 
 
 def _notify(request: ChangeRequest, event: str) -> None:
-    """Email the Admins about a proposal, and the proposer about the decision."""
+    """Email the deciding Business Center's Admins about a proposal (the owner's, for a
+    change that needs its approval), and the proposer about the decision."""
     from bizcenter.centers.models import Membership
     from bizcenter.outbox import services as outbox
     from bizcenter.outbox.models import Channel

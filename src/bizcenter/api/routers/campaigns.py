@@ -4,7 +4,9 @@ A create, an edit or a status change by someone who may change the ad account
 directly (an Admin, an ADMIN of the ad account) is applied at once: 201 or 200
 with ``{"applied": true, "campaign": {...}}``. The same call by a Standard
 OPERATOR becomes a change request: 202 Accepted with ``{"applied": false,
-"change_request": {...}}``, applied only when an Admin approves it.
+"change_request": {...}}``, applied only when an Admin approves it. So does any
+change made from a partner Business Center to an ad account its owner shared with
+"Changes need our approval": it waits for the owner's Admins (``waits_for``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 from bizcenter.accounts.models import User
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
+from bizcenter.api.routers.activity import CenterName
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import PersonOut, page_info
 from bizcenter.api.schemas import Moment, PageInfo, Schema
@@ -61,7 +64,9 @@ class CampaignOut(Schema):
     name: str
     objective: str
     budget_mode: str
-    budget: str | None  # in the Business Center's currency, 2 decimals; None: no limit
+    budget: str | None  # in `currency`, 2 decimals; None: no limit
+    # The currency of the ad account's owner: a partner's campaign is in the partner's.
+    currency: str
     start_at: datetime | None
     end_at: datetime | None
     status: str  # ENABLE, DISABLE or DELETE
@@ -74,7 +79,8 @@ class CampaignOut(Schema):
         return CampaignOut(
             id=str(c.pk), advertiser_id=str(c.advertiser_id), advertiser_name=c.advertiser.name,
             name=c.name, objective=c.objective, budget_mode=c.budget_mode,
-            budget=money(c.budget), start_at=utc(c.start_at), end_at=utc(c.end_at),
+            budget=money(c.budget), currency=services.currency_of(c),
+            start_at=utc(c.start_at), end_at=utc(c.end_at),
             status=c.status, version=c.version, created_at=utc(c.created_at),
             updated_at=utc(c.updated_at))
 
@@ -108,6 +114,11 @@ class ChangeRequestOut(Schema):
     decided_by: PersonOut | None
     decided_at: datetime | None
     comment: str
+    # Whose Admins decide it: this Business Center, or the owner of an ad account shared
+    # with "Changes need our approval" on.
+    waits_for: CenterName
+    # The Business Center its author proposed it from, when another than waits_for.
+    proposed_in: CenterName | None = None
 
     @staticmethod
     def of(r: ChangeRequest) -> ChangeRequestOut:
@@ -121,7 +132,9 @@ class ChangeRequestOut(Schema):
                          for d in services.differences(r)],
             stale=services.is_stale(r), proposed_by=person(r.proposed_by),
             proposed_at=utc(r.proposed_at),
-            decided_by=person(r.decided_by), decided_at=utc(r.decided_at), comment=r.comment)
+            decided_by=person(r.decided_by), decided_at=utc(r.decided_at), comment=r.comment,
+            waits_for=CenterName(name=r.center.name),
+            proposed_in=CenterName(name=r.proposed_in.name) if r.proposed_in else None)
 
 
 class ChangeRequestPage(Schema):
@@ -289,8 +302,10 @@ def set_status(request: HttpRequest, center_id: int, campaign_id: int,
 @router.get("/{center_id}/change-requests", response={200: ChangeRequestPage, **ERRORS})
 def list_requests(request: HttpRequest, center_id: int,
                   filters: Query[RequestFilters]) -> ChangeRequestPage:
-    """Admins see every change request of the Business Center (the Approvals inbox);
-    others only their own. mine=true narrows an Admin's list to their own too. Filter by
+    """Admins see the change requests waiting in the Business Center's Approvals inbox
+    and those its people sent to a partner's (waits_for names whose Admins decide);
+    others only their own, made from this Business Center, whichever inbox they wait in.
+    mine=true narrows an Admin's list to their own too. Filter by
     state: PENDING, APPROVED, REJECTED, WITHDRAWN. Newest first."""
     found = services.list_requests(actor(request), center(request, center_id),
                                    state=filters.state or None, mine=filters.mine,
