@@ -117,8 +117,10 @@ def _groups_and_partners(admin: Actor, center: BusinessCenter, system: Actor) ->
         system, email=AGENCY_EMAIL, password=PASSWORD, name="Nico (Northwind)")
     agency = create_center(Actor(agency_owner, via="demo"), name="Northwind Agency",
                            company="Northwind Ltd", timezone_name="Europe/London", currency="GBP")
-    partners.add_partner(admin, center, agency.pk)
-    partners.share(admin, center, agency.pk, owned["Demo Brand UK"].pk, ["OPERATOR"])
+    asked = partners.request_partner(admin, center, agency.public_id,
+                                     message="Northwind runs our UK campaigns.")
+    partners.accept(Actor(agency_owner, via="demo"), agency, asked.pk)
+    partners.share(admin, center, agency.public_id, owned["Demo Brand UK"].pk, ["OPERATOR"])
     # Telemetry, not access: written directly, as the access engine does on each request.
     Membership.objects.filter(center=center, user__email=MEMBERS[3][0]).update(
         last_active_at=timezone.now() - timedelta(days=120),

@@ -57,7 +57,7 @@ from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.outbox import sms
 from bizcenter.reporting import services as reporting
-from tests.conftest import PASSWORD, act, built_once, join
+from tests.conftest import PASSWORD, act, built_once, join, partner_up
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 
@@ -84,7 +84,9 @@ class Ids:
     member: int  # a Standard member's membership
     user: int  # that member's account
     group: int
-    partner: int  # a partner Business Center
+    partner: str  # a partner Business Center's public id
+    partner_request: int  # a partner request to Brand Co, pending
+    access_request: int  # a partner's request for one of Brand Co's assets, pending
     invoice: int
     import_: int
     token: int  # the owner's API token
@@ -92,7 +94,7 @@ class Ids:
 
     def made_up(self) -> Ids:
         return replace(self, **{f.name: MISSING for f in fields(self) if f.type == "int"},
-                       address="nobody@nowhere.example")
+                       address="nobody@nowhere.example", partner="1234567890123456789")
 
 
 @dataclass
@@ -126,8 +128,14 @@ def build_world() -> World:
     groups.set_member(as_owner, center, group.pk, victim.pk)
     boss = _person("boss@agency.com")
     partner = centers.create_center(act(boss), name="Partner Agency")
-    partners.add_partner(as_owner, center, partner.pk)
-    partners.share(as_owner, center, partner.pk, ad.pk, ["ANALYST"])
+    partner_up(as_owner, center, partner)
+    partners.share(as_owner, center, partner.public_id, ad.pk, ["ANALYST"])
+    [access_request] = partners.ask_for_access(act(boss), partner, center.public_id,
+                                               [pixel.pk], "ACCESS").access_requests.all()
+    asker = _person("boss@asking.com")
+    asking = centers.create_center(act(asker), name="Asking Agency")
+    partner_request = partners.ask_for_access(act(asker), asking, center.public_id, [ad.pk],
+                                              "ANALYST")
     [sent] = invitations.invite(as_owner, center, ["pending@agency.com"])
     assert sent.invitation is not None
     job = imports.start_import(as_owner, center, b"email\nimported@agency.com\n", Grant())
@@ -137,7 +145,8 @@ def build_world() -> World:
     invoice, _ = billing.issue_invoice(as_owner, center, last_month.year, last_month.month)
     token = tokens.create_token(as_owner, center, "ci").token
     real = Ids(center.pk, ad.pk, pixel.pk, campaign.pk, request.pk, sent.invitation.pk,
-               victim.pk, victim_user.pk, group.pk, partner.pk, invoice.pk, job.pk, token.pk,
+               victim.pk, victim_user.pk, group.pk, partner.public_id, partner_request.pk,
+               access_request.pk, invoice.pk, job.pk, token.pk,
                victim_user.email or "")
 
     def member(email: str, **grant: Any) -> Actor:
@@ -268,17 +277,45 @@ CALLS: dict[str, Entry] = {
                                                remove_members=[i.member])),
     "assets.groups.list_groups": _e(A.ASSET_MANAGE,
                                     lambda a, c, i, w: groups.list_groups(a, c)),
-    "assets.partners.add_partner": _e(
-        A.ASSET_MANAGE, lambda a, c, i, w: partners.add_partner(a, c, i.partner)),
+    "assets.partners.request_partner": _e(
+        A.ASSET_MANAGE, lambda a, c, i, w: partners.request_partner(a, c, i.partner)),
+    "assets.partners.ask_for_access": _e(
+        A.ASSET_MANAGE,
+        lambda a, c, i, w: partners.ask_for_access(a, c, i.partner, [i.ad], "BOSS")),
+    "assets.partners.accept": _e(
+        A.ASSET_MANAGE, lambda a, c, i, w: partners.accept(a, c, i.partner_request)),
+    "assets.partners.decline": _e(
+        A.ASSET_MANAGE, lambda a, c, i, w: partners.decline(a, c, i.partner_request)),
+    "assets.partners.cancel_request": _e(
+        A.ASSET_MANAGE, lambda a, c, i, w: partners.cancel_request(a, c, i.partner_request)),
     "assets.partners.share": _e(
         A.ASSET_MANAGE,
         lambda a, c, i, w: partners.share(a, c, i.partner, i.pixel, ["BOSS"])),
     "assets.partners.unshare": _e(
         A.ASSET_MANAGE, lambda a, c, i, w: partners.unshare(a, c, i.partner, i.ad)),
-    "assets.partners.remove_partner": _e(
-        A.ASSET_MANAGE, lambda a, c, i, w: partners.remove_partner(a, c, i.partner)),
+    "assets.partners.drop_shared": _e(
+        A.ASSET_MANAGE, lambda a, c, i, w: partners.drop_shared(a, c, i.partner, i.ad)),
+    "assets.partners.end_partnership": _e(
+        A.ASSET_MANAGE, lambda a, c, i, w: partners.end_partnership(a, c, i.partner)),
+    "assets.partners.decide_access": _e(
+        A.ASSET_MANAGE, lambda a, c, i, w: partners.decide_access(
+            a, c, i.access_request, approve=True, roles="BOSS")),
+    "assets.partners.withdraw_access": _e(
+        A.ASSET_MANAGE, lambda a, c, i, w: partners.withdraw_access(a, c, i.access_request)),
     "assets.partners.partners_of": _e(A.ASSET_MANAGE,
                                       lambda a, c, i, w: partners.partners_of(a, c)),
+    "assets.partners.owners_of": _e(A.ASSET_MANAGE,
+                                    lambda a, c, i, w: partners.owners_of(a, c)),
+    "assets.partners.partnership_with": _e(
+        A.ASSET_MANAGE, lambda a, c, i, w: partners.partnership_with(a, c, i.partner)),
+    "assets.partners.requests_to": _e(A.ASSET_MANAGE,
+                                      lambda a, c, i, w: partners.requests_to(a, c)),
+    "assets.partners.requests_from": _e(A.ASSET_MANAGE,
+                                        lambda a, c, i, w: partners.requests_from(a, c)),
+    "assets.partners.access_requests": _e(
+        A.ASSET_MANAGE, lambda a, c, i, w: partners.access_requests(a, c, incoming=True)),
+    "assets.partners.pending_count": _e(A.ASSET_MANAGE,
+                                        lambda a, c, i, w: partners.pending_count(a, c)),
     "assets.partners.shared_with": _e(A.ASSET_MANAGE,
                                       lambda a, c, i, w: partners.shared_with(a, c)),
     # the activity log

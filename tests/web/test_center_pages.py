@@ -27,7 +27,14 @@ from django.utils import timezone
 from bizcenter.accounts import two_factor
 from bizcenter.assets import groups as group_services
 from bizcenter.assets import partners as partner_services
-from bizcenter.assets.models import Asset, AssetGrant, AssetGroup, PartnerShare, Partnership
+from bizcenter.assets.models import (
+    AccessRequest,
+    Asset,
+    AssetGrant,
+    AssetGroup,
+    PartnerShare,
+    Partnership,
+)
 from bizcenter.assets.services import assign, create_asset
 from bizcenter.audit.models import AuditEvent
 from bizcenter.audit.services import EXPORT_FIELDS
@@ -36,7 +43,7 @@ from bizcenter.centers.services import create_center, revoke_member
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.web.context import SECTIONS
-from tests.conftest import act, fresh_code
+from tests.conftest import act, fresh_code, partner_up
 
 
 @pytest.fixture(autouse=True)
@@ -219,7 +226,7 @@ def test_a_standard_members_posts_to_admin_pages_change_nothing(client, center, 
         (f"/assets/{ads.pk}/", {"step": "status", "status": "CLOSED"}),
         ("/groups/", {"name": "Sneaky group"}),
         (f"/groups/{group.pk}/", {"step": "delete"}),
-        ("/partner-centers/", {"step": "add", "partner_id": str(other_center.pk)}),
+        ("/partner-centers/", {"step": "request", "partner_id": other_center.public_id}),
     ]
     for path, data in posts:
         page = client.post(base + path, data)
@@ -545,8 +552,8 @@ def test_access_review_flags_idle_members_and_filters_them(admin, center, as_own
         sleepy = member(as_owner, center, make_user, "sleepy@agency.com")
     busy = member(as_owner, center, make_user, "busy@agency.com")
     invitations.invite(as_owner, center, ["later@agency.com"])
-    partner_services.add_partner(as_owner, center, other_center.pk)
-    partner_services.share(as_owner, center, other_center.pk, ads.pk, "ANALYST")
+    partner_up(as_owner, center, other_center)
+    partner_services.share(as_owner, center, other_center.public_id, ads.pk, "ANALYST")
     page = admin.get(f"/c/{center.pk}/review/")
     assert page.status_code == 200
     html = text(page)
@@ -734,7 +741,7 @@ def settings_form(**changes) -> dict:
 def test_settings_save_and_show_after_the_redirect(admin, center):
     page = admin.get(f"/c/{center.pk}/settings/")
     assert page.status_code == 200
-    assert f"Business Center id {center.pk}" in text(page)
+    assert f"Business Center id {center.public_id}" in plain(page)
     assert 'value="Brand Co"' in raw(page)
     done = admin.post(f"/c/{center.pk}/settings/", settings_form(
         name="Brand Company", currency="eur", timezone="Europe/Paris",
@@ -842,8 +849,8 @@ def test_asset_detail_shows_everyone_who_has_it_and_through_what(
     assign(as_owner, center, direct.pk, ads.pk, ["OPERATOR"])
     group = group_services.create_group(as_owner, center, "Media team", [ads.pk])
     group_services.set_member(as_owner, center, group.pk, grouped.pk)
-    partner_services.add_partner(as_owner, center, other_center.pk)
-    partner_services.share(as_owner, center, other_center.pk, ads.pk, "ANALYST")
+    partner_up(as_owner, center, other_center)
+    partner_services.share(as_owner, center, other_center.public_id, ads.pk, "ANALYST")
     page = admin.get(f"/c/{center.pk}/assets/{ads.pk}/")
     assert page.status_code == 200
     rows = holder_rows(page)
@@ -1148,134 +1155,141 @@ def test_a_group_of_another_center_is_not_found(admin, center, other_center):
 
 
 @pytest.mark.parametrize(("typed", "status", "says"), [
-    ("own", 400, "A Business Center cannot be its own partner."),
-    ("999999", 404, "No Business Center with id 999999. Check the id with the partner."),
+    ("own", 400, "That is this Business Center's own id"),
+    ("999999", 400, "'999999' is not a Business Center id: it has 19 digits."),
     ("agency", 400, "'agency' is not a Business Center id"),
     ("", 400, "This field is required."),
 ])
-def test_adding_a_partner_explains_a_wrong_id(admin, center, typed, status, says):
-    value = str(center.pk) if typed == "own" else typed
-    page = admin.post(f"/c/{center.pk}/partner-centers/", {"step": "add", "partner_id": value})
+def test_a_partner_request_explains_a_wrong_id(admin, center, typed, status, says):
+    value = center.public_id if typed == "own" else typed
+    page = admin.post(f"/c/{center.pk}/partner-centers/",
+                      {"step": "request", "partner_id": value})
     assert page.status_code == status
-    assert says in text(page)
+    assert says in field_error(page, "partner_id") or says in text(page)
     if value:
         assert f'value="{value}"' in raw(page)
     assert not Partnership.objects.exists()
 
 
-def test_adding_the_same_partner_twice_is_a_conflict(admin, center, as_owner, other_center):
-    partner_services.add_partner(as_owner, center, other_center.pk)
-    page = admin.post(f"/c/{center.pk}/partner-centers/", {
-        "step": "add", "partner_id": str(other_center.pk)})
-    assert page.status_code == 409
-    assert "Agency Inc is already a partner of Brand Co." in text(page)
-    assert Partnership.objects.count() == 1
+def test_a_made_up_id_and_a_real_one_get_the_same_page(admin, center, other_center):
+    base = f"/c/{center.pk}/partner-centers/"
+    pages = []
+    for public_id in (other_center.public_id, "1234567890123456789"):
+        sent = admin.post(base, {"step": "request", "partner_id": public_id})
+        assert sent.status_code == 302
+        pages.append(flash(admin.get(base)).replace(public_id, "{id}"))
+    assert pages[0] == pages[1]
+    assert "Nothing is shared until its Admins accept" in pages[0]
+    # Until they accept, the brand's page shows only the id it typed, never a name.
+    waiting = plain(admin.get(base))
+    assert other_center.public_id in waiting and "Agency Inc" not in waiting
+    again = admin.post(base, {"step": "request", "partner_id": other_center.public_id})
+    assert again.status_code == 409 and "already asked" in text(again)
 
 
-def test_sharing_with_a_partner_end_to_end(admin, center, as_owner, make_user, other_center,
-                                           ads):
+def test_a_partnership_from_request_to_end_in_the_browser(admin, center, make_user,
+                                                         other_center, ads):
     base = f"/c/{center.pk}/partner-centers/"
     boss = other_center.memberships.get().user
     worker = member(act(boss), other_center, make_user, "wes@agency.com",
                     modules=("CAMPAIGNS",))
     page = admin.get(base)
-    assert f"Your id is <strong>{center.pk}</strong>" in raw(page)
-    assert "No partner Business Centers yet." in text(page)
-
-    added = admin.post(base, {"step": "add", "partner_id": f" {other_center.pk} "})
-    assert added.status_code == 302
-    assert "Agency Inc is now a partner" in flash(admin.get(base))
-    shared = admin.post(base, {"step": "share", "partner": str(other_center.pk),
-                               "asset": str(ads.pk), "roles": "analyst"})
-    assert shared.status_code == 302
-    page = admin.get(base)
-    assert "Shared Ad account Main ads as ANALYST" in flash(page)
-    assert "Ad account Main ads · ANALYST Unshare" in plain(page)
-
-    # The partner's Admin finds it under "Shared with" and assigns it, never above ANALYST.
+    assert f'value="{center.public_id}"' in raw(page)  # the id to hand over, to copy
+    admin.post(base, {"step": "request", "partner_id": f" {other_center.public_id} ",
+                      "message": "Run our spring ads?"})
+    # The agency's Admin sees the brand's name and message, and accepts.
     bosses = logged_in(boss)
-    theirs = bosses.get(f"/c/{other_center.pk}/partner-centers/")
-    assert theirs.status_code == 200
-    received = plain(theirs).split("Shared with Agency Inc", 1)[1]
-    assert "Ad account Main ads from Brand Co as ANALYST" in received
-    asset_url = f"/c/{other_center.pk}/assets/{ads.pk}/"
-    assert f'href="{asset_url}"' in raw(theirs)
-    detail = bosses.get(asset_url)
-    assert detail.status_code == 200
-    assert "shared by a partner Business Center" in text(detail)
-    assert "Save status" not in text(detail)  # only the owner changes its status
-    too_high = bosses.post(asset_url, {"step": "assign", "person": "wes@agency.com",
-                                       "roles": "OPERATOR"})
-    assert too_high.status_code == 400
-    assert "shared with Agency Inc as ANALYST" in field_error(too_high, "roles")
-    assert 'value="wes@agency.com"' in raw(too_high)
-    assert not AssetGrant.objects.exists()
-    ok = bosses.post(asset_url, {"step": "assign", "person": "wes@agency.com",
-                                 "roles": "ANALYST"})
-    assert ok.status_code == 302
+    theirs = f"/c/{other_center.pk}/partner-centers/"
+    asked = plain(bosses.get(theirs))
+    assert "Requests waiting for you" in asked and "Brand Co" in asked
+    assert "Run our spring ads?" in asked and "wants to share its assets" in asked
+    [request] = Partnership.objects.filter(status="PENDING")
+    # Declining asks first.
+    assert "Decline this request?" in text(bosses.get(f"{theirs}?confirm=decline&other="
+                                                      f"{request.pk}"))
+    accepted = bosses.post(theirs, {"step": "accept", "request": str(request.pk)})
+    assert accepted.status_code == 302
+    assert "You are now partners with Brand Co" in flash(bosses.get(theirs))
+    # The brand now sees the agency's name, and shares with approval required.
+    assert "Agency Inc" in plain(admin.get(base))
+    shared = admin.post(base, {"step": "share", "other": other_center.public_id,
+                               "asset": str(ads.pk), "roles": "operator",
+                               "needs_approval": "on"})
+    assert shared.status_code == 302
+    mine = admin.get(base)
+    assert "Shared Ad account Main ads as OPERATOR, changes need your approval." in flash(mine)
+    assert "Ad account Main ads · OPERATOR · changes need your approval" in plain(mine)
+    received = plain(bosses.get(theirs)).split("Shared with Agency Inc", 1)[1]
+    assert "From Brand Co" in received and "Ad account Main ads · OPERATOR" in received
+    assert "campaign changes need Brand Co's approval" in received
+    assign(act(boss), other_center, worker.pk, ads.pk, ["ANALYST"])
     wes = logged_in(worker.user)
-    assert "Ad account Main ads" in text(wes.get(f"/c/{other_center.pk}/"))
     assert wes.get(f"/c/{other_center.pk}/assets/{ads.pk}/").status_code == 200
-    # The owner sees the partner in "who has access".
-    assert any("Agency Inc (partner Business Center)" in r
-               for r in holder_rows(admin.get(f"/c/{center.pk}/assets/{ads.pk}/")))
-
-    # Unsharing takes it from the partner's member at once.
-    gone = admin.post(base, {"step": "unshare", "partner": str(other_center.pk),
-                             "asset": str(ads.pk)})
-    assert gone.status_code == 302
-    assert "Stopped sharing" in flash(admin.get(base))
-    assert "Ad account Main ads" not in text(wes.get(f"/c/{other_center.pk}/"))
+    # The agency removes the asset from its side, after confirming.
+    assert "Remove Ad account Main ads from your side?" in text(
+        bosses.get(f"{theirs}?confirm=drop&asset={ads.pk}"))
+    dropped = bosses.post(theirs, {"step": "drop", "other": center.public_id,
+                                   "asset": str(ads.pk)})
+    assert dropped.status_code == 302
     assert wes.get(f"/c/{other_center.pk}/assets/{ads.pk}/").status_code == 404
     assert not AssetGrant.objects.exists()
-    assert "No partner shares anything with you." in text(
-        bosses.get(f"/c/{other_center.pk}/partner-centers/"))
-    twice = admin.post(base, {"step": "unshare", "partner": str(other_center.pk),
-                              "asset": str(ads.pk)})
-    assert twice.status_code == 404 and "is not shared with Agency Inc" in flash(twice)
-
-    # Removing the partner asks first.
-    admin.post(base, {"step": "share", "partner": str(other_center.pk), "asset": str(ads.pk),
-                      "roles": "OPERATOR"})
-    before = admin.get(base)
-    assert "Remove Agency Inc?" not in text(before)
-    assert f'href="?remove={other_center.pk}"' in raw(before)
-    confirm = admin.get(f"{base}?remove={other_center.pk}")
-    assert "Remove Agency Inc?" in text(confirm)
+    # The brand shares it again, then ends the partnership, after confirming.
+    admin.post(base, {"step": "share", "other": other_center.public_id, "asset": str(ads.pk),
+                      "roles": "ANALYST"})
+    confirm = admin.get(f"{base}?confirm=end&other={other_center.public_id}")
+    assert "End the partnership with Agency Inc?" in text(confirm)
     assert Partnership.objects.exists()
-    removed = admin.post(base, {"step": "remove", "partner": str(other_center.pk)})
-    assert removed.status_code == 302
-    after = admin.get(base)
-    assert "Removed the partner" in flash(after)
-    assert "No partner Business Centers yet." in text(after)
+    ended = admin.post(base, {"step": "end", "other": other_center.public_id})
+    assert ended.status_code == 302
+    assert "Partnership ended" in flash(admin.get(base))
     assert not Partnership.objects.exists() and not PartnerShare.objects.exists()
-    assert bosses.get(asset_url).status_code == 404
+    assert bosses.get(f"/c/{other_center.pk}/assets/{ads.pk}/").status_code == 404
 
 
-def test_sharing_with_a_bad_role_shows_the_error_in_that_partner(admin, center, as_owner,
-                                                                 other_center, ads):
-    partner_services.add_partner(as_owner, center, other_center.pk)
-    page = admin.post(f"/c/{center.pk}/partner-centers/", {
-        "step": "share", "partner": str(other_center.pk), "asset": str(ads.pk),
-        "roles": "OWNER"})
-    assert page.status_code == 400
-    assert "OWNER is not a role for an ad account" in field_error(page, "roles")
-    assert 'value="OWNER"' in raw(page)
-    assert not PartnerShare.objects.exists()
-
-
-def test_partner_center_changes_refused_by_the_service_are_errors(admin, center, as_owner,
-                                                                  other_center, ads):
+def test_an_agency_asks_for_access_and_the_brand_approves_lower(admin, center, other_center,
+                                                                ads):
+    boss = other_center.memberships.get().user
+    bosses = logged_in(boss)
+    ask = f"/c/{other_center.pk}/partner-centers/ask/"
+    form = bosses.get(f"{ask}?owner={center.public_id}&asset={ads.pk}&role=OPERATOR")
+    assert form.status_code == 200 and f'value="{center.public_id}"' in raw(form)
+    bad = bosses.post(ask, {"owner_id": "12", "asset_ids": str(ads.pk), "role": "OPERATOR"})
+    assert bad.status_code == 400 and "19 digits" in field_error(bad, "owner_id")
+    sent = bosses.post(ask, {"owner_id": center.public_id, "asset_ids": str(ads.pk),
+                             "role": "OPERATOR", "message": "For spring"})
+    assert sent.status_code == 302
+    assert "nothing is shared until its Admins accept" in flash(
+        bosses.get(f"/c/{other_center.pk}/partner-centers/"))
     base = f"/c/{center.pk}/partner-centers/"
-    not_partner = admin.post(base, {"step": "remove", "partner": str(other_center.pk)})
+    asked = plain(admin.get(base))
+    assert "Agency Inc" in asked and "asks to work on Brand Co's assets" in asked
+    [request] = Partnership.objects.all()
+    admin.post(base, {"step": "accept", "request": str(request.pk)})
+    page = plain(admin.get(base))
+    assert "Partners asking for access" in page and "as OPERATOR" in page
+    [access] = AccessRequest.objects.all()
+    too_high = admin.post(base, {"step": "approve", "request": str(access.pk),
+                                 "roles": "ADMIN"})
+    assert too_high.status_code == 400 and "that role or a lower one" in flash(too_high)
+    approved = admin.post(base, {"step": "approve", "request": str(access.pk),
+                                 "roles": "ANALYST"})
+    assert approved.status_code == 302
+    assert "Shared Ad account Main ads as ANALYST." in flash(admin.get(base))
+    assert PartnerShare.objects.get().roles == ["ANALYST"]
+
+
+def test_partner_steps_refused_by_the_service_are_errors(admin, center, other_center, ads):
+    base = f"/c/{center.pk}/partner-centers/"
+    not_partner = admin.post(base, {"step": "end", "other": other_center.public_id})
     assert not_partner.status_code == 404
-    assert "is not a partner of Brand Co" in flash(not_partner)
-    assert admin.post(base, {"step": "unshare", "partner": "x",
-                             "asset": str(ads.pk)}).status_code == 404
-    stale = admin.post(base, {"step": "share", "partner": str(other_center.pk),
+    assert "has no partnership with Business Center" in flash(not_partner)
+    assert admin.post(base, {"step": "unshare", "other": "x",
+                             "asset": str(ads.pk)}).status_code == 400
+    stale = admin.post(base, {"step": "share", "other": other_center.public_id,
                               "asset": str(ads.pk), "roles": "ANALYST"})
     assert stale.status_code == 404
-    assert "Add it as a partner first" in flash(stale)
+    assert "send a partner request first" in flash(stale)
+    assert admin.post(base, {"step": "accept", "request": "999"}).status_code == 404
     assert not PartnerShare.objects.exists()
 
 
@@ -1285,12 +1299,12 @@ def test_a_partners_admin_sees_what_members_really_hold_after_a_lower_share(
     boss = other_center.memberships.get().user
     worker = member(act(boss), other_center, make_user, "wes@agency.com",
                     modules=("CAMPAIGNS",))
-    partner_services.add_partner(as_owner, center, other_center.pk)
-    partner_services.share(as_owner, center, other_center.pk, ads.pk, "OPERATOR")
+    partner_up(as_owner, center, other_center)
+    partner_services.share(as_owner, center, other_center.public_id, ads.pk, "OPERATOR")
     assign(act(boss), other_center, worker.pk, ads.pk, ["OPERATOR"])
     # The owner lowers the share: the partner's member is an analyst from now on.
     lowered = admin.post(f"/c/{center.pk}/partner-centers/", {
-        "step": "share", "partner": str(other_center.pk), "asset": str(ads.pk),
+        "step": "share", "other": other_center.public_id, "asset": str(ads.pk),
         "roles": "ANALYST"})
     assert lowered.status_code == 302
     bosses = logged_in(boss)
@@ -1310,8 +1324,8 @@ def test_a_partners_admin_sees_what_members_really_hold_after_a_lower_share(
 
 def test_only_the_owner_changes_a_shared_ad_accounts_status(admin, center, as_owner,
                                                             other_center, ads):
-    partner_services.add_partner(as_owner, center, other_center.pk)
-    partner_services.share(as_owner, center, other_center.pk, ads.pk, "ADMIN")
+    partner_up(as_owner, center, other_center)
+    partner_services.share(as_owner, center, other_center.public_id, ads.pk, "ADMIN")
     bosses = logged_in(other_center.memberships.get().user)
     page = bosses.post(f"/c/{other_center.pk}/assets/{ads.pk}/", {"step": "status",
                                                                   "status": "CLOSED"})
@@ -1325,8 +1339,8 @@ def test_the_partners_member_cannot_open_the_partner_pages(client, center, as_ow
                                                            make_user, other_center, ads):
     boss = other_center.memberships.get().user
     worker = member(act(boss), other_center, make_user, "wes@agency.com")
-    partner_services.add_partner(as_owner, center, other_center.pk)
-    partner_services.share(as_owner, center, other_center.pk, ads.pk, "ANALYST")
+    partner_up(as_owner, center, other_center)
+    partner_services.share(as_owner, center, other_center.public_id, ads.pk, "ANALYST")
     client.force_login(worker.user)
     assert client.get(f"/c/{other_center.pk}/partner-centers/").status_code == 403
     assert client.get(f"/c/{center.pk}/partner-centers/").status_code == 404

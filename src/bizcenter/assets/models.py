@@ -142,15 +142,6 @@ class Partnership(models.Model):
 
     objects = PartnershipQuerySet.as_manager()
 
-    def center_on(self, side: str) -> BusinessCenter | None:
-        return self.owner if side == Side.OWNER else self.partner
-
-    def side_of(self, center: BusinessCenter) -> str:
-        return Side.OWNER if center.pk == self.owner_id else Side.PARTNER
-
-    def other(self, center: BusinessCenter) -> BusinessCenter | None:
-        return self.partner if center.pk == self.owner_id else self.owner
-
     class Meta:
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["owner", "partner"], name="one_partnership"),
@@ -163,6 +154,15 @@ class Partnership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id} -> {self.partner_id}"
+
+    def center_on(self, side: str) -> BusinessCenter | None:
+        return self.owner if side == Side.OWNER else self.partner
+
+    def side_of(self, center: BusinessCenter) -> str:
+        return Side.OWNER if center.pk == self.owner_id else Side.PARTNER
+
+    def other(self, center: BusinessCenter) -> BusinessCenter | None:
+        return self.partner if center.pk == self.owner_id else self.owner
 
 
 class PartnerShare(models.Model):

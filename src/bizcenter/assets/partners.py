@@ -40,7 +40,7 @@ from bizcenter.assets.models import (
 )
 from bizcenter.assets.services import _asset, _category
 from bizcenter.audit.models import Category
-from bizcenter.audit.services import record
+from bizcenter.audit.services import build
 from bizcenter.centers import seats
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import bump_access_version
@@ -104,21 +104,27 @@ def _bump_both(link: Partnership) -> None:
             bump_access_version(side)
 
 
-def _log_both(actor: Actor, link: Partnership, action: str, *,
+def _log_both(actor: Actor, link: Partnership, acting: BusinessCenter, action: str, *,
               target: Any = None, category: Category = Category.BUSINESS,
               before: dict[str, Any] | None = None,
               after: dict[str, Any] | None = None) -> None:
-    """The same event in each side's log, each naming the other Business Center; the side
-    that was asked has no log entry while its id matches nothing."""
+    """The same event in each side's log, each naming the other Business Center, and the
+    side that did not act showing it came from the other (``acting_center``). Written here
+    rather than by ``record``, whose twin for an asset's owner would repeat the owner's
+    entry. The side that was asked has no entry while its id matches nothing."""
     for center in (link.owner, link.partner):
         if center is None:
             continue
         other = link.other(center)
+        if link.status == PartnershipStatus.PENDING and link.side_of(center) == link.asked_by:
+            other = None  # the asker learns the other's name only when it accepts
         named = {"partner_center": other.name if other is not None else None,
                  "partner_center_id": other.public_id if other is not None
                  else link.asked_for, "side": link.side_of(center)}
-        record(actor, center=center, category=category, action=action, target=target,
-               before=before, after={**named, **(after or {})})
+        event = build(actor, center=center, category=category, action=action, target=target,
+                      before=before, after={**named, **(after or {})})
+        event.acting_center = acting if center.pk != acting.pk else None
+        event.save()
 
 
 def _notify(link: Partnership, to: BusinessCenter | None, event: str,
@@ -181,7 +187,7 @@ def _open_request(actor: Actor, center: BusinessCenter, side: str, public_id: st
         **{side.lower(): center}, **them, status=PartnershipStatus.PENDING, asked_by=side,
         asked_for=public_id, requested_by=actor.user, message=message,
         asked_assets=asked_assets)
-    _log_both(actor, link, "partner.requested",
+    _log_both(actor, link, center, "partner.requested",
               after={"message": message, "asked_assets": asked_assets} if asked_assets
               else {"message": message})
     _notify(link, other, "requested")
@@ -258,7 +264,7 @@ def ask_for_access(actor: Actor, center: BusinessCenter, owner_id: object,
         made = [_access_request(actor, link, _asset(link.owner, item["asset_id"]),
                                 item["roles"], message) for item in asked]
         for request in made:
-            _log_both(actor, link, "asset.access_requested", target=request.asset,
+            _log_both(actor, link, center, "asset.access_requested", target=request.asset,
                       category=_category(request.asset),
                       after={"roles": request.roles, "message": message,
                              "request_id": request.pk})
@@ -299,7 +305,7 @@ def accept(actor: Actor, center: BusinessCenter, request_id: object) -> Partners
                                                 link.message))
             except (InvalidInput, Conflict):
                 continue  # a role the asset does not take: the owner sees the rest
-        _log_both(actor, link, "partner.accepted",
+        _log_both(actor, link, center, "partner.accepted",
                   after={"access_requests": [r.pk for r in made]} if made else None)
         _bump_both(link)
         _notify(link, link.center_on(link.asked_by), "accepted")
@@ -311,7 +317,7 @@ def decline(actor: Actor, center: BusinessCenter, request_id: object) -> None:
         center = seats.lock(center.pk)
         require(actor, Action.ASSET_MANAGE, center)
         link = _pending_for(center, request_id, asked=True)
-        _log_both(actor, link, "partner.declined")
+        _log_both(actor, link, center, "partner.declined")
         _notify(link, link.center_on(link.asked_by), "declined")
         link.delete()
 
@@ -322,7 +328,7 @@ def cancel_request(actor: Actor, center: BusinessCenter, request_id: object) -> 
         center = seats.lock(center.pk)
         require(actor, Action.ASSET_MANAGE, center)
         link = _pending_for(center, request_id, asked=False)
-        _log_both(actor, link, "partner.request_cancelled")
+        _log_both(actor, link, center, "partner.request_cancelled")
         link.delete()
 
 
@@ -335,9 +341,9 @@ def _drop_partner_grants(partner: BusinessCenter, asset_ids: Iterable[int]) -> i
     return removed
 
 
-def _put_share(actor: Actor, link: Partnership, asset: Asset, roles: Sequence[str],
-               needs_approval: bool | None) -> PartnerShare:
-    cleaned = clean_roles(asset.type, list(roles))
+def _put_share(actor: Actor, link: Partnership, asset: Asset,
+               roles: Iterable[str] | str | None, needs_approval: bool | None) -> PartnerShare:
+    cleaned = clean_roles(asset.type, roles)
     current = PartnerShare.objects.filter(partnership=link, asset=asset).first()
     before = ({"roles": current.roles, "needs_approval": current.needs_approval}
               if current else None)
@@ -348,7 +354,7 @@ def _put_share(actor: Actor, link: Partnership, asset: Asset, roles: Sequence[st
         current.needs_approval = bool(needs_approval)
     current.save()
     assert link.owner is not None
-    _log_both(actor, link, "asset.reshared" if before else "asset.shared",
+    _log_both(actor, link, link.owner, "asset.reshared" if before else "asset.shared",
               target=asset, category=_category(asset), before=before,
               after={"roles": cleaned, "needs_approval": current.needs_approval})
     _bump_both(link)
@@ -366,8 +372,7 @@ def share(actor: Actor, center: BusinessCenter, partner_id: object, asset_id: ob
         require(actor, Action.ASSET_MANAGE, center)
         link = _active_with(center, str(partner_id), as_side=Side.OWNER)
         asset = _asset(center, str(asset_id))
-        return _put_share(actor, link, asset, list(roles) if not isinstance(roles, str)
-                          and roles is not None else [roles] if roles else [], needs_approval)
+        return _put_share(actor, link, asset, roles, needs_approval)
 
 
 def _end_share(actor: Actor, link: Partnership, acting: BusinessCenter, asset: Asset,
@@ -377,7 +382,7 @@ def _end_share(actor: Actor, link: Partnership, acting: BusinessCenter, asset: A
         raise NotFound(f"{asset} is not shared with {link.partner}.")
     assert link.partner is not None
     dropped = _drop_partner_grants(link.partner, [asset.pk])
-    _log_both(actor, link, action, target=asset, category=_category(asset),
+    _log_both(actor, link, acting, action, target=asset, category=_category(asset),
               before={"partner_assignments": dropped})
     _bump_both(link)
     _notify(link, link.other(acting), "unshared" if action == "asset.unshared" else "dropped",
@@ -415,7 +420,7 @@ def end_partnership(actor: Actor, center: BusinessCenter, other_id: object) -> N
         assert link.partner is not None
         shared = list(link.shares.values_list("asset_id", flat=True))
         dropped = _drop_partner_grants(link.partner, shared)
-        _log_both(actor, link, "partner.ended",
+        _log_both(actor, link, center, "partner.ended",
                   before={"shared_assets": shared, "partner_assignments": dropped})
         _bump_both(link)
         _notify(link, link.other(center), "ended", by=center.pk)
@@ -452,7 +457,7 @@ def decide_access(actor: Actor, center: BusinessCenter, request_id: object, *,
         request.decided_by, request.decided_at, request.granted_roles = (
             actor.user, timezone.now(), given)
         request.save()
-        _log_both(actor, link,
+        _log_both(actor, link, center,
                   "asset.access_approved" if approve else "asset.access_declined",
                   target=asset, category=_category(asset),
                   after={"request_id": request.pk, "asked": request.roles, "given": given})
@@ -476,7 +481,7 @@ def withdraw_access(actor: Actor, center: BusinessCenter, request_id: object) ->
                            code="decided")
         request.state, request.decided_at = AccessRequestState.WITHDRAWN, timezone.now()
         request.save(update_fields=["state", "decided_at"])
-        _log_both(actor, request.partnership, "asset.access_withdrawn",
+        _log_both(actor, request.partnership, center, "asset.access_withdrawn",
                   target=request.asset, category=_category(request.asset),
                   after={"request_id": request.pk})
         return request

@@ -1,7 +1,14 @@
-"""Partner Business Centers: add a partner by id, share assets at a role, raise,
-lower or unshare; and, on the receiving side, what partners share with us."""
+"""Partner Business Centers: requests both ways, partners we share with, what partners
+share with us, and asking an owner for access.
+
+One page holds every step an Admin takes, each a small form posted with a ``step``;
+the view calls one partner service per step and shows its refusal beside the form it
+belongs to, or above the page. Destructive steps (end, drop, decline) ask first.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -9,59 +16,148 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from bizcenter.assets import partners as partner_services
+from bizcenter.assets.models import Partnership
 from bizcenter.assets.services import owned_assets
 from bizcenter.centers.models import BusinessCenter
+from bizcenter.core.actor import Actor
 from bizcenter.core.errors import ServiceError
-from bizcenter.web.forms import PartnerForm, ShareForm, status_of
+from bizcenter.web.forms import status_of
+from bizcenter.web.partner_forms import ApproveForm, AskForm, PartnerRequestForm, ShareForm
 from bizcenter.web.scope import center_page
-from bizcenter.web.views import actor
+from bizcenter.web.views import actor, form_page
+
+
+def _here(center: BusinessCenter) -> HttpResponse:
+    return redirect("web:partner_centers", center_id=center.pk)
+
+
+def _simple_step(request: HttpRequest, me: Actor, center: BusinessCenter,
+                 step: str) -> str | None:
+    """Steps with no form of their own: run the service, say what happened."""
+    post = request.POST
+    other, asset, item = post.get("other", ""), post.get("asset", ""), post.get("request", "")
+    if step == "accept":
+        link = partner_services.accept(me, center, item)
+        other_center = link.other(center)
+        return (f"You are now partners with {other_center}. "
+                + ("Share assets with it below." if link.owner_id == center.pk else
+                   "What it shares with you appears below."))
+    if step == "decline":
+        partner_services.decline(me, center, item)
+        return "Declined. They were told, without anything else about you."
+    if step == "cancel":
+        partner_services.cancel_request(me, center, item)
+        return "Request cancelled."
+    if step == "unshare":
+        partner_services.unshare(me, center, other, asset)
+        return "Stopped sharing; the partner's members lost it at once."
+    if step == "drop":
+        partner_services.drop_shared(me, center, other, asset)
+        return "Removed from your side; your members lost it at once, and the owner was told."
+    if step == "end":
+        partner_services.end_partnership(me, center, other)
+        return "Partnership ended: nothing is shared between you any more."
+    if step in ("approve", "decline_access"):
+        form = ApproveForm(post)
+        form.is_valid()
+        decided = partner_services.decide_access(me, center, item, approve=step == "approve",
+                                                  roles=form.role_list())
+        return (f"Shared {decided.asset} as {', '.join(decided.granted_roles)}."
+                if step == "approve" else f"Declined the request for {decided.asset}.")
+    if step == "withdraw":
+        partner_services.withdraw_access(me, center, item)
+        return "Request withdrawn."
+    return None
 
 
 @center_page
 @require_http_methods(["GET", "POST"])
 def partner_centers(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     me = actor(request)
-    links = partner_services.partners_of(me, center)
     own = owned_assets(me, center)
-    step = request.POST.get("step")
-    add_form = PartnerForm(request.POST if step == "add" else None)
+    step = request.POST.get("step", "")
+    ask_form = PartnerRequestForm(request.POST if step == "request" else None)
     share_form = ShareForm(request.POST if step == "share" else None, assets=own)
-    partner = request.POST.get("partner", "")
-    status = 200
+    refused: ServiceError | None = None
     try:
-        if step == "add" and add_form.is_valid():
-            link = partner_services.add_partner(me, center, add_form.cleaned_data["partner_id"])
-            messages.success(request, f"{link.partner.name} is now a partner. Share assets "
-                             "with it below.")
-            return redirect("web:partner_centers", center_id=center.pk)
+        if step == "request" and ask_form.is_valid():
+            sent = partner_services.request_partner(me, center,
+                                                    ask_form.cleaned_data["partner_id"],
+                                                    message=ask_form.cleaned_data["message"])
+            messages.success(request, f"Request sent to Business Center {sent.asked_for}. "
+                             "Nothing is shared until its Admins accept.")
+            return _here(center)
         if step == "share" and share_form.is_valid():
-            done = partner_services.share(me, center, partner, share_form.cleaned_data["asset"],
-                                          share_form.role_list())
-            messages.success(request, f"Shared {done.asset} as {', '.join(done.roles)}.")
-            return redirect("web:partner_centers", center_id=center.pk)
-        if step == "unshare":
-            partner_services.unshare(me, center, partner, request.POST.get("asset", ""))
-            messages.success(request, "Stopped sharing; the partner's members lost it at once.")
-            return redirect("web:partner_centers", center_id=center.pk)
-        if step == "remove":
-            partner_services.remove_partner(me, center, partner)
-            messages.success(request, "Removed the partner and everything shared with it.")
-            return redirect("web:partner_centers", center_id=center.pk)
+            done = partner_services.share(
+                me, center, request.POST.get("other", ""), share_form.cleaned_data["asset"],
+                share_form.role_list(), needs_approval=share_form.cleaned_data["needs_approval"])
+            messages.success(request, f"Shared {done.asset} as {', '.join(done.roles)}"
+                             + (", changes need your approval." if done.needs_approval
+                                else "."))
+            return _here(center)
+        if said := _simple_step(request, me, center, step):
+            messages.success(request, said)
+            return _here(center)
     except ServiceError as error:
         if error.status == 403:
             raise
-        form = add_form if step == "add" else share_form if step == "share" else None
-        if form is share_form and partner not in {str(link.partner_id) for link in links}:
+        form = ask_form if step == "request" else share_form if step == "share" else None
+        if form is share_form and error.status == 404:
             form = None  # no card of that partner to show it in: say it above the page
         if form is not None:
             form.add_service_error(error)
         else:
             messages.error(request, error.message)
-            status = error.status
-    return render(request, "web/partner_centers.html", {
-        "center": center, "links": links, "add_form": add_form, "share_form": share_form,
-        "share_partner": partner, "blank_share": ShareForm(assets=own),
-        "received": partner_services.shared_with(me, center),
-        "confirm_remove": request.GET.get("remove", ""),
-    }, status=status_of(add_form, share_form) if add_form.errors or share_form.errors
-        else status)
+            refused = error
+    context = _context(request, me, center, ask_form, share_form, own)
+    if ask_form.errors or share_form.errors:  # a field to fix (400) or its refusal's status
+        return render(request, "web/partner_centers.html", context,
+                      status=status_of(ask_form, share_form))
+    return form_page(request, "web/partner_centers.html", context, refused=refused)
+
+
+def _context(request: HttpRequest, me: Actor, center: BusinessCenter,
+             ask_form: PartnerRequestForm, share_form: ShareForm,
+             own: list[Any]) -> dict[str, Any]:
+    links: list[Partnership] = list(partner_services.partners_of(me, center))
+    return {
+        "center": center, "links": links, "ask_form": ask_form, "share_form": share_form,
+        "share_other": request.POST.get("other", ""), "blank_share": ShareForm(assets=own),
+        "incoming": partner_services.requests_to(me, center),
+        "outgoing": partner_services.requests_from(me, center),
+        "access_in": partner_services.access_requests(me, center, incoming=True),
+        "access_out": partner_services.access_requests(me, center, incoming=False),
+        "owners": partner_services.owners_of(me, center),
+        "confirm": request.GET.get("confirm", ""), "confirm_other": request.GET.get("other", ""),
+        "confirm_asset": request.GET.get("asset", ""),
+    }
+
+
+@center_page
+@require_http_methods(["GET", "POST"])
+def ask_for_access(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
+    """A partner asks an owner for assets at a role (and for the partnership, if new)."""
+    me = actor(request)
+    partner_services.requests_from(me, center)  # Admins only, before anything is shown
+    initial = {"owner_id": request.GET.get("owner", ""), "asset_ids": request.GET.get(
+        "asset", ""), "role": request.GET.get("role", "ANALYST")}
+    form = AskForm(request.POST if request.method == "POST" else None, initial=initial)
+    refused: ServiceError | None = None
+    if form.is_valid():
+        try:
+            link = partner_services.ask_for_access(
+                me, center, form.cleaned_data["owner_id"], form.id_list(),
+                form.cleaned_data["role"], message=form.cleaned_data["message"])
+        except ServiceError as error:
+            if error.status == 403:
+                raise
+            form.add_service_error(error)
+            refused = error if form.refused_status != 400 else None
+        else:
+            messages.success(request, (
+                f"Asked {link.owner} for access; its Admins decide." if link.status == "ACTIVE"
+                else f"Asked Business Center {link.asked_for} to be partners and for these "
+                     "assets; nothing is shared until its Admins accept."))
+            return _here(center)
+    return form_page(request, "web/partner_access.html", {"center": center, "form": form},
+                     refused=refused, invalid=bool(form.errors) and refused is None)

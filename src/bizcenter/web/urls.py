@@ -44,6 +44,8 @@ urlpatterns = [
     path("c/<int:center_id>/groups/<int:group_id>/", assets.group_detail, name="group"),
     path("c/<int:center_id>/partner-centers/", partner_centers.partner_centers,
          name="partner_centers"),
+    path("c/<int:center_id>/partner-centers/ask/", partner_centers.ask_for_access,
+         name="partner_access"),
     # Users -> Partners
     path("c/<int:center_id>/partners/", partners.members, name="members"),
     path("c/<int:center_id>/partners/invitations/", partners.pending, name="invitations"),
