@@ -240,6 +240,9 @@ def test_share_list_both_sides_and_unshare(admin, their_api, center, as_owner, a
             for a in seen["list"]} == {("Rival ads", "OWNER_BC", theirs, "ADMIN"),
                                        ("Main ads", "OWNER_PARTNER", center.public_id,
                                         "OPERATOR")}
+    [info] = their_api.ok("GET", "advertiser/info/", bc_id=theirs,
+                          advertiser_ids=[str(ads.pk)])["list"]
+    assert info["owner_bc_id"] == center.public_id and info["currency"] == "USD"
 
     # The owner stops sharing the ad account; the pixel stays.
     admin.ok("POST", "bc/partner/asset/delete/", bc_id=bc, partner_id=other.public_id,

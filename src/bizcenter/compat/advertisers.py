@@ -32,7 +32,8 @@ def advertiser_info(call: Call) -> dict[str, Any]:
         row = {"advertiser_id": str(asset.pk), "name": asset.name,
                "status": shapes.ADVERTISER_STATUS[asset.status], "currency": owner.currency,
                "timezone": owner.timezone, "display_timezone": owner.timezone,
-               "company": owner.company or owner.name, "owner_bc_id": str(owner.pk),
+               "company": owner.company or owner.name,
+               "owner_bc_id": shapes.owner_bc_id(owner, center),
                "create_time": shapes.when(asset.created_at)}
         rows.append({k: v for k, v in row.items() if fields is None or k in fields})
     return {"list": rows}

@@ -91,16 +91,20 @@ def roles_fields(asset_type: str, roles: Iterable[str]) -> dict[str, Any]:
     return {field: ordered[0] if ordered else None}
 
 
+def owner_bc_id(owner: BusinessCenter, center: BusinessCenter) -> str:
+    """This Business Center's own id (as ``bc_id`` takes it) for what it owns, a partner's
+    public id (as bc/partner/get/ lists it) for what a partner shares; never another
+    Business Center's row id."""
+    return str(owner.pk) if owner.pk == center.pk else owner.public_id
+
+
 def asset_row(asset: Asset, center: BusinessCenter, roles: Iterable[str] | None = None
               ) -> dict[str, Any]:
-    """``owner_bc_id``: this Business Center's own id (as ``bc_id`` takes it) for what it
-    owns, the partner's public id (as bc/partner/get/ lists it) for what a partner
-    shares; never another Business Center's row id."""
     own = asset.center_id == center.pk
     row: dict[str, Any] = {
         "asset_id": str(asset.pk), "asset_name": asset.name, "asset_type": asset.type,
         "relation_type": "OWNER_BC" if own else "OWNER_PARTNER",
-        "owner_bc_id": str(asset.center_id) if own else asset.center.public_id,
+        "owner_bc_id": owner_bc_id(asset.center, center),
         "owner_bc_name": center.name if own else asset.center.name,
     }
     if asset.type == AssetType.ADVERTISER:
