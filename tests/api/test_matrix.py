@@ -38,7 +38,7 @@ from bizcenter.accounts.models import ApiToken, User
 from bizcenter.accounts.services import create_user
 from bizcenter.accounts.tokens import create_token, revoke_token
 from bizcenter.assets import groups, partners
-from bizcenter.assets.models import Asset
+from bizcenter.assets.models import AccessRequest, Asset
 from bizcenter.assets.services import assign, create_asset
 from bizcenter.billing import services as billing
 from bizcenter.campaigns import services as campaigns
@@ -49,13 +49,16 @@ from bizcenter.core.actor import Actor
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.outbox import sms
-from tests.conftest import PASSWORD, act, built_once, join
+from tests.conftest import PASSWORD, act, built_once, join, partner_up
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 
 PREFIX = "/api/v1"
 SAFE = ("GET", "HEAD", "OPTIONS")
 MISSING = 987654321  # the id of something the caller's Business Center does not have
+MISSING_PUBLIC = "9876543210987654321"  # a Business Center public id it has no dealings with
+# Path parameters that are another Business Center's public id, not a row id.
+PUBLIC_IDS = ("partner_id", "owner_id")
 OUTSIDER_CODES = ("not_member", "revoked", "membership_expired", "not_found")
 # What tests/conftest.py's quick_hashing and _messages set per test, for the world built
 # once per module.
@@ -95,8 +98,8 @@ class World:
     target: Membership  # the member that member operations act on (the analyst)
     operator: User  # the author of the pending change request
     partner_member: Membership
-    ids: dict[str, int]  # path parameter -> id in Brand Co
-    partner_ids: dict[str, int]  # the same, as the partner member reaches them
+    ids: dict[str, Any]  # path parameter -> id in Brand Co
+    partner_ids: dict[str, Any]  # the same, as the partner member reaches them
     last_month: Any
     callers: list[Caller] = field(default_factory=list)
 
@@ -108,7 +111,7 @@ class Caller:
     user: User | None = None
     token_center: BusinessCenter | None = None
     center: BusinessCenter | None = None  # the Business Center of the path
-    ids: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, Any] = field(default_factory=dict)
     read_only: bool = False
     authenticated: bool = True  # False: expect 401 whatever the operation
 
@@ -180,21 +183,45 @@ def build_world() -> World:
     partner = create_center(act(boss), name="Partner Agency")
     pm_user = _person("pm@partner.com", "Pia Partner")
     partner_member = join(act(boss), partner, pm_user, modules=all_modules)
-    partners.add_partner(as_owner, center, partner.pk)
-    partners.share(as_owner, center, partner.pk, ads.pk, ["OPERATOR"])
+    partner_up(as_owner, center, partner)
+    partners.share(as_owner, center, partner.public_id, ads.pk, ["OPERATOR"])
     assign(act(boss), partner, partner_member.pk, ads.pk, ["OPERATOR"])
+    # The agency asks Brand Co for its catalog too.
+    partners.ask_for_access(act(boss), partner, center.public_id, [catalog.pk], "AD_PROMOTE")
+    asked_of_us = AccessRequest.objects.get(asset=catalog)
 
     rival_boss = _person("boss@rival.com", "Rita Rival")
     rival = create_center(act(rival_boss), name="Rival Co")
 
+    # Client Co made Brand Co its partner and shares an ad account with it; Brand Co asked
+    # it for another. Prospect Co asks Brand Co to be its partner; Brand Co asked an id
+    # that matches no Business Center.
+    client_boss = _person("boss@client.com", "Cleo Client")
+    client = create_center(act(client_boss), name="Client Co")
+    client_ads = create_asset(act(client_boss), client, type="ADVERTISER", name="Client ads")
+    client_more = create_asset(act(client_boss), client, type="ADVERTISER", name="More ads")
+    partner_up(act(client_boss), client, center)
+    partners.share(act(client_boss), client, center.public_id, client_ads.pk, ["ANALYST"])
+    partners.ask_for_access(as_owner, center, client.public_id, [client_more.pk], "ANALYST")
+    we_asked = AccessRequest.objects.get(asset=client_more)
+    prospect_boss = _person("boss@prospect.com", "Pete Prospect")
+    prospect = create_center(act(prospect_boss), name="Prospect Co")
+    to_us = partners.request_partner(act(prospect_boss), prospect, center.public_id,
+                                     message="Work with us")
+    from_us = partners.request_partner(as_owner, center, "1234 5678 9012 3456 789")
+
     ids = {"center_id": center.pk, "member_id": target.pk, "invitation_id":
            invitation.invitation.pk, "asset_id": ads.pk, "group_id": group.pk,
-           "partner_id": partner.pk, "campaign_id": campaign.pk,
+           "partner_id": partner.public_id, "campaign_id": campaign.pk,
            "request_id": proposal.request.pk, "invoice_id": invoice.pk,
-           "advertiser_id": ads.pk}
+           "advertiser_id": ads.pk, "owner_id": client.public_id,
+           "received_asset_id": client_ads.pk, "partner_request_id": to_us.pk,
+           "sent_partner_request_id": from_us.pk, "access_request_id": asked_of_us.pk,
+           "sent_access_request_id": we_asked.pk}
     # The partner member works in their own Business Center on the ad account Brand Co
     # shares; nothing else of Brand Co's exists there.
-    partner_ids = {**dict.fromkeys(ids, MISSING), "center_id": partner.pk,
+    partner_ids = {**{k: MISSING_PUBLIC if k in PUBLIC_IDS else MISSING for k in ids},
+                   "center_id": partner.pk,
                    "member_id": partner_member.pk, "asset_id": ads.pk,
                    "advertiser_id": ads.pk, "campaign_id": campaign.pk}
 
@@ -250,9 +277,10 @@ class Ctx:
     path: str
     user: User
     center: BusinessCenter
+    rename: dict[str, str] = field(default_factory=dict)
 
     def missing(self, name: str) -> bool:
-        return self.caller.ids.get(name) == MISSING
+        return self.caller.ids.get(self.rename.get(name, name)) in (MISSING, MISSING_PUBLIC)
 
     def resource(self, on: str) -> BusinessCenter | Asset | None:
         """What the access question is about; None when the caller's Business Center
@@ -376,6 +404,9 @@ class Op:
     rule: Rule
     body: Body | None = None
     query: Body | None = None
+    # Path parameter -> the key of ``World.ids`` it takes here, when this operation needs
+    # another object than its namesakes (a request sent, not one received).
+    ids: dict[str, str] = field(default_factory=dict)
 
 
 def _range(w: World, ids: dict[str, int]) -> dict[str, str]:
@@ -441,17 +472,40 @@ OPS: dict[str, Op] = {
     # partners
     "GET /centers/{center_id}/partners": Op(needs(A.ASSET_MANAGE)),
     "POST /centers/{center_id}/partners": Op(
-        needs(A.ASSET_MANAGE, ok=201), body=lambda w, ids: {"partner_id": str(w.rival.pk)}),
+        needs(A.ASSET_MANAGE, ok=202),
+        body=lambda w, ids: {"partner_id": w.rival.public_id, "message": "Hello"}),
     "GET /centers/{center_id}/partners/{partner_id}": Op(needs(A.ASSET_MANAGE)),
     "DELETE /centers/{center_id}/partners/{partner_id}": Op(needs(A.ASSET_MANAGE, ok=204)),
+    "GET /centers/{center_id}/partner-owners": Op(needs(A.ASSET_MANAGE)),
     "POST /centers/{center_id}/partners/{partner_id}/shares": Op(
         needs(A.ASSET_MANAGE, ok=201),
         body=lambda w, ids: {"asset_id": str(w.catalog.pk), "roles": ["AD_PROMOTE"]}),
     "PATCH /centers/{center_id}/partners/{partner_id}/shares/{asset_id}": Op(
-        needs(A.ASSET_MANAGE), body=lambda w, ids: {"roles": ["ANALYST"]}),
+        needs(A.ASSET_MANAGE), body=lambda w, ids: {"roles": ["ANALYST"],
+                                                    "needs_approval": True}),
     "DELETE /centers/{center_id}/partners/{partner_id}/shares/{asset_id}": Op(
         needs(A.ASSET_MANAGE, ok=204)),
     "GET /centers/{center_id}/partner-assets": Op(needs(A.ASSET_MANAGE)),
+    "DELETE /centers/{center_id}/partner-assets/{owner_id}/{asset_id}": Op(
+        needs(A.ASSET_MANAGE, ok=204), ids={"asset_id": "received_asset_id"}),
+    "GET /centers/{center_id}/partner-requests": Op(needs(A.ASSET_MANAGE)),
+    "POST /centers/{center_id}/partner-requests/{partner_request_id}/accept": Op(
+        needs(A.ASSET_MANAGE)),
+    "POST /centers/{center_id}/partner-requests/{partner_request_id}/decline": Op(
+        needs(A.ASSET_MANAGE, ok=204)),
+    "DELETE /centers/{center_id}/partner-requests/{partner_request_id}": Op(
+        needs(A.ASSET_MANAGE, ok=204), ids={"partner_request_id": "sent_partner_request_id"}),
+    "POST /centers/{center_id}/access-requests": Op(
+        needs(A.ASSET_MANAGE, ok=202),
+        body=lambda w, ids: {"owner_id": w.rival.public_id, "asset_ids": ["1"],
+                             "role": "ANALYST"}),
+    "GET /centers/{center_id}/access-requests": Op(needs(A.ASSET_MANAGE)),
+    "POST /centers/{center_id}/access-requests/{access_request_id}/approve": Op(
+        needs(A.ASSET_MANAGE), body=lambda w, ids: {}),
+    "POST /centers/{center_id}/access-requests/{access_request_id}/decline": Op(
+        needs(A.ASSET_MANAGE)),
+    "DELETE /centers/{center_id}/access-requests/{access_request_id}": Op(
+        needs(A.ASSET_MANAGE), ids={"access_request_id": "sent_access_request_id"}),
     # access
     "GET /centers/{center_id}/access/check": Op(
         needs(A.CENTER_VIEW, on="asset_id"), query=lambda w, ids: {"action": "campaign.edit",
@@ -572,12 +626,13 @@ def expected(key: str, op: Op, caller: Caller) -> int:
         return 404  # a token reaches one Business Center; others do not exist for it
     if engine.check(caller.user, Action.CENTER_VIEW, center).code in OUTSIDER_CODES:
         return 404
-    return op.rule(Ctx(caller, path, caller.user, center))
+    return op.rule(Ctx(caller, path, caller.user, center, op.ids))
 
 
 def call(client: Client, key: str, op: Op, caller: Caller, world: World) -> Any:
     method, path = key.split(" ", 1)
-    url = PREFIX + path.format(**caller.ids)
+    url = PREFIX + path.format(**{**caller.ids, **{name: caller.ids[key]
+                                                     for name, key in op.ids.items()}})
     query = op.query(world, caller.ids) if op.query else {}
     if method == "GET":
         return client.get(url, query, headers=caller.headers)
