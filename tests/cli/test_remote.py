@@ -31,7 +31,7 @@ from bizcenter.cli.remote import api_base, path
 from bizcenter.invitations.models import Invitation, InvitationState
 from bizcenter.invitations.services import invite
 from tests.cli.test_cli import run
-from tests.conftest import act, join
+from tests.conftest import act, join, partner_up
 
 
 @pytest.fixture(autouse=True)
@@ -75,12 +75,13 @@ def world(live_server, owner, center, make_user):
     invite(act(owner), center, ["pending@agency.com", "+14155550123"])
     boss = make_user("boss@agency.com", name="Boss")
     agency = create_center(act(boss), name="Agency")
-    partners.add_partner(act(owner), center, agency.pk)
-    partners.share(act(owner), center, agency.pk, acct.pk, "OPERATOR")
+    partner_up(act(owner), center, agency)
+    partners.share(act(owner), center, agency.public_id, acct.pk, "OPERATOR")
     return {
         "url": live_server.url,
         "center": str(center.pk),
         "agency": str(agency.pk),
+        "agency_public_id": agency.public_id,
         "owner": owner.email,
         "boss": boss.email,
         "sam": sam,
@@ -200,16 +201,17 @@ def test_changes_through_the_api(world, capsys, no_local):
     assert code == 0 and out == "Deleted Pixel Shop pixel.\n"
     assert not Asset.objects.filter(pk=pixel).exists()
 
-    agency = world["agency"]
+    agency = world["agency_public_id"]  # other Business Centers: by public id only
     code, out, _ = remote(capsys, world, "partners", "share", c, agency, world["acct"],
                           "-r", "analyst")
     assert code == 0 and out == "Ad account Brand account shared as ANALYST.\n"
     code, out, _ = remote(capsys, world, "partners", "unshare", c, agency, world["acct"], "-y")
     assert code == 0 and out == "Unshared.\n"
-    code, out, _ = remote(capsys, world, "partners", "remove", c, agency, "--yes")
-    assert code == 0 and out == "Partner removed.\n"
-    code, out, _ = remote(capsys, world, "partners", "add", c, agency)
-    assert code == 0 and out == "Agency is now a partner.\n"
+    code, out, _ = remote(capsys, world, "partners", "end", c, agency, "--yes")
+    assert code == 0 and out == "Partnership ended.\n"
+    code, out, _ = remote(capsys, world, "partners", "request", c, agency)
+    assert code == 0 and out.endswith(f"sent to Business Center {agency}; it waits for "
+                                      "their Admins.\n")
 
     pending = Invitation.objects.get(address="pending@agency.com")
     code, out, _ = remote(capsys, world, "invitations", "resend", c, str(pending.pk), "--json")

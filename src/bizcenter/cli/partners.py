@@ -1,4 +1,11 @@
-"""``bizcenter partners``: share assets with partner Business Centers."""
+"""``bizcenter partners``: partnerships both sides agree to, from a shell.
+
+Every step of the web's Partner Business Centers page: ask another Business Center by
+its public id, answer the requests sent to this one, share and unshare, drop what a
+partner shares, ask an owner for assets and decide what partners ask for, end it.
+Other Business Centers appear only by public id and, once a partnership is active,
+by name: a request this one sent shows only the id typed, whether or not it exists.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,6 @@ from typing import Annotated, Any
 
 import typer
 
-from bizcenter.cli.access import default_roles
 from bizcenter.cli.common import (
     AsOption,
     CenterArg,
@@ -19,121 +25,279 @@ from bizcenter.cli.common import (
     confirm,
     emit,
     remote,
+    stamp,
 )
 from bizcenter.cli.remote import path
 
 app = typer.Typer(
-    help="Partner Business Centers and the assets shared with them.", no_args_is_help=True
+    help="Partner Business Centers: requests, shares, access requests.", no_args_is_help=True
 )
-PartnerArg = Annotated[str, typer.Argument(help="The partner's Business Center id.")]
+OtherArg = Annotated[str, typer.Argument(
+    help="The other Business Center's public id (19 digits, shown in its Settings).")]
+OwnerArg = Annotated[str, typer.Argument(
+    help="The owner's public id (19 digits, shown in its Settings).")]
 AssetArg = Annotated[str, typer.Argument(help="Asset id.")]
+RequestArg = Annotated[str, typer.Argument(help="Request id (from the requests lists).")]
+MessageOpt = Annotated[str, typer.Option("--message", "-m",
+                                         help="A note for the other side's Admins.")]
+OUTGOING = Annotated[bool, typer.Option(
+    "--outgoing", help="The requests this Business Center sent, instead of those sent to it.")]
+
+
+def _base(center_id: str, *rest: object) -> str:
+    return path("centers", center_id, *rest)
+
+
+def _shares(p: dict[str, Any]) -> list[str]:
+    return [f"{asset_label(s['asset'])} as {', '.join(s['roles'])}"
+            + (" (needs approval)" if s["needs_approval"] else "") for s in p["shares"]]
+
+
+def _partner_rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"id": p["id"], "name": p["name"], "since": stamp(p["since"]),
+             "shared": _shares(p)} for p in found]
+
+
+def _request_rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{
+        "id": r["id"],
+        "business_center": r["partner_id"],
+        # A request sent names the other side only once it is accepted.
+        "name": r["partner_name"] or "",
+        "they_would": ("share their assets" if r["asked_by"] == "OWNER" else
+                       "work on your assets") if r["direction"] == "incoming" else
+                      ("work on your assets" if r["asked_by"] == "OWNER" else
+                       "share their assets"),
+        "asked_by": r["requested_by"] or "",
+        "message": r["message"],
+        "assets": [f"{a['asset_id']} as {', '.join(a['roles'])}" for a in r["asked_assets"]],
+        "sent": stamp(r["requested_at"]),
+    } for r in found]
+
+
+def _access_rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{
+        "id": r["id"],
+        "state": r["state"],
+        "owner": f"{r['owner']['name']} ({r['owner']['id']})",
+        "partner": f"{r['partner']['name']} ({r['partner']['id']})",
+        "asset": f"{asset_label(r['asset'])} ({r['asset']['id']})",
+        "roles": r["roles"],
+        "given": r["granted_roles"],
+        "asked_by": r["requested_by"] or "",
+        "message": r["message"],
+        "sent": stamp(r["requested_at"]),
+    } for r in found]
+
+
+ACCESS_COLUMNS = ["id", "state", "owner", "partner", "asset", "roles", "given", "asked_by",
+                  "message", "sent"]
+
+
+def _said(request: dict[str, Any]) -> str:
+    return (f"Request {request['id']} sent to Business Center {request['partner_id']}; it "
+            "waits for their Admins.")
+
+
+# -- partnerships ----------------------------------------------------------------------
 
 
 @app.command("list")
 def list_(center_id: CenterArg, as_: AsOption = None, as_json: JsonOption = False) -> None:
-    """Partners of a Business Center and what each was shared."""
+    """The partners this Business Center shares with, and what each is shared."""
     if server := remote(as_):
-        found = server.pages(path("centers", center_id, "partners"))
+        found = server.pages(_base(center_id, "partners"))
     else:
         from bizcenter.api.routers.partners import PartnerOut
         from bizcenter.assets.partners import partners_of
 
         who = actor(as_)
-        found = [api_json(PartnerOut.of(p)) for p in partners_of(who, center(who, center_id))]
-    rows = [
-        {
-            "partner_id": p["id"],
-            "partner": p["name"],
-            "shared": [f"{asset_label(s['asset'])} as {', '.join(s['roles'])}"
-                       for s in p["shares"]],
-        }
-        for p in found
-    ]
-    emit(rows, ["partner_id", "partner", "shared"], as_json=as_json, title="Partners")
+        here = center(who, center_id)
+        found = [api_json(PartnerOut.of(p, here)) for p in partners_of(who, here)]
+    emit(_partner_rows(found), ["id", "name", "since", "shared"], as_json=as_json,
+         title="Partners")
 
 
-@app.command("received")
-def received(center_id: CenterArg, as_: AsOption = None, as_json: JsonOption = False) -> None:
-    """Assets partners share with this Business Center (owned by partner)."""
+@app.command("owners")
+def owners(center_id: CenterArg, as_: AsOption = None, as_json: JsonOption = False) -> None:
+    """The Business Centers that made this one their partner, and what each shares."""
     if server := remote(as_):
-        found = server.pages(path("centers", center_id, "partner-assets"))
-    else:
-        from bizcenter.api.routers.partners import ReceivedOut
-        from bizcenter.assets.partners import shared_with
-
-        who = actor(as_)
-        found = [api_json(ReceivedOut.of(s)) for s in shared_with(who, center(who, center_id))]
-    rows = [
-        {
-            "asset_id": s["asset"]["id"],
-            "asset": asset_label(s["asset"]),
-            "owner": s["owner_name"],
-            "roles": s["roles"],
-        }
-        for s in found
-    ]
-    emit(rows, ["asset_id", "asset", "owner", "roles"], as_json=as_json, title="Owned by partner")
-
-
-@app.command("add")
-def add(center_id: CenterArg, partner_id: PartnerArg, as_: AsOption = None) -> None:
-    """Add another Business Center as a partner, by its id."""
-    link: dict[str, Any]
-    if server := remote(as_):
-        link = server.post(path("centers", center_id, "partners"), {"partner_id": partner_id})
+        found = server.pages(_base(center_id, "partner-owners"))
     else:
         from bizcenter.api.routers.partners import PartnerOut
-        from bizcenter.assets.partners import add_partner
+        from bizcenter.assets.partners import owners_of
 
         who = actor(as_)
-        link = api_json(PartnerOut.of(add_partner(who, center(who, center_id), partner_id)))
-    typer.echo(f"{link['name']} is now a partner.")
+        here = center(who, center_id)
+        found = [api_json(PartnerOut.of(p, here)) for p in owners_of(who, here)]
+    emit(_partner_rows(found), ["id", "name", "since", "shared"], as_json=as_json,
+         title="Owners")
+
+
+@app.command("request")
+def request(center_id: CenterArg, partner_id: OtherArg, message: MessageOpt = "",
+            as_: AsOption = None, as_json: JsonOption = False) -> None:
+    """Ask another Business Center, by its public id, to become a partner this one shares
+    assets with. Its Admins accept or decline; nothing is shared or named before."""
+    sent: dict[str, Any]
+    if server := remote(as_):
+        sent = server.post(_base(center_id, "partners"),
+                           {"partner_id": partner_id, "message": message})
+    else:
+        from bizcenter.api.routers.partners import RequestOut
+        from bizcenter.assets.partners import request_partner
+
+        who = actor(as_)
+        here = center(who, center_id)
+        sent = api_json(RequestOut.of(request_partner(who, here, partner_id, message=message),
+                                      here))
+    if as_json:
+        emit([sent], [], as_json=True)
+    else:
+        typer.echo(_said(sent))
+
+
+@app.command("requests")
+def requests(center_id: CenterArg, outgoing: OUTGOING = False, as_: AsOption = None,
+             as_json: JsonOption = False) -> None:
+    """Partner requests waiting: those sent to this Business Center (to accept or
+    decline), or with --outgoing those it sent (to cancel)."""
+    direction = "outgoing" if outgoing else "incoming"
+    if server := remote(as_):
+        found = server.pages(_base(center_id, "partner-requests"), direction=direction)
+    else:
+        from bizcenter.api.routers.partners import RequestOut
+        from bizcenter.assets.partners import requests_from, requests_to
+
+        who = actor(as_)
+        here = center(who, center_id)
+        rows = requests_from(who, here) if outgoing else requests_to(who, here)
+        found = [api_json(RequestOut.of(r, here)) for r in rows]
+    emit(_request_rows(found), ["id", "business_center", "name", "they_would", "asked_by",
+                                "message", "assets", "sent"], as_json=as_json,
+         title="Partner requests sent" if outgoing else "Partner requests to answer")
+
+
+@app.command("accept")
+def accept(center_id: CenterArg, request_id: RequestArg, as_: AsOption = None) -> None:
+    """Accept a partner request sent to this Business Center."""
+    link: dict[str, Any]
+    if server := remote(as_):
+        link = server.post(_base(center_id, "partner-requests", request_id, "accept"))
+    else:
+        from bizcenter.api.routers.partners import PartnerOut
+        from bizcenter.assets.partners import accept as agree
+
+        who = actor(as_)
+        here = center(who, center_id)
+        link = api_json(PartnerOut.of(agree(who, here, request_id), here))
+    typer.echo(f"{link['owner']['name']} ({link['owner']['id']}) shares with "
+               f"{link['partner']['name']} ({link['partner']['id']}) from now on.")
+
+
+@app.command("decline")
+def decline(center_id: CenterArg, request_id: RequestArg, as_: AsOption = None) -> None:
+    """Decline a partner request sent to this Business Center; its sender is told."""
+    if server := remote(as_):
+        server.post(_base(center_id, "partner-requests", request_id, "decline"))
+    else:
+        from bizcenter.assets.partners import decline as refuse
+
+        who = actor(as_)
+        refuse(who, center(who, center_id), request_id)
+    typer.echo(f"Declined partner request {request_id}.")
+
+
+@app.command("cancel")
+def cancel(center_id: CenterArg, request_id: RequestArg, as_: AsOption = None) -> None:
+    """Cancel a partner request this Business Center sent, before it is answered."""
+    if server := remote(as_):
+        server.delete(_base(center_id, "partner-requests", request_id))
+    else:
+        from bizcenter.assets.partners import cancel_request
+
+        who = actor(as_)
+        cancel_request(who, center(who, center_id), request_id)
+    typer.echo(f"Cancelled partner request {request_id}.")
+
+
+def _ends(link: dict[str, Any]) -> str:
+    """What ending a partnership takes away, said before it is done."""
+    n = len(link["shares"])
+    assets = f"{n} shared asset{'s' if n != 1 else ''}" + (
+        f" ({'; '.join(asset_label(s['asset']) for s in link['shares'])})" if n else "")
+    if link["our_side"] == "OWNER":
+        lost = f"{link['name']} loses the {assets} at once" if n else "nothing is shared"
+    else:
+        lost = (f"your members lose the {assets} {link['name']} shares" if n
+                else "it shares nothing with you")
+    return f"End the partnership with {link['name']} ({link['id']})? {lost[0].upper()}{lost[1:]}."
+
+
+@app.command("end")
+def end(center_id: CenterArg, other_id: OtherArg, yes: YesOpt = False,
+        as_: AsOption = None) -> None:
+    """End a partnership, from either side: every shared asset goes, at once."""
+    if server := remote(as_):
+        route = _base(center_id, "partners", other_id)
+        confirm(yes, _ends(server.get(route)))  # a wrong id fails before the question
+        server.delete(route)
+    else:
+        from bizcenter.api.routers.partners import PartnerOut
+        from bizcenter.assets.partners import end_partnership, partnership_with
+
+        who = actor(as_)
+        here = center(who, center_id)
+        confirm(yes, _ends(api_json(PartnerOut.of(partnership_with(who, here, other_id),
+                                                  here))))
+        end_partnership(who, here, other_id)
+    typer.echo("Partnership ended.")
+
+
+# -- shares ----------------------------------------------------------------------------
 
 
 @app.command("share")
 def share(
     center_id: CenterArg,
-    partner_id: PartnerArg,
+    partner_id: OtherArg,
     asset_id: AssetArg,
-    role: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--role",
-            "-r",
-            help="Shared role (repeatable for TikTok accounts). Sharing again raises or lowers it.",
-        ),
-    ] = None,
+    role: Annotated[list[str], typer.Option(
+        "--role", "-r", help="Shared role (repeatable for TikTok accounts). Sharing again "
+                             "raises or lowers it for every member of the partner.")],
+    needs_approval: Annotated[bool | None, typer.Option(
+        "--needs-approval/--no-needs-approval",
+        help="Whether the partner's campaign changes wait for your approval (left out: "
+             "off when new, unchanged otherwise).")] = None,
     as_: AsOption = None,
 ) -> None:
-    """Share an asset with a partner, or change the role it is shared at."""
+    """Share an asset with a partner, or change the role or approval it is shared with."""
     done: dict[str, Any]
     if server := remote(as_):
-        roles = role if role else default_roles(server, center_id, asset_id)
-        done = server.post(path("centers", center_id, "partners", partner_id, "shares"),
-                           {"asset_id": asset_id, "roles": roles})
+        body: dict[str, Any] = {"asset_id": asset_id, "roles": role}
+        if needs_approval is not None:
+            body["needs_approval"] = needs_approval
+        done = server.post(_base(center_id, "partners", partner_id, "shares"), body)
     else:
         from bizcenter.api.routers.partners import ShareOut
         from bizcenter.assets.partners import share as give
 
         who = actor(as_)
         done = api_json(ShareOut.of(give(who, center(who, center_id), partner_id, asset_id,
-                                         role)))
-    typer.echo(f"{asset_label(done['asset'])} shared as {', '.join(done['roles'])}.")
+                                         role, needs_approval=needs_approval)))
+    typer.echo(f"{asset_label(done['asset'])} shared as {', '.join(done['roles'])}"
+               + (", changes need your approval." if done["needs_approval"] else "."))
 
 
 @app.command("unshare")
-def unshare(
-    center_id: CenterArg,
-    partner_id: PartnerArg,
-    asset_id: AssetArg,
-    yes: YesOpt = False,
-    as_: AsOption = None,
-) -> None:
+def unshare(center_id: CenterArg, partner_id: OtherArg, asset_id: AssetArg,
+            yes: YesOpt = False, as_: AsOption = None) -> None:
     """Stop sharing an asset; the partner's members lose it at once."""
     server = remote(as_)
-    confirm(yes, f"Stop sharing asset {asset_id} with Business Center {partner_id}?")
+    confirm(yes, f"Stop sharing asset {asset_id} with Business Center {partner_id}? Its "
+                 "members lose it at once.")
     if server:
-        server.delete(path("centers", center_id, "partners", partner_id, "shares", asset_id))
+        server.delete(_base(center_id, "partners", partner_id, "shares", asset_id))
     else:
         from bizcenter.assets.partners import unshare as take
 
@@ -142,18 +306,170 @@ def unshare(
     typer.echo("Unshared.")
 
 
-@app.command("remove")
-def remove(
-    center_id: CenterArg, partner_id: PartnerArg, yes: YesOpt = False, as_: AsOption = None
-) -> None:
-    """Remove a partner and everything shared with it."""
-    server = remote(as_)
-    confirm(yes, f"Remove Business Center {partner_id} as a partner, with all it was shared?")
-    if server:
-        server.delete(path("centers", center_id, "partners", partner_id))
+@app.command("received")
+def received(center_id: CenterArg, as_: AsOption = None, as_json: JsonOption = False) -> None:
+    """Assets partners share with this Business Center (owned by partner)."""
+    if server := remote(as_):
+        found = server.pages(_base(center_id, "partner-assets"))
     else:
-        from bizcenter.assets.partners import remove_partner
+        from bizcenter.api.routers.partners import ReceivedOut
+        from bizcenter.assets.partners import shared_with
 
         who = actor(as_)
-        remove_partner(who, center(who, center_id), partner_id)
-    typer.echo("Partner removed.")
+        found = [api_json(ReceivedOut.of(s)) for s in shared_with(who, center(who, center_id))]
+    rows = [{"asset_id": s["asset"]["id"], "asset": asset_label(s["asset"]),
+             "owner": s["owner"]["name"], "owner_id": s["owner"]["id"], "roles": s["roles"],
+             "needs_approval": "yes" if s["needs_approval"] else "no",
+             "shared": stamp(s["shared_at"])} for s in found]
+    emit(rows, ["asset_id", "asset", "owner", "owner_id", "roles", "needs_approval", "shared"],
+         as_json=as_json, title="Owned by partner")
+
+
+@app.command("drop")
+def drop(center_id: CenterArg, owner_id: OwnerArg, asset_id: AssetArg, yes: YesOpt = False,
+         as_: AsOption = None) -> None:
+    """Remove one asset an owner shares from this Business Center's side; your members
+    lose it at once and the owner is told."""
+    server = remote(as_)
+    confirm(yes, f"Drop asset {asset_id} that Business Center {owner_id} shares? Your "
+                 "members lose it at once.")
+    if server:
+        server.delete(_base(center_id, "partner-assets", owner_id, asset_id))
+    else:
+        from bizcenter.assets.partners import drop_shared
+
+        who = actor(as_)
+        drop_shared(who, center(who, center_id), owner_id, asset_id)
+    typer.echo("Dropped.")
+
+
+# -- access requests -------------------------------------------------------------------
+
+
+@app.command("ask")
+def ask(
+    center_id: CenterArg,
+    owner_id: OwnerArg,
+    asset_ids: Annotated[list[str], typer.Argument(help="The owner's asset ids.")],
+    role: Annotated[str, typer.Option("--role", "-r", help="The role to ask for, e.g. "
+                                                           "operator.")],
+    message: MessageOpt = "",
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ask an owner for some of its assets at a role. Already partners: its Admins decide
+    each; otherwise this sends a partner request carrying them."""
+    done: dict[str, Any]
+    if server := remote(as_):
+        done = server.post(_base(center_id, "access-requests"), {
+            "owner_id": owner_id, "asset_ids": asset_ids, "role": role, "message": message})
+    else:
+        from bizcenter.api.routers.partners import AskOut
+        from bizcenter.assets.partners import ask_for_access
+
+        who = actor(as_)
+        here = center(who, center_id)
+        link = ask_for_access(who, here, owner_id, asset_ids, role, message=message)
+        done = api_json(AskOut.of(link, here, who, asset_ids))
+    if as_json:
+        emit([done], [], as_json=True)
+    elif done["partner_request"] is not None:
+        typer.echo(_said(done["partner_request"]) + " The assets are asked for once they "
+                   "accept.")
+    else:
+        for r in done["access_requests"]:
+            typer.echo(f"Asked {r['owner']['name']} for {asset_label(r['asset'])} as "
+                       f"{', '.join(r['roles'])} (request {r['id']}).")
+
+
+@app.command("access-requests")
+def access_requests_(
+    center_id: CenterArg,
+    outgoing: Annotated[bool, typer.Option(
+        "--outgoing", help="What this Business Center asked its owners for, instead of "
+                           "what partners ask of it.")] = False,
+    state: Annotated[str, typer.Option(
+        help="PENDING, APPROVED, DECLINED, WITHDRAWN, or all.")] = "PENDING",
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Access requests: partners asking for this Business Center's assets, or with
+    --outgoing what it asked its owners for."""
+    if server := remote(as_):
+        found = server.pages(_base(center_id, "access-requests"),
+                             direction="outgoing" if outgoing else "incoming", state=state)
+    else:
+        from bizcenter.api.routers.partners import AccessRequestOut, request_state
+        from bizcenter.assets.partners import access_requests
+
+        who = actor(as_)
+        here = center(who, center_id)
+        found = [api_json(AccessRequestOut.of(r, here)) for r in access_requests(
+            who, here, incoming=not outgoing, state=request_state(state))]
+    emit(_access_rows(found), ACCESS_COLUMNS, as_json=as_json,
+         title="Access requests sent" if outgoing else "Access requests to decide")
+
+
+def _decided(center_id: str, request_id: str, as_: str | None, *, approve: bool,
+             roles: list[str] | None) -> dict[str, Any]:
+    if server := remote(as_):
+        route = _base(center_id, "access-requests", request_id,
+                      "approve" if approve else "decline")
+        answer: dict[str, Any] = server.post(route, {"roles": roles} if approve and roles
+                                             else {})
+        return answer
+    from bizcenter.api.routers.partners import AccessRequestOut
+    from bizcenter.assets.partners import decide_access
+
+    who = actor(as_)
+    here = center(who, center_id)
+    return api_json(AccessRequestOut.of(decide_access(who, here, request_id, approve=approve,
+                                                      roles=roles or None), here))
+
+
+@app.command("approve")
+def approve(
+    center_id: CenterArg,
+    request_id: RequestArg,
+    role: Annotated[list[str] | None, typer.Option(
+        "--role", "-r", help="Give this role instead of the one asked for (at most that "
+                             "one; repeatable for TikTok accounts).")] = None,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Approve a partner's access request: the asset is shared at the role asked for,
+    or at the lower one given."""
+    done = _decided(center_id, request_id, as_, approve=True, roles=role)
+    if as_json:
+        emit([done], [], as_json=True)
+    else:
+        typer.echo(f"{asset_label(done['asset'])} shared with {done['partner']['name']} as "
+                   f"{', '.join(done['granted_roles'])}.")
+
+
+@app.command("decline-access")
+def decline_access(center_id: CenterArg, request_id: RequestArg, as_: AsOption = None,
+                   as_json: JsonOption = False) -> None:
+    """Decline a partner's access request; its Admins are told."""
+    done = _decided(center_id, request_id, as_, approve=False, roles=None)
+    if as_json:
+        emit([done], [], as_json=True)
+    else:
+        typer.echo(f"Declined {done['partner']['name']}'s request for "
+                   f"{asset_label(done['asset'])}.")
+
+
+@app.command("withdraw")
+def withdraw(center_id: CenterArg, request_id: RequestArg, as_: AsOption = None) -> None:
+    """Withdraw an access request this Business Center sent, before the owner decides."""
+    done: dict[str, Any]
+    if server := remote(as_):
+        done = server.delete(_base(center_id, "access-requests", request_id))
+    else:
+        from bizcenter.api.routers.partners import AccessRequestOut
+        from bizcenter.assets.partners import withdraw_access
+
+        who = actor(as_)
+        here = center(who, center_id)
+        done = api_json(AccessRequestOut.of(withdraw_access(who, here, request_id), here))
+    typer.echo(f"Withdrew the request for {asset_label(done['asset'])}.")
