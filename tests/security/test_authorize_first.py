@@ -43,7 +43,7 @@ from bizcenter.access.actions import Action
 from bizcenter.accounts import tokens
 from bizcenter.accounts.models import User
 from bizcenter.accounts.services import create_user
-from bizcenter.assets import groups, holders, partners
+from bizcenter.assets import ceilings, groups, holders, partners
 from bizcenter.assets import services as assets
 from bizcenter.audit import services as audit
 from bizcenter.billing import services as billing
@@ -255,6 +255,20 @@ CALLS: dict[str, Entry] = {
                                                      assets={i.ad: ["ANALYST"]})),
     "assets.services.direct_grants": _e(
         A.MEMBER_VIEW, lambda a, c, i, w: assets.direct_grants(a, c, i.member)),
+    # What partners share: the lookup is limited to what the caller may see.
+    "assets.ceilings.ceilings": _e(
+        A.CENTER_VIEW, lambda a, c, i, w: ceilings.ceilings(a, c, [i.ad, i.pixel])),
+    "assets.ceilings.member_shared_roles": _e(
+        A.MEMBER_VIEW, lambda a, c, i, w: ceilings.member_shared_roles(a, c, i.member)),
+    "assets.ceilings.set_member_shared_assets": _e(
+        A.ASSET_MANAGE,
+        lambda a, c, i, w: ceilings.set_member_shared_assets(a, c, i.member,
+                                                             {i.pixel: ["BOSS"]})),
+    "assets.ceilings.edit_member_with_shared": _e(
+        A.MEMBER_MANAGE,
+        lambda a, c, i, w: ceilings.edit_member_with_shared(a, c, i.member, role="BOSS",
+                                                            assets={i.ad: ["ANALYST"]},
+                                                            shared={i.pixel: ["BOSS"]})),
     "assets.holders.holders": _e(A.ASSET_MANAGE,
                                  lambda a, c, i, w: holders.holders(a, c, i.pixel)),
     "assets.groups.create_group": _e(
