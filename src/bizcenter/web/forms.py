@@ -351,7 +351,7 @@ class AssignForm(ServiceErrors, forms.Form):
         else:
             self.fields["roles"] = role_field(asset_type, "Roles", allowed=ceiling.allowed)
             self.fields["roles"].help_text = (
-                f"{ceiling.label.capitalize()}: members here get at most that."
+                f"{ceiling.label[:1].upper()}{ceiling.label[1:]}: members here get at most that."
                 + (f" Only the Admins of {ceiling.owner} can raise it."
                    if ceiling.next_role is not None else ""))
 
