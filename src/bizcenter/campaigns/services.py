@@ -315,7 +315,7 @@ def create_campaign(actor: Actor, center: BusinessCenter, advertiser_id: int | s
                     **fields: Any) -> Outcome:
     data = {"budget_mode": BudgetMode.DAILY, **fields}
     with transaction.atomic():
-        center = _lock(center, _sharing_owner(center, advertiser_id=advertiser_id))
+        center = seats.lock_both(center.pk, _sharing_owner(center, advertiser_id=advertiser_id))
         # Who may act on which ad account before what they typed: see DESIGN.md.
         require(actor, Action.CAMPAIGN_VIEW, center)
         advertiser = _advertiser(actor, center, advertiser_id)
@@ -353,7 +353,7 @@ def set_status(actor: Actor, center: BusinessCenter, campaign_id: int | str,
 def _change(actor: Actor, center: BusinessCenter, campaign_id: int | str,
             fields: dict[str, Any], kind: str) -> Outcome:
     with transaction.atomic():
-        center = _lock(center, _sharing_owner(center, campaign_id=campaign_id))
+        center = seats.lock_both(center.pk, _sharing_owner(center, campaign_id=campaign_id))
         require(actor, Action.CAMPAIGN_VIEW, center)
         campaign = _visible_campaign(actor, center, campaign_id, lock=True)
         route = _may(actor, center, campaign.advertiser)
@@ -402,22 +402,6 @@ def _sharing_owner(center: BusinessCenter, *, campaign_id: object = None,
         return rows.values_list("advertiser__center_id", flat=True).first()
     shares = PartnerShare.objects.filter(partnership__partner=center, asset_id=pk)
     return shares.values_list("asset__center_id", flat=True).first()
-
-
-def _lock(center: BusinessCenter, other_id: int | None) -> BusinessCenter:
-    """Lock this Business Center's row and, for a change that also writes in another's log
-    or inbox (the owner of a shared ad account, the partner a request came from), that
-    one's too: the lower id first, always, so two Business Centers changing each other's
-    things wait for one another instead of deadlocking (writing a log row references the
-    Business Center's row, which waits for its lock on PostgreSQL)."""
-    locked = center
-    for pk in sorted({center.pk, other_id or center.pk}):
-        if pk == center.pk:
-            locked = seats.lock(pk)
-        else:
-            list(BusinessCenter.objects.select_for_update().filter(pk=pk)
-                 .values_list("pk", flat=True))
-    return locked
 
 
 def _apply(campaign: Campaign, changes: dict[str, Any]) -> None:
@@ -515,7 +499,7 @@ def is_stale(request: ChangeRequest) -> bool:
 def decide(actor: Actor, center: BusinessCenter, request_id: int | str, *, approve: bool,
            comment: str = "") -> ChangeRequest:
     with transaction.atomic():
-        center = _lock(center, _came_from(center, request_id))
+        center = seats.lock_both(center.pk, _came_from(center, request_id))
         require(actor, Action.APPROVAL_DECIDE, center)
         comment = (comment or "").strip()
         if len(comment) > 2000:
@@ -609,7 +593,7 @@ def withdraw(actor: Actor, center: BusinessCenter, request_id: int | str) -> Cha
         # The Business Center first, as decide() does: locking the request first and
         # then the center (the activity-log row references it) deadlocked on
         # PostgreSQL when an Admin approved the same request at that moment.
-        center = _lock(center, _waits_in(center, request_id))
+        center = seats.lock_both(center.pk, _waits_in(center, request_id))
         require(actor, Action.CENTER_VIEW, center)
         # Only one's own, made from here: someone else's request answers as one that
         # does not exist. A partner's waits in the owner's inbox; its author withdraws it

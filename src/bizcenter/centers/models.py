@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import secrets
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models

@@ -70,6 +70,23 @@ def lock(center_id: int) -> BusinessCenter:
     return center
 
 
+def lock_both(center_id: int, other_id: int | None) -> BusinessCenter:
+    """Lock this Business Center's row and, for a change that also writes in another's log,
+    inbox or access version (a partner, the owner of a shared asset), that one's too: the
+    lower id first, always, so two Business Centers changing each other's things wait for
+    one another instead of deadlocking (writing a log row references the Business Center's
+    row, which waits for its lock on PostgreSQL). Returns this one, as ``lock`` does."""
+    locked: BusinessCenter | None = None
+    for pk in sorted({center_id, other_id or center_id}):
+        if pk == center_id:
+            locked = lock(pk)
+        else:
+            list(BusinessCenter.objects.select_for_update().filter(pk=pk)
+                 .values_list("pk", flat=True))
+    assert locked is not None
+    return locked
+
+
 def lock_person(user_id: int) -> None:
     """The person's row, locked until the transaction ends: the limits per person (Business
     Centers created a day, invitations sent from all of theirs) are counted under it, so
