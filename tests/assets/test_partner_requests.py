@@ -233,7 +233,7 @@ def test_an_agency_asks_for_assets_before_being_a_partner(center, as_owner, agen
     assert '"Agency" asks "Brand Co" for access' in mailbox[-1].subject
 
 
-def test_asking_an_existing_partner_for_an_asset_it_does_not_own_is_not_found(
+def test_asking_tells_a_partner_nothing_about_ids_the_owner_did_not_share(
         center, as_owner, agency, ad, make_user):
     agency_center, boss, _ = agency
     sent = partners.request_partner(as_owner, center, agency_center.public_id)
@@ -241,12 +241,28 @@ def test_asking_an_existing_partner_for_an_asset_it_does_not_own_is_not_found(
     stranger = make_user("s@else.com")
     theirs = create_asset(act(stranger), create_center(act(stranger), name="Else"),
                           type="ADVERTISER", name="Not Brand's")
-    with pytest.raises(NotFound, match="No asset"):
-        partners.ask_for_access(act(boss), agency_center, center.public_id, [theirs.pk],
-                                "ANALYST")
+    pixel = create_asset(as_owner, center, type="PIXEL", name="Secret pixel")
+    # Someone else's asset, a made-up id and a role the asset does not take answer alike:
+    # the request goes, and only the owner's real asset at a role it takes is asked for.
+    partners.ask_for_access(act(boss), agency_center, center.public_id,
+                            [theirs.pk, 987654, pixel.pk], "OPERATOR")
+    assert not AccessRequest.objects.exists()
+    partners.ask_for_access(act(boss), agency_center, center.public_id, [ad.pk], "OPERATOR")
+    [request] = AccessRequest.objects.all()
+    # The partner sees only the id until the owner shares it; the owner sees the name.
+    assert not request.named_for(agency_center) and request.named_for(center)
+    [theirs_log] = log(agency_center, "asset.access_requested")
+    assert theirs_log.target_label == "" and theirs_log.after["asset_id"] == ad.pk
+    assert "Brand ads" not in str(theirs_log.after)
+    [ours_log] = log(center, "asset.access_requested")
+    assert ours_log.target_label == "Ad account Brand ads"
     with pytest.raises(InvalidInput, match="not an asset id"):
         partners.ask_for_access(act(boss), agency_center, center.public_id, ["x1"], "ANALYST")
-    assert not AccessRequest.objects.exists()
+    with pytest.raises(InvalidInput, match="one of"):
+        partners.ask_for_access(act(boss), agency_center, center.public_id, [ad.pk], "BOSS")
+    partners.decide_access(as_owner, center, request.pk, approve=True)
+    request.refresh_from_db()
+    assert request.named_for(agency_center)
 
 
 def test_they_asked_first_so_we_are_pointed_at_their_request(center, as_owner, agency):

@@ -151,13 +151,14 @@ def test_asking_for_assets_and_deciding(capsys, center, agency, ads, as_owner):
     # Partners now: asking makes access requests at once.
     more = ok(run(capsys, "partners", "ask", a, center.public_id, str(catalog.pk),
                   str(ads.pk), "-r", "admin", *boss))
-    assert "Asked Brand Co for Catalog Spring catalog as ADMIN" in more
-    assert "Asked Brand Co for Ad account Main ads as ADMIN" in more
+    # The partner names what it asked for by id until the owner shares it.
+    assert f"Asked Brand Co for asset {catalog.pk} as ADMIN" in more
+    assert f"Asked Brand Co for asset {ads.pk} as ADMIN" in more
     by_asset = {r.asset_id: str(r.pk) for r in AccessRequest.objects.filter(state="PENDING")}
     assert ok(run(capsys, "partners", "decline-access", c, by_asset[catalog.pk], *owner)) == (
         "Declined Agency Co's request for Catalog Spring catalog.\n")
     assert ok(run(capsys, "partners", "withdraw", a, by_asset[ads.pk], *boss)) == (
-        "Withdrew the request for Ad account Main ads.\n")
+        f"Withdrew the request for asset {ads.pk}.\n")
     assert "already" in refused(run(capsys, "partners", "approve", c, by_asset[ads.pk],
                                     *owner))
     every = json.loads(ok(run(capsys, "partners", "access-requests", a, "--outgoing",
@@ -221,7 +222,7 @@ def test_remote_mode_does_every_step_through_the_api(capsys, live_server, center
     asked = ok(remote(theirs, "partners", "ask", a, center.public_id, str(ads.pk), "-r",
                       "admin"))
     [request] = AccessRequest.objects.all()
-    assert asked == (f"Asked Brand Co for Ad account Main ads as ADMIN (request "
+    assert asked == (f"Asked Brand Co for asset {ads.pk} as ADMIN (request "
                      f"{request.pk}).\n")
     listed = json.loads(ok(remote(mine, "partners", "access-requests", c, "--json")))
     assert [r["id"] for r in listed] == [str(request.pk)]

@@ -102,6 +102,7 @@ PAGES: dict[str, tuple[Rule, bool]] = {
     "groups": (needs(A.ASSET_MANAGE), False),
     "group": (needs(A.ASSET_MANAGE), False),
     "partner_centers": (needs(A.ASSET_MANAGE), False),
+    "partner_access": (needs(A.ASSET_MANAGE), False),
     "members": (needs(A.MEMBER_VIEW), False),
     "invitations": (needs(A.MEMBER_VIEW), False),
     "add_partners": (needs(A.MEMBER_INVITE), False),
@@ -132,7 +133,8 @@ BODY = {"addresses": "intruder@evil.com", "role": "ADMIN", "modules": ["ANALYTIC
         "confirm": "yes", "amount": "100", "budget": "500", "objective": "TRAFFIC",
         "advertiser": "1", "decision": "approve", "person": "owner@brand.com",
         "action": "center.view", "timezone": "UTC", "currency": "USD", "partner": "1",
-        "note": "x"}
+        "note": "x", "partner_id": "1234567890123456789", "owner_id": "1234567890123456789",
+        "asset_ids": "1", "message": "let us in"}
 
 # The API world's callers a web page can have (sessions, not tokens).
 PEOPLE = ("anonymous", "Admin", "Standard, modules, OPERATOR on the ad account",

@@ -223,3 +223,8 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"request for {self.asset_id} as {', '.join(self.roles)}"
+
+    def named_for(self, center: BusinessCenter) -> bool:
+        """Whether this Business Center may see the asset's name and kind: the owner always,
+        the partner once the asset is shared with it (approved); before, only its id."""
+        return center.pk == self.partnership.owner_id or self.state == "APPROVED"

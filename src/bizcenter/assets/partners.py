@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import require
-from bizcenter.assets.kinds import clean_roles, exceeds
+from bizcenter.assets.kinds import RULES, clean_roles, exceeds
 from bizcenter.assets.models import (
     AccessRequest,
     AccessRequestState,
@@ -98,6 +98,28 @@ def _active_with(center: BusinessCenter, other_id: str, *, as_side: str | None =
     return found
 
 
+def _lock(center: BusinessCenter, *, public_id: object = None, partnership_id: object = None,
+          access_request_id: object = None) -> BusinessCenter:
+    """Both Business Centers' rows, in id order (``seats.lock_both``): every step writes in
+    the other's log and access version. The other is looked up before anything is checked
+    and quietly (a malformed or unknown id locks this one alone), so the step itself still
+    authorizes first and then says what was wrong."""
+    other: int | None = None
+    text = re.sub(r"[\s-]", "", str(public_id or ""))
+    if PUBLIC_ID.fullmatch(text):
+        other = BusinessCenter.objects.filter(public_id=text).values_list(
+            "pk", flat=True).first()
+    raw = str(partnership_id if partnership_id is not None else access_request_id)
+    if raw.isdigit() and len(raw) < 18:
+        sides = (Partnership.objects.filter(pk=int(raw)).values_list("owner_id", "partner_id")
+                 if partnership_id is not None else
+                 AccessRequest.objects.filter(pk=int(raw)).values_list(
+                     "partnership__owner_id", "partnership__partner_id")).first()
+        if sides is not None and center.pk in sides:
+            other = next((pk for pk in sides if pk and pk != center.pk), None)
+    return seats.lock_both(center.pk, other)
+
+
 def _bump_both(link: Partnership) -> None:
     for side in (link.owner, link.partner):
         if side is not None:
@@ -107,7 +129,7 @@ def _bump_both(link: Partnership) -> None:
 def _log_both(actor: Actor, link: Partnership, acting: BusinessCenter, action: str, *,
               target: Any = None, category: Category = Category.BUSINESS,
               before: dict[str, Any] | None = None,
-              after: dict[str, Any] | None = None) -> None:
+              after: dict[str, Any] | None = None, unnamed_for_partner: bool = False) -> None:
     """The same event in each side's log, each naming the other Business Center, and the
     side that did not act showing it came from the other (``acting_center``). Written here
     rather than by ``record``, whose twin for an asset's owner would repeat the owner's
@@ -121,8 +143,12 @@ def _log_both(actor: Actor, link: Partnership, acting: BusinessCenter, action: s
         named = {"partner_center": other.name if other is not None else None,
                  "partner_center_id": other.public_id if other is not None
                  else link.asked_for, "side": link.side_of(center)}
-        event = build(actor, center=center, category=category, action=action, target=target,
-                      before=before, after={**named, **(after or {})})
+        hidden = unnamed_for_partner and center.pk == link.partner_id
+        if hidden:  # an asset not shared with the partner: its id, never its name
+            named["asset_id"] = getattr(target, "pk", None)
+        event = build(actor, center=center, category=category, action=action,
+                      target=None if hidden else target, before=before,
+                      after={**named, **(after or {})})
         event.acting_center = acting if center.pk != acting.pk else None
         event.save()
 
@@ -199,7 +225,7 @@ def request_partner(actor: Actor, center: BusinessCenter, partner_id: object, *,
     """Ask another Business Center, by its public id, to become this one's partner (this
     one will share assets with it). The answer is the same whether or not the id exists."""
     with transaction.atomic():
-        center = seats.lock(center.pk)
+        center = _lock(center, public_id=partner_id)
         require(actor, Action.ASSET_MANAGE, center)
         public_id = clean_public_id(partner_id)
         return _open_request(actor, center, Side.OWNER, public_id, _message(message), [])
@@ -221,10 +247,13 @@ def _asked(asset_ids: Iterable[object], role: str | Sequence[str]) -> list[dict[
     if len(ids) > MAX_ASKED:
         raise InvalidInput(f"Ask for at most {MAX_ASKED} assets at once.",
                            fields={"asset_ids": f"at most {MAX_ASKED}"})
-    roles = [role] if isinstance(role, str) else list(role)
-    if not roles or not all(isinstance(r, str) and r for r in roles):
-        raise InvalidInput("Choose the role to ask for.", fields={"role": "required"})
-    return [{"asset_id": i, "roles": [r.strip().upper() for r in roles]} for i in ids]
+    roles = [r.strip().upper() for r in ([role] if isinstance(role, str) else list(role))
+             if isinstance(r, str) and r.strip()]
+    known = sorted({r for rule in RULES.values() for r in rule.roles})
+    if not roles or not set(roles) <= set(known):
+        raise InvalidInput(f"Choose the role to ask for: one of {', '.join(known)}.",
+                           fields={"role": "a role"})
+    return [{"asset_id": i, "roles": roles} for i in ids]
 
 
 def _access_request(actor: Actor, link: Partnership, asset: Asset, roles: Sequence[str],
@@ -232,9 +261,8 @@ def _access_request(actor: Actor, link: Partnership, asset: Asset, roles: Sequen
     cleaned = clean_roles(asset.type, list(roles))
     if AccessRequest.objects.filter(partnership=link, asset=asset,
                                     state=AccessRequestState.PENDING).exists():
-        raise Conflict(f"{link.partner.name if link.partner else 'You'} already asked for "
-                       f"{asset}; the request waits for {link.owner}'s Admins.",
-                       code="already_requested")
+        raise Conflict(f"{link.partner} already asked for asset {asset.pk}; the request "
+                       f"waits for {link.owner}'s Admins.", code="already_requested")
     current = PartnerShare.objects.filter(partnership=link, asset=asset).first()
     if current is not None and not exceeds(asset.type, cleaned, current.roles):
         raise Conflict(f"{asset} is already shared with {link.partner} as "
@@ -244,6 +272,24 @@ def _access_request(actor: Actor, link: Partnership, asset: Asset, roles: Sequen
                                         message=message, requested_by=actor.user)
 
 
+def _requests_for(actor: Actor, link: Partnership, asked: list[dict[str, Any]],
+                  message: str) -> list[AccessRequest]:
+    """An access request for each asked asset the owner has that takes the role. Any other
+    id is passed over without a word: a partner must not learn by asking which ids are the
+    owner's assets, or what kind, before the owner shares them."""
+    assert link.owner is not None
+    made = []
+    for item in asked:
+        asset = Asset.objects.filter(center=link.owner, pk=item["asset_id"]).first()
+        if asset is None:
+            continue
+        try:
+            made.append(_access_request(actor, link, asset, item["roles"], message))
+        except InvalidInput:
+            continue  # a role this kind of asset does not take
+    return made
+
+
 def ask_for_access(actor: Actor, center: BusinessCenter, owner_id: object,
                    asset_ids: Iterable[object], role: str | Sequence[str], *,
                    message: str = "") -> Partnership:
@@ -251,7 +297,7 @@ def ask_for_access(actor: Actor, center: BusinessCenter, owner_id: object,
     asset becomes an access request the owner's Admins decide; otherwise this also asks
     for the partnership, and the assets are asked for once it is accepted."""
     with transaction.atomic():
-        center = seats.lock(center.pk)
+        center = _lock(center, public_id=owner_id)
         require(actor, Action.ASSET_MANAGE, center)
         public_id = clean_public_id(owner_id, "owner_id")
         message = _message(message)
@@ -261,11 +307,10 @@ def ask_for_access(actor: Actor, center: BusinessCenter, owner_id: object,
         if link is None:
             return _open_request(actor, center, Side.PARTNER, public_id, message, asked)
         assert link.owner is not None
-        made = [_access_request(actor, link, _asset(link.owner, item["asset_id"]),
-                                item["roles"], message) for item in asked]
+        made = _requests_for(actor, link, asked, message)
         for request in made:
             _log_both(actor, link, center, "asset.access_requested", target=request.asset,
-                      category=_category(request.asset),
+                      category=_category(request.asset), unnamed_for_partner=True,
                       after={"roles": request.roles, "message": message,
                              "request_id": request.pk})
         _notify(link, link.owner, "access_requested", requests=[r.pk for r in made])
@@ -290,21 +335,12 @@ def accept(actor: Actor, center: BusinessCenter, request_id: object) -> Partners
     """The asked side's Admin agrees: the partnership is active, and assets the partner
     asked for with it become access requests for the owner to decide."""
     with transaction.atomic():
-        center = seats.lock(center.pk)
+        center = _lock(center, partnership_id=request_id)
         require(actor, Action.ASSET_MANAGE, center)
         link = _pending_for(center, request_id, asked=True)
         link.status, link.accepted_at = PartnershipStatus.ACTIVE, timezone.now()
         link.save(update_fields=["status", "accepted_at"])
-        assert link.owner is not None
-        made = []
-        for item in link.asked_assets:
-            asset = Asset.objects.filter(center=link.owner, pk=item["asset_id"]).first()
-            try:
-                if asset is not None:
-                    made.append(_access_request(actor, link, asset, item["roles"],
-                                                link.message))
-            except (InvalidInput, Conflict):
-                continue  # a role the asset does not take: the owner sees the rest
+        made = _requests_for(actor, link, link.asked_assets, link.message)
         _log_both(actor, link, center, "partner.accepted",
                   after={"access_requests": [r.pk for r in made]} if made else None)
         _bump_both(link)
@@ -314,7 +350,7 @@ def accept(actor: Actor, center: BusinessCenter, request_id: object) -> Partners
 
 def decline(actor: Actor, center: BusinessCenter, request_id: object) -> None:
     with transaction.atomic():
-        center = seats.lock(center.pk)
+        center = _lock(center, partnership_id=request_id)
         require(actor, Action.ASSET_MANAGE, center)
         link = _pending_for(center, request_id, asked=True)
         _log_both(actor, link, center, "partner.declined")
@@ -325,7 +361,7 @@ def decline(actor: Actor, center: BusinessCenter, request_id: object) -> None:
 def cancel_request(actor: Actor, center: BusinessCenter, request_id: object) -> None:
     """The asking side takes its request back before it is answered."""
     with transaction.atomic():
-        center = seats.lock(center.pk)
+        center = _lock(center, partnership_id=request_id)
         require(actor, Action.ASSET_MANAGE, center)
         link = _pending_for(center, request_id, asked=False)
         _log_both(actor, link, center, "partner.request_cancelled")
@@ -368,7 +404,7 @@ def share(actor: Actor, center: BusinessCenter, partner_id: object, asset_id: ob
     """Share an owned asset with a partner, or change the role or the approval option it
     is shared with (``needs_approval`` None keeps what it was)."""
     with transaction.atomic():
-        center = seats.lock(center.pk)
+        center = _lock(center, public_id=partner_id)
         require(actor, Action.ASSET_MANAGE, center)
         link = _active_with(center, str(partner_id), as_side=Side.OWNER)
         asset = _asset(center, str(asset_id))
@@ -393,7 +429,7 @@ def unshare(actor: Actor, center: BusinessCenter, partner_id: object,
             asset_id: object) -> None:
     """The owner stops sharing one asset; the partner's assignments of it end too."""
     with transaction.atomic():
-        center = seats.lock(center.pk)
+        center = _lock(center, public_id=partner_id)
         require(actor, Action.ASSET_MANAGE, center)
         link = _active_with(center, str(partner_id), as_side=Side.OWNER)
         _end_share(actor, link, center, _asset(center, str(asset_id)), "asset.unshared")
@@ -403,7 +439,7 @@ def drop_shared(actor: Actor, center: BusinessCenter, owner_id: object,
                 asset_id: object) -> None:
     """The partner removes one shared asset from its side, as a receiver may."""
     with transaction.atomic():
-        center = seats.lock(center.pk)
+        center = _lock(center, public_id=owner_id)
         require(actor, Action.ASSET_MANAGE, center)
         link = _active_with(center, str(owner_id), as_side=Side.PARTNER)
         asset = find(Asset.objects.filter(shares__partnership=link), asset_id,
@@ -414,7 +450,7 @@ def drop_shared(actor: Actor, center: BusinessCenter, owner_id: object,
 def end_partnership(actor: Actor, center: BusinessCenter, other_id: object) -> None:
     """Either side ends it: every share goes, and the partner's assignments of them."""
     with transaction.atomic():
-        center = seats.lock(center.pk)
+        center = _lock(center, public_id=other_id)
         require(actor, Action.ASSET_MANAGE, center)
         link = _active_with(center, str(other_id), lock=True)
         assert link.partner is not None
@@ -434,7 +470,7 @@ def decide_access(actor: Actor, center: BusinessCenter, request_id: object, *,
                   approve: bool, roles: Iterable[str] | str | None = None) -> AccessRequest:
     """The owner's Admin approves (at the role asked for, or a lower one) or declines."""
     with transaction.atomic():
-        center = seats.lock(center.pk)
+        center = _lock(center, access_request_id=request_id)
         require(actor, Action.ASSET_MANAGE, center)
         request = find(AccessRequest.objects.select_for_update(of=("self",)).filter(
             partnership__owner=center, partnership__status=PartnershipStatus.ACTIVE)
@@ -470,7 +506,7 @@ def decide_access(actor: Actor, center: BusinessCenter, request_id: object, *,
 
 def withdraw_access(actor: Actor, center: BusinessCenter, request_id: object) -> AccessRequest:
     with transaction.atomic():
-        center = seats.lock(center.pk)
+        center = _lock(center, access_request_id=request_id)
         require(actor, Action.ASSET_MANAGE, center)
         request = find(AccessRequest.objects.select_for_update(of=("self",)).filter(
             partnership__partner=center).select_related("asset", "partnership__owner",

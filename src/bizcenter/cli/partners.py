@@ -75,13 +75,19 @@ def _request_rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     } for r in found]
 
 
+def _asked(r: dict[str, Any]) -> str:
+    """The asset of an access request: by name for the owner, by id alone for the partner
+    until it is approved (the API leaves ``asset`` out)."""
+    return asset_label(r["asset"]) if r["asset"] else f"asset {r['asset_id']}"
+
+
 def _access_rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{
         "id": r["id"],
         "state": r["state"],
         "owner": f"{r['owner']['name']} ({r['owner']['id']})",
         "partner": f"{r['partner']['name']} ({r['partner']['id']})",
-        "asset": f"{asset_label(r['asset'])} ({r['asset']['id']})",
+        "asset": f"{_asked(r)} ({r['asset_id']})",
         "roles": r["roles"],
         "given": r["granted_roles"],
         "asked_by": r["requested_by"] or "",
@@ -378,7 +384,7 @@ def ask(
                    "accept.")
     else:
         for r in done["access_requests"]:
-            typer.echo(f"Asked {r['owner']['name']} for {asset_label(r['asset'])} as "
+            typer.echo(f"Asked {r['owner']['name']} for {_asked(r)} as "
                        f"{', '.join(r['roles'])} (request {r['id']}).")
 
 
@@ -443,7 +449,7 @@ def approve(
     if as_json:
         emit([done], [], as_json=True)
     else:
-        typer.echo(f"{asset_label(done['asset'])} shared with {done['partner']['name']} as "
+        typer.echo(f"{_asked(done)} shared with {done['partner']['name']} as "
                    f"{', '.join(done['granted_roles'])}.")
 
 
@@ -456,7 +462,7 @@ def decline_access(center_id: CenterArg, request_id: RequestArg, as_: AsOption =
         emit([done], [], as_json=True)
     else:
         typer.echo(f"Declined {done['partner']['name']}'s request for "
-                   f"{asset_label(done['asset'])}.")
+                   f"{_asked(done)}.")
 
 
 @app.command("withdraw")
@@ -472,4 +478,4 @@ def withdraw(center_id: CenterArg, request_id: RequestArg, as_: AsOption = None)
         who = actor(as_)
         here = center(who, center_id)
         done = api_json(AccessRequestOut.of(withdraw_access(who, here, request_id), here))
-    typer.echo(f"Withdrew the request for {asset_label(done['asset'])}.")
+    typer.echo(f"Withdrew the request for {_asked(done)}.")

@@ -198,7 +198,10 @@ class AccessRequestOut(Schema):
     direction: Direction
     owner: CenterRef
     partner: CenterRef
-    asset: SharedAssetOut
+    asset_id: str
+    asset: SharedAssetOut | None = Field(description="Its name and kind: always for the "
+                                         "owner; for the partner only once approved, so "
+                                         "asking never tells a partner what an id is.")
     roles: list[str] = Field(description="The roles asked for.")
     granted_roles: list[str] = Field(description="What the owner gave on approval: the "
                                                  "roles asked for, or lower ones.")
@@ -216,7 +219,8 @@ class AccessRequestOut(Schema):
             id=str(r.pk), state=r.state,
             direction="incoming" if link.owner_id == here.pk else "outgoing",
             owner=CenterRef.of(link.owner), partner=CenterRef.of(link.partner),
-            asset=SharedAssetOut.of(r.asset), roles=list(r.roles),
+            asset_id=str(r.asset_id),
+            asset=SharedAssetOut.of(r.asset) if r.named_for(here) else None, roles=list(r.roles),
             granted_roles=list(r.granted_roles), message=r.message,
             requested_by=r.requested_by.name if r.requested_by else None,
             requested_at=r.requested_at,
