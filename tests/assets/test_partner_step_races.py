@@ -60,3 +60,26 @@ def test_the_agency_dropping_while_the_brand_lowers_the_role_never_deadlocks():
         left = list(PartnerShare.objects.filter(asset=ads).values_list("roles", flat=True))
         # Lowered then dropped: nothing; dropped then shared again: shared as ANALYST.
         assert left in ([], [["ANALYST"]]), left
+
+
+def test_the_agency_assigning_while_the_brand_unshares_never_deadlocks():
+    from bizcenter.assets.models import AssetGrant
+
+    for round_ in range(ROUNDS):
+        owner, brand = fresh_center(f"assign-unshare{round_}")
+        ads = create_asset(act(owner), brand, type="ADVERTISER", name="Ads")
+        boss = quick_user(f"boss.au{round_}@agency.com")
+        agency = create_center(act(boss), name=f"Agency au{round_}")
+        asked = partners.request_partner(act(owner), brand, agency.public_id)
+        partners.accept(act(boss), agency, asked.pk)
+        partners.share(act(owner), brand, agency.public_id, ads.pk, "OPERATOR")
+        seat = joined(boss, agency, f"max.au{round_}@agency.com",
+                      Grant(modules=("CAMPAIGNS",)))
+        assigned, unshared = race([
+            lambda: assign(act(boss), agency, seat.pk, ads.pk, ["ANALYST"]),
+            lambda: partners.unshare(act(owner), brand, agency.public_id, ads.pk),
+        ])
+        assert unshared is None, unshared
+        # Assigned first (then taken back with the share), or not found once unshared.
+        assert isinstance(assigned, AssetGrant | NotFound), assigned
+        assert not AssetGrant.objects.filter(membership=seat).exists()

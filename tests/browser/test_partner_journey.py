@@ -182,7 +182,7 @@ def test_invite_accept_edit_revoke_and_invite_again(new_page, owner, center, mak
     shot(admin, "activity")
     side.get_by_role("link", name="Settings").click()
     expect(admin.get_by_label("Business Center name")).to_have_value("Brand Co")
-    expect(admin.get_by_text(f"Business Center id {center.pk}")).to_be_visible()
+    expect(admin.get_by_text(center.public_id)).to_be_visible()
     shot(admin, "settings")
 
 
