@@ -512,3 +512,18 @@ def test_an_idempotency_key_asks_and_shares_once(center, admin_api, agency, ads)
     replay = admin_api.send("post", shares, share, **{"Idempotency-Key": "share-1"})
     assert made.status_code == replay.status_code == 201 and made.json() == replay.json()
     assert PartnerShare.objects.count() == 1
+
+
+def test_the_assets_list_names_a_shared_assets_owner_by_public_id_and_name(
+        center, as_owner, admin_api, agency, linked):
+    ads = create_asset(as_owner, center, type="ADVERTISER", name="Main ads")
+    partners.share(as_owner, center, agency.center.public_id, ads.pk, "ANALYST")
+    theirs = agency.api.get(f"/centers/{agency.center.pk}/assets").json()["items"]
+    assert [(a["name"], a["owner_center_id"], a["shared_by"]) for a in theirs] == [
+        ("Main ads", center.public_id, "Brand Co")]
+    one = agency.api.get(f"/centers/{agency.center.pk}/assets/{ads.pk}").json()
+    assert one["owner_center_id"] == center.public_id
+    # The owner's own list keeps its own id, and nothing is "shared by".
+    [mine] = admin_api.get(f"/centers/{center.pk}/assets").json()["items"]
+    assert mine["owner_center_id"] == str(center.pk) and mine["shared_by"] is None
+    assert str(center.pk) not in {a["owner_center_id"] for a in theirs}

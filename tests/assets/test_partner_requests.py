@@ -49,7 +49,7 @@ def test_public_ids_are_random_19_digits_and_not_the_row_id(center, agency):
 
 def test_nothing_is_shared_or_named_until_the_other_side_accepts(
         center, as_owner, agency, ad, run_worker, mailbox):
-    agency_center, boss, member = agency
+    agency_center, boss, _ = agency
     sent = partners.request_partner(as_owner, center, agency_center.public_id,
                                     message="We would like you to run our ads")
     assert sent.status == "PENDING" and sent.asked_for == agency_center.public_id
@@ -165,7 +165,7 @@ def test_either_side_ends_it_and_access_ends_on_the_next_request(center, as_owne
 
 def test_the_receiver_drops_one_asset_and_both_logs_tell_the_story(center, as_owner, agency,
                                                                    ad):
-    agency_center, boss, member = agency
+    agency_center, boss, _ = agency
     other_ad = create_asset(as_owner, center, type="ADVERTISER", name="Other ads")
     sent = partners.request_partner(as_owner, center, agency_center.public_id)
     partners.accept(act(boss), agency_center, sent.pk)

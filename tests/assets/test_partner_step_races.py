@@ -20,66 +20,78 @@ ROUNDS = 3
 
 def test_the_brand_sharing_while_the_agency_ends_it_ends_in_a_serial_order():
     for round_ in range(ROUNDS):
-        owner, brand = fresh_center(f"share-end{round_}")
-        ads = create_asset(act(owner), brand, type="ADVERTISER", name="Ads")
-        more = create_asset(act(owner), brand, type="ADVERTISER", name="More ads")
-        boss = quick_user(f"boss.se{round_}@agency.com")
-        agency = create_center(act(boss), name=f"Agency se{round_}")
-        asked = partners.request_partner(act(owner), brand, agency.public_id)
-        partners.accept(act(boss), agency, asked.pk)
-        partners.share(act(owner), brand, agency.public_id, ads.pk, "OPERATOR")
-        seat = joined(boss, agency, f"max.se{round_}@agency.com",
-                      Grant(modules=("CAMPAIGNS",)))
-        assign(act(boss), agency, seat.pk, ads.pk, ["ANALYST"])
-        shared, ended = race([
-            lambda: partners.share(act(owner), brand, agency.public_id, more.pk, "ANALYST"),
-            lambda: partners.end_partnership(act(boss), agency, brand.public_id),
-        ])
-        assert ended is None, ended  # ending always goes through
-        # Shared first (then ended with everything), or refused after the end.
-        assert isinstance(shared, PartnerShare | NotFound), shared
-        assert not Partnership.objects.filter(owner=brand).exists()
-        assert not PartnerShare.objects.filter(asset__center=brand).exists()
+        share_while_ending(round_)
+
+
+def share_while_ending(round_: int) -> None:
+    owner, brand = fresh_center(f"share-end{round_}")
+    ads = create_asset(act(owner), brand, type="ADVERTISER", name="Ads")
+    more = create_asset(act(owner), brand, type="ADVERTISER", name="More ads")
+    boss = quick_user(f"boss.se{round_}@agency.com")
+    agency = create_center(act(boss), name=f"Agency se{round_}")
+    asked = partners.request_partner(act(owner), brand, agency.public_id)
+    partners.accept(act(boss), agency, asked.pk)
+    partners.share(act(owner), brand, agency.public_id, ads.pk, "OPERATOR")
+    seat = joined(boss, agency, f"max.se{round_}@agency.com",
+                  Grant(modules=("CAMPAIGNS",)))
+    assign(act(boss), agency, seat.pk, ads.pk, ["ANALYST"])
+    shared, ended = race([
+        lambda: partners.share(act(owner), brand, agency.public_id, more.pk, "ANALYST"),
+        lambda: partners.end_partnership(act(boss), agency, brand.public_id),
+    ])
+    assert ended is None, ended  # ending always goes through
+    # Shared first (then ended with everything), or refused after the end.
+    assert isinstance(shared, PartnerShare | NotFound), shared
+    assert not Partnership.objects.filter(owner=brand).exists()
+    assert not PartnerShare.objects.filter(asset__center=brand).exists()
 
 
 def test_the_agency_dropping_while_the_brand_lowers_the_role_never_deadlocks():
     for round_ in range(ROUNDS):
-        owner, brand = fresh_center(f"drop-lower{round_}")
-        ads = create_asset(act(owner), brand, type="ADVERTISER", name="Ads")
-        boss = quick_user(f"boss.dl{round_}@agency.com")
-        agency = create_center(act(boss), name=f"Agency dl{round_}")
-        asked = partners.request_partner(act(owner), brand, agency.public_id)
-        partners.accept(act(boss), agency, asked.pk)
-        partners.share(act(owner), brand, agency.public_id, ads.pk, "OPERATOR")
-        lowered, dropped = race([
-            lambda: partners.share(act(owner), brand, agency.public_id, ads.pk, "ANALYST"),
-            lambda: partners.drop_shared(act(boss), agency, brand.public_id, ads.pk),
-        ])
-        assert dropped is None or isinstance(dropped, NotFound), dropped
-        assert isinstance(lowered, PartnerShare), lowered
-        left = list(PartnerShare.objects.filter(asset=ads).values_list("roles", flat=True))
-        # Lowered then dropped: nothing; dropped then shared again: shared as ANALYST.
-        assert left in ([], [["ANALYST"]]), left
+        lower_while_dropping(round_)
+
+
+def lower_while_dropping(round_: int) -> None:
+    owner, brand = fresh_center(f"drop-lower{round_}")
+    ads = create_asset(act(owner), brand, type="ADVERTISER", name="Ads")
+    boss = quick_user(f"boss.dl{round_}@agency.com")
+    agency = create_center(act(boss), name=f"Agency dl{round_}")
+    asked = partners.request_partner(act(owner), brand, agency.public_id)
+    partners.accept(act(boss), agency, asked.pk)
+    partners.share(act(owner), brand, agency.public_id, ads.pk, "OPERATOR")
+    lowered, dropped = race([
+        lambda: partners.share(act(owner), brand, agency.public_id, ads.pk, "ANALYST"),
+        lambda: partners.drop_shared(act(boss), agency, brand.public_id, ads.pk),
+    ])
+    assert dropped is None or isinstance(dropped, NotFound), dropped
+    assert isinstance(lowered, PartnerShare), lowered
+    left = list(PartnerShare.objects.filter(asset=ads).values_list("roles", flat=True))
+    # Lowered then dropped: nothing; dropped then shared again: shared as ANALYST.
+    assert left in ([], [["ANALYST"]]), left
 
 
 def test_the_agency_assigning_while_the_brand_unshares_never_deadlocks():
+    for round_ in range(ROUNDS):
+        assign_while_unsharing(round_)
+
+
+def assign_while_unsharing(round_: int) -> None:
     from bizcenter.assets.models import AssetGrant
 
-    for round_ in range(ROUNDS):
-        owner, brand = fresh_center(f"assign-unshare{round_}")
-        ads = create_asset(act(owner), brand, type="ADVERTISER", name="Ads")
-        boss = quick_user(f"boss.au{round_}@agency.com")
-        agency = create_center(act(boss), name=f"Agency au{round_}")
-        asked = partners.request_partner(act(owner), brand, agency.public_id)
-        partners.accept(act(boss), agency, asked.pk)
-        partners.share(act(owner), brand, agency.public_id, ads.pk, "OPERATOR")
-        seat = joined(boss, agency, f"max.au{round_}@agency.com",
-                      Grant(modules=("CAMPAIGNS",)))
-        assigned, unshared = race([
-            lambda: assign(act(boss), agency, seat.pk, ads.pk, ["ANALYST"]),
-            lambda: partners.unshare(act(owner), brand, agency.public_id, ads.pk),
-        ])
-        assert unshared is None, unshared
-        # Assigned first (then taken back with the share), or not found once unshared.
-        assert isinstance(assigned, AssetGrant | NotFound), assigned
-        assert not AssetGrant.objects.filter(membership=seat).exists()
+    owner, brand = fresh_center(f"assign-unshare{round_}")
+    ads = create_asset(act(owner), brand, type="ADVERTISER", name="Ads")
+    boss = quick_user(f"boss.au{round_}@agency.com")
+    agency = create_center(act(boss), name=f"Agency au{round_}")
+    asked = partners.request_partner(act(owner), brand, agency.public_id)
+    partners.accept(act(boss), agency, asked.pk)
+    partners.share(act(owner), brand, agency.public_id, ads.pk, "OPERATOR")
+    seat = joined(boss, agency, f"max.au{round_}@agency.com",
+                  Grant(modules=("CAMPAIGNS",)))
+    assigned, unshared = race([
+        lambda: assign(act(boss), agency, seat.pk, ads.pk, ["ANALYST"]),
+        lambda: partners.unshare(act(owner), brand, agency.public_id, ads.pk),
+    ])
+    assert unshared is None, unshared
+    # Assigned first (then taken back with the share), or not found once unshared.
+    assert isinstance(assigned, AssetGrant | NotFound), assigned
+    assert not AssetGrant.objects.filter(membership=seat).exists()

@@ -60,12 +60,14 @@ def test_lowering_the_shared_role_applies_to_every_partner_member_at_once(
     partners.share(as_owner, center, agency_center.public_id, acct.pk, "OPERATOR")
     assign(act(boss), agency_center, operator.pk, acct.pk, ["OPERATOR"])
     assert check(operator.user, Action.CAMPAIGN_PROPOSE, acct, within=agency_center)
-    partners.share(as_owner, center, agency_center.public_id, acct.pk, "ANALYST")  # lowered in place
+    # Lowered in place.
+    partners.share(as_owner, center, agency_center.public_id, acct.pk, "ANALYST")
     assert check(operator.user, Action.CAMPAIGN_PROPOSE, acct,
                  within=agency_center).code == "role_too_low"
     assert check(operator.user, Action.CAMPAIGN_VIEW, acct, within=agency_center)
     assert not check(boss, Action.CAMPAIGN_EDIT, acct, within=agency_center)
-    partners.share(as_owner, center, agency_center.public_id, acct.pk, "OPERATOR")  # raised again
+    # Raised again.
+    partners.share(as_owner, center, agency_center.public_id, acct.pk, "OPERATOR")
     assert check(operator.user, Action.CAMPAIGN_PROPOSE, acct, within=agency_center)
 
 

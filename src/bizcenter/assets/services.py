@@ -146,7 +146,9 @@ def list_assets(actor: Actor, center: BusinessCenter, *, type: str | None = None
         qs = qs.filter(type=choice(AssetType, type, "type"))
     if search := (search or "").strip():
         qs = qs.filter(name__icontains=search)
-    return paginate(qs.order_by("type", "name", "id"), page, page_size)
+    # The owner too: a partner's asset is listed with who shared it.
+    return paginate(qs.select_related("center").order_by("type", "name", "id"), page,
+                    page_size)
 
 
 def owned_assets(actor: Actor, center: BusinessCenter, limit: int = 1000) -> list[Asset]:

@@ -140,10 +140,10 @@ def _row(a: dict[str, Any]) -> dict[str, Any]:
     return {"id": a["id"], "type": a["type"], "name": a["name"], "status": a["status"]}
 
 
-def _out(a: Any) -> dict[str, Any]:
+def _out(a: Any, here: Any) -> dict[str, Any]:
     from bizcenter.api.routers.assets import AssetOut
 
-    return api_json(AssetOut.of(a))
+    return api_json(AssetOut.of(a, here.pk))
 
 
 @app.command("list")
@@ -167,10 +167,9 @@ def list_(
         from bizcenter.assets.services import list_assets
 
         who = actor(as_)
-        result = api_page(list_assets(
-            who, center(who, center_id), type=type, search=search, page=page,
-            page_size=page_size
-        ), AssetOut)
+        target = center(who, center_id)
+        result = api_page(list_assets(who, target, type=type, search=search, page=page,
+                                      page_size=page_size), AssetOut, target.pk)
     emit(
         [_row(a) for a in result["items"]],
         COLUMNS,
@@ -195,7 +194,8 @@ def create(
         from bizcenter.assets.services import create_asset
 
         who = actor(as_)
-        made = _out(create_asset(who, center(who, center_id), type=type, name=name))
+        target = center(who, center_id)
+        made = _out(create_asset(who, target, type=type, name=name), target)
     emit([_row(made)], COLUMNS, as_json=as_json, title="Asset created")
 
 
@@ -218,8 +218,8 @@ def update(
         from bizcenter.assets.services import update_asset
 
         who = actor(as_)
-        changed = _out(update_asset(who, center(who, center_id), asset_id, name=name,
-                                    status=status))
+        target = center(who, center_id)
+        changed = _out(update_asset(who, target, asset_id, name=name, status=status), target)
     emit([_row(changed)], COLUMNS, as_json=as_json, title="Asset")
 
 
@@ -242,7 +242,7 @@ def delete(
 
         who = actor(as_)
         target = center(who, center_id)
-        asset = asset_label(_out(get_asset(who, target, asset_id)))
+        asset = asset_label(_out(get_asset(who, target, asset_id), target))
         confirm(yes, f"Delete {asset} from {target.name}? Everyone assigned to it loses it.")
         delete_asset(who, target, asset_id)
     typer.echo(f"Deleted {asset}.")

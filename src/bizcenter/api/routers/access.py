@@ -76,8 +76,8 @@ class AssetReachOut(Schema):
     answers: list[AnswerOut]
 
     @staticmethod
-    def of(r: AssetReach) -> AssetReachOut:
-        return AssetReachOut(asset=AssetOut.of(r.asset), roles=list(r.roles), via=list(r.via),
+    def of(r: AssetReach, here: int) -> AssetReachOut:
+        return AssetReachOut(asset=AssetOut.of(r.asset, here), roles=list(r.roles), via=list(r.via),
                              answers=[AnswerOut.of(a) for a in r.answers])
 
 
@@ -91,7 +91,8 @@ class ProfileOut(Schema):
     def of(p: Profile) -> ProfileOut:
         return ProfileOut(member=MemberOut.of(p.membership), all_assets=p.all_assets,
                           center=[AnswerOut.of(a) for a in p.center],
-                          assets=[AssetReachOut.of(r) for r in p.assets])
+                          assets=[AssetReachOut.of(r, p.membership.center_id)
+                                  for r in p.assets])
 
 
 class ReviewRowOut(Schema):

@@ -61,13 +61,19 @@ class AssetOut(Schema):
     type: str  # ADVERTISER (ad account), TT_ACCOUNT, CATALOG or PIXEL
     name: str
     status: str  # ACTIVE, DISABLED or CLOSED (only ad accounts are ever not ACTIVE)
-    owner_center_id: str  # another Business Center's id for an asset a partner shares
+    # This Business Center's id for what it owns; for an asset a partner shares, the
+    # owner's public id (as partner requests take it), never another's row id.
+    owner_center_id: str
+    shared_by: str | None  # the owner's name, for an asset a partner shares
     created_at: datetime
 
     @staticmethod
-    def of(a: Asset) -> AssetOut:
+    def of(a: Asset, here: int) -> AssetOut:
+        """``here``: the Business Center the asset is listed in."""
+        own = a.center_id == here
         return AssetOut(id=str(a.pk), type=a.type, name=a.name, status=a.status,
-                        owner_center_id=str(a.center_id), created_at=a.created_at)
+                        owner_center_id=str(here) if own else a.center.public_id,
+                        shared_by=None if own else a.center.name, created_at=a.created_at)
 
 
 class AssetPage(Schema):
@@ -129,7 +135,8 @@ class GrantOut(Schema):
         """``where``: the member's Business Center, whose time zone reads the last day,
         when the caller has it at hand."""
         zone = where if where is not None else g.membership.center
-        return GrantOut(member_id=str(g.membership_id), asset=AssetOut.of(g.asset),
+        return GrantOut(member_id=str(g.membership_id),
+                        asset=AssetOut.of(g.asset, zone.pk),
                         roles=list(g.roles), expires_at=g.expires_at,
                         last_day=enddates.last_day(g.expires_at, zone), granted_at=g.granted_at)
 
@@ -185,7 +192,8 @@ def list_assets(request: HttpRequest, center_id: int, filters: Query[AssetFilter
     name with q; sorted by type, then name."""
     found = assets.list_assets(actor(request), center(request, center_id), type=filters.type,
                                search=filters.q, page=filters.page, page_size=filters.page_size)
-    return AssetPage(items=[AssetOut.of(a) for a in found.items], page_info=page_info(found))
+    return AssetPage(items=[AssetOut.of(a, center_id) for a in found.items],
+                     page_info=page_info(found))
 
 
 @router.post("/{center_id}/assets", response={201: AssetOut, **ERRORS})
@@ -198,7 +206,7 @@ def create_asset(request: HttpRequest, center_id: int, payload: AssetIn) -> Stat
     def run() -> tuple[int, Any]:
         made = assets.create_asset(actor(request), target, type=payload.type,
                                    name=payload.name, status=payload.status)
-        return 201, AssetOut.of(made).model_dump(mode="json")
+        return 201, AssetOut.of(made, center_id).model_dump(mode="json")
 
     return Status(*once(request, run))
 
@@ -206,7 +214,8 @@ def create_asset(request: HttpRequest, center_id: int, payload: AssetIn) -> Stat
 @router.get("/{center_id}/assets/{asset_id}", response={200: AssetOut, **ERRORS})
 def get_asset(request: HttpRequest, center_id: int, asset_id: int) -> AssetOut:
     """One asset the caller may see: owned by this Business Center or shared with it."""
-    return AssetOut.of(assets.get_asset(actor(request), center(request, center_id), asset_id))
+    return AssetOut.of(assets.get_asset(actor(request), center(request, center_id), asset_id),
+                       center_id)
 
 
 @router.patch("/{center_id}/assets/{asset_id}", response={200: AssetOut, **ERRORS})
@@ -215,7 +224,8 @@ def update_asset(request: HttpRequest, center_id: int, asset_id: int,
     """Rename an asset, or disable, close or reactivate an ad account (Admins). Only the
     fields sent change; a status change applies to every member's next request."""
     return AssetOut.of(assets.update_asset(actor(request), center(request, center_id),
-                                           asset_id, **payload.model_dump(exclude_unset=True)))
+                                           asset_id, **payload.model_dump(exclude_unset=True)),
+                       center_id)
 
 
 @router.delete("/{center_id}/assets/{asset_id}", response={204: None, **ERRORS})
@@ -235,7 +245,7 @@ def asset_holders(request: HttpRequest, center_id: int, asset_id: int,
     where = center(request, center_id)
     asset, found = holders(actor(request), where, asset_id)
     page = paged(found, paging.page, paging.page_size)
-    return HoldersOut(asset=AssetOut.of(asset),
+    return HoldersOut(asset=AssetOut.of(asset, where.pk),
                       items=[HolderOut.of(h, where) for h in page.items],
                       page_info=page_info(page))
 

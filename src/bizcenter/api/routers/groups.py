@@ -48,7 +48,7 @@ class GroupOut(Schema):
         # Sorted here, not in the query, so a list's prefetched rows are used as they are.
         seats = sorted(g.members.all(), key=lambda s: (s.membership.user.label, s.pk))
         return GroupOut(id=str(g.pk), name=g.name, created_at=g.created_at,
-                        assets=[AssetOut.of(a) for a in sorted(
+                        assets=[AssetOut.of(a, g.center_id) for a in sorted(
                             g.assets.all(), key=lambda a: (a.type, a.name, a.pk))],
                         members=[SeatOut.of(s) for s in seats])
 
