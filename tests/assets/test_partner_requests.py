@@ -279,3 +279,18 @@ def test_there_is_a_bound_on_requests_waiting(center, as_owner, settings, monkey
     partners.request_partner(as_owner, center, "1000000000000000002")
     with pytest.raises(Conflict, match="cancel some"):
         partners.request_partner(as_owner, center, "1000000000000000003")
+
+
+def test_asking_for_several_goes_on_past_one_already_shared(center, as_owner, agency, ad):
+    agency_center, boss, _ = agency
+    other = create_asset(as_owner, center, type="ADVERTISER", name="Other ads")
+    partners.accept(act(boss), agency_center,
+                    partners.request_partner(as_owner, center, agency_center.public_id).pk)
+    partners.share(as_owner, center, agency_center.public_id, ad.pk, "OPERATOR")
+    partners.ask_for_access(act(boss), agency_center, center.public_id, [ad.pk, other.pk],
+                            "OPERATOR")
+    assert [r.asset for r in AccessRequest.objects.all()] == [other]
+    # Asking only for what is already shared says so.
+    with pytest.raises(Conflict, match="already shared"):
+        partners.ask_for_access(act(boss), agency_center, center.public_id, [ad.pk],
+                                "OPERATOR")

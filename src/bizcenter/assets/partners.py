@@ -278,7 +278,8 @@ def _requests_for(actor: Actor, link: Partnership, asked: list[dict[str, Any]],
     id is passed over without a word: a partner must not learn by asking which ids are the
     owner's assets, or what kind, before the owner shares them."""
     assert link.owner is not None
-    made = []
+    made: list[AccessRequest] = []
+    known: list[Conflict] = []
     for item in asked:
         asset = Asset.objects.filter(center=link.owner, pk=item["asset_id"]).first()
         if asset is None:
@@ -287,6 +288,10 @@ def _requests_for(actor: Actor, link: Partnership, asked: list[dict[str, Any]],
             made.append(_access_request(actor, link, asset, item["roles"], message))
         except InvalidInput:
             continue  # a role this kind of asset does not take
+        except Conflict as already:  # shared or asked for already: the partner knows it
+            known.append(already)
+    if known and not made:
+        raise known[0]  # nothing new was asked: say why, in terms the partner knows
     return made
 
 
