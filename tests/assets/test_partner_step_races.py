@@ -4,9 +4,11 @@ rows in one order; neither may deadlock, and the result is one a serial order gi
 
 from __future__ import annotations
 
+from bizcenter.accounts.models import User
 from bizcenter.assets import partners
-from bizcenter.assets.models import PartnerShare, Partnership
+from bizcenter.assets.models import Asset, PartnerShare, Partnership
 from bizcenter.assets.services import assign, create_asset
+from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import create_center
 from bizcenter.core.errors import NotFound
 from bizcenter.invitations.services import Grant
@@ -18,20 +20,26 @@ pytestmark = RACING
 ROUNDS = 3
 
 
+def partnered(tag: str) -> tuple[User, BusinessCenter, User, BusinessCenter, Asset]:
+    """A brand and an agency that agreed, the brand's ad account shared as OPERATOR."""
+    owner, brand = fresh_center(tag)
+    ads = create_asset(act(owner), brand, type="ADVERTISER", name="Ads")
+    boss = quick_user(f"boss.{tag}@agency.com")
+    agency = create_center(act(boss), name=f"Agency {tag}")
+    asked = partners.request_partner(act(owner), brand, agency.public_id)
+    partners.accept(act(boss), agency, asked.pk)
+    partners.share(act(owner), brand, agency.public_id, ads.pk, "OPERATOR")
+    return owner, brand, boss, agency, ads
+
+
 def test_the_brand_sharing_while_the_agency_ends_it_ends_in_a_serial_order():
     for round_ in range(ROUNDS):
         share_while_ending(round_)
 
 
 def share_while_ending(round_: int) -> None:
-    owner, brand = fresh_center(f"share-end{round_}")
-    ads = create_asset(act(owner), brand, type="ADVERTISER", name="Ads")
+    owner, brand, boss, agency, ads = partnered(f"se{round_}")
     more = create_asset(act(owner), brand, type="ADVERTISER", name="More ads")
-    boss = quick_user(f"boss.se{round_}@agency.com")
-    agency = create_center(act(boss), name=f"Agency se{round_}")
-    asked = partners.request_partner(act(owner), brand, agency.public_id)
-    partners.accept(act(boss), agency, asked.pk)
-    partners.share(act(owner), brand, agency.public_id, ads.pk, "OPERATOR")
     seat = joined(boss, agency, f"max.se{round_}@agency.com",
                   Grant(modules=("CAMPAIGNS",)))
     assign(act(boss), agency, seat.pk, ads.pk, ["ANALYST"])
@@ -52,13 +60,7 @@ def test_the_agency_dropping_while_the_brand_lowers_the_role_never_deadlocks():
 
 
 def lower_while_dropping(round_: int) -> None:
-    owner, brand = fresh_center(f"drop-lower{round_}")
-    ads = create_asset(act(owner), brand, type="ADVERTISER", name="Ads")
-    boss = quick_user(f"boss.dl{round_}@agency.com")
-    agency = create_center(act(boss), name=f"Agency dl{round_}")
-    asked = partners.request_partner(act(owner), brand, agency.public_id)
-    partners.accept(act(boss), agency, asked.pk)
-    partners.share(act(owner), brand, agency.public_id, ads.pk, "OPERATOR")
+    owner, brand, boss, agency, ads = partnered(f"dl{round_}")
     lowered, dropped = race([
         lambda: partners.share(act(owner), brand, agency.public_id, ads.pk, "ANALYST"),
         lambda: partners.drop_shared(act(boss), agency, brand.public_id, ads.pk),
@@ -78,13 +80,7 @@ def test_the_agency_assigning_while_the_brand_unshares_never_deadlocks():
 def assign_while_unsharing(round_: int) -> None:
     from bizcenter.assets.models import AssetGrant
 
-    owner, brand = fresh_center(f"assign-unshare{round_}")
-    ads = create_asset(act(owner), brand, type="ADVERTISER", name="Ads")
-    boss = quick_user(f"boss.au{round_}@agency.com")
-    agency = create_center(act(boss), name=f"Agency au{round_}")
-    asked = partners.request_partner(act(owner), brand, agency.public_id)
-    partners.accept(act(boss), agency, asked.pk)
-    partners.share(act(owner), brand, agency.public_id, ads.pk, "OPERATOR")
+    owner, brand, boss, agency, ads = partnered(f"au{round_}")
     seat = joined(boss, agency, f"max.au{round_}@agency.com",
                   Grant(modules=("CAMPAIGNS",)))
     assigned, unshared = race([

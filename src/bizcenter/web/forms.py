@@ -394,26 +394,6 @@ class GroupMemberForm(ServiceErrors, forms.Form):
         return picked
 
 
-class PartnerForm(ServiceErrors, forms.Form):
-    partner_id = forms.CharField(label="Partner's Business Center id", max_length=20,
-                                 help_text="They find it on their Settings page.")
-
-
-class ShareForm(ServiceErrors, forms.Form):
-    asset = forms.ChoiceField(label="Asset")
-    roles = forms.CharField(label="Role", max_length=100,
-                            help_text="Ad accounts: ADMIN, OPERATOR or ANALYST. TikTok "
-                                      "accounts: POST, LIVE, DIRECT_MESSAGE (comma-separated). "
-                                      "Catalogs: ADMIN or AD_PROMOTE. Pixels: ACCESS.")
-
-    def __init__(self, *args: Any, assets: Iterable[Any] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["asset"].choices = [(str(a.pk), str(a)) for a in assets]  # type: ignore[attr-defined]
-
-    def role_list(self) -> list[str]:
-        return [r.strip().upper() for r in self.cleaned_data["roles"].split(",") if r.strip()]
-
-
 class IdsField(forms.Field):
     """Ids picked from checkboxes or hidden inputs: numbers; whether each exists here is
     the service's to say."""
