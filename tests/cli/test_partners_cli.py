@@ -237,3 +237,22 @@ def test_remote_mode_does_every_step_through_the_api(capsys, live_server, center
     assert not Partnership.objects.exists()
     err = refused(remote(mine, "partners", "cancel", c, "999999"))
     assert "No partner request with id 999999" in err
+
+
+def test_a_partners_campaign_is_listed_in_its_owners_currency(capsys, center, as_owner,
+                                                              agency, ads):
+    from bizcenter.campaigns.services import create_campaign
+    from bizcenter.centers.models import BusinessCenter
+
+    BusinessCenter.objects.filter(pk=center.pk).update(currency="EUR")
+    BusinessCenter.objects.filter(pk=agency.pk).update(currency="GBP")
+    partner_up(as_owner, center, agency)
+    from bizcenter.assets import partners
+
+    partners.share(as_owner, center, agency.public_id, ads.pk, "ANALYST")
+    create_campaign(as_owner, center, ads.pk, name="Spring", objective="TRAFFIC",
+                    budget="150.50")
+    listed = json.loads(ok(run(capsys, "campaigns", "list", str(agency.pk), "--json",
+                               "--as", "boss@agency.com")))
+    [row] = listed["items"] if isinstance(listed, dict) else listed
+    assert row["name"] == "Spring" and row["budget"] == "150.50 EUR"

@@ -51,7 +51,7 @@ ObjectiveOpt = Annotated[str | None, typer.Option(
 BudgetModeOpt = Annotated[str | None, typer.Option(
     help="BUDGET_MODE_DAY, BUDGET_MODE_TOTAL or BUDGET_MODE_INFINITE (no limit).")]
 BudgetOpt = Annotated[str | None, typer.Option(
-    help="Amount in the Business Center's currency, e.g. 150.50.")]
+    help="Amount in the ad account's currency (its owner's), e.g. 150.50.")]
 StartOpt = Annotated[str | None, typer.Option(
     "--start", help="Starts (YYYY-MM-DD: the start of that day, UTC; or a time).")]
 EndOpt = Annotated[str | None, typer.Option(
@@ -64,14 +64,15 @@ REQUEST_COLUMNS = ["id", "kind", "state", "ad_account", "campaign_id", "changes"
                    "proposed_by", "proposed_at", "decided_by", "comment"]
 
 
-def row(c: dict[str, Any], currency: str) -> dict[str, Any]:
-    """A campaign as the API writes it (``CampaignOut``), as a row."""
+def row(c: dict[str, Any]) -> dict[str, Any]:
+    """A campaign as the API writes it (``CampaignOut``), as a row; its budget in its ad
+    account's owner's currency, which a partner's campaign may not share with ours."""
     return {
         "id": c["id"],
         "name": c["name"],
         "ad_account": f"{c['advertiser_name']} ({c['advertiser_id']})",
         "objective": c["objective"],
-        "budget": f"{c['budget']} {currency}" if c["budget"] is not None else "no limit",
+        "budget": f"{c['budget']} {c['currency']}" if c["budget"] is not None else "no limit",
         "budget_mode": c["budget_mode"],
         "status": c["status"],
         "starts": stamp(c["start_at"]),
@@ -125,11 +126,11 @@ def _outcome(outcome: Outcome) -> dict[str, Any]:
     return api_json(answer(outcome, 200)[1])
 
 
-def _print_outcome(answer: dict[str, Any], currency: str, as_json: bool, done: str) -> None:
+def _print_outcome(answer: dict[str, Any], as_json: bool, done: str) -> None:
     """Applied: the campaign. Proposed: the change request, and that nothing changed yet.
     ``applied`` is printed either way (in JSON next to ``items``)."""
     if answer["applied"]:
-        emit([row(answer["campaign"], currency)], COLUMNS, as_json=as_json, title=done,
+        emit([row(answer["campaign"])], COLUMNS, as_json=as_json, title=done,
              extra={"applied": True})
         return
     request = answer["change_request"]
@@ -178,7 +179,6 @@ def list_(
 ) -> None:
     """Campaigns of the ad accounts you may see, most recently changed first."""
     if server := remote(as_):
-        currency = str(server.center(center_id)["currency"])
         result = server.get(path("centers", center_id, "campaigns"), advertiser=advertiser,
                             status=status, objective=objective, q=search, page=page,
                             page_size=page_size)
@@ -188,12 +188,11 @@ def list_(
 
         who = actor(as_)
         target = center(who, center_id)
-        currency = target.currency
         result = api_page(list_campaigns(who, target, advertiser_id=advertiser or None,
                                          status=status or None, objective=objective or None,
                                          search=search, page=page, page_size=page_size),
                           CampaignOut)
-    emit([row(c, currency) for c in result["items"]], COLUMNS, as_json=as_json,
+    emit([row(c) for c in result["items"]], COLUMNS, as_json=as_json,
          title="Campaigns", extra=page_info(result))
 
 
@@ -202,16 +201,14 @@ def show(center_id: CenterArg, campaign_id: CampaignArg, as_: AsOption = None,
          as_json: JsonOption = False) -> None:
     """One campaign."""
     if server := remote(as_):
-        currency = str(server.center(center_id)["currency"])
         found = server.get(path("centers", center_id, "campaigns", campaign_id))
     else:
         from bizcenter.campaigns.services import get_campaign
 
         who = actor(as_)
         target = center(who, center_id)
-        currency = target.currency
         found = _campaign_out(get_campaign(who, target, campaign_id))
-    emit([row(found, currency)], COLUMNS, as_json=as_json, title="Campaign")
+    emit([row(found)], COLUMNS, as_json=as_json, title="Campaign")
 
 
 @app.command("create")
@@ -236,7 +233,6 @@ def create(
              "LEAD_GENERATION.")
     fields = _fields(name, objective, budget_mode, budget, start, end, False, False)
     if server := remote(as_):
-        currency = str(server.center(center_id)["currency"])
         answer = server.post(path("centers", center_id, "campaigns"),
                              {"advertiser_id": advertiser_id, **_body(fields)})
     else:
@@ -244,9 +240,8 @@ def create(
 
         who = actor(as_)
         target = center(who, center_id)
-        currency = target.currency
         answer = _outcome(create_campaign(who, target, advertiser_id, **fields))
-    _print_outcome(answer, currency, as_json, "Campaign created")
+    _print_outcome(answer, as_json, "Campaign created")
 
 
 @app.command("update")
@@ -271,7 +266,6 @@ def update(
     enable, delete)."""
     fields = _fields(name, objective, budget_mode, budget, start, end, no_start, no_end)
     if server := remote(as_):
-        currency = str(server.center(center_id)["currency"])
         answer = server.patch(path("centers", center_id, "campaigns", campaign_id),
                               _body(fields))
     else:
@@ -279,15 +273,13 @@ def update(
 
         who = actor(as_)
         target = center(who, center_id)
-        currency = target.currency
         answer = _outcome(update_campaign(who, target, campaign_id, **fields))
-    _print_outcome(answer, currency, as_json, "Campaign updated")
+    _print_outcome(answer, as_json, "Campaign updated")
 
 
 def _status(center_id: str, campaign_id: str, status: str, as_: str | None, as_json: bool,
             done: str) -> None:
     if server := remote(as_):
-        currency = str(server.center(center_id)["currency"])
         answer = server.post(path("centers", center_id, "campaigns", campaign_id, "status"),
                              {"status": status})
     else:
@@ -295,9 +287,8 @@ def _status(center_id: str, campaign_id: str, status: str, as_: str | None, as_j
 
         who = actor(as_)
         target = center(who, center_id)
-        currency = target.currency
         answer = _outcome(set_status(who, target, campaign_id, status))
-    _print_outcome(answer, currency, as_json, done)
+    _print_outcome(answer, as_json, done)
 
 
 @app.command("pause")
