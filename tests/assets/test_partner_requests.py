@@ -139,6 +139,10 @@ def test_declining_tells_the_sender_nothing_about_who_declined(center, as_owner,
     assert theirs.after["partner_center"] == "Brand Co"
     assert ours.after["partner_center"] is None
     assert ours.after["partner_center_id"] == agency_center.public_id
+    # The log's "On" column names them as each side may know them.
+    assert (theirs.target_type, theirs.target_id, theirs.target_label) == (
+        "partner", center.public_id, "Brand Co")
+    assert ours.target_label == f"Business Center {agency_center.public_id}"
 
 
 def test_either_side_ends_it_and_access_ends_on_the_next_request(center, as_owner, agency,

@@ -149,6 +149,10 @@ def _log_both(actor: Actor, link: Partnership, acting: BusinessCenter, action: s
         event = build(actor, center=center, category=category, action=action,
                       target=None if hidden else target, before=before,
                       after={**named, **(after or {})})
+        if target is None:  # a step of the partnership itself is "on" the other side
+            event.target_type, event.target_label = "partner", (
+                other.name if other is not None else f"Business Center {link.asked_for}")
+            event.target_id = named["partner_center_id"] or ""
         event.acting_center = acting if center.pk != acting.pk else None
         event.save()
 
