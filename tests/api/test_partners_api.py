@@ -527,3 +527,25 @@ def test_the_assets_list_names_a_shared_assets_owner_by_public_id_and_name(
     [mine] = admin_api.get(f"/centers/{center.pk}/assets").json()["items"]
     assert mine["owner_center_id"] == str(center.pk) and mine["shared_by"] is None
     assert str(center.pk) not in {a["owner_center_id"] for a in theirs}
+
+
+def test_assets_offered_with_a_request_are_shared_when_it_is_accepted(
+        center, as_owner, admin_api, agency):
+    ads = create_asset(as_owner, center, type="ADVERTISER", name="Main ads")
+    sent = admin_api.send("post", f"/centers/{center.pk}/partners", {
+        "partner_id": agency.center.public_id, "offer": [
+            {"asset_id": str(ads.pk), "roles": ["OPERATOR"]}], "needs_approval": True})
+    assert sent.status_code == 202
+    [theirs] = agency.api.get(f"/centers/{agency.center.pk}/partner-requests").json()["items"]
+    assert theirs["asked_assets"] == [{"asset_id": str(ads.pk), "roles": ["OPERATOR"]}]
+    assert agency.api.get(f"/centers/{agency.center.pk}/partner-assets").json()["items"] == []
+    agency.api.send("post", f"/centers/{agency.center.pk}/partner-requests/{theirs['id']}"
+                            "/accept")
+    [got] = agency.api.get(f"/centers/{agency.center.pk}/partner-assets").json()["items"]
+    assert (got["asset"]["name"], got["roles"], got["needs_approval"]) == (
+        "Main ads", ["OPERATOR"], True)
+    # Offering what is not ours is refused before anything is asked.
+    bad = admin_api.send("post", f"/centers/{center.pk}/partners", {
+        "partner_id": NOBODY, "offer": [{"asset_id": "999999", "roles": ["ANALYST"]}]})
+    assert bad.status_code == 404 and not Partnership.objects.filter(
+        asked_for=NOBODY.replace(" ", "")).exists()

@@ -298,3 +298,30 @@ def test_asking_for_several_goes_on_past_one_already_shared(center, as_owner, ag
     with pytest.raises(Conflict, match="already shared"):
         partners.ask_for_access(act(boss), agency_center, center.public_id, [ad.pk],
                                 "OPERATOR")
+
+
+def test_what_the_owner_offers_with_its_request_is_shared_on_acceptance(
+        center, as_owner, agency, ad, client):
+    agency_center, boss, _ = agency
+    pixel = create_asset(as_owner, center, type="PIXEL", name="Site pixel")
+    sent = partners.request_partner(as_owner, center, agency_center.public_id,
+                                    offer=[(ad.pk, "OPERATOR"), (pixel.pk, None)],
+                                    needs_approval=True)
+    assert not partners.shared_with(act(boss), agency_center).exists()
+    # The agency sees what comes with it before answering.
+    client.force_login(boss)
+    page = client.get(f"/c/{agency_center.pk}/partner-centers/").content.decode()
+    assert "starting with Ad account Brand ads as OPERATOR; Pixel Site pixel as ACCESS" in page
+    partners.accept(act(boss), agency_center, sent.pk)
+    shares = {s.asset: (s.roles, s.needs_approval)
+              for s in partners.shared_with(act(boss), agency_center)}
+    assert shares == {ad: (["OPERATOR"], True), pixel: (["ACCESS"], True)}
+    [shared] = [e for e in log(center, "asset.shared") if e.target_id == str(ad.pk)]
+    assert shared.after["offered_with_request"] and shared.acting_center == agency_center
+    # An offer can only be of one's own assets, at roles they take.
+    stranger_ad = create_asset(act(boss), agency_center, type="ADVERTISER", name="Theirs")
+    with pytest.raises(NotFound):
+        partners.request_partner(as_owner, center, MADE_UP, offer=[(stranger_ad.pk, None)])
+    with pytest.raises(InvalidInput):
+        partners.request_partner(as_owner, center, MADE_UP, offer=[(ad.pk, "POST")])
+    assert not Partnership.objects.filter(asked_for=MADE_UP).exists()

@@ -106,8 +106,8 @@ def test_a_standard_member_is_refused_before_the_id_is_read(tik, center, operato
     assert not Partnership.objects.exists()
 
 
-def test_assets_named_with_a_new_request_wait_for_acceptance(admin, center, ads, rival,
-                                                             made_up):
+def test_assets_named_with_a_new_request_are_shared_once_it_is_accepted(
+        admin, center, ads, rival, made_up):
     other, their_ads, _ = rival
     bc = str(center.pk)
     answers = [admin.post("bc/partner/add/", bc_id=bc, partner_id=partner_id,
@@ -115,13 +115,11 @@ def test_assets_named_with_a_new_request_wait_for_acceptance(admin, center, ads,
                           advertiser_role="OPERATOR")
                for partner_id in (other.public_id, made_up)]
     real, fake = answers
-    assert real["code"] == 20001
-    assert real["data"] == {"partner_id": other.public_id, "relation_status": "PENDING",
-                            "asset_ids_not_shared": [str(ads.pk)]}
-    assert "not shared: a partner gets assets only once it has accepted" in real["message"]
+    assert real["code"] == 0
+    assert real["data"] == {"partner_id": other.public_id, "relation_status": "PENDING"}
     assert _without_id(real, other.public_id) == _without_id(fake, made_up)
-    assert not PartnerShare.objects.exists()
-    # Assets are still checked now: a mistake is not left for later, and nothing is sent.
+    assert not PartnerShare.objects.exists()  # nothing before the partner accepts
+    # Assets are checked now: a mistake is not left for later, and nothing is sent.
     Partnership.objects.all().delete()
     theirs = admin.post("bc/partner/add/", bc_id=bc, partner_id=made_up,
                         asset_type="ADVERTISER", asset_ids=[str(their_ads.pk)])
@@ -132,14 +130,17 @@ def test_assets_named_with_a_new_request_wait_for_acceptance(admin, center, ads,
     assert bad_role["code"] == 40002 and "OWNER" in bad_role["message"]
     assert not Partnership.objects.exists()
 
-    # Once accepted, the same call shares them.
-    admin.ok("POST", "bc/partner/add/", bc_id=bc, partner_id=other.public_id)
+    # Accepting shares what was offered with the request, at its role.
+    admin.ok("POST", "bc/partner/add/", bc_id=bc, partner_id=other.public_id,
+             asset_type="ADVERTISER", asset_ids=[str(ads.pk)], advertiser_role="OPERATOR")
     _accept(rival)
+    assert PartnerShare.objects.get(asset=ads).roles == ["OPERATOR"]
+    # Once BOUND, the same call changes the role in place.
     shared = admin.ok("POST", "bc/partner/add/", bc_id=bc, partner_id=other.public_id,
                       asset_type="ADVERTISER", asset_ids=[str(ads.pk)],
-                      advertiser_role="OPERATOR")
+                      advertiser_role="ANALYST")
     assert shared == {"partner_id": other.public_id, "relation_status": "BOUND"}
-    assert PartnerShare.objects.get(asset=ads).roles == ["OPERATOR"]
+    assert PartnerShare.objects.get(asset=ads).roles == ["ANALYST"]
 
 
 # -- listing --------------------------------------------------------------------------------

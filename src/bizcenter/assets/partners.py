@@ -225,14 +225,25 @@ def _open_request(actor: Actor, center: BusinessCenter, side: str, public_id: st
 
 
 def request_partner(actor: Actor, center: BusinessCenter, partner_id: object, *,
-                    message: str = "") -> Partnership:
+                    message: str = "",
+                    offer: Iterable[tuple[object, Iterable[str] | str | None]] = (),
+                    needs_approval: bool = False) -> Partnership:
     """Ask another Business Center, by its public id, to become this one's partner (this
-    one will share assets with it). The answer is the same whether or not the id exists."""
+    one will share assets with it). The answer is the same whether or not the id exists.
+    ``offer``: (asset id, roles) of this one's assets to share the moment it accepts, as
+    TikTok's partner/add with assets does; the asked side sees them with the request."""
     with transaction.atomic():
         center = _lock(center, public_id=partner_id)
         require(actor, Action.ASSET_MANAGE, center)
         public_id = clean_public_id(partner_id)
-        return _open_request(actor, center, Side.OWNER, public_id, _message(message), [])
+        offered = []
+        for asset_id, roles in offer:
+            asset = _asset(center, str(asset_id))
+            offered.append({"asset_id": asset.pk, "name": str(asset),
+                            "roles": clean_roles(asset.type, roles),
+                            "needs_approval": bool(needs_approval)})
+        return _open_request(actor, center, Side.OWNER, public_id, _message(message),
+                             offered)
 
 
 def _asked(asset_ids: Iterable[object], role: str | Sequence[str]) -> list[dict[str, Any]]:
@@ -349,9 +360,19 @@ def accept(actor: Actor, center: BusinessCenter, request_id: object) -> Partners
         link = _pending_for(center, request_id, asked=True)
         link.status, link.accepted_at = PartnershipStatus.ACTIVE, timezone.now()
         link.save(update_fields=["status", "accepted_at"])
-        made = _requests_for(actor, link, link.asked_assets, link.message)
-        _log_both(actor, link, center, "partner.accepted",
-                  after={"access_requests": [r.pk for r in made]} if made else None)
+        if link.asked_by == Side.OWNER:  # what the owner offered with it is shared now
+            made: list[Any] = []
+            _log_both(actor, link, center, "partner.accepted")
+            offered = {a.pk: a for a in Asset.objects.filter(
+                center=link.owner, pk__in=[item["asset_id"] for item in link.asked_assets])}
+            for item in link.asked_assets:
+                if item["asset_id"] in offered:  # deleted since: nothing to share
+                    _put_share(actor, link, offered[item["asset_id"]], item["roles"],
+                               item.get("needs_approval", False), on_accepting=center)
+        else:
+            made = _requests_for(actor, link, link.asked_assets, link.message)
+            _log_both(actor, link, center, "partner.accepted",
+                      after={"access_requests": [r.pk for r in made]} if made else None)
         _bump_both(link)
         _notify(link, link.center_on(link.asked_by), "accepted")
         return link
@@ -387,7 +408,10 @@ def _drop_partner_grants(partner: BusinessCenter, asset_ids: Iterable[int]) -> i
 
 
 def _put_share(actor: Actor, link: Partnership, asset: Asset,
-               roles: Iterable[str] | str | None, needs_approval: bool | None) -> PartnerShare:
+               roles: Iterable[str] | str | None, needs_approval: bool | None, *,
+               on_accepting: BusinessCenter | None = None) -> PartnerShare:
+    """``on_accepting``: the partner, sharing what the owner offered with its request as
+    the partner accepts it (the log says so; the accepting side is not emailed)."""
     cleaned = clean_roles(asset.type, roles)
     current = PartnerShare.objects.filter(partnership=link, asset=asset).first()
     before = ({"roles": current.roles, "needs_approval": current.needs_approval}
@@ -399,11 +423,14 @@ def _put_share(actor: Actor, link: Partnership, asset: Asset,
         current.needs_approval = bool(needs_approval)
     current.save()
     assert link.owner is not None
-    _log_both(actor, link, link.owner, "asset.reshared" if before else "asset.shared",
+    _log_both(actor, link, on_accepting or link.owner,
+              "asset.reshared" if before else "asset.shared",
               target=asset, category=_category(asset), before=before,
-              after={"roles": cleaned, "needs_approval": current.needs_approval})
+              after={"roles": cleaned, "needs_approval": current.needs_approval,
+                     **({"offered_with_request": True} if on_accepting else {})})
     _bump_both(link)
-    _notify(link, link.partner, "reshared" if before else "shared", asset=asset.pk)
+    if on_accepting is None:
+        _notify(link, link.partner, "reshared" if before else "shared", asset=asset.pk)
     return current
 
 

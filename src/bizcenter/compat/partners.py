@@ -11,10 +11,9 @@ before then. In TikTok's shapes, with these extras:
 - ``bc/partner/add/`` answers ``{"partner_id", "relation_status"}``. To a Business
   Center that is not a partner yet it sends a request and answers PENDING, byte for byte
   the same whether the id belongs to a Business Center or to none. ``asset_ids`` sent
-  with a new request are checked (ours, of ``asset_type``, valid role) but not shared,
-  since a partner gets assets only once it accepted: the answer is then 20001
-  (partially OK) listing them in ``asset_ids_not_shared``; send the same call again
-  once the partner is BOUND. To a partner already BOUND it shares the assets (or
+  with a new request are checked (ours, of ``asset_type``, valid role) and shared the
+  moment the partner accepts, as TikTok's do; until then the asked side sees them
+  offered with the request. To a partner already BOUND it shares the assets (or
   changes their role), as TikTok's does.
 - ``bc/partner/get/`` lists BOUND partners (either way assets flow) by default, and
   PENDING requests with ``filtering={"relation_status": "PENDING"}``. Rows carry
@@ -43,8 +42,7 @@ from bizcenter.assets.services import reachable_asset
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.compat import shapes
 from bizcenter.compat.door import Answer, Call, endpoint
-from bizcenter.compat.envelope import Reply
-from bizcenter.compat.errors import PARTIAL_OK, param
+from bizcenter.compat.errors import param
 from bizcenter.compat.paging import listing, paging, sliced
 from bizcenter.compat.params import Params, field_of
 from bizcenter.core.errors import Conflict, NotFound
@@ -142,26 +140,21 @@ def partner_add(call: Call) -> Answer:
     p = call.params
     partner_id = p.id("partner_id") or ""
     asset_ids = p.ids("asset_ids", required=False, most=50)
+    kind = p.enum("asset_type", shapes.ASSET_TYPES, required=bool(asset_ids))
+    roles = clean_roles(kind, shapes.role_of(p.data, kind, DEFAULT_ROLES)) if kind else []
     try:
-        partners.request_partner(call.actor, center, partner_id)
+        partners.request_partner(call.actor, center, partner_id,
+                                 offer=[(asset_id, roles) for asset_id in asset_ids])
     except Conflict as exc:
         if exc.code != "already_partner" or not asset_ids:
             raise
-        roles = _assets_to_share(p, center, asset_ids)
+        _assets_to_share(p, center, asset_ids)
         for asset_id in asset_ids:
             partners.share(call.actor, center, partner_id, asset_id, roles)
         return {"partner_id": partners.clean_public_id(partner_id), "relation_status": BOUND}
-    public_id = partners.clean_public_id(partner_id)
-    data: dict[str, Any] = {"partner_id": public_id, "relation_status": PENDING}
-    if not asset_ids:
-        return data
-    _assets_to_share(p, center, asset_ids)
-    return Reply({**data, "asset_ids_not_shared": asset_ids},
-                 f"Partially OK: the partner request to Business Center {public_id} was sent "
-                 f"and waits for its Admins to accept. The {len(asset_ids)} asset(s) in "
-                 "asset_ids were not shared: a partner gets assets only once it has "
-                 "accepted. Send this call again when bc/partner/get/ lists it as BOUND.",
-                 PARTIAL_OK)
+    if asset_ids:
+        _assets_to_share(p, center, asset_ids)  # of asset_type, or nothing is asked at all
+    return {"partner_id": partners.clean_public_id(partner_id), "relation_status": PENDING}
 
 
 @endpoint("POST")

@@ -255,12 +255,25 @@ class AskOut(Schema):
                       access_requests=[AccessRequestOut.of(r, here) for r in made])
 
 
+class OfferIn(Schema):
+    asset_id: str
+    roles: list[str]
+
+
 class PartnerRequestIn(Schema):
     partner_id: str = Field(description=PUBLIC_ID)
     message: str = ""
+    offer: list[OfferIn] = Field(default_factory=list, max_length=100, description=(
+        "Assets of this Business Center to share the moment the other side accepts, at "
+        "these roles; the other side sees them with the request."))
+    needs_approval: bool = Field(False, description=(
+        "For the offered assets: whether the partner's campaign changes wait for this "
+        "Business Center's approval."))
 
     model_config = {"json_schema_extra": {"examples": [
-        {"partner_id": "4829105738291047561", "message": "Brand Co's spring campaigns"}]}}
+        {"partner_id": "4829105738291047561", "message": "Brand Co's spring campaigns"},
+        {"partner_id": "4829105738291047561", "offer": [
+            {"asset_id": "12", "roles": ["OPERATOR"]}], "needs_approval": True}]}}
 
 
 class ShareIn(Schema):
@@ -373,8 +386,10 @@ def request_partner(request: HttpRequest, center_id: int,
     here = center(request, center_id)
 
     def run() -> tuple[int, Any]:
-        link = partners.request_partner(actor(request), here, payload.partner_id,
-                                        message=payload.message)
+        link = partners.request_partner(
+            actor(request), here, payload.partner_id, message=payload.message,
+            offer=[(o.asset_id, o.roles) for o in payload.offer],
+            needs_approval=payload.needs_approval)
         return 202, RequestOut.of(link, here).model_dump(mode="json")
 
     return Status(*once(request, run))
