@@ -239,7 +239,7 @@ if BIZCENTER_HTTPS:
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("BIZCENTER_SSL_REDIRECT", True)
     # A load balancer's health check may speak plain HTTP to the app.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env_int("BIZCENTER_HSTS_SECONDS", 365 * 24 * 3600)
     # Subdomains and the browsers' preload list commit every host of the domain
     # (and future owners of it) to HTTPS; the operator opts in knowingly.
@@ -328,13 +328,23 @@ BIZCENTER_MAX_MEMBERS = env_int("BIZCENTER_MAX_MEMBERS", 4000)
 BIZCENTER_MAX_INVITES_PER_CALL = env_int("BIZCENTER_MAX_INVITES_PER_CALL", 50)
 # The smallest campaign budget accepted, in the Business Center's currency.
 BIZCENTER_MIN_BUDGET = os.environ.get("BIZCENTER_MIN_BUDGET", "20.00")
-# The cache holds rate-limit counters: with several app processes they must be
-# shared, so production sets REDIS_URL; one process alone can count in memory.
+# The cache holds rate-limit counters, which every app process must share: in Redis
+# with REDIS_URL; in a database table when `serve` runs several processes without it
+# (BIZCENTER_SHARED_COUNTERS, set by serve), and whenever Redis does not answer; in
+# memory for one process alone. Never in nothing (core/cache.py).
+_COUNTERS = {"BACKEND": "bizcenter.core.cache.SharedDatabase",  # Django's db cache, counting
+             "LOCATION": "bizcenter_counters"}
 if os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "bizcenter.core.cache.Redis",  # Django's, counting
-                          "LOCATION": os.environ["REDIS_URL"]}}
+                          "LOCATION": os.environ["REDIS_URL"],
+                          # Fail fast, then count in the database (core/cache.py).
+                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1}},
+              "counters": _COUNTERS}
+elif os.environ.get("BIZCENTER_SHARED_COUNTERS"):
+    CACHES = {"default": _COUNTERS, "counters": _COUNTERS}
 else:
-    CACHES = {"default": {"BACKEND": "bizcenter.core.cache.LocalMemory"}}  # Django's, counting
+    CACHES = {"default": {"BACKEND": "bizcenter.core.cache.LocalMemory"},  # Django's, counting
+              "counters": _COUNTERS}
 # Log-in attempts per address and per IP address in 15 minutes.
 BIZCENTER_LOGIN_RATE = env_int("BIZCENTER_LOGIN_RATE", 10)
 # API calls per minute per token.

@@ -47,7 +47,7 @@ def test_serve_demo_on_embedded_sqlite(tmp_path: Path):
     )
     try:
         health = wait_for(f"http://127.0.0.1:{port}/healthz")
-        assert health == {"status": "ok", "database": "sqlite"}
+        assert health == {"status": "ok", "database": "sqlite", "down": []}
         assert (data / "bizcenter.sqlite3").exists()
         assert (data / "secret_key").exists()
         # The worker started beside gunicorn delivers the demo's pending invitations.

@@ -58,7 +58,8 @@ def test_the_policy_allows_only_this_site(client, db):
 
 def _page_urls(center_id: int, ids: dict[str, int]) -> list[str]:
     plain = [str(p.pattern) for p in web_urls.urlpatterns
-             if "<" not in str(p.pattern) and str(p.pattern) not in ("logout/", "healthz")]
+             if "<" not in str(p.pattern)
+             and str(p.pattern) not in ("logout/", "healthz", "readyz")]
     pages = [re.sub(r"<int:(\w+)>", lambda m: str(ids.get(m.group(1), center_id)), path)
              for path in CENTER_PAGES.values()]
     return ["/" + p for p in plain + pages]
@@ -171,7 +172,7 @@ def test_the_https_switch_sets_cookies_hsts_redirect_and_proxy_header(tmp_path):
     assert on["SECURE_SSL_REDIRECT"] and on["SECURE_HSTS_SECONDS"] == 365 * 24 * 3600
     assert not on["SECURE_HSTS_INCLUDE_SUBDOMAINS"] and not on["SECURE_HSTS_PRELOAD"]
     assert on["SECURE_PROXY_SSL_HEADER"] is None  # a client could claim HTTPS otherwise
-    assert on["SECURE_REDIRECT_EXEMPT"] == ["^healthz$"]
+    assert on["SECURE_REDIRECT_EXEMPT"] == ["^healthz$", "^readyz$"]
     chosen = _settings_with(tmp_path, BIZCENTER_HTTPS="1", BIZCENTER_BEHIND_PROXY="1",
                             BIZCENTER_HSTS_INCLUDE_SUBDOMAINS="1", BIZCENTER_HSTS_SECONDS="600")
     assert chosen["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
@@ -182,7 +183,7 @@ def test_the_https_switch_sets_cookies_hsts_redirect_and_proxy_header(tmp_path):
 
 
 HTTPS = {"SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True,
-         "SECURE_SSL_REDIRECT": True, "SECURE_REDIRECT_EXEMPT": [r"^healthz$"],
+         "SECURE_SSL_REDIRECT": True, "SECURE_REDIRECT_EXEMPT": [r"^healthz$", r"^readyz$"],
          "SECURE_HSTS_SECONDS": 365 * 24 * 3600,
          "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https")}
 

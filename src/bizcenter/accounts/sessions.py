@@ -36,7 +36,7 @@ SEEN = "bizcenter.session_seen"  # POSIX seconds of the last request noted
 NOTE_EVERY = 60  # seconds between two notes of the last-seen time
 # Doors that never use the session (tokens, health checks, files): not checked, so a
 # browser's cookie sent along costs them nothing.
-UNCHECKED = ("/api/", "/open_api/", "/static/", "/healthz")
+UNCHECKED = ("/api/", "/open_api/", "/static/", "/healthz", "/readyz")
 
 
 def _hours(hours: int) -> str:

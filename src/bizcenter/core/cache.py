@@ -20,11 +20,17 @@ keeps its entries (Django makes a backend object per thread).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from datetime import timedelta
 
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django.db import connections, router
+from django.utils import timezone
 
 from bizcenter.core.bounded import keep
 
@@ -37,6 +43,13 @@ return count
 
 
 COUNTERS = 100_000  # counters a process keeps, per cache; past this the oldest go
+
+log = logging.getLogger("bizcenter.cache")
+
+# The cache alias that counts when Redis does not answer (settings.CACHES).
+FALLBACK = "counters"
+# Since when Redis has not answered (time.time()), or None: /healthz reports it.
+redis_down_since: float | None = None
 
 # Per cache location, for every thread of the process: (counters, their lock).
 _unsent: dict[str, tuple[dict[str, tuple[int, int]], threading.Lock]] = {}
@@ -61,8 +74,16 @@ class Redis(RedisCache):
                 self._unsent[name] = (said, added)
                 return said + added
             key = self.make_and_validate_key(name)
-            client = self._cache.get_client(key, write=True)  # type: ignore[attr-defined]
-            total = int(client.eval(_COUNT, 1, key, added, timeout))
+            try:
+                client = self._cache.get_client(key, write=True)  # type: ignore[attr-defined]
+                total = int(client.eval(_COUNT, 1, key, added, timeout))
+            except (ConnectionError, OSError, TimeoutError) as error:
+                return _without_redis(error, name, cost, timeout, slack)
+            except Exception as error:  # redis-py's own ConnectionError and TimeoutError
+                if type(error).__module__.split(".")[0] != "redis":
+                    raise
+                return _without_redis(error, name, cost, timeout, slack)
+            _redis_answers()
             if slack:
                 keep(self._unsent, name, (total, 0), COUNTERS)
             return total
@@ -100,3 +121,78 @@ class LocalMemory(LocMemCache):
         super().clear()
         with self._counting:
             self._counters.clear()
+
+
+def _without_redis(error: Exception, name: str, cost: int, timeout: int, slack: int) -> int:
+    """Count in the database while Redis does not answer, never in nothing: a limit
+    against guessing passwords must hold with Redis down. Said once in the log, until
+    Redis answers again; /healthz says ``degraded`` meanwhile."""
+    global redis_down_since
+    if redis_down_since is None:
+        redis_down_since = time.time()
+        log.error("Redis does not answer (%s): rate limits count in the database until it "
+                  "does.", error)
+    backend = caches[FALLBACK]
+    assert isinstance(backend, SharedDatabase)
+    return backend.count(name, cost, timeout, slack)
+
+
+def _redis_answers() -> None:
+    global redis_down_since
+    if redis_down_since is not None:
+        redis_down_since = None
+        log.warning("Redis answers again: rate limits count in Redis.")
+
+
+class SharedDatabase(DatabaseCache):
+    """Counters in a database table every app process shares: for several processes
+    without Redis (``serve``'s default), and for when Redis does not answer.
+
+    One statement adds to a counter and reads it back (an upsert with RETURNING, on
+    SQLite 3.35+ and PostgreSQL), so two processes never both count from the same
+    number. With ``slack``, as with Redis, a process adds up to that many events on its
+    own before it writes them together; the limits against guessing have none.
+    The table is Django's cache table (``createcachetable``, run by migrate and serve).
+    """
+
+    def __init__(self, table: str, params: dict) -> None:
+        super().__init__(table, params)
+        self._unsent, self._sending = _unsent.setdefault(f"db:{table}", ({},
+                                                                          threading.Lock()))
+
+    def count(self, name: str, cost: int, timeout: int, slack: int = 0) -> int:
+        with self._sending:
+            said, added = self._unsent.get(name, (-1, 0))
+            added += cost
+            if said >= 0 and added <= slack:
+                self._unsent[name] = (said, added)
+                return said + added
+            total = self._add(self.make_and_validate_key(name), added, timeout)
+            if slack:
+                keep(self._unsent, name, (total, 0), COUNTERS)
+            return total
+
+    def _add(self, key: str, cost: int, timeout: int) -> int:
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        table = connection.ops.quote_name(self.cache_model_class._meta.db_table)
+        now = timezone.now().replace(microsecond=0)
+        ends = connection.ops.adapt_datetimefield_value(now + timedelta(seconds=timeout))
+        moment = connection.ops.adapt_datetimefield_value(now)
+        number = "INTEGER" if connection.vendor == "sqlite" else "BIGINT"
+        # The table's name is from settings, quoted; every value is a parameter.
+        sql = (f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s) "  # noqa: S608
+               f"ON CONFLICT (cache_key) DO UPDATE SET "
+               f"value = CASE WHEN {table}.expires <= %s THEN %s "
+               f"ELSE CAST(CAST({table}.value AS {number}) + %s AS TEXT) END, "
+               f"expires = CASE WHEN {table}.expires <= %s THEN %s ELSE {table}.expires END "
+               f"RETURNING value")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key, str(cost), ends, moment, str(cost), cost, moment, ends])
+            row = cursor.fetchone()
+        return int(row[0])
+
+    def clear(self) -> None:
+        super().clear()
+        with self._sending:
+            self._unsent.clear()

@@ -1,5 +1,6 @@
-"""Fixed-window rate limits in Django's cache (Redis when configured, so every app
-process counts together; the local-memory cache otherwise)."""
+"""Fixed-window rate limits in Django's cache: Redis when configured, so every app
+process counts together; a database table for several processes without it, or while
+Redis does not answer; the local-memory cache for one process (core/cache.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import time
 
 from django.core.cache import caches
 
-from bizcenter.core.cache import LocalMemory, Redis
+from bizcenter.core.cache import LocalMemory, Redis, SharedDatabase
 from bizcenter.core.errors import ServiceError
 
 # How far behind a count may be across app processes (core/cache.py): a fiftieth of
@@ -50,7 +51,7 @@ def _count(name: str, cost: int, timeout: int, slack: int) -> int:
     """The counter after adding ``cost``, in one step on the backends the settings
     choose (core/cache.py); any other goes through Django's cache API, exactly."""
     backend = caches["default"]
-    if isinstance(backend, Redis | LocalMemory):
+    if isinstance(backend, Redis | LocalMemory | SharedDatabase):
         return backend.count(name, cost, timeout, slack)
     try:
         return backend.incr(name, cost)

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 # Set at sign-up and at a log-in of an account that has not proven an address: until
 # it does, this session reaches the page that asks for the code and little else.
 PROVE = "bizcenter.prove_address"
-OPEN = ("/account/verify/", "/logout/", "/static/", "/healthz", "/api/", "/open_api/")
+OPEN = ("/account/verify/", "/logout/", "/static/", "/healthz", "/readyz", "/api/", "/open_api/")
 
 
 class AddressProofGate:

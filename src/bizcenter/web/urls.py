@@ -16,6 +16,7 @@ app_name = "web"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("", views.home, name="home"),
     path("login/", account.Login.as_view(), name="login"),
     path("login/code/", account.login_code, name="login_code"),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.core.cache import caches
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -61,11 +63,43 @@ def form_page(request: HttpRequest, template: str, context: dict[str, Any], *,
     return response
 
 
+def _dependencies() -> tuple[dict[str, str], list[str]]:
+    """Each dependency's state, and those down; the database is the one required."""
+    from bizcenter.core import cache as counters
+
+    state: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        state["database"] = connection.vendor
+    except DatabaseError:
+        state["database"] = "down"
+    if os.environ.get("REDIS_URL"):
+        try:
+            backend = caches["default"]
+            client = backend._cache.get_client(write=False)  # type: ignore[attr-defined]
+            client.ping()
+            counters._redis_answers()
+            state["redis"] = "ok"
+        except Exception:  # redis-py's errors, whatever the cause: it is down
+            state["redis"] = "down"
+        state["rate_limits"] = "redis" if state["redis"] == "ok" else "database"
+    return state, [name for name, value in state.items() if value == "down"]
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and `serve`: up only if the database answers too."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    """For monitors: 200 while the process answers, ``ok`` or ``degraded`` with what is
+    down named (Redis down: rate limits count in the database meanwhile)."""
+    state, down = _dependencies()
+    return JsonResponse({"status": "degraded" if down else "ok", **state, "down": down})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 503 while a required dependency (the database) is down."""
+    state, down = _dependencies()
+    ready = "database" not in down
+    return JsonResponse({"status": "ready" if ready else "not ready", **state, "down": down},
+                        status=200 if ready else 503)
 
 
 def _signed_up(request: HttpRequest, user: User, onward: str) -> HttpResponse:
