@@ -90,9 +90,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "bizcenter.core.middleware.BodySizeMiddleware",
+    # After the size check (the body it reads is bounded); outside everything else, so an
+    # HTML 500 from any later layer is still turned into the API's own shape.
+    "bizcenter.core.hostile.HostileInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "bizcenter.core.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "bizcenter.web.middleware.AddressProofGate",

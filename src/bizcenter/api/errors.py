@@ -7,12 +7,35 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
+from bizcenter.core import hostile
 from bizcenter.core.errors import ServiceError
 
 
 def body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+class BoundedParser(Parser):
+    """django-ninja's JSON parser with the depth bound of core/hostile.py: the middleware
+    refuses deep JSON first, and this keeps the API safe wherever it is mounted."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return hostile.loads(request.body)
+
+
+def _unreadable_body(exc: HttpError) -> tuple[str, str] | None:
+    """django-ninja turns a body its parser could not read into a bare 400 "Cannot parse
+    request body"; the parser's own error (kept as the cause) says what was wrong."""
+    cause = exc.__cause__
+    if isinstance(cause, hostile.TooDeep):
+        return "too_deep", (f"The request body is JSON nested more than "
+                            f"{hostile.MAX_JSON_DEPTH} levels deep; send a flatter object.")
+    if isinstance(cause, ValueError):
+        return "invalid_json", (f"The request body is not valid JSON ({cause}); send a JSON "
+                                "object with Content-Type: application/json.")
+    return None
 
 
 def install(api: NinjaAPI) -> None:
@@ -45,4 +68,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if (unreadable := _unreadable_body(exc)) is not None:
+            code, message = unreadable
+            return api.create_response(request, body(code, message, {"body": message}),
+                                       status=400)
         return api.create_response(request, body("error", str(exc)), status=exc.status_code)

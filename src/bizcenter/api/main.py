@@ -34,6 +34,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=errors.BoundedParser(),
 )
 errors.install(api)
 # Django tries URL patterns in order, one regular expression each: the access check,

@@ -8,7 +8,6 @@ Anything unreadable is a 40002 that names the parameter.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,16 +15,20 @@ from typing import Any
 from django.http import HttpRequest
 
 from bizcenter.compat.errors import param
+from bizcenter.core import hostile
 
 MAX_IDS = 100
 
 
 def _decoded(value: str) -> Any:
-    """A query value: JSON when it looks like an object or a list, else the text."""
+    """A query value: JSON when it looks like an object or a list, else the text.
+
+    Read with the depth bound (core/hostile.py), as the middleware checked it, so this
+    reader never recurses out of the stack even if called outside a request."""
     text = value.strip()
     if text[:1] in ("[", "{"):
         try:
-            return json.loads(text, parse_float=Decimal)
+            return hostile.loads(text, parse_float=Decimal)
         except ValueError:
             return value  # read as text; the getter that wanted JSON says what is wrong
     return value
@@ -41,7 +44,11 @@ class Params:
         if request.method == "POST" and request.body:
             try:
                 # Amounts keep their decimals: 150.10 must not become 150.09999…
-                body = json.loads(request.body, parse_float=Decimal)
+                body = hostile.loads(request.body, parse_float=Decimal)
+            except hostile.TooDeep as exc:
+                raise param(f"The request body is JSON nested more than "
+                            f"{hostile.MAX_JSON_DEPTH} levels deep; send a flatter "
+                            "object.") from exc
             except ValueError as exc:
                 raise param("The request body is not valid JSON; send a JSON object with "
                             "Content-Type: application/json.") from exc
