@@ -157,9 +157,9 @@ def test_bad_campaign_input_is_400_with_the_field(center, ads, admin_api, live):
                               {"advertiser_id": str(ads.pk), **NEW, **changes})
 
     cases = [
-        (create(budget="150.505"), "budget", "more than two decimals"),
-        (create(budget=150.505), "budget", "more than two decimals"),
-        (create(budget="-3"), "budget", "positive"),
+        (create(budget="150.505"), "budget", "more than 2 decimals"),
+        (create(budget=150.505), "budget", "more than 2 decimals"),
+        (create(budget="-3"), "budget", "more than 0"),
         (create(budget="lots"), "budget", "not an amount"),
         (create(objective="FAME"), "objective", "FAME"),
         (create(name="  "), "name", "name"),

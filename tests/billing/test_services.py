@@ -192,7 +192,7 @@ def test_bad_amounts_are_refused_and_nothing_is_written(owner, center, account, 
     assert nothing_written(center)
 
 
-@pytest.mark.parametrize("amount", ["0.01", "10000000", "10000000.00", " 12.5 ", "+7", ".50",
+@pytest.mark.parametrize("amount", ["0.01", "10000000", "10000000.00", " 12.5 ", ".50",
                                     12, Decimal("3.10"), 2.5])
 def test_good_amounts_are_kept_to_the_cent(owner, center, amount):
     tx = services.top_up(act(owner), center, amount)

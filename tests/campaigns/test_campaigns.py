@@ -150,9 +150,9 @@ def test_campaigns_need_the_module(center, as_owner, ads, make_user):
 
 
 @pytest.mark.parametrize(("changes", "words"), [
-    ({"budget": "-5"}, "positive"),
-    ({"budget": "0"}, "positive"),
-    ({"budget": "10.999"}, "more than two decimals"),
+    ({"budget": "-5"}, "more than 0"),
+    ({"budget": "0"}, "more than 0"),
+    ({"budget": "10.999"}, "more than 2 decimals"),
     ({"budget": "5"}, "below the minimum of 20.00 USD"),
     ({"budget": "lots"}, "not an amount"),
     ({"budget": ""}, "Give a budget"),

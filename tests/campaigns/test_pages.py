@@ -33,7 +33,7 @@ def test_bad_budget_keeps_what_was_typed(client, owner, center, ads):
     page = client.post(f"/c/{center.pk}/campaigns/new/",
                        {"advertiser": ads.pk, **FORM, "budget": "12.345"})
     assert page.status_code == 400
-    assert "more than two decimals" in html(page) and 'value="12.345"' in html(page)
+    assert "more than 2 decimals" in html(page) and 'value="12.345"' in html(page)
     assert not Campaign.objects.exists()
 
 

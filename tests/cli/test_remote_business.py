@@ -223,7 +223,7 @@ def test_refusals_are_one_line_and_change_nothing(shop, capsys, monkeypatch, tmp
     assert "give --objective" in err
     err = one_line_error(remote(capsys, shop, "campaigns", "update", c, shop["spring"],
                                 "--budget", "0.001"))
-    assert "more than two decimals" in err
+    assert "more than 2 decimals" in err
     err = one_line_error(remote(capsys, shop, "billing", "refund", c, "5000", "--yes"))
     assert "cannot take more" in err
     # Without --yes, a "no" stops before anything is sent.

@@ -97,13 +97,13 @@ def test_one_bad_row_writes_nothing_and_every_problem_is_named_by_row(center, as
     assert [p.split(":")[0] for p in problems] == ["Row 3", "Row 4", "Row 5", "Row 6", "Row 7",
                                                    "Row 8"]
     assert problems[0] == ("Row 3: date '2026-04-31' is not a date; write it as YYYY-MM-DD; "
-                           "spend 'abc' is not a number (write 12.34, no currency sign or "
-                           "thousands separator); impressions '-5' is not a whole number of 0 "
+                           "spend 'abc' is not an amount: write digits with a dot for the "
+                           "decimals, e.g. 25.50; impressions '-5' is not a whole number of 0 "
                            "or more; clicks '1.5' is not a whole number of 0 or more; "
                            "conversions is missing.")
     assert f"campaign {theirs.pk} is not in an ad account of Brand Co" in problems[1]
     assert "is also on row 2" in problems[2]
-    assert "is in the future" in problems[3] and "more than 2 decimal places" in problems[3]
+    assert "is in the future" in problems[3] and "more than 2 decimals" in problems[3]
     assert "campaign_id 'x' is not a number" in problems[4]
     assert "spend is missing" in problems[5]
     assert refused.value.status == 400

@@ -151,7 +151,7 @@ def test_upload_with_bad_rows_lists_them_and_loads_nothing(admin, center, book):
     assert response.status_code == 400
     html = response.content.decode()
     assert "Nothing was loaded" in html
-    assert "Row 3: spend &#x27;eight&#x27; is not a number" in html
+    assert "Row 3: spend &#x27;eight&#x27; is not an amount" in html
     assert DailyMetric.objects.count() == count
     missing = admin.post(f"/c/{center.pk}/reports/upload/", {})
     assert missing.status_code == 400

@@ -41,6 +41,10 @@ from bizcenter.billing.models import (
     Transaction,
 )
 from bizcenter.billing.money import (
+    MONTHLY_LIMIT,
+    REFUND,
+    SPEND,
+    TOP_UP,
     expiry,
     fmt,
     last4,
@@ -268,7 +272,7 @@ def top_up(actor: Actor, center: BusinessCenter, amount: object, note: str = ""
     """Record money put on the balance."""
     with transaction.atomic():
         require(actor, Action.BILLING_MANAGE, center)
-        value = parse_amount(amount, center.currency)
+        value = parse_amount(amount, center.currency, kind=TOP_UP)
         text = _note(note)
         center = seats.lock(center.pk)
         tx = _write(actor, center, Kind.TOPUP, value, note=text)
@@ -291,7 +295,7 @@ def preview_refund(actor: Actor, center: BusinessCenter, amount: object, note: s
     """What a refund would do, checked as the refund itself would check it, for the
     confirmation step: money leaving the balance deserves a second look."""
     require(actor, Action.BILLING_MANAGE, center)
-    value = parse_amount(amount, center.currency)
+    value = parse_amount(amount, center.currency, kind=REFUND)
     text = _note(note)
     balance = balance_of(center)
     _refundable(center, value, balance)
@@ -313,7 +317,7 @@ def refund(actor: Actor, center: BusinessCenter, amount: object, note: str = "")
     balance holds (checked under the lock, so two refunds cannot both take the last of it)."""
     with transaction.atomic():
         require(actor, Action.BILLING_MANAGE, center)
-        value = parse_amount(amount, center.currency)
+        value = parse_amount(amount, center.currency, kind=REFUND)
         text = _note(note)
         center = seats.lock(center.pk)
         _refundable(center, value, balance_of(center))
@@ -337,7 +341,7 @@ def record_spend(actor: Actor, center: BusinessCenter, advertiser: Asset | int |
         require(actor, Action.BILLING_MANAGE, center)
         if not isinstance(day, date):
             raise InvalidInput("The day of a spend is a date.", fields={"day": "a date"})
-        value = parse_amount(amount, center.currency)
+        value = parse_amount(amount, center.currency, kind=SPEND)
         text = _note(note)
         key = (ref or "").strip()[:100]
         center = seats.lock(center.pk)
@@ -443,7 +447,7 @@ def set_spending_limit(actor: Actor, center: BusinessCenter, advertiser_id: int 
     with transaction.atomic():
         require(actor, Action.BILLING_MANAGE, center)
         remove = amount is None or (isinstance(amount, str) and not amount.strip())
-        value = None if remove else parse_amount(amount, center.currency)
+        value = None if remove else parse_amount(amount, center.currency, kind=MONTHLY_LIMIT)
         center = seats.lock(center.pk)
         account = _ad_account(center, advertiser_id, actor)
         current = SpendingLimit.objects.filter(advertiser=account).first()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -47,6 +47,7 @@ from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bizcenter.core.lookup import find, holds
+from bizcenter.core.money import BUDGET, parse_amount, show
 from bizcenter.core.pagination import Page, paginate
 
 FIELDS = ("name", "objective", "budget_mode", "budget", "start_at", "end_at", "status")
@@ -77,25 +78,15 @@ class Difference:
 
 def _money(value: Any, center: BusinessCenter) -> Decimal:
     """An amount in ``center``'s currency: the Business Center that owns the ad account,
-    whichever Business Center it is typed in."""
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError) as exc:
-        raise InvalidInput(f"'{value}' is not an amount; write it like 150 or 150.50.",
-                           fields={"budget": "an amount"}) from exc
-    if not amount.is_finite() or amount <= 0:
-        raise InvalidInput("The budget must be a positive amount.",
-                           fields={"budget": "positive"})
-    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise InvalidInput(f"The budget has more than two decimals; {center.currency} amounts "
-                           "have at most two.", fields={"budget": "at most 2 decimals"})
+    whichever Business Center it is typed in. Read by the one money parser, so a
+    budget is written the way every other amount is; the minimum is the campaign's own."""
+    amount = parse_amount(value, center.currency, field="budget", kind=BUDGET)
     minimum = Decimal(settings.BIZCENTER_MIN_BUDGET)
     if amount < minimum:
-        raise InvalidInput(f"The budget is below the minimum of {minimum:.2f} "
-                           f"{center.currency}.", fields={"budget": f"at least {minimum:.2f}"})
-    if amount >= Decimal("1e12"):
-        raise InvalidInput("The budget is too large.", fields={"budget": "too large"})
-    return amount.quantize(Decimal("0.01"))
+        raise InvalidInput(f"The budget is below the minimum of {show(minimum, center.currency)} "
+                           f"{center.currency}.",
+                           fields={"budget": f"at least {show(minimum, center.currency)}"})
+    return amount
 
 
 def _moment(value: Any, field: str) -> datetime | None:

@@ -9,6 +9,7 @@ with ``applied: false``, the ``change_request_id``, and a message that says so.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from bizcenter.campaigns import services
@@ -110,7 +111,13 @@ def _fields(call: Call) -> dict[str, Any]:
         fields["objective"] = objective
     if (mode := p.enum("budget_mode", tuple(BudgetMode.values))) is not None:
         fields["budget_mode"] = mode
-    if (budget := p.text("budget")) is not None:
+    # TikTok sends budgets as JSON numbers, read as Decimal (never float), so a number
+    # goes to the money parser as the number written: 25.5 is 25.5, 1e11 is too large
+    # (not "not an amount"), 25.505 is refused for its decimals, never rounded.
+    budget: Any = p.raw("budget")
+    if not (isinstance(budget, Decimal | int) and not isinstance(budget, bool)):
+        budget = p.text("budget")
+    if budget is not None:
         fields["budget"] = budget
     return fields
 

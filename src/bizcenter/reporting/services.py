@@ -26,7 +26,7 @@ import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,6 +46,7 @@ from bizcenter.campaigns.models import Campaign
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import InvalidInput, NotFound
+from bizcenter.core.money import REPORT_SPEND, parse_amount
 from bizcenter.reporting.models import DailyMetric
 
 GROUPS = ("day", "week", "month")
@@ -636,21 +637,14 @@ def _count(raw: object, name: str) -> int:
 
 
 def _money(raw: object) -> Decimal:
-    text = str(raw if raw is not None else "").strip()
-    if not text:
+    """A row's spend, read by the one money parser of every door (no thousands
+    separators, no exponent, ASCII digits), bounded by what the column holds."""
+    if raw is None or not str(raw).strip():
         raise ValueError("spend is missing")
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"spend '{text}' is not a number (write 12.34, no currency "
-                         "sign or thousands separator)") from None
-    if not value.is_finite() or value < 0:
-        raise ValueError(f"spend '{text}' must be 0 or more")
-    if value > MAX_SPEND:  # first: cents of a 2e102 overflow Decimal's precision
-        raise ValueError(f"spend {text} is too large")
-    if value != value.quantize(CENTS):
-        raise ValueError(f"spend '{text}' has more than 2 decimal places")
-    return value.quantize(CENTS)
+        return parse_amount(raw, "", field="spend", kind=REPORT_SPEND)
+    except InvalidInput as exc:
+        raise ValueError(f"spend {exc.message.rstrip('.')}") from None
 
 
 def _day(raw: object, latest: date) -> date:

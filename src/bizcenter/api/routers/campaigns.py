@@ -177,8 +177,20 @@ def _as_text(value: Any) -> Any:
 # A value the service reads from text, as people type it: a JSON number is taken too.
 Text = Annotated[str, BeforeValidator(_as_text),
                  WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}]})]
-# An amount: "150.50" (or 150.5). The service says what is wrong with one.
-Money = Text
+def _amount_text(value: Any) -> Any:
+    """A JSON number as the plain decimal text of its shortest round-trip form: 150.1
+    stays 150.1 (never 150.0999…), 1e11 becomes 100000000000 so the money parser says it
+    is too large rather than unreadable. Strings pass unchanged: the parser reads them
+    strictly, so the string "1e11" is refused with how to write it."""
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        return format(Decimal(repr(value)), "f")
+    return _as_text(value)
+
+
+# An amount: "150.50" (or 150.5). The one money parser (core/money.py) reads it in the
+# service and says what is wrong with one.
+Money = Annotated[str, BeforeValidator(_amount_text),
+                  WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}]})]
 
 
 class CampaignIn(Schema):
