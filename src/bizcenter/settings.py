@@ -14,6 +14,13 @@ from pathlib import Path
 
 import dj_database_url
 
+from bizcenter.core.private import make_private_dir, private_umask
+
+# Before anything is written: every file this process creates (the SQLite database
+# and the -wal/-shm files SQLite makes itself, the outbox's links, the secret key,
+# backups) is the owner's alone, whatever umask the shell had (core/private.py).
+private_umask()
+
 
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -41,7 +48,7 @@ def _secret_key() -> str:
     path = DATA_DIR / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    make_private_dir(DATA_DIR)
     key = secrets.token_urlsafe(50)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -50,6 +57,12 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Old keys, comma-separated, while a new SECRET_KEY takes over: they still verify
+# sessions and links and open 2-step secrets, and sign or encrypt nothing new
+# (docs/DEPLOY.md, "Rotating the secret key"; accounts/sealed.py).
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+]
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [
@@ -157,7 +170,7 @@ def _databases() -> dict:
                 "TEST": {"MIRROR": "default"},
             }
         return databases
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    make_private_dir(DATA_DIR)
     return {
         "default": {
             "ENGINE": "bizcenter.core.sqlite",  # Django's, see core/sqlite/base.py

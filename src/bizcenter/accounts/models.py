@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bizcenter.accounts.addresses import Address, AddressKind
+from bizcenter.accounts.sealed import SealedCharField
 
 
 class UserManager(BaseUserManager["User"]):
@@ -73,8 +74,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     # 2-step verification (TOTP). The secret is set when set-up starts and
-    # counts only once a first code confirmed it.
-    totp_secret = models.CharField(max_length=64, blank=True)
+    # counts only once a first code confirmed it. Encrypted at rest under a key from
+    # SECRET_KEY (accounts/sealed.py): plain here, a Fernet token in the column.
+    totp_secret = SealedCharField(max_length=255, blank=True)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     # The time step of the last code accepted: a code works once, even within the
     # window it is valid in (someone watching the screen cannot use it after you).

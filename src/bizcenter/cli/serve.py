@@ -36,6 +36,18 @@ def _use_data_dir(data_dir: Path | None) -> None:
         os.environ["BIZCENTER_DATA_DIR"] = str(data_dir)
 
 
+def _private_data_dir() -> None:
+    """Make the data folder the owner's only, at every start: settings set the umask
+    that keeps new files private, and this fixes the modes of what an older version
+    (or a copy made under umask 022) left readable: the database, its WAL, the secret
+    key and the outbox's links (core/private.py)."""
+    from django.conf import settings
+
+    from bizcenter.core.private import tighten
+
+    tighten(settings.DATA_DIR)
+
+
 def migrate(data_dir: DataDir = None) -> None:
     """Create or update the database schema (serve does this itself)."""
     local_only("migrate", "it changes the server's own database.")
@@ -43,6 +55,7 @@ def migrate(data_dir: DataDir = None) -> None:
     from bizcenter.cli.common import setup
 
     setup()
+    _private_data_dir()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=1)
@@ -71,6 +84,7 @@ def serve(
     from bizcenter.cli.common import setup
 
     setup()
+    _private_data_dir()
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
@@ -146,6 +160,7 @@ def worker(
     from bizcenter.cli.common import setup
 
     setup()
+    _private_data_dir()
     from django.core.management import call_command
 
     from bizcenter.core import recovery
@@ -153,9 +168,11 @@ def worker(
     recovery.at_start()  # pick up messages and imports a killed worker left half-done
     from bizcenter.access import reminders
     from bizcenter.accounts import tasks as accounts
+    from bizcenter.api import tasks as api
 
     reminders.schedule()
     accounts.schedule()
+    api.schedule()  # forget Idempotency-Key answers older than a day
     call_command(
         "db_worker",
         interval=interval,

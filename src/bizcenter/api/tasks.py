@@ -1,0 +1,31 @@
+"""Background work of the API (run by ``bizcenter worker`` or ``bizcenter serve``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from bizcenter.api import idempotency
+
+# Answers are kept a day and already ignored once older, so the purge only frees
+# space: once an hour keeps the table to about a day and an hour of keys.
+EVERY = timedelta(hours=1)
+
+
+@task()
+def purge_idempotency_keys() -> int:
+    """Delete Idempotency-Key answers past their day, then come back in an hour."""
+    removed = idempotency.purge()
+    purge_idempotency_keys.using(run_after=timezone.now() + EVERY).enqueue()
+    return removed
+
+
+def schedule() -> None:
+    """Make sure one purge is waiting (called when a worker starts)."""
+    from django_tasks_db.models import DBTaskResult
+
+    path = purge_idempotency_keys.module_path
+    if not DBTaskResult.objects.filter(task_path=path, status="READY").exists():
+        purge_idempotency_keys.enqueue()
