@@ -59,6 +59,7 @@ def migrate(data_dir: DataDir = None) -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=1)
+    call_command("createcachetable", verbosity=1)  # the shared rate-limit counters
 
 
 def serve(
@@ -78,6 +79,11 @@ def serve(
     """Set up the database and serve the product with gunicorn."""
     local_only("serve", "it starts the server.")
     _use_data_dir(data_dir)
+    count = workers or min(8, 2 * (os.cpu_count() or 1))
+    if count > 1 and not os.environ.get("REDIS_URL"):
+        # Several processes and no Redis: rate limits count in a database table they all
+        # share (core/cache.py), or each process would allow the whole limit on its own.
+        os.environ["BIZCENTER_SHARED_COUNTERS"] = "1"
     if not os.environ.get("BIZCENTER_BASE_URL"):
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
         os.environ["BIZCENTER_BASE_URL"] = f"http://{shown}:{port}"
@@ -90,6 +96,7 @@ def serve(
     from django.db import connection
 
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the shared rate-limit counters
     database = (
         str(settings.DATABASES["default"]["NAME"])
         if connection.vendor == "sqlite"
@@ -107,7 +114,6 @@ def serve(
         worker_process = subprocess.Popen(
             [sys.executable, "-m", "bizcenter", "worker"], env=os.environ.copy()
         )
-    count = workers or min(8, 2 * (os.cpu_count() or 1))
     typer.echo(
         f"bizcenter: serving on http://{host}:{port} with {count} workers "
         f"(outbox files in {settings.DATA_DIR / 'outbox'} unless SMTP is set)"
