@@ -272,3 +272,32 @@ def test_type_errors_name_the_field_itself(center, admin_api, standard):
     bad = admin_api.send("patch", f"/centers/{center.pk}/members/{member_id}",
                          {"modules": "ANALYTICS"})
     assert bad.status_code == 400 and "modules" in error_of(bad)["fields"]
+
+
+def test_a_csv_import_reports_every_row(admin_api, center, run_worker):
+    started = admin_api.send("post", f"/centers/{center.pk}/invitations/imports", {
+        "csv": "Name,Email,Phone\nAna,ana@agency.com,\nBo,,+14155550123\nAgain,ANA@agency.com,"
+               "\nNone,,\n", "file_name": "people.csv", "addresses": ["typed@agency.com"],
+        "kind": "agency"})
+    assert started.status_code == 202, started.content
+    job = started.json()
+    assert (job["state"], job["total"], job["typed"], job["seats"]) == ("QUEUED", 5, 1, 3)
+    run_worker()
+    done = admin_api.get(f"/centers/{center.pk}/invitations/imports/{job['id']}").json()
+    assert done["state"] == "DONE" and sum(done["counts"].values()) == 5 == len(done["rows"])
+    assert done["summary"] == ("5 rows (1 typed, 4 from the file): 3 invited, 1 duplicate in "
+                               "this file, 1 empty.")
+    again = next(r for r in done["rows"] if r["row"] == 4)
+    assert again["status"] == "duplicate" and "duplicate of row 2" in again["message"]
+    assert Invitation.objects.get(address="+14155550123").address_kind == "phone"
+
+
+def test_a_csv_import_over_the_member_limit_is_refused_with_the_numbers(admin_api, center,
+                                                                        settings):
+    settings.BIZCENTER_MAX_MEMBERS = 3
+    answer = admin_api.send("post", f"/centers/{center.pk}/invitations/imports",
+                            {"csv": "a@x.com\nb@x.com\nc@x.com\n"})
+    assert answer.status_code == 409
+    error = answer.json()["error"]
+    assert error["code"] == "member_limit" and "would invite 3 new people" in error["message"]
+    assert not Invitation.objects.exists()

@@ -46,6 +46,7 @@ from bizcenter.campaigns.models import Campaign, ChangeRequest
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.centers.services import bump_access_version, create_center
 from bizcenter.core.actor import Actor
+from bizcenter.invitations import imports
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.outbox import sms
@@ -163,6 +164,7 @@ def build_world() -> World:
     groups.set_member(as_owner, center, group.pk, target.pk, {"CATALOG": ["AD_PROMOTE"]})
     invitation = invitations.invite(as_owner, center, ["pending@agency.com"], Grant())[0]
     assert invitation.invitation is not None
+    csv_import = imports.start_import(as_owner, center, b"later@agency.com\n", Grant())
 
     campaign = campaigns.create_campaign(as_owner, center, ads.pk, name="Spring sale",
                                          objective="TRAFFIC", budget="100").campaign
@@ -217,7 +219,7 @@ def build_world() -> World:
            "advertiser_id": ads.pk, "owner_id": client.public_id,
            "received_asset_id": client_ads.pk, "partner_request_id": to_us.pk,
            "sent_partner_request_id": from_us.pk, "access_request_id": asked_of_us.pk,
-           "sent_access_request_id": we_asked.pk}
+           "sent_access_request_id": we_asked.pk, "import_id": csv_import.pk}
     # The partner member works in their own Business Center on the ad account Brand Co
     # shares; nothing else of Brand Co's exists there.
     partner_ids = {**{k: MISSING_PUBLIC if k in PUBLIC_IDS else MISSING for k in ids},
@@ -437,6 +439,10 @@ OPS: dict[str, Op] = {
         needs(A.MEMBER_INVITE)),
     "GET /centers/{center_id}/invitations/{invitation_id}/link": Op(
         secret(needs(A.MEMBER_INVITE))),
+    "POST /centers/{center_id}/invitations/imports": Op(
+        needs(A.MEMBER_INVITE, ok=202),
+        body=lambda w, ids: {"csv": "email\nimported@agency.com\n"}),
+    "GET /centers/{center_id}/invitations/imports/{import_id}": Op(needs(A.MEMBER_INVITE)),
     # assets
     "GET /centers/{center_id}/assets": Op(needs(A.ASSET_VIEW)),
     "POST /centers/{center_id}/assets": Op(

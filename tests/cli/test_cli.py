@@ -94,10 +94,39 @@ def test_invite_from_csv_in_batches(db, capsys, admin_args, tmp_path):
     path.write_text("\n".join(rows) + "\n")
     code, out, err = run(capsys, "invite", center_id, "--csv", str(path), "--as", admin)
     assert code == 0, err
-    assert "120 invited" in out
+    assert "120 rows: 120 invited." in out
     assert Invitation.objects.filter(center_id=center_id).count() == 120
     code, _, err = run(capsys, "invite", center_id, "--csv", str(tmp_path / "missing.csv"))
     assert code == 1 and "no such file" in err
+
+
+def test_invite_csv_reads_email_and_phone_columns_with_typed_ones(db, capsys, admin_args,
+                                                                  tmp_path):
+    center_id, admin = admin_args
+    path = tmp_path / "people.csv"
+    path.write_text("Name,Email,Phone\nAna,ana@agency.com,+14155550123\nBo,,+14155550124\n"
+                    "Cy,ana@agency.com,\nDi,oops,\n")
+    code, out, _ = run(capsys, "invite", center_id, "typed@agency.com", "--csv", str(path),
+                         "--as", admin, "--json")
+    assert code == 1  # a row to fix: the invalid one
+    answer = json.loads(out)
+    assert answer["total"] == 5 == sum(answer["summary"].values()) == len(answer["items"])
+    assert answer["summary"] == {"duplicate": 1, "invalid": 1, "invited": 3}
+    assert answer["items"][3]["row"] == 4
+    assert "duplicate of row 2" in answer["items"][3]["message"]
+    assert Invitation.objects.get(address="+14155550124").address_kind == "phone"
+    assert not Invitation.objects.filter(address="+14155550123").exists()  # email preferred
+
+
+def test_invite_csv_over_the_member_limit_is_refused_before_inviting(db, capsys, admin_args,
+                                                                     tmp_path, settings):
+    center_id, admin = admin_args
+    settings.BIZCENTER_MAX_MEMBERS = 3
+    path = tmp_path / "people.csv"
+    path.write_text("".join(f"p{i}@agency.com\n" for i in range(5)))
+    code, _, err = run(capsys, "invite", center_id, "--csv", str(path), "--as", admin)
+    assert code == 1 and "would invite 5 new people" in err and "member seats" in err
+    assert not Invitation.objects.filter(center_id=center_id).exists()
 
 
 def test_invitations_list_resend_link_cancel(db, capsys, owner, center, admin_args):

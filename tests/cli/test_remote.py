@@ -292,39 +292,45 @@ def test_what_remote_mode_refuses(world, capsys, no_local):
     assert "--token goes with --url" in err
 
 
-def test_invite_a_csv_of_120_in_keyed_batches(world, capsys, tmp_path, no_local):
+def test_invite_a_csv_of_120_as_one_keyed_import(world, capsys, tmp_path, no_local,
+                                                  run_worker):
     c = world["center"]
     sheet = tmp_path / "people.csv"
     sheet.write_text("name,email\n" + "".join(f"P{i},p{i}@agency.com\n" for i in range(120)))
     before = Invitation.objects.count()
-    code, out, err = remote(capsys, world, "invite", c, "--csv", str(sheet), "--kind", "agency",
-                            "-m", "campaigns")
+    args = ("invite", c, "--csv", str(sheet), "--kind", "agency", "-m", "campaigns",
+            "--no-wait", "--json")
+    code, out, err = remote(capsys, world, *args)
     assert code == 0, err
-    assert "120 invited" in out and "Invitations to Brand Co" in out
+    queued = json.loads(out)
+    assert (queued["state"], queued["total"], queued["seats"]) == ("QUEUED", 120, 120)
+    run_worker()  # the server's worker
+    code, out, err = remote(capsys, world, "invitations", "import", c, queued["import_id"])
+    assert code == 0, err
+    assert "120 rows: 120 invited." in out and "Invitations to Brand Co" in out
     made = Invitation.objects.filter(address__regex=r"^p[0-9]+@agency\.com$")
     assert made.count() == 120 == Invitation.objects.count() - before
     assert set(made.values_list("kind", flat=True)) == {"agency"}
-    sent = AuditEvent.objects.filter(action="invitation.sent").count()
 
-    # The same command again: each batch carries the same key, the server replays its
-    # first answer, and nobody is invited twice, even someone cancelled in between.
+    # The same command again: it carries the same key, the server replays its first
+    # answer (the same import), and nobody is invited twice, even someone cancelled.
     cancelled = made.get(address="p7@agency.com")
     invite_cancel = run(capsys, "--url", world["url"], "--token", world["admin_token"],
                         "invitations", "cancel", c, str(cancelled.pk), "--yes")
     assert invite_cancel[0] == 0
-    code, out, _ = remote(capsys, world, "invite", c, "--csv", str(sheet), "--kind", "agency",
-                          "-m", "campaigns", "--json")
-    assert code == 0
-    answer = json.loads(out)
-    assert answer["summary"] == {"invited": 120}
+    code, out, _ = remote(capsys, world, *args)
+    assert code == 0 and json.loads(out)["import_id"] == queued["import_id"]
+    run_worker()
     assert Invitation.objects.count() - before == 120
-    assert AuditEvent.objects.filter(action="invitation.sent").count() == sent
-    # A new key sends the batches again on purpose: the server's own rules then apply.
-    code, out, _ = remote(capsys, world, "invite", c, "--csv", str(sheet), "--kind", "agency",
-                          "-m", "campaigns", "--idempotency-key", "again", "--json")
-    assert code == 0
-    summary = json.loads(out)["summary"]
-    assert summary == {"already_invited": 119, "invited": 1}
+    # A new key imports the file again on purpose: the server's own rules then apply.
+    code, out, _ = remote(capsys, world, *args, "--idempotency-key", "again")
+    again = json.loads(out)["import_id"]
+    assert again != queued["import_id"]
+    run_worker()
+    code, out, _ = remote(capsys, world, "invitations", "import", c, again, "--json")
+    answer = json.loads(out)
+    assert answer["summary"] == {"already_invited": 119, "invited": 1}
+    assert len(answer["items"]) == 120 and answer["items"][0]["row"] == 2
     assert Invitation.objects.filter(address="p7@agency.com").count() == 2
 
 

@@ -244,10 +244,11 @@ def test_a_csv_import_stops_cleanly_at_the_daily_cap(center, as_owner, settings,
     job = InviteImport.objects.get(pk=job.pk)
     assert job.state == ImportState.FAILED and job.finished
     # Batches of 50: two whole ones, the third fills the cap (20 invited, 30 not), and
-    # the fourth is refused before anything of it is written.
+    # the fourth is refused before anything of it is written: its rows and the rest are
+    # reported as not reached, so the counts still add up to the file.
     assert job.processed == 150
-    assert job.counts == {"invited": 120, "limit_reached": 30}
-    assert job.error.startswith("after 150 of 200 addresses.")
+    assert job.counts == {"invited": 120, "limit_reached": 30, "stopped": 50}
+    assert job.error.startswith("after 150 of 200 rows.")
     assert "BIZCENTER_INVITE_DAILY_CAP" in job.error
     assert _count(center) == 120
     stopped = AuditEvent.objects.get(center=center, action="invitation.import_stopped")

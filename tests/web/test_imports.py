@@ -45,8 +45,11 @@ def test_csv_upload_invites_in_the_background_and_shows_progress(client, owner, 
     assert 'hx-trigger' not in done  # finished: the page stops asking
     assert "Not invited" in done and "not an address" in done
     job.refresh_from_db()
-    # The repeat is in a later batch, so it meets the invitation the first one made.
-    assert job.counts == {"invited": 120, "invalid": 1, "already_invited": 1}
+    # The repeat is said to be one, naming the row it first appeared on (row 3: the
+    # header is row 1), not "already invited": the file invited it itself.
+    assert job.counts == {"invited": 120, "invalid": 1, "duplicate": 1}
+    assert "122 rows: 120 invited, 1 duplicate in this file, 1 invalid." in done
+    assert "duplicate of row 3" in done
     assert Invitation.objects.filter(center=center).count() == 120
     one = Invitation.objects.get(address="p7@agency.com")
     assert one.kind == "agency" and one.modules == ["ANALYTICS", "CAMPAIGNS"]
@@ -68,7 +71,8 @@ def test_a_plain_list_without_header_works(owner, center, as_owner, run_worker):
     job = imports.start_import(as_owner, center, b"+14155550123\n\nb@agency.com\n", Grant())
     run_worker()
     job.refresh_from_db()
-    assert job.total == 2 and job.counts == {"invited": 2}
+    # The blank line is a row too, reported as empty, so the counts add up to the file.
+    assert job.total == 3 and job.counts == {"invited": 2, "empty": 1}
 
 
 def test_bad_files_are_refused_on_the_form_and_nothing_is_queued(client, owner, center,
@@ -80,7 +84,8 @@ def test_bad_files_are_refused_on_the_form_and_nothing_is_queued(client, owner, 
         assert page.status_code == 400 and words in page.content.decode()
     settings.BIZCENTER_MAX_IMPORT_ROWS = 5
     page = upload(client, center, csv_of([f"p{i}@agency.com" for i in range(6)]))
-    assert page.status_code == 400 and "at most 5 can be imported" in page.content.decode()
+    assert page.status_code == 400 and "6 rows; at most 5 can be imported" in \
+        page.content.decode()
     # The choices made stay on the form.
     assert 'value="agency" selected' in page.content.decode()
     assert not InviteImport.objects.exists() and not Invitation.objects.exists()
@@ -141,3 +146,32 @@ def test_only_admins_of_this_center_see_an_import(client, center, as_owner, make
     create_center(act(stranger), name="Else")
     client.force_login(stranger)
     assert client.get(f"/c/{center.pk}/partners/imports/{job.pk}/").status_code == 404
+
+
+def test_typed_addresses_and_a_file_are_both_invited_and_reported(client, owner, center,
+                                                                  run_worker):
+    client.force_login(owner)
+    page = upload(client, center, b"Name,Email,Phone\nAna,ana@agency.com,+14155550123\n"
+                  b"Bo,,+14155550124\nCy,typed@agency.com,\n",
+                  addresses="typed@agency.com, dee@agency.com", prefer_phone="on")
+    assert page.status_code == 302
+    waiting = client.get(page.url).content.decode()
+    assert "Uses 4 member seats" in waiting and "2 typed addresses" in waiting
+    run_worker()
+    done = client.get(page.url).content.decode()
+    assert "5 rows (2 typed, 3 from the file): 4 invited, 1 duplicate in this file." in done
+    assert "duplicate of typed address 1" in done and "row 4" in done
+    # Prefer phone: Ana's row went by SMS.
+    assert set(Invitation.objects.values_list("address", flat=True)) == {
+        "typed@agency.com", "dee@agency.com", "+14155550123", "+14155550124"}
+
+
+def test_a_file_over_the_member_limit_is_refused_on_the_form(client, owner, center, settings):
+    settings.BIZCENTER_MAX_MEMBERS = 5
+    client.force_login(owner)
+    page = upload(client, center, csv_of([f"p{i}@agency.com" for i in range(6)]))
+    text = page.content.decode()
+    assert page.status_code in (400, 409)
+    assert "would invite 6 new people" in text and "1 of 5 member seats" in text
+    assert "4 left" in text and "nobody was invited" in text
+    assert not InviteImport.objects.exists() and not Invitation.objects.exists()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
@@ -40,27 +40,13 @@ app = typer.Typer(help="List, resend and cancel invitations.", no_args_is_help=T
 RESULT_COLUMNS = ["address", "status", "message"]
 # Statuses that mean the address did not get an invitation because of a problem
 # the caller must fix; "already invited/member" and repeats are not problems.
-FAILED = {"invalid", "limit_reached", "domain_not_allowed"}
+# Seconds a waiting `invite --csv --url` gives the server's worker to start the import.
+QUEUE_PATIENCE = 60
+FAILED = {"invalid", "limit_reached", "domain_not_allowed", "stopped"}
 
 
 def register(root: typer.Typer) -> None:
     root.command("invite")(invite)
-
-
-def read_csv(path: Path) -> list[str]:
-    """Addresses from a column named address, email or phone, else the first column."""
-    if not path.exists():
-        fail(f"{path}: no such file.")
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.reader(handle))
-    if not rows:
-        return []
-    header = [h.strip().lower() for h in rows[0]]
-    for name in ("address", "email", "phone"):
-        if name in header:
-            index = header.index(name)
-            return [r[index].strip() for r in rows[1:] if len(r) > index and r[index].strip()]
-    return [r[0].strip() for r in rows if r and r[0].strip()]
 
 
 def batch_key(center_id: str, body: dict[str, Any], run: str) -> str:
@@ -80,8 +66,10 @@ def invite(
         Path | None,
         typer.Option(
             "--csv",
-            help="CSV file of addresses (column address/email/phone, or "
-            "the first column). Sent in batches of 50 with a progress bar.",
+            help="CSV file of addresses: columns headed Email and/or Phone (every one "
+            "is read; other columns are ignored), or one address per row. Invited as one "
+            "import with the addresses given as arguments, every row reported; it is "
+            "refused before anyone is invited when it needs more seats than are left.",
         ),
     ] = None,
     role: Annotated[str, typer.Option(help="ADMIN or STANDARD.")] = "STANDARD",
@@ -118,18 +106,38 @@ def invite(
             "purpose.",
         ),
     ] = "",
+    prefer_phone: Annotated[
+        bool,
+        typer.Option("--prefer-phone", help="With --csv: a row with both an email and a "
+                     "phone is invited at the phone, by SMS (by default, at the email)."),
+    ] = False,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait/--no-wait", help="With --csv and --url: wait for the server's "
+                     "worker to finish the import and print every row (default), or print "
+                     "the import's id at once (see `bizcenter invitations import`)."),
+    ] = True,
     as_: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Invite people by email or phone with the access to give them."""
     server = remote(as_)
     everyone = list(addresses or [])
-    if csv_file is not None:
-        everyone += read_csv(csv_file)
-    if not everyone:
+    if csv_file is None and not everyone:
         fail("give at least one address, or --csv FILE.")
     modules = list(module or ("ANALYTICS",))
     ends = parse_end(expires)
+    if csv_file is not None:
+        if show_links:
+            fail("--links does not go with --csv: list the new invitations with `bizcenter "
+                 "invitations list`, then `bizcenter invitations link` for each one.")
+        if not csv_file.exists():
+            fail(f"{csv_file}: no such file.")
+        import_csv(center_id, csv_file, everyone, prefer="phone" if prefer_phone else "email",
+                   grant={"role": role, "modules": modules, "finance_role": finance_role,
+                          "kind": kind}, ends=ends, run_key=idempotency_key, wait=wait,
+                   as_=as_, as_json=as_json)
+        return
     if server:
         name = server.center(center_id)["name"]
         grant = {"role": role, "modules": modules, "finance_role": finance_role, "kind": kind,
@@ -199,6 +207,102 @@ def invite(
         typer.echo(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))
     if any(r["status"] in FAILED for r in results):
         raise typer.Exit(1)
+
+
+def import_csv(center_id: str, csv_file: Path, typed: list[str], *, prefer: str,
+               grant: dict[str, Any], ends: Any, run_key: str, wait: bool, as_: str | None,
+               as_json: bool) -> None:
+    """A CSV as one import through the same service as the web form and the API, so
+    every row is read and reported the same way: on this machine it runs here, with a
+    progress bar; with --url the server's worker runs it and this polls its progress."""
+    data = csv_file.read_bytes()
+    if server := remote(as_):
+        name = server.center(center_id)["name"]
+        body = {"csv": data.decode("utf-8-sig", errors="replace"), "file_name": csv_file.name,
+                "addresses": typed, "prefer": prefer, **grant, **end_fields(ends)}
+        job = server.post(path("centers", center_id, "invitations", "imports"), body,
+                          key=batch_key(center_id, body, run_key))
+        route = path("centers", center_id, "invitations", "imports", job["id"])
+        if not wait:
+            _show_import(job, name, as_json)
+            if not as_json:
+                typer.echo(f"Import {job['id']} is queued; see it with `bizcenter invitations "
+                           f"import {center_id} {job['id']}`.")
+            return
+        waited = 0
+        with Progress(transient=True, disable=as_json) as progress:
+            bar = progress.add_task(f"Inviting ({job['seats']} seats)", total=job["total"])
+            while job["state"] not in ("DONE", "FAILED"):
+                if job["state"] == "QUEUED" and waited >= QUEUE_PATIENCE:
+                    fail(f"Import {job['id']} is queued but the server's background worker "
+                         f"has not started it in {QUEUE_PATIENCE} s (is it running?). It "
+                         "will run when the worker does; see it with `bizcenter invitations "
+                         f"import {center_id} {job['id']}`.")
+                time.sleep(1)
+                waited += 1
+                job = server.get(route)
+                progress.update(bar, completed=job["processed"])
+    else:
+        from bizcenter.api.routers.invitations import InviteImportOut
+        from bizcenter.invitations import imports
+        from bizcenter.invitations.services import Grant
+
+        who = actor(as_)
+        target = center(who, center_id)
+        name = target.name
+        local = Grant(role=grant["role"], finance_role=grant["finance_role"],
+                      kind=grant["kind"], modules=tuple(grant["modules"]),
+                      expires_at=end_instant(ends, target))
+        started = imports.start_import(who, target, data, local, file_name=csv_file.name,
+                                       typed=typed, prefer=prefer,  # type: ignore[arg-type]
+                                       background=False)
+        with Progress(transient=True, disable=as_json) as progress:
+            bar = progress.add_task(f"Inviting ({started.seats} seats)", total=started.total)
+            done = imports.run(started.pk, progress=lambda j: progress.update(
+                bar, completed=j.processed))
+        job = api_json(InviteImportOut.of(done))
+    _show_import(job, name, as_json)
+
+
+def _show_import(job: dict[str, Any], name: str, as_json: bool) -> None:
+    """Every row with its outcome, and the counts, which add up to the rows; exit 1 when
+    a row needs fixing (invalid, refused by a limit or the allowlist, not reached)."""
+    rows = [{"row": f"typed {r['row']}" if r["source"] == "typed" else r["row"],
+             "address": r["address"], "status": r["status"], "message": r["message"]}
+            for r in job["rows"]]
+    emit(rows, ["row", *RESULT_COLUMNS], as_json=as_json,
+         title=f"Invitations to {name}",
+         extra={"import_id": job["id"], "state": job["state"], "total": job["total"],
+                "seats": job["seats"], "summary": dict(sorted(job["counts"].items())),
+                "result": job["summary"], "error": job["error"]} if as_json else None)
+    if not as_json:
+        typer.echo(job["summary"])
+        if job["error"]:
+            typer.echo(f"Stopped {job['error']}", err=True)
+    if job["error"] or any(r["status"] in FAILED for r in job["rows"]):
+        raise typer.Exit(1)
+
+
+@app.command("import")
+def show_import(
+    center_id: CenterArg,
+    import_id: Annotated[str, typer.Argument(help="Import id, as `invite --csv` printed.")],
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A CSV import's progress and the outcome of every row so far."""
+    if server := remote(as_):
+        name = server.center(center_id)["name"]
+        job = server.get(path("centers", center_id, "invitations", "imports", import_id))
+    else:
+        from bizcenter.api.routers.invitations import InviteImportOut
+        from bizcenter.invitations.imports import get_import
+
+        who = actor(as_)
+        target = center(who, center_id)
+        name = target.name
+        job = api_json(InviteImportOut.of(get_import(who, target, import_id)))
+    _show_import(job, name, as_json)
 
 
 @app.command("list")

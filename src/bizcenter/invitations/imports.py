@@ -1,18 +1,25 @@
 """Invite a CSV file of addresses: checked at upload, invited in the background.
 
-The upload answers at once with a progress page; the worker invites batch by
-batch through the same ``invite`` service as the form (same limits, same
-rules, same activity log), and saves each batch's progress in that batch's
-transaction.
+Every row of the file ends in the results with its outcome, and the counts add up
+to the rows: a row is invited, a duplicate of an earlier row (named), already
+invited or a member, invalid, refused by a limit or the allowlist, empty, or not
+reached because the import stopped. Nothing is dropped without a word.
+
+The upload is judged at once (the file, the seats it will take, the daily caps)
+so a refusal shows on the form, not halfway through; the worker then invites
+batch by batch through the same ``invite`` service as the form (same limits, same
+rules, same activity log), and saves each batch's outcomes in that batch's
+transaction, so a crash resumes where the last saved batch ended.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db import transaction
@@ -21,16 +28,20 @@ from django.utils import timezone
 
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import require
+from bizcenter.accounts.addresses import parse_address
 from bizcenter.audit.models import Category
 from bizcenter.audit.services import record
+from bizcenter.centers import seats
+from bizcenter.centers.choices import Role
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
-from bizcenter.core.errors import InvalidInput, ServiceError
+from bizcenter.core.errors import InvalidInput, LimitReached, ServiceError
 from bizcenter.core.lookup import find
-from bizcenter.invitations.models import ImportState, InviteImport
+from bizcenter.invitations.models import ImportState, Invitation, InviteImport
 from bizcenter.invitations.services import (
     Grant,
     _asset_grants,
+    _current_members_by_address,
     cap_refusal,
     daily_room,
     invite,
@@ -38,13 +49,55 @@ from bizcenter.invitations.services import (
     sender_daily_room,
 )
 
-ADDRESS_HEADERS = ("address", "email", "phone", "email or phone", "e-mail", "mobile")
+# Headers (lower-cased, trimmed) of the columns read for addresses. A row with both
+# an email and a phone is invited at its email unless the import prefers phones.
+EMAIL_HEADERS = ("email", "e-mail", "email address", "e-mail address", "mail", "work email")
+PHONE_HEADERS = ("phone", "mobile", "phone number", "mobile number", "mobile phone", "tel",
+                 "telephone", "cell", "sms")
+EITHER_HEADERS = ("address", "email or phone", "contact")
 MAX_BYTES = 1024 * 1024
 
+Prefer = Literal["email", "phone"]
+FILE, TYPED = "file", "typed"
+# The outcome of a row: the statuses of ``invite`` plus the three judged here.
+EMPTY, DUPLICATE, STOPPED = "empty", "duplicate", "stopped"
+WORDS = {"invited": "invited", "duplicate": "duplicate in this file",
+         "already_invited": "already invited", "already_member": "already members",
+         "invalid": "invalid", "limit_reached": "refused by a limit",
+         "domain_not_allowed": "refused by the allowlist", "empty": "empty",
+         "stopped": "not reached (the import stopped)"}
 
-def parse_csv(data: bytes) -> list[str]:
-    """The addresses of a CSV: the column headed email/phone/address if there is one,
-    otherwise the first cell of each row. Blank rows are skipped."""
+
+@dataclass
+class Row:
+    """One row of the file (``source`` "file", ``number`` as a spreadsheet numbers it,
+    the header being row 1) or one typed address ("typed", its place in the box).
+    ``status`` is set when the row is judged before inviting: empty, invalid, or a
+    duplicate of an earlier row; otherwise ``invite`` decides."""
+
+    source: str
+    number: int
+    address: str
+    normalized: str | None = None
+    kind: str = ""
+    status: str = ""
+    message: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"row {self.number}" if self.source == FILE else f"typed address {self.number}"
+
+    def stored(self) -> list[Any]:
+        return [self.source, self.number, self.address, self.normalized, self.status,
+                self.message]
+
+    @classmethod
+    def of(cls, data: Sequence[Any]) -> Row:
+        source, number, address, normalized, status, message = data
+        return cls(source, number, address, normalized, "", status, message)
+
+
+def _decode(data: bytes) -> list[list[str]]:
     if len(data) > MAX_BYTES:
         raise InvalidInput(f"The file is larger than {MAX_BYTES // 1024} KB; split it.",
                            fields={"file": "too large"})
@@ -57,26 +110,133 @@ def parse_csv(data: bytes) -> list[str]:
         raise InvalidInput("The file is not a CSV text file.", fields={"file": "not CSV"})
     reader = csv.reader(io.StringIO(text, newline=""))  # the csv module reads line ends
     try:
-        rows = [row for row in reader if any(c.strip() for c in row)]
+        rows = list(reader)
     except csv.Error as exc:  # e.g. a cell past the csv module's 128 KB, a stray quote
         raise InvalidInput(f"Line {reader.line_num} of the file cannot be read as CSV "
                            f"({exc}). Save it as CSV UTF-8, one address per row.",
                            fields={"file": f"line {reader.line_num} is not CSV"}) from exc
-    column = 0
-    if rows:
-        header = [c.strip().lower() for c in rows[0]]
-        named = [i for i, c in enumerate(header) if c in ADDRESS_HEADERS]
-        if named:
-            column, rows = named[0], rows[1:]
-    addresses = [row[column].strip() for row in rows if len(row) > column and row[column].strip()]
+    while rows and not any(c.strip() for c in rows[-1]):  # blank lines at the end
+        rows.pop()
+    return rows
+
+
+def _columns(header: list[str], prefer: Prefer) -> list[int]:
+    """The address columns in the order a row's cells are tried: the preferred kind's,
+    then the columns that may hold either, then the other kind's."""
+    names = [c.strip().lower() for c in header]
+    email = [i for i, c in enumerate(names) if c in EMAIL_HEADERS]
+    phone = [i for i, c in enumerate(names) if c in PHONE_HEADERS]
+    either = [i for i, c in enumerate(names) if c in EITHER_HEADERS]
+    first, last = (email, phone) if prefer == "email" else (phone, email)
+    return first + either + last
+
+
+def _cell(row: list[str], columns: list[int] | None) -> str:
+    """The address of a row: its first non-empty address cell, or, in a file without
+    a header row naming one, its first cell (the form says: one address per row)."""
+    if columns is None:
+        return row[0].strip() if row else ""
+    return next((row[i].strip() for i in columns if i < len(row) and row[i].strip()), "")
+
+
+def parse_rows(data: bytes, typed: Sequence[str] = (), prefer: Prefer = "email") -> list[Row]:
+    """Every row of a CSV (and every typed address, first), each judged as far as the
+    file alone can tell: empty, invalid, a duplicate of an earlier row, or to invite.
+
+    Every email and phone column is read (headers such as Email, Phone, Mobile,
+    Address); a row with both is invited at the email, or at the phone with
+    ``prefer="phone"``, and at the other when the preferred cell is empty. In a file
+    without a header row naming such a column, the first column is the address."""
+    if prefer not in ("email", "phone"):
+        raise InvalidInput("prefer is email or phone.", fields={"prefer": "email or phone"})
+    cells = _decode(data) if data else []
+    first = 1
+    columns: list[int] | None = None
+    if cells and (found := _columns(cells[0], prefer)):
+        columns, cells, first = found, cells[1:], 2
+    rows = [Row(TYPED, i, a.strip()) for i, a in enumerate(typed, 1) if a.strip()]
+    rows += [Row(FILE, n, _cell(row, columns)) for n, row in enumerate(cells, first)]
     limit = settings.BIZCENTER_MAX_IMPORT_ROWS
-    if not addresses:
+    if len(rows) > limit:
+        raise InvalidInput(f"The file has {len(rows)} rows; at most {limit} can be imported "
+                           "at once. Split it.", fields={"file": f"at most {limit}"})
+    if not any(r.address for r in rows):
         raise InvalidInput("The file has no addresses: put one email address or phone number "
-                           "per row.", fields={"file": "empty"})
-    if len(addresses) > limit:
-        raise InvalidInput(f"The file has {len(addresses)} addresses; at most {limit} can be "
-                           "imported at once. Split it.", fields={"file": f"at most {limit}"})
-    return addresses
+                           "per row, or in a column headed Email or Phone.",
+                           fields={"file": "empty"})
+    seen: dict[str, Row] = {}
+    for row in rows:
+        if not row.address:
+            row.status, row.message = EMPTY, f"{row.where.capitalize()} has no email address " \
+                                             "or phone number."
+            continue
+        try:
+            address = parse_address(row.address)
+        except InvalidInput as exc:
+            row.status, row.message = "invalid", exc.message
+            continue
+        row.normalized, row.kind = address.value, address.kind.value
+        if (earlier := seen.get(address.value)) is not None:
+            row.status = DUPLICATE
+            row.message = (f"{address.value} is a duplicate of {earlier.where}; it is "
+                           "invited once.")
+            continue
+        seen[address.value] = row
+    return rows
+
+
+def parse_csv(data: bytes) -> list[str]:
+    """The address cell of every row that has one, as written, in order."""
+    return [r.address for r in parse_rows(data) if r.address]
+
+
+@dataclass(frozen=True)
+class SeatPlan:
+    """What an import will take before it starts: the new invitations it would send
+    (rows not already members or invited), and the seats left for them."""
+
+    new: int
+    members_in_use: int
+    max_members: int
+    admins_in_use: int
+    max_admins: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.max_members - self.members_in_use)
+
+
+def plan_seats(center: BusinessCenter, rows: Sequence[Row], role: str) -> SeatPlan:
+    """Count the seats the import will use and refuse it up front, with the numbers,
+    when they are more than the Business Center has left: a half-run import would
+    invite an arbitrary first part of the file and leave the rest to sort out."""
+    values = [r.normalized for r in rows if not r.status and r.normalized]
+    members = _current_members_by_address(center, values)
+    pending = set(Invitation.objects.usable().filter(
+        center=center, address__in=values).values_list("address", flat=True))
+    new = sum(1 for r in rows if not r.status and r.normalized
+              and r.normalized not in members and r.normalized not in pending
+              and not center.refusal_for_inviter(r.kind, r.normalized))
+    usage = seats.count(center)
+    plan = SeatPlan(new, usage.members, usage.max_members, usage.admins, usage.max_admins)
+    if usage.members + new > usage.max_members:
+        raise LimitReached(
+            f"This import would invite {new} new {_people(new)}, but {center.name} has "
+            f"{usage.members} of {usage.max_members} member seats in use (pending invitations "
+            f"count): {plan.free} left. Remove at least {usage.members + new - usage.max_members}"
+            " rows, or free seats first (BIZCENTER_MAX_MEMBERS); nobody was invited.",
+            code="member_limit")
+    if role == Role.ADMIN and usage.admins + new > usage.max_admins:
+        raise LimitReached(
+            f"This import would invite {new} new Admins, but {center.name} has "
+            f"{usage.admins} of {usage.max_admins} Admin seats in use (pending invitations "
+            f"count): {max(0, usage.max_admins - usage.admins)} left. Invite them as Standard, "
+            "or remove rows (BIZCENTER_MAX_ADMINS); nobody was invited.", code="admin_limit")
+    return plan
+
+
+def _people(n: int) -> str:
+    return "person" if n == 1 else "people"
 
 
 def _grant_json(grant: Grant) -> dict[str, Any]:
@@ -95,15 +255,19 @@ def _grant(data: dict[str, Any]) -> Grant:
 
 
 def start_import(actor: Actor, center: BusinessCenter, data: bytes, grant: Grant,
-                 file_name: str = "") -> InviteImport:
-    """Check the file and the access to give now, so mistakes show on the form; then
-    queue the work."""
+                 file_name: str = "", *, typed: Sequence[str] = (), prefer: Prefer = "email",
+                 background: bool = True) -> InviteImport:
+    """Check the file, the access to give and the seats it takes now, so mistakes show
+    on the form; then queue the work (``background=False``: the caller runs it, as
+    the CLI does on this machine). Typed addresses go in the same import, before the
+    file's rows, so both are invited and reported together."""
     from bizcenter.invitations.tasks import run_import
 
     require(actor, Action.MEMBER_INVITE, center)
-    addresses = parse_csv(data)
+    rows = parse_rows(data, typed, prefer)
     grant = grant.cleaned()
     _asset_grants(center, grant.assets)
+    plan = plan_seats(center, rows, grant.role)
     now = timezone.now()
     if daily_room(center, now) <= 0:  # say so now, not from the progress page
         raise cap_refusal(center, now)
@@ -112,11 +276,15 @@ def start_import(actor: Actor, center: BusinessCenter, data: bytes, grant: Grant
     with transaction.atomic():
         job = InviteImport.objects.create(
             center=center, created_by=actor.user, file_name=file_name[:200],
-            grant=_grant_json(grant), addresses=addresses, total=len(addresses))
+            grant=_grant_json(grant), rows=[r.stored() for r in rows], total=len(rows),
+            typed=sum(r.source == TYPED for r in rows), seats=plan.new,
+            seats_free=plan.free, prefer=prefer)
         record(actor, center=center, category=Category.USER, action="invitation.import_started",
                target=center, after={"import_id": job.pk, "file": job.file_name,
-                                     "addresses": job.total, "role": grant.role})
-        run_import.enqueue(job.pk)
+                                     "rows": job.total, "typed": job.typed, "seats": plan.new,
+                                     "role": grant.role})
+        if background:
+            run_import.enqueue(job.pk)
     return job
 
 
@@ -126,17 +294,39 @@ def get_import(actor: Actor, center: BusinessCenter, import_id: int | str) -> In
                 f"No import with id {{id}} in {center.name}.")
 
 
-def run(import_id: int) -> InviteImport:
+def _note(job: InviteImport, row: Row, status: str, message: str) -> None:
+    job.outcomes.append([row.source, row.number, row.address, status, message])
+    job.counts[status] = job.counts.get(status, 0) + 1
+
+
+def _next_batch(job: InviteImport, size: int) -> list[Row]:
+    """The rows from the first not yet done up to and including the ``size``-th one
+    left to invite: rows judged at upload travel with them, so outcomes stay in order."""
+    batch: list[Row] = []
+    inviting = 0
+    for data in job.rows[job.processed:]:
+        row = Row.of(data)
+        if not row.status:
+            if inviting == size:
+                break
+            inviting += 1
+        batch.append(row)
+    return batch
+
+
+def run(import_id: int, progress: Callable[[InviteImport], None] | None = None
+        ) -> InviteImport:
     """Invite the next batches until done. Safe to run again after a crash: it starts at
     the first batch whose progress was not saved. Safe to run twice at once too (a
     worker resuming what it took for a dead worker's import): each batch locks the
-    import and starts where the last saved one ended, and only one run finishes it."""
+    import and starts where the last saved one ended, and only one run finishes it.
+    ``progress`` is told after each saved batch (the CLI's progress bar)."""
     job = InviteImport.objects.select_related("center", "created_by").get(pk=import_id)
     if job.finished:
         return job
     actor = Actor(job.created_by, ip=None, via="import")
     grant = _grant(job.grant)
-    batch = settings.BIZCENTER_MAX_INVITES_PER_CALL
+    size = settings.BIZCENTER_MAX_INVITES_PER_CALL
     InviteImport.objects.filter(pk=job.pk, state=ImportState.QUEUED).update(
         state=ImportState.RUNNING)
     while True:
@@ -146,29 +336,27 @@ def run(import_id: int) -> InviteImport:
                 return job
             if job.processed >= job.total:
                 break
-            chunk = job.addresses[job.processed:job.processed + batch]
+            batch = _next_batch(job, size)
+            chunk = [r.normalized or r.address for r in batch if not r.status]
             try:
-                results = invite(actor, job.center, chunk, grant)
+                results = iter(invite(actor, job.center, chunk, grant) if chunk else [])
             except ServiceError as error:
                 # E.g. the Admin who uploaded it lost the right, the end date passed, or
-                # the daily cap of invitations is reached: stop, and say why and where
-                # on the progress page. The batches before were committed one by one.
-                where = (f"after {job.processed} of {job.total} addresses" if job.processed
-                         else "before the first address")
-                job.state, job.error, job.finished_at = ImportState.FAILED, \
-                    f"{where}. {error.message}", timezone.now()
-                job.save(update_fields=["state", "error", "finished_at"])
-                record(actor, center=job.center, category=Category.USER,
-                       action="invitation.import_stopped", target=job.center,
-                       after={"import_id": job.pk, "processed": job.processed,
-                              "reason": error.code, **job.counts})
+                # a daily cap of invitations is reached: stop, say why and where, and
+                # give every row not reached that reason. The batches before were
+                # committed one by one.
+                _stopped(actor, job, error)
                 return job
-            for result in results:
-                job.counts[result.status] = job.counts.get(result.status, 0) + 1
-                if not result.ok:
-                    job.problems.append([result.address, result.status, result.message])
-            job.processed += len(chunk)
-            job.save(update_fields=["processed", "counts", "problems"])
+            for row in batch:
+                if row.status:
+                    _note(job, row, row.status, row.message)
+                else:
+                    result = next(results)
+                    _note(job, row, result.status, "" if result.ok else result.message)
+            job.processed += len(batch)
+            job.save(update_fields=["processed", "counts", "outcomes"])
+        if progress is not None:
+            progress(job)
     with transaction.atomic():
         job = InviteImport.objects.select_for_update().get(pk=import_id)
         if job.finished:
@@ -179,6 +367,45 @@ def run(import_id: int) -> InviteImport:
                action="invitation.import_finished", target=job.center,
                after={"import_id": job.pk, **job.counts})
     return job
+
+
+def _stopped(actor: Actor, job: InviteImport, error: ServiceError) -> None:
+    where = (f"after {job.processed} of {job.total} rows" if job.processed
+             else "before the first row")
+    job.state, job.error, job.finished_at = ImportState.FAILED, \
+        f"{where}. {error.message}", timezone.now()
+    for data in job.rows[job.processed:]:
+        row = Row.of(data)
+        if row.status:  # judged at upload: that outcome stands
+            _note(job, row, row.status, row.message)
+        else:
+            _note(job, row, STOPPED, f"Not invited: the import stopped {where}. "
+                                     f"{error.message}")
+    job.save(update_fields=["state", "error", "finished_at", "counts", "outcomes"])
+    record(actor, center=job.center, category=Category.USER,
+           action="invitation.import_stopped", target=job.center,
+           after={"import_id": job.pk, "processed": job.processed,
+                  "reason": error.code, **job.counts})
+
+
+def summary(job: InviteImport) -> str:
+    """"500 rows: 440 invited, 50 already invited, 10 invalid": the counts, which add up
+    to the rows (typed addresses included, and said)."""
+    total = f"{job.total} row{'s' if job.total != 1 else ''}"
+    if job.typed:
+        total += f" ({job.typed} typed, {job.total - job.typed} from the file)"
+    done = job.total if job.finished else job.processed
+    if not job.counts:
+        return f"{total}: none done yet."
+    ordered = sorted(job.counts.items(), key=lambda kv: (kv[0] != "invited", -kv[1], kv[0]))
+    parts = ", ".join(f"{n} {WORDS.get(status, status.replace('_', ' '))}"
+                      for status, n in ordered)
+    return f"{total}: {parts}" + ("" if done == job.total else f" (so far, {done} done)") + "."
+
+
+def not_invited(job: InviteImport) -> list[list[Any]]:
+    """The rows that did not end in an invitation, for the results table."""
+    return [o for o in job.outcomes if o[3] != "invited"]
 
 
 def resume_unfinished(*, stale: timedelta | None = None) -> int:

@@ -142,11 +142,12 @@ class ImportState(models.TextChoices):
 
 
 class InviteImport(models.Model):
-    """A CSV of addresses invited in the background, batch by batch.
+    """A CSV of addresses (and any typed with it) invited in the background, batch by batch.
 
     Each batch's invitations and this row's progress are saved in one
     transaction, so after a crash the import resumes at the first batch not
-    saved: nobody is invited twice, nobody is skipped.
+    saved: nobody is invited twice, nobody is skipped. Every row of the file ends
+    in ``outcomes``, so the counts add up to ``total``.
     """
 
     center = models.ForeignKey(BusinessCenter, on_delete=models.CASCADE,
@@ -155,14 +156,20 @@ class InviteImport(models.Model):
                                    related_name="+")
     file_name = models.CharField(max_length=200, blank=True)
     grant = models.JSONField(default=dict)  # the Grant every address gets
-    addresses = models.JSONField(default=list)
+    # [source, number, address, normalized, status, message] per row, typed ones first;
+    # status is set for rows judged at upload (empty, invalid, duplicate)
+    rows = models.JSONField(default=list)
+    prefer = models.CharField(max_length=5, default="email")  # for rows with both
     state = models.CharField(max_length=8, choices=ImportState.choices,
                              default=ImportState.QUEUED)
-    total = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)  # rows, typed ones included
+    typed = models.PositiveIntegerField(default=0)  # of which typed in the box
+    seats = models.PositiveIntegerField(default=0)  # new invitations it expected to send
+    seats_free = models.PositiveIntegerField(default=0)  # member seats free at upload
     processed = models.PositiveIntegerField(default=0)
-    counts = models.JSONField(default=dict)  # result status -> how many
-    # [address, status, message] for every address that was not invited
-    problems = models.JSONField(default=list)
+    counts = models.JSONField(default=dict)  # outcome -> how many rows
+    # [source, number, address, status, message] for every row done, in order
+    outcomes = models.JSONField(default=list)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

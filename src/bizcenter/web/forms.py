@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -176,18 +176,26 @@ class AssetRoles:
 
 
 class InviteForm(AssetRoles, ServiceErrors, forms.Form):
-    """Add Partners: the article's form, several addresses at once or a CSV file."""
+    """Add Partners: the article's form, several addresses at once or a CSV file, or
+    both: typed addresses and the file's rows are then invited together as one import,
+    and its results list both (nothing typed is dropped for the file)."""
 
     addresses = forms.CharField(
         label="Email addresses or phone numbers", required=False,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "ana@agency.com\n+14155550123"}),
-        help_text="One per line, or separated by commas. Up to 50 at once.",
+        help_text="One per line, or separated by commas. Up to 50 at once, or any number "
+                  "together with a CSV file.",
     )
     file = forms.FileField(
-        label="Or upload a CSV file", required=False,
+        label="And/or upload a CSV file", required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-        help_text="One address per row, or a column headed email, phone or address. "
-                  "Up to 4,000 rows; they are invited in the background.")
+        help_text="One address per row, or columns headed Email and/or Phone (Name and "
+                  "other columns are ignored). Up to 4,000 rows; they are invited in the "
+                  "background, and every row is reported.")
+    prefer_phone = forms.BooleanField(
+        label="Prefer phone numbers", required=False,
+        help_text="For CSV rows with both an email address and a phone number: invite the "
+                  "phone number by SMS. Unticked, such rows are invited by email.")
     role = forms.ChoiceField(label="Role", choices=[("STANDARD", "Standard"), ("ADMIN", "Admin")])
     modules = forms.MultipleChoiceField(
         label="Access", required=False, widget=forms.CheckboxSelectMultiple,
@@ -218,6 +226,8 @@ class InviteForm(AssetRoles, ServiceErrors, forms.Form):
         raw = self.cleaned_data["addresses"].replace(",", "\n")
         return [line.strip() for line in raw.splitlines() if line.strip()]
 
+    def prefer(self) -> Literal["email", "phone"]:
+        return "phone" if self.cleaned_data.get("prefer_phone") else "email"
 
 
 class EditMemberForm(AssetRoles, ServiceErrors, forms.Form):

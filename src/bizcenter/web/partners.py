@@ -127,9 +127,10 @@ def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
             grant = Grant(role=data["role"], modules=tuple(data["modules"]),
                           finance_role=data["finance_role"], kind=data["kind"],
                           expires_at=picked_end(data["expires"], center), assets=form.asset_roles())
-            if data["file"]:
+            if data["file"]:  # typed addresses, if any, go in the same import
                 job = imports.start_import(me, center, data["file"].read(), grant,
-                                           file_name=data["file"].name)
+                                           file_name=data["file"].name,
+                                           typed=form.address_list(), prefer=form.prefer())
                 return redirect("web:import", center_id=center.pk, import_id=job.pk)
             results = invitations.invite(me, center, form.address_list(), grant)
         except ServiceError as error:
@@ -154,7 +155,10 @@ def import_progress(request: HttpRequest, center: BusinessCenter, import_id: int
     job = imports.get_import(actor(request), center, import_id)
     template = ("web/_import_progress.html" if request.headers.get("HX-Request")
                 else "web/import.html")
-    return render(request, template, {"center": center, "job": job, "tab": "add"})
+    return render(request, template, {"center": center, "job": job, "tab": "add",
+                                      "summary": imports.summary(job),
+                                      "not_invited": imports.not_invited(job)
+                                      if job.finished else []})
 
 
 def _on_the_list(request: HttpRequest, error: ServiceError) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
@@ -26,8 +26,9 @@ from bizcenter.api.schemas import (
 )
 from bizcenter.centers import enddates
 from bizcenter.centers.models import BusinessCenter
+from bizcenter.invitations import imports
 from bizcenter.invitations import services as invitations
-from bizcenter.invitations.models import Invitation
+from bizcenter.invitations.models import Invitation, InviteImport
 from bizcenter.invitations.services import Grant
 
 router = Router(tags=["Invitations"])
@@ -186,3 +187,95 @@ def link(request: HttpRequest, center_id: int, invitation_id: int) -> LinkOut:
 def cancel(request: HttpRequest, center_id: int, invitation_id: int) -> InvitationOut:
     where = center(request, center_id)
     return InvitationOut.of(invitations.cancel(actor(request), where, invitation_id), where)
+
+
+class InviteImportIn(Schema):
+    csv: str = Field("", description="The CSV file's text (UTF-8): one address per row, or "
+                     "columns headed Email and/or Phone; other columns are ignored.")
+    file_name: str = ""
+    addresses: list[str] = Field([], description="Addresses invited together with the "
+                                 "file's rows, and reported first (as typed 1, 2, ...).")
+    prefer: Literal["email", "phone"] = Field(
+        "email", description="For rows with both an email and a phone: which one is invited.")
+    role: str = "STANDARD"
+    modules: list[str] = ["ANALYTICS"]
+    finance_role: str = ""
+    kind: str = "other"
+    expires_at: EndMoment | None = None
+    last_day: LastDay | None = last_day_in(LAST_DAY_IN.replace("access", "the membership"))
+    assets: dict[str, list[str]] = {}
+
+    @model_validator(mode="after")
+    def _one_end(self) -> InviteImportIn:
+        one_end(self.expires_at, self.last_day)
+        return self
+
+
+class InviteImportRowOut(Schema):
+    source: str = Field(description="file or typed")
+    row: int | None = Field(description="The file's row as a spreadsheet numbers it (the "
+                            "header is row 1), or the typed address's place.")
+    address: str
+    status: str = Field(description="invited, duplicate, already_invited, already_member, "
+                        "invalid, limit_reached, domain_not_allowed, empty, or stopped")
+    message: str
+
+
+class InviteImportOut(Schema):
+    id: str
+    state: str = Field(description="QUEUED, RUNNING, DONE or FAILED")
+    file_name: str
+    total: int = Field(description="Rows, typed addresses included; the counts add up to it "
+                       "once the import is finished.")
+    typed: int
+    processed: int
+    seats: int = Field(description="The new invitations it expected to send at upload: the "
+                       "member seats it uses.")
+    seats_free: int
+    counts: dict[str, int]
+    summary: str
+    error: str
+    rows: list[InviteImportRowOut]
+    created_at: datetime
+    finished_at: datetime | None
+
+    @staticmethod
+    def of(job: InviteImport) -> InviteImportOut:
+        return InviteImportOut(
+            id=str(job.pk), state=job.state, file_name=job.file_name, total=job.total,
+            typed=job.typed, processed=job.processed, seats=job.seats,
+            seats_free=job.seats_free, counts=job.counts, summary=imports.summary(job),
+            error=job.error, created_at=job.created_at, finished_at=job.finished_at,
+            rows=[InviteImportRowOut(source=o[0], row=o[1], address=o[2], status=o[3], message=o[4])
+                  for o in job.outcomes])
+
+
+@router.post("/{center_id}/invitations/imports", response={202: InviteImportOut, **ERRORS},
+             summary="Invite a CSV file of addresses in the background")
+def start_import(request: HttpRequest, center_id: int, payload: InviteImportIn) -> Status[Any]:
+    """Checked at once, invited by the worker: a bad file, or one needing more member or
+    Admin seats than are left, is refused before anyone is invited (409 member_limit /
+    admin_limit, with the numbers). Every row ends in ``rows`` with its outcome; poll
+    GET .../imports/{id} until ``state`` is DONE or FAILED (a daily cap of invitations
+    can stop it partway: the rows not reached are then ``stopped``, and ``error`` says
+    why). Send an Idempotency-Key header so a retry does not import twice."""
+    target = center(request, center_id)
+    ends = end_sent(payload.last_day, payload.expires_at, target)
+
+    def run() -> tuple[int, Any]:
+        grant = Grant(role=payload.role, modules=tuple(payload.modules),
+                      finance_role=payload.finance_role, kind=payload.kind, expires_at=ends,
+                      assets={k: list(v) for k, v in payload.assets.items()})
+        job = imports.start_import(actor(request), target, payload.csv.encode(), grant,
+                                   file_name=payload.file_name, typed=payload.addresses,
+                                   prefer=payload.prefer)
+        return 202, InviteImportOut.of(job).model_dump(mode="json")
+
+    return Status(*once(request, run))
+
+
+@router.get("/{center_id}/invitations/imports/{import_id}",
+            response={200: InviteImportOut, **ERRORS}, summary="An import's progress and results")
+def get_import(request: HttpRequest, center_id: int, import_id: int) -> InviteImportOut:
+    return InviteImportOut.of(imports.get_import(actor(request), center(request, center_id),
+                                           import_id))
