@@ -63,7 +63,7 @@ def test_a_finance_manager_tops_up_refunds_and_sets_a_spending_limit(new_page, o
     top_up.get_by_label("Note").fill("April budget")
     top_up.get_by_role("button", name="Top up").click()
     top_up = page.get_by_role("form", name="Top up")
-    expect(top_up).to_contain_text("no thousands separators")
+    expect(top_up).to_contain_text("'250,50' is not an amount: write 250.50")
     expect(top_up.get_by_label("Top-up amount (USD)")).to_have_value("250,50")
     expect(top_up.get_by_label("Note")).to_have_value("April budget")
     top_up.get_by_label("Top-up amount (USD)").fill("250.50")

@@ -280,7 +280,7 @@ def test_a_csv_of_120_addresses_is_invited_with_live_progress(new_page, owner, c
     expect(admin).to_have_url(re.compile(rf"/c/{center.pk}/partners/imports/\d+/$"))
     progress = admin.locator("#import-progress")
     expect(progress.get_by_role("heading")).to_have_text(
-        "Inviting 120 addresses from partners.csv")
+        "Inviting 120 rows from partners.csv")
     expect(progress).to_contain_text("0 of 120")
     expect(progress).to_contain_text("Waiting for the background worker to start")
     admin.evaluate("window.stillTheSamePage = true")
@@ -298,7 +298,7 @@ def test_a_csv_of_120_addresses_is_invited_with_live_progress(new_page, owner, c
     expect(progress.get_by_role("row", name=re.compile("not an address"))).to_contain_text(
         "Invalid")
     expect(progress.get_by_role("row", name=re.compile("p3@agency.com"))).to_contain_text(
-        "already in this list")
+        "p3@agency.com is a duplicate of row 5; it is invited once.")
     shot(admin, "import-progress")
 
     progress.get_by_role("link", name="See pending invitations").click()

@@ -4,8 +4,9 @@ Every API call bumps a rate-limit counter (core/ratelimit.py), so counting is on
 path of every call. Django's cache API counts in two or three steps (is there a
 counter? add one, or increment it), each a round trip to Redis, and the local-memory
 cache pickles the number and checks the key character by character on each of them.
-Each backend here counts in one step: Redis runs a script, and the local-memory
-cache keeps its counters as plain numbers beside its entries.
+Each backend here counts in one step: Redis runs a script, the database runs one
+upsert (for several processes without Redis, and while Redis does not answer), and
+the local-memory cache keeps its counters as plain numbers beside its entries.
 
 Counting in Redis still costs every API call a round trip, as long as the database's
 own read. A caller that can live with a count a little behind (``slack``) lets a
@@ -56,42 +57,63 @@ _unsent: dict[str, tuple[dict[str, tuple[int, int]], threading.Lock]] = {}
 _local: dict[str, tuple[dict[str, tuple[float, int]], threading.Lock]] = {}
 
 
-class Redis(RedisCache):
-    def __init__(self, server: str, params: dict) -> None:
-        super().__init__(server, params)
-        # Each counter's total as Redis last said it, and what this process has added
-        # since without telling it.
-        self._unsent, self._sending = _unsent.setdefault(server, ({}, threading.Lock()))
+class Batching:
+    """Counting in a store all processes share, with up to ``slack`` events added here
+    before the store hears of them together; the store's step is ``_send``."""
+
+    _unsent: dict[str, tuple[int, int]]
+    _sending: threading.Lock
+
+    def _batches(self, location: str) -> None:
+        # Each counter's total as the store last said it, and what this process has
+        # added since without telling it.
+        self._unsent, self._sending = _unsent.setdefault(location, ({}, threading.Lock()))
 
     def count(self, name: str, cost: int, timeout: int, slack: int = 0) -> int:
         """The counter after adding ``cost``, created with ``timeout`` seconds to live;
         the stored integer is the one Django's cache reads back. With ``slack``, up
-        to that many events are added here before Redis hears of them together."""
+        to that many events are added here before the store hears of them together."""
         with self._sending:
             said, added = self._unsent.get(name, (-1, 0))
             added += cost
             if said >= 0 and added <= slack:
                 self._unsent[name] = (said, added)
                 return said + added
-            key = self.make_and_validate_key(name)
-            try:
-                client = self._cache.get_client(key, write=True)  # type: ignore[attr-defined]
-                total = int(client.eval(_COUNT, 1, key, added, timeout))
-            except (ConnectionError, OSError, TimeoutError) as error:
-                return _without_redis(error, name, cost, timeout, slack)
-            except Exception as error:  # redis-py's own ConnectionError and TimeoutError
-                if type(error).__module__.split(".")[0] != "redis":
-                    raise
-                return _without_redis(error, name, cost, timeout, slack)
-            _redis_answers()
+            total = self._send(name, added, timeout)
             if slack:
                 keep(self._unsent, name, (total, 0), COUNTERS)
             return total
 
-    def clear(self) -> None:
-        super().clear()
+    def _send(self, name: str, cost: int, timeout: int) -> int:
+        raise NotImplementedError
+
+    def _forget(self) -> None:
         with self._sending:
             self._unsent.clear()
+
+
+class Redis(Batching, RedisCache):
+    def __init__(self, server: str, params: dict) -> None:
+        super().__init__(server, params)
+        self._batches(server)
+
+    def _send(self, name: str, cost: int, timeout: int) -> int:
+        key = self.make_and_validate_key(name)
+        try:
+            client = self._cache.get_client(key, write=True)  # type: ignore[attr-defined]
+            total = int(client.eval(_COUNT, 1, key, cost, timeout))
+        except (ConnectionError, OSError, TimeoutError) as error:
+            return _without_redis(error, name, cost, timeout)
+        except Exception as error:  # redis-py's own ConnectionError and TimeoutError
+            if type(error).__module__.split(".")[0] != "redis":
+                raise
+            return _without_redis(error, name, cost, timeout)
+        _redis_answers()
+        return total
+
+    def clear(self) -> None:
+        super().clear()
+        self._forget()
 
 
 class LocalMemory(LocMemCache):
@@ -123,7 +145,7 @@ class LocalMemory(LocMemCache):
             self._counters.clear()
 
 
-def _without_redis(error: Exception, name: str, cost: int, timeout: int, slack: int) -> int:
+def _without_redis(error: Exception, name: str, cost: int, timeout: int) -> int:
     """Count in the database while Redis does not answer, never in nothing: a limit
     against guessing passwords must hold with Redis down. Said once in the log, until
     Redis answers again; /healthz says ``degraded`` meanwhile."""
@@ -134,7 +156,7 @@ def _without_redis(error: Exception, name: str, cost: int, timeout: int, slack: 
                   "does.", error)
     backend = caches[FALLBACK]
     assert isinstance(backend, SharedDatabase)
-    return backend.count(name, cost, timeout, slack)
+    return backend._send(name, cost, timeout)
 
 
 def _redis_answers() -> None:
@@ -144,7 +166,7 @@ def _redis_answers() -> None:
         log.warning("Redis answers again: rate limits count in Redis.")
 
 
-class SharedDatabase(DatabaseCache):
+class SharedDatabase(Batching, DatabaseCache):
     """Counters in a database table every app process shares: for several processes
     without Redis (``serve``'s default), and for when Redis does not answer.
 
@@ -157,20 +179,10 @@ class SharedDatabase(DatabaseCache):
 
     def __init__(self, table: str, params: dict) -> None:
         super().__init__(table, params)
-        self._unsent, self._sending = _unsent.setdefault(f"db:{table}", ({},
-                                                                          threading.Lock()))
+        self._batches(f"db:{table}")
 
-    def count(self, name: str, cost: int, timeout: int, slack: int = 0) -> int:
-        with self._sending:
-            said, added = self._unsent.get(name, (-1, 0))
-            added += cost
-            if said >= 0 and added <= slack:
-                self._unsent[name] = (said, added)
-                return said + added
-            total = self._add(self.make_and_validate_key(name), added, timeout)
-            if slack:
-                keep(self._unsent, name, (total, 0), COUNTERS)
-            return total
+    def _send(self, name: str, cost: int, timeout: int) -> int:
+        return self._add(self.make_and_validate_key(name), cost, timeout)
 
     def _add(self, key: str, cost: int, timeout: int) -> int:
         db = router.db_for_write(self.cache_model_class)
@@ -194,5 +206,4 @@ class SharedDatabase(DatabaseCache):
 
     def clear(self) -> None:
         super().clear()
-        with self._sending:
-            self._unsent.clear()
+        self._forget()
