@@ -24,7 +24,6 @@ from bizcenter.assets.kinds import RULES, cap_roles
 from bizcenter.assets.models import Asset, AssetGrant, PartnerShare
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.core.actor import Actor
-from bizcenter.core.errors import InvalidInput
 
 
 def allowed_roles(asset_type: str, ceiling: Iterable[str]) -> tuple[str, ...]:
@@ -137,28 +136,15 @@ def set_member_shared_assets(actor: Actor, center: BusinessCenter, membership_id
     that already gives what is wanted (capped by a lowered share) is left as stored, so
     that a plain Confirm does not throw away what a raised share would give back.
     Returns how many assets changed; each change is its own assign/unassign, logged."""
-    from bizcenter.assets.services import active_member, assign, unassign
-
-    def roles_of(value: Sequence[str] | str) -> list[str]:
-        return sorted(r.strip().upper() for r in ([value] if isinstance(value, str) else value))
+    from bizcenter.assets.services import _sync_grants, _wanted, active_member
 
     with transaction.atomic():
         require(actor, Action.ASSET_MANAGE, center)
         active_member(center, membership_id)
-        try:
-            want = {int(k): roles_of(v) for k, v in wanted.items()}
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput("Asset ids are numbers.", fields={"assets": "numeric ids"}) from exc
+        want = _wanted(wanted)
         current = member_shared_roles(actor, center, membership_id)
-        changed = 0
-        for asset_id, roles in sorted(want.items()):
-            if current.get(asset_id) != roles:
-                assign(actor, center, membership_id, asset_id, roles)  # refuses above the share
-                changed += 1
-        for asset_id in sorted(current.keys() - want.keys()):
-            unassign(actor, center, membership_id, asset_id)
-            changed += 1
-    return changed
+        # assign() refuses a role above the share.
+        return _sync_grants(actor, center, membership_id, current, want)
 
 
 def edit_member_with_shared(actor: Actor, center: BusinessCenter, membership_id: int | str, *,

@@ -295,6 +295,32 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
+def _wanted(wanted: Mapping[int | str, Sequence[str] | str]) -> dict[int, list[str]]:
+    """A member's asset set as typed (asset id -> roles), as ids and sorted roles."""
+    def roles_of(value: Sequence[str] | str) -> list[str]:
+        return sorted(r.strip().upper() for r in ([value] if isinstance(value, str) else value))
+
+    try:
+        return {int(k): roles_of(v) for k, v in wanted.items()}
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("Asset ids are numbers.", fields={"assets": "numeric ids"}) from exc
+
+
+def _sync_grants(actor: Actor, center: BusinessCenter, membership_id: int | str,
+                 current: Mapping[int, list[str]], want: Mapping[int, list[str]]) -> int:
+    """Assign what differs from ``current`` and unassign what is no longer wanted, each
+    its own assign/unassign with its own log line; how many assets changed."""
+    changed = 0
+    for asset_id, roles in sorted(want.items()):
+        if current.get(asset_id) != roles:
+            assign(actor, center, membership_id, asset_id, roles)
+            changed += 1
+    for asset_id in sorted(current.keys() - want.keys()):
+        unassign(actor, center, membership_id, asset_id)
+        changed += 1
+    return changed
+
+
 def set_member_assets(actor: Actor, center: BusinessCenter, membership_id: int | str,
                       wanted: Mapping[int | str, Sequence[str] | str]) -> int:
     """Make the member's direct grants on assets this Business Center owns exactly
@@ -302,19 +328,13 @@ def set_member_assets(actor: Actor, center: BusinessCenter, membership_id: int |
     their end dates, and assets shared by partners are left alone (they are assigned
     on the asset's page). Returns how many assets changed; each change is its own
     assign/unassign, with its own log line."""
-    def roles_of(value: Sequence[str] | str) -> list[str]:
-        return sorted(r.strip().upper() for r in ([value] if isinstance(value, str) else value))
-
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.ASSET_MANAGE, center)
         active_member(center, membership_id)
         current = {g.asset_id: sorted(g.roles) for g in AssetGrant.objects.filter(
             membership_id=membership_id, membership__center=center, asset__center=center)}
-        try:
-            want = {int(k): roles_of(v) for k, v in wanted.items()}
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput("Asset ids are numbers.", fields={"assets": "numeric ids"}) from exc
+        want = _wanted(wanted)
         owned = set(Asset.objects.filter(center=center, pk__in=list(want))
                     .values_list("pk", flat=True))
         for asset_id in sorted(set(want) - owned):
@@ -324,15 +344,7 @@ def set_member_assets(actor: Actor, center: BusinessCenter, membership_id: int |
             raise InvalidInput(f"{asset} is shared by {owner}; assign it on its own, not in "
                                "the member's set of owned assets.",
                                fields={"assets": "owned assets only"})
-        changed = 0
-        for asset_id, roles in sorted(want.items()):
-            if current.get(asset_id) != roles:
-                assign(actor, center, membership_id, asset_id, roles)
-                changed += 1
-        for asset_id in sorted(current.keys() - want.keys()):
-            unassign(actor, center, membership_id, asset_id)
-            changed += 1
-    return changed
+        return _sync_grants(actor, center, membership_id, current, want)
 
 
 def edit_member_access(actor: Actor, center: BusinessCenter, membership_id: int | str, *,

@@ -10,9 +10,11 @@ and write everything (Admins, with the ``asset.manage`` right).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 from pydantic import Field
@@ -347,30 +349,31 @@ def _share_of(link: Partnership, asset_id: object) -> PartnerShare | None:
 # -- partnerships ----------------------------------------------------------------------
 
 
+def _partner_page(request: HttpRequest, center_id: int, paging: Paging,
+                  read: Callable[[Actor, BusinessCenter], QuerySet[Partnership]]
+                  ) -> PartnerPage:
+    """A page of active partnerships from either side, each with what it shares."""
+    here = center(request, center_id)
+    found = paginate(read(actor(request), here).select_related("owner", "partner")
+                     .prefetch_related("shares__shared_by"), paging.page, paging.page_size)
+    return PartnerPage(items=[PartnerOut.of(p, here) for p in found.items],
+                       page_info=page_info(found))
+
+
 @router.get("/{center_id}/partners", response={200: PartnerPage, **ERRORS})
 def list_partners(request: HttpRequest, center_id: int, paging: Query[Paging]) -> PartnerPage:
     """The partner Business Centers this one shares assets with (it is the owner), by
     public id and name, each with what it shares, at which role, and whether changes
     need approval (Admins). The Business Centers sharing with this one:
     GET /partner-owners."""
-    here = center(request, center_id)
-    found = paginate(partners.partners_of(actor(request), here).select_related(
-        "owner", "partner").prefetch_related("shares__shared_by"), paging.page,
-        paging.page_size)
-    return PartnerPage(items=[PartnerOut.of(p, here) for p in found.items],
-                       page_info=page_info(found))
+    return _partner_page(request, center_id, paging, partners.partners_of)
 
 
 @router.get("/{center_id}/partner-owners", response={200: PartnerPage, **ERRORS})
 def list_owners(request: HttpRequest, center_id: int, paging: Query[Paging]) -> PartnerPage:
     """The Business Centers that made this one their partner (its clients), each with
     what it shares with this one (Admins)."""
-    here = center(request, center_id)
-    found = paginate(partners.owners_of(actor(request), here).select_related(
-        "owner", "partner").prefetch_related("shares__shared_by"), paging.page,
-        paging.page_size)
-    return PartnerPage(items=[PartnerOut.of(p, here) for p in found.items],
-                       page_info=page_info(found))
+    return _partner_page(request, center_id, paging, partners.owners_of)
 
 
 @router.post("/{center_id}/partners", response={202: RequestOut, **ERRORS})
