@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import signal
 import subprocess
@@ -116,8 +117,12 @@ def serve(
         )
     typer.echo(
         f"bizcenter: serving on http://{host}:{port} with {count} workers "
+        f"of {THREADS} threads "
         f"(outbox files in {settings.DATA_DIR / 'outbox'} unless SMTP is set)"
     )
+    warning = exposed_warning(host, behind_proxy=bool(settings.BIZCENTER_BEHIND_PROXY))
+    if warning:
+        typer.echo(warning, err=True)
     try:
         _gunicorn(host, port, count)
     finally:
@@ -129,22 +134,65 @@ def serve(
                 worker_process.kill()
 
 
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 and localhost: only this machine can connect."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to any interface
+
+
+def exposed_warning(host: str, *, behind_proxy: bool) -> str | None:
+    """What ``serve`` says, once at start, when it listens where others can reach it
+    and no reverse proxy is declared (None when there is nothing to say)."""
+    if behind_proxy or is_loopback(host):
+        return None
+    return (
+        f"bizcenter: WARNING: listening on {host}, reachable from other machines, "
+        "without BIZCENTER_BEHIND_PROXY. gunicorn alone is not built to face the "
+        "internet (slow or trickling clients, TLS, request buffering). Put a reverse "
+        "proxy such as nginx in front of it, bind serve to 127.0.0.1, and set "
+        "BIZCENTER_BEHIND_PROXY=1 (docs/DEPLOY.md)."
+    )
+
+
+# Threads per worker process. A slow client (headers sent a byte at a time) holds the
+# thread reading it: gunicorn's gthread worker parks a connection that sends nothing
+# for 5 s without a thread and closes it after `keepalive`, but it cannot bound a
+# header read that has started. With sync workers one such client per process stopped
+# the server; here it takes workers x THREADS of them (bench/slow_clients.py), while
+# the threads cost nothing until used. Each thread that has served a request keeps its
+# own database connection (CONN_MAX_AGE), so this is also the most connections one
+# process opens under full load.
+THREADS = 32
+
+
+def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
+    return {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        # Threads, so that a slow client holds one thread and not the process (see
+        # THREADS); idle kept-alive connections are closed after 2 s.
+        "worker_class": "gthread",
+        "threads": THREADS,
+        "keepalive": 2,
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "accesslog": "-" if os.environ.get("BIZCENTER_ACCESS_LOG") else None,
+        "errorlog": "-",
+        "loglevel": "warning",
+    }
+
+
 def _gunicorn(host: str, port: int, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            options: dict[str, Any] = {
-                "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-                "workers": workers,
-                "worker_class": "sync",
-                "timeout": 60,
-                "graceful_timeout": 10,
-                "accesslog": "-" if os.environ.get("BIZCENTER_ACCESS_LOG") else None,
-                "errorlog": "-",
-                "loglevel": "warning",
-            }
-            for key, value in options.items():
+            for key, value in gunicorn_options(host, port, workers).items():
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
@@ -175,10 +223,12 @@ def worker(
     from bizcenter.access import reminders
     from bizcenter.accounts import tasks as accounts
     from bizcenter.api import tasks as api
+    from bizcenter.billing import tasks as billing
 
     reminders.schedule()
     accounts.schedule()
     api.schedule()  # forget Idempotency-Key answers older than a day
+    billing.schedule()  # resume campaigns a spending limit paused, when a month begins
     call_command(
         "db_worker",
         interval=interval,
