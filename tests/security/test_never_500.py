@@ -17,7 +17,7 @@ from bizcenter.accounts.tokens import create_token
 from bizcenter.assets.services import create_asset
 from bizcenter.campaigns.models import Campaign
 from bizcenter.compat.urls import ROUTES
-from bizcenter.core.hostile import MAX_JSON_DEPTH, HostileInputMiddleware, check_depth
+from bizcenter.core.hostile import MAX_JSON_DEPTH, NUL, HostileInputMiddleware, check_depth
 from bizcenter.web.views import server_error
 from tests.security.test_hostile_input import FORMS
 
@@ -289,3 +289,130 @@ def test_any_web_form_refuses_nul_and_surrogates_with_a_400_page(client, owner, 
         return  # a surrogate cannot be form-encoded as UTF-8 (see the web form test above)
     assert response.status_code == 400, (form, response.status_code)
     assert "contains a" in response.content.decode()
+
+
+# -- headers and cookies ----------------------------------------------------------------
+# Headers reach the database (the session cookie and the API tokens are looked up by
+# their text, an Idempotency-Key is stored) and parsers (X-Forwarded-For, Cookie): on
+# PostgreSQL a NUL in any of them was a 500. Every header is held to the body's rule.
+
+HEADERS = st.sampled_from(["Authorization", "Access-Token", "Idempotency-Key", "Cookie",
+                           "User-Agent", "X-Forwarded-For", "Accept-Language", "Referer"])
+
+
+def _with(header: str, value: str, world: dict[str, Any], door: str) -> dict[str, str]:
+    """The door's own credentials, with ``value`` in ``header`` (over them if it is theirs)."""
+    headers = ({"Authorization": f"Bearer {world['token']}"} if door == "rest"
+               else {"Access-Token": world["token"]})
+    headers[header] = f"sessionid={value}" if header == "Cookie" else value
+    return headers
+
+
+def test_nul_in_the_session_cookie_is_a_400_page_naming_it(client, owner):
+    client.force_login(owner)
+    client.cookies["sessionid"] = client.cookies["sessionid"].value + "\x00"
+    response = client.get("/")
+    assert response.status_code == 400
+    assert response.content.decode().startswith("Cookie: contains a NUL character")
+
+
+def test_nul_in_an_idempotency_key_is_a_400_naming_it_and_nothing_is_kept(world):
+    from bizcenter.api.models import IdempotentRequest
+
+    response = Client(headers=_with("Idempotency-Key", "k\x00", world, "rest")).post(
+        f"/api/v1/centers/{world['center']}/campaigns",
+        {"advertiser_id": world["ads"], "name": "Spring", "objective": "TRAFFIC"},
+        content_type="application/json")
+    error = _api_error(response)
+    assert error["fields"] == {"Idempotency-Key": NUL}
+    assert not IdempotentRequest.objects.exists() and not Campaign.objects.exists()
+
+
+def test_nul_in_a_compatible_access_token_is_a_40002_naming_it(world):
+    headers = {"Access-Token": world["token"] + "\x00"}
+    response = Client(headers=headers).get("/open_api/v1.3/advertiser/info/",
+                                           {"advertiser_ids": f"[{world['ads']}]"})
+    assert _compat_refusal(response).startswith("Access-Token: contains a NUL")
+
+
+def test_a_header_without_nul_still_passes(world):
+    headers = {**_with("User-Agent", "Mozilla/5.0 (X11; Linux) é", world, "rest"),
+               "Accept-Language": "fr-CH, fr;q=0.9", "X-Forwarded-For": "203.0.113.9"}
+    assert Client(headers=headers).get(f"/api/v1/centers/{world['center']}").status_code == 200
+
+
+@PROPERTY
+@given(operation=st.sampled_from(REST), header=HEADERS, value=HOSTILE)
+def test_any_rest_operation_refuses_nul_and_surrogates_in_a_header_naming_it(
+        world, operation, header, value):
+    method, path = operation
+    response = Client(headers=_with(header, value, world, "rest")).generic(
+        method, _filled(path, world), "{}", content_type="application/json")
+    error = _api_error(response)
+    assert error["code"] == "invalid_input" and list(error["fields"]) == [header]
+
+
+@PROPERTY
+@given(route=st.sampled_from(sorted(ROUTES)), header=HEADERS, value=HOSTILE,
+       method=st.sampled_from(["GET", "POST"]))
+def test_any_compatible_endpoint_refuses_nul_and_surrogates_in_a_header(world, route, header,
+                                                                         value, method):
+    client = Client(headers=_with(header, value, world, "compat"))
+    url = f"/open_api/v1.3/{route}"
+    response = (client.get(url, {"bc_id": world["center"]}) if method == "GET"
+                else client.post(url, {"bc_id": str(world["center"])},
+                                 content_type="application/json"))
+    assert _compat_refusal(response).startswith(f"{header}: contains")
+
+
+@PROPERTY
+@given(header=HEADERS, value=HOSTILE, path=st.sampled_from(["/", "/login/", "/signup/"]))
+def test_any_web_page_refuses_nul_and_surrogates_in_a_header(client, owner, header, value,
+                                                             path):
+    client.force_login(owner)
+    response = client.get(path, headers={header: f"sessionid={value}" if header == "Cookie"
+                                         else value})
+    assert response.status_code == 400
+    assert response.content.decode().startswith(f"{header}: contains")
+
+
+@pytest.mark.slow
+def test_a_real_server_answers_nul_in_a_header_without_a_500(tmp_path):
+    """Through a socket to `bizcenter serve`: the bytes a real client can send."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    from tests.cli.test_serve import free_port, wait_for
+
+    port, data = free_port(), tmp_path / "data"
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "BIZCENTER_DATA_DIR", "REDIS_URL")}
+    subprocess.run([sys.executable, "-m", "bizcenter", "migrate", "--data-dir", str(data)],
+                   env=env, check=True, capture_output=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bizcenter", "serve", "--port", str(port), "--workers", "1",
+         "--no-background", "--data-dir", str(data)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz")
+        answers = []
+        for header in (b"Cookie: sessionid=abcdefgh\x00ijklmnop", b"Access-Token: t\x00k",
+                       b"User-Agent: a\x00b"):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(b"GET /open_api/v1.3/advertiser/info/ HTTP/1.1\r\n"
+                             b"Host: 127.0.0.1\r\n" + header + b"\r\nConnection: close\r\n\r\n")
+                answer = b""
+                while chunk := sock.recv(65536):
+                    answer += chunk
+            answers.append(answer)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.communicate(timeout=30)
+    for answer in answers:
+        status = int(answer.split(b" ", 2)[1])
+        # The server itself may refuse the header (400); if it passes it on, the door does.
+        assert status == 400 or (status == 200 and b'"code": 40002' in answer), answer[:300]

@@ -10,10 +10,11 @@ Three kinds of input used to reach a view (or the database) and fail there with 
   PostgreSQL alike.
 - NUL (``\\x00``). PostgreSQL refuses it in any text column or search.
 
-One middleware checks what each door will read, the same for all of them: the query
-string, a form body, and any other body (django-ninja and the compatible API parse every
-non-form body as JSON, whatever its Content-Type). It answers 400 naming the field, in the
-shape of the door that was called (:func:`bizcenter.core.middleware.refusal`). Form and
+One middleware checks what each door will read, the same for all of them: the request's
+headers (cookies included), the query string, a form body, and any other body
+(django-ninja and the compatible API parse every non-form body as JSON, whatever its
+Content-Type). It answers 400 naming the field (or the header), in the shape of the door
+that was called (:func:`bizcenter.core.middleware.refusal`). Form and
 query values are decoded by Django with ``errors="replace"``, so a surrogate cannot arrive
 that way, but they are checked too: the check costs nothing and the promise is kept even
 if the decoding changes.
@@ -156,6 +157,7 @@ class HostileInputMiddleware:
         found: dict[str, str] = {}
         if (why := _why(request.path)) is not None:
             found["path"] = why
+        found.update(_headers_refused(request))
         for key, values in request.GET.lists():
             found.update(_form_field(key, values))
         content_type = request.META.get("CONTENT_TYPE", "")
@@ -182,6 +184,36 @@ class HostileInputMiddleware:
             return found  # not JSON: the door that reads it says so, in its own words
         found.update(bad_strings(data, ""))
         return found
+
+
+def _headers_refused(request: HttpRequest) -> dict[str, str]:
+    """{header name: reason} for every header that cannot be read or stored.
+
+    Headers reach the database (a session cookie and an API token are looked up by their
+    text, an Idempotency-Key is stored) and parsers (X-Forwarded-For, Referer, Cookie),
+    so all of them are held to the same rule, whichever one a door happens to read; HTTP
+    itself forbids NUL in a header. The Cookie header covers every cookie."""
+    found: dict[str, str] = {}
+    for key, value in request.META.items():
+        if key.startswith("HTTP_"):
+            name = key[5:]
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = key
+        else:
+            continue  # the server's own variables (PATH_INFO, QUERY_STRING...)
+        if not isinstance(value, str):
+            continue
+        why = _why(name) or _why(value)
+        if why is not None:
+            header = "-".join(part.capitalize() for part in name.split("_"))
+            found[header.encode("ascii", "backslashreplace").decode()] = why
+    if "Cookie" not in found:
+        # A quoted cookie is unquoted when parsed: "\\000" in the header is a NUL here.
+        for name, value in request.COOKIES.items():
+            if (why := _why(name) or _why(value)) is not None:
+                found["Cookie"] = why
+                break
+    return found
 
 
 def _form_field(key: str, values: list[str]) -> dict[str, str]:
