@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -254,16 +255,53 @@ def _grant(data: dict[str, Any]) -> Grant:
                  expires_at=datetime.fromisoformat(ends) if ends else None)
 
 
+FORM_KEY_MAX = 64
+
+
+def new_form_key() -> str:
+    """A one-time key for a form that may start an import (see start_import)."""
+    return secrets.token_urlsafe(24)
+
+
+def is_form_key(key: str) -> bool:
+    return 0 < len(key) <= FORM_KEY_MAX and key.isascii() and key.isprintable()
+
+
+def _form_key(key: str) -> str:
+    key = key.strip()
+    if key and not is_form_key(key):
+        raise InvalidInput("This form's key is not one this server made. Open the form "
+                           "again and send it from there.",
+                           fields={"form_key": f"at most {FORM_KEY_MAX} ASCII characters"})
+    return key
+
+
+def _started_with(actor: Actor, center: BusinessCenter, key: str) -> InviteImport | None:
+    job = InviteImport.objects.filter(center=center, created_by=actor.user,
+                                      form_key=key).first()
+    if job is not None:
+        job.repeated = True
+    return job
+
+
 def start_import(actor: Actor, center: BusinessCenter, data: bytes, grant: Grant,
                  file_name: str = "", *, typed: Sequence[str] = (), prefer: Prefer = "email",
-                 background: bool = True) -> InviteImport:
+                 background: bool = True, form_key: str = "") -> InviteImport:
     """Check the file, the access to give and the seats it takes now, so mistakes show
     on the form; then queue the work (``background=False``: the caller runs it, as
     the CLI does on this machine). Typed addresses go in the same import, before the
-    file's rows, so both are invited and reported together."""
+    file's rows, so both are invited and reported together.
+
+    ``form_key``, the one-time key of the form that was sent: the same person sending
+    the same form again (a double click, a refresh, the back button) gets the import that
+    form already started (``repeated`` set), not a second one that would invite everyone
+    again. A unique constraint settles two sends at the same moment."""
     from bizcenter.invitations.tasks import run_import
 
     require(actor, Action.MEMBER_INVITE, center)
+    key = _form_key(form_key) if actor.user is not None else ""
+    if key and (job := _started_with(actor, center, key)) is not None:
+        return job  # before any check: its seats are taken by this very import
     rows = parse_rows(data, typed, prefer)
     grant = grant.cleaned()
     _asset_grants(center, grant.assets)
@@ -274,11 +312,19 @@ def start_import(actor: Actor, center: BusinessCenter, data: bytes, grant: Grant
     if actor.user is not None and sender_daily_room(actor.user, now) <= 0:
         raise sender_cap_refusal(actor.user, now)
     with transaction.atomic():
-        job = InviteImport.objects.create(
-            center=center, created_by=actor.user, file_name=file_name[:200],
-            grant=_grant_json(grant), rows=[r.stored() for r in rows], total=len(rows),
-            typed=sum(r.source == TYPED for r in rows), seats=plan.new,
-            seats_free=plan.free, prefer=prefer)
+        try:
+            with transaction.atomic():
+                job = InviteImport.objects.create(
+                    center=center, created_by=actor.user, file_name=file_name[:200],
+                    grant=_grant_json(grant), rows=[r.stored() for r in rows],
+                    total=len(rows), typed=sum(r.source == TYPED for r in rows),
+                    seats=plan.new, seats_free=plan.free, prefer=prefer, form_key=key)
+        except IntegrityError:
+            # The same form, sent twice at once: the other send committed its import
+            # while this one waited on the key (only a keyed row can collide).
+            if key and (started := _started_with(actor, center, key)) is not None:
+                return started
+            raise
         record(actor, center=center, category=Category.USER, action="invitation.import_started",
                target=center, after={"import_id": job.pk, "file": job.file_name,
                                      "rows": job.total, "typed": job.typed, "seats": plan.new,

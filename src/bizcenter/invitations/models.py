@@ -173,6 +173,21 @@ class InviteImport(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The one-time key of the form that started it (web): the same form sent again (a
+    # double click, a refresh) finds this import instead of starting another.
+    form_key = models.CharField(max_length=64, blank=True, default="")
+
+    # Not stored: True when start_import found this import for a form sent again.
+    repeated = False
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["center", "created_by", "form_key"],
+                condition=~Q(form_key=""),
+                name="one_import_per_form_key",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"import {self.pk} of {self.total} into {self.center_id}"

@@ -121,6 +121,11 @@ def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     form = InviteForm(request.POST or None, request.FILES or None, assets=assets)
     ask_last_day(form, center)
     results = None
+    # One-time key of this form, made when it is shown, kept while it is being fixed:
+    # sent again after it started an import, it leads to that import (see start_import).
+    form_key = request.POST.get("form_key", "")
+    if not imports.is_form_key(form_key):
+        form_key = imports.new_form_key()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -130,7 +135,11 @@ def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
             if data["file"]:  # typed addresses, if any, go in the same import
                 job = imports.start_import(me, center, data["file"].read(), grant,
                                            file_name=data["file"].name,
-                                           typed=form.address_list(), prefer=form.prefer())
+                                           typed=form.address_list(), prefer=form.prefer(),
+                                           form_key=form_key)
+                if job.repeated:
+                    messages.info(request, "This form was already sent: here is the import "
+                                  "it started. Nobody was invited twice.")
                 return redirect("web:import", center_id=center.pk, import_id=job.pk)
             results = invitations.invite(me, center, form.address_list(), grant)
         except ServiceError as error:
@@ -143,10 +152,11 @@ def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
             initial = {k: v for k, v in data.items() if k != "file"}
             form = InviteForm(initial={**initial, "addresses": "\n".join(retry)}, assets=assets)
             ask_last_day(form, center)
+            form_key = imports.new_form_key()  # a new form
     status = 400 if form.errors else 200
     return render(request, "web/add_partners.html",
-                  {"center": center, "form": form, "results": results, "tab": "add"},
-                  status=status)
+                  {"center": center, "form": form, "results": results, "tab": "add",
+                   "form_key": form_key}, status=status)
 
 
 @center_page
