@@ -230,7 +230,9 @@ def test_edit_and_revoke_members(center, as_owner, admin_api, standard):
     edited = admin_api.send("patch", f"/centers/{center.pk}/members/{member_id}",
                             {"modules": ["ANALYTICS", "BILLING"], "kind": "client"})
     assert edited.status_code == 200
+    # The Billing module is Billing access: Finance Analyst, the least that shows billing.
     assert edited.json()["modules"] == ["ANALYTICS", "BILLING"]
+    assert edited.json()["finance_role"] == "ANALYST"
     bad = admin_api.send("patch", f"/centers/{center.pk}/members/{member_id}",
                          {"role": "EMPEROR"})
     assert bad.status_code == 400 and "role" in error_of(bad)["fields"]

@@ -117,7 +117,7 @@ def test_members_without_a_finance_role_are_refused_with_the_reason(center, stan
         assert response.status_code == 403
         error = error_of(response)
         assert error["code"] == "finance_role_missing"
-        assert "no finance role in Brand Co" in error["message"]
+        assert "no Billing access in Brand Co" in error["message"]
         assert "Finance Manager" in error["message"]  # the fix
     assert nothing_written(center)
 

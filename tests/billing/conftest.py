@@ -37,14 +37,14 @@ def _quick(settings):
 
 
 # The people around the money, by fixture name: address, name, and the access they get.
-# The BILLING module alone gives no billing: the finance role does (see "standard").
+# Billing access is the finance role; the BILLING module comes with it.
 PEOPLE: dict[str, tuple[str, str, dict[str, object]]] = {
     "manager": ("fran@brand.com", "Fran Finance",
                 {"finance_role": "MANAGER", "modules": ("BILLING",), "kind": "employee"}),
     "analyst": ("ana@brand.com", "Ana Analyst",
                 {"finance_role": "ANALYST", "modules": ("BILLING",), "kind": "employee"}),
     "standard": ("sam@agency.com", "Sam Standard",
-                 {"modules": ("ANALYTICS", "BILLING"), "kind": "agency"}),
+                 {"modules": ("ANALYTICS",), "kind": "agency"}),
 }
 
 

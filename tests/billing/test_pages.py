@@ -148,7 +148,7 @@ def test_a_member_without_a_finance_role_sees_nothing_of_billing(client, standar
                  client.post(url(funded), {"step": "topup", "topup-amount": "5"})):
         assert page.status_code == 403
         words = text(page)
-        assert "You have no finance role in Brand Co" in words
+        assert "You have no Billing access in Brand Co" in words
         assert "849.50" not in words and "Wire 17" not in words
     assert services.balance_of(funded) == Decimal("849.50")
 

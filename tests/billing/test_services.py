@@ -151,8 +151,9 @@ def test_a_member_without_a_finance_role_sees_nothing(standard, center):
             read()
         # The engine's own explanation, with the fix.
         assert refused.value.message == (
-            "You have no finance role in Brand Co. Ask an Admin of Brand Co for the Finance "
-            "Analyst (view) or Finance Manager role.")
+            "You have no Billing access in Brand Co (no finance role). Ask an Admin of Brand "
+            "Co to give you Billing access: Finance Analyst to view billing, or Finance "
+            "Manager to change it.")
 
 
 def test_another_business_centers_admin_finds_nothing(outsider, center, account, last_month):

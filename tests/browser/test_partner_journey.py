@@ -96,13 +96,13 @@ def test_invite_accept_edit_revoke_and_invite_again(new_page, owner, center, mak
     expect(fact(partner, "Role")).to_have_text("Standard")
     expect(fact(partner, "Partner kind")).to_have_text("Agency")
     expect(fact(partner, "Modules")).to_have_text("Analytics, Campaigns")
-    expect(fact(partner, "Finance role")).to_have_text("None")
+    expect(fact(partner, "Billing access")).to_have_text("None")
     account = partner.locator("details.asset", has_text="Main ads")
     expect(account.locator("summary")).to_contain_text("Ad account Main ads · OPERATOR")
     expect(answer(partner, "Propose campaign changes", account)).to_contain_text("Allowed")
     expect(answer(partner, "Change campaigns directly", account)).to_contain_text("Denied")
     expect(answer(partner, "See billing")).to_contain_text("Denied")
-    expect(answer(partner, "See billing")).to_contain_text("You have no finance role")
+    expect(answer(partner, "See billing")).to_contain_text("You have no Billing access")
     shot(partner, "my-access")
 
     # -- The Admin: the partner's name in Partners opens their detail; Edit ---------------

@@ -76,7 +76,7 @@ def test_email_invitation_from_invite_to_member(center, as_owner, owner, make_us
     stored = Membership.objects.get(pk=membership.pk)
     assert (stored.center, stored.user, stored.state) == (center, jo, MembershipState.ACTIVE)
     assert (stored.role, stored.kind, stored.finance_role) == ("STANDARD", "agency", "MANAGER")
-    assert stored.modules == ["ANALYTICS", "CAMPAIGNS"]
+    assert stored.modules == ["ANALYTICS", "BILLING", "CAMPAIGNS"]  # the finance role's
     assert stored.joined_at is not None
     # A member at once: they reach the center, and the Admin sees them in the list.
     assert get_center(act(jo), center.pk) == center

@@ -235,18 +235,24 @@ def _inactive(snap: snapshot.Snapshot, asset: Asset) -> Decision:
 
 
 def _billing(snap: snapshot.Snapshot, action: Action) -> Decision:
+    """Billing access is the finance role, and nothing else: the Billing module is held
+    exactly when a finance role is (centers.choices.billing_access)."""
     name = snap.center_name
-    if snap.finance_role == "MANAGER" or (
-        snap.finance_role == "ANALYST" and action == Action.BILLING_VIEW
-    ):
-        return _allow(snap, f"You are Finance {snap.finance_role.title()} of {name}.")
+    if snap.finance_role == "MANAGER":
+        return _allow(snap, f"Your Billing access in {name} is Finance Manager: you view "
+                      "and change billing.")
+    if snap.finance_role == "ANALYST" and action == Action.BILLING_VIEW:
+        return _allow(snap, f"Your Billing access in {name} is Finance Analyst: you view "
+                      "billing.")
     if snap.finance_role == "ANALYST":
         return _deny(snap, "finance_role_too_low",
-                     "Finance Analysts can view billing but not change it.",
+                     f"Your Billing access in {name} is Finance Analyst: Finance Analysts can "
+                     "view billing but not change it.",
                      f"Ask an Admin of {name} to make you Finance Manager.")
-    return _deny(snap, "finance_role_missing", f"You have no finance role in {name}.",
-                 f"Ask an Admin of {name} for the Finance Analyst (view) or Finance Manager "
-                 "role.")
+    return _deny(snap, "finance_role_missing",
+                 f"You have no Billing access in {name} (no finance role).",
+                 f"Ask an Admin of {name} to give you Billing access: Finance Analyst to view "
+                 "billing, or Finance Manager to change it.")
 
 
 def require(actor: Actor, action: Action, resource: BusinessCenter | Asset,

@@ -30,6 +30,7 @@ from bizcenter.centers.choices import (
     PartnerKind,
     Role,
     TwoFactorPolicy,
+    billing_access,
     choice,
     modules_list,
 )
@@ -404,8 +405,15 @@ def update_member(
         elif membership.is_admin and membership.expires_at is None and changes.get("expires_at"):
             # An end date on the last lasting Admin would leave nobody in charge later.
             _keep_one_admin(center, membership, "give an end date to")
+        held = list(membership.modules)
         for key, value in changes.items():
             setattr(membership, key, value)
+        # One meaning for billing access: the Billing module and the finance role move
+        # together (centers.choices.billing_access).
+        membership.modules, membership.finance_role = billing_access(
+            membership.modules, membership.finance_role, role=membership.role,
+            before=held, modules_named="modules" in changes,
+            finance_named="finance_role" in changes)
         after = membership.access_dict()
         if before == after:
             return membership

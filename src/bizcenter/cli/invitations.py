@@ -78,10 +78,12 @@ def invite(
         typer.Option(
             "--module",
             "-m",
-            help="Module to give (repeatable): ANALYTICS, CAMPAIGNS, ASSETS, BILLING.",
+            help="Module to give (repeatable): ANALYTICS, CAMPAIGNS, ASSETS, BILLING "
+                 "(Billing access: Finance Analyst unless --finance-role says more).",
         ),
     ] = None,
-    finance_role: Annotated[str, typer.Option(help="MANAGER, ANALYST or empty.")] = "",
+    finance_role: Annotated[str, typer.Option(
+        help="Billing access: ANALYST (view billing), MANAGER (change it) or empty.")] = "",
     kind: Annotated[
         str, typer.Option(help="agency, manager, employee, influencer, client or other.")
     ] = "other",

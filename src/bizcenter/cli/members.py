@@ -138,7 +138,9 @@ def edit(
         bool, typer.Option("--no-modules", help="Take every module away.")
     ] = False,
     finance_role: Annotated[
-        str | None, typer.Option(help="MANAGER, ANALYST, or '' for none.")
+        str | None, typer.Option(
+            help="Billing access: ANALYST (view billing), MANAGER (change it), or '' for "
+                 "none; it comes with the BILLING module.")
     ] = None,
     kind: Annotated[str | None, typer.Option(help="Partner kind.")] = None,
     expires: Annotated[str | None, typer.Option(

@@ -21,7 +21,14 @@ from bizcenter.assets.models import Asset, AssetGrant
 from bizcenter.audit import services as audit
 from bizcenter.audit.models import AuditEvent, Category
 from bizcenter.centers import seats
-from bizcenter.centers.choices import FinanceRole, Module, PartnerKind, Role, choice, modules_list
+from bizcenter.centers.choices import (
+    FinanceRole,
+    Module,
+    PartnerKind,
+    Role,
+    billing_access,
+    choice,
+)
 from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
 from bizcenter.centers.services import bump_access_version, require_future
 from bizcenter.core.actor import Actor
@@ -49,13 +56,16 @@ class Grant:
 
     def cleaned(self) -> Grant:
         role = choice(Role, self.role, "role")
+        if role == Role.ADMIN:  # they reach every module; recording them all keeps lists honest
+            modules = list(Module.values)
+            finance_role = choice(FinanceRole, self.finance_role, "finance_role")
+        else:  # the Billing module and the finance role come together
+            modules, finance_role = billing_access(list(self.modules), self.finance_role)
         return Grant(
             role=role,
-            finance_role=choice(FinanceRole, self.finance_role, "finance_role"),
+            finance_role=finance_role,
             kind=choice(PartnerKind, self.kind, "kind"),
-            # Admins reach every module; recording them all keeps lists honest.
-            modules=tuple(Module.values) if role == Role.ADMIN else tuple(
-                modules_list(list(self.modules))),
+            modules=tuple(modules),
             expires_at=require_future(self.expires_at, "expires_at"),
             assets=self.assets,
         )

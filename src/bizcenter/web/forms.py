@@ -199,11 +199,13 @@ class InviteForm(AssetRoles, ServiceErrors, forms.Form):
     role = forms.ChoiceField(label="Role", choices=[("STANDARD", "Standard"), ("ADMIN", "Admin")])
     modules = forms.MultipleChoiceField(
         label="Access", required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[("ANALYTICS", "Analytics"), ("CAMPAIGNS", "Campaigns"), ("ASSETS", "Assets"),
-                 ("BILLING", "Billing")], initial=["ANALYTICS"])
+        choices=[("ANALYTICS", "Analytics"), ("CAMPAIGNS", "Campaigns"), ("ASSETS", "Assets")],
+        initial=["ANALYTICS"])
+    # The Billing module is this choice: a finance role gives it (centers.choices).
     finance_role = forms.ChoiceField(
-        label="Finance role", required=False,
-        choices=[("", "None"), ("ANALYST", "Finance Analyst"), ("MANAGER", "Finance Manager")])
+        label="Billing access", required=False,
+        choices=[("", "None"), ("ANALYST", "Finance Analyst — view billing"),
+                 ("MANAGER", "Finance Manager — change billing")])
     kind = forms.ChoiceField(
         label="Partner kind",
         choices=[("agency", "Agency"), ("manager", "Manager"), ("employee", "Employee"),
@@ -238,7 +240,7 @@ class EditMemberForm(AssetRoles, ServiceErrors, forms.Form):
         label="Access", required=False, widget=forms.CheckboxSelectMultiple,
         choices=InviteForm.base_fields["modules"].choices)  # type: ignore[attr-defined]
     finance_role = forms.ChoiceField(
-        label="Finance role", required=False,
+        label="Billing access", required=False,
         choices=InviteForm.base_fields["finance_role"].choices)  # type: ignore[attr-defined]
     kind = forms.ChoiceField(label="Partner kind",
                              choices=InviteForm.base_fields["kind"].choices)  # type: ignore[attr-defined]
