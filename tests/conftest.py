@@ -240,3 +240,20 @@ def mailbox() -> list:
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def spend(center: BusinessCenter, account: Any, amount: str, day: Any) -> None:
+    """An ad account spent ``amount`` on ``day``, as the ad platform reports it: one more
+    (disabled) campaign's daily metrics, loaded as an import loads them. Billing's spend
+    follows from the metrics, the only way it is written (billing/spend.py)."""
+    from bizcenter.assets.models import Asset
+    from bizcenter.campaigns.models import Campaign
+    from bizcenter.reporting.services import load_metrics
+
+    asset = account if isinstance(account, Asset) else Asset.objects.get(pk=account)
+    campaign = Campaign.objects.create(
+        advertiser=asset, name=f"Spend {Campaign.objects.count() + 1}", objective="TRAFFIC",
+        status="DISABLE")
+    load_metrics(Actor.system("reporting"), center, [(1, {
+        "campaign_id": str(campaign.pk), "date": str(day), "spend": str(amount),
+        "impressions": "1000", "clicks": "10", "conversions": "1"})])

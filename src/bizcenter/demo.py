@@ -90,7 +90,11 @@ def seed() -> Demo:
     for address, grant in PENDING:
         invite(admin, center, [address], grant)
     _groups_and_partners(admin, center, system)
-    _campaigns(admin, center)
+    from bizcenter.billing.demo_data import seed_billing, seed_payments
+
+    seed_payments(admin, center)
+    _campaigns(admin, center)  # and their metrics, which are also the billing's spend
+    seed_billing(admin, center)
     return Demo(center, created=True)
 
 
@@ -125,8 +129,6 @@ def _groups_and_partners(admin: Actor, center: BusinessCenter, system: Actor) ->
     Membership.objects.filter(center=center, user__email=MEMBERS[3][0]).update(
         last_active_at=timezone.now() - timedelta(days=120),
         joined_at=timezone.now() - timedelta(days=200))
-    from bizcenter.billing.demo_data import seed_billing
-    seed_billing(admin, center)
 
 
 DEMO_CAMPAIGNS = [

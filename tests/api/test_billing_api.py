@@ -18,10 +18,9 @@ from bizcenter.audit.models import AuditEvent
 from bizcenter.billing import services
 from bizcenter.billing.models import Invoice, PaymentSettings, SpendingLimit, Transaction
 from bizcenter.centers.services import create_center
-from bizcenter.core.actor import Actor
 from tests.api.test_api import Api, error_of
 from tests.billing.conftest import person
-from tests.conftest import act
+from tests.conftest import act, spend
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 CARD = {"card_brand": "VISA", "card_last4": "4242", "card_exp_month": 12,
@@ -70,7 +69,7 @@ def rival(make_user, last_month):
     their_ads = create_asset(act(boss), other, type="ADVERTISER", name="Rival ads")
     services.top_up(act(boss), other, "500")
     services.set_spending_limit(act(boss), other, their_ads.pk, "100")
-    services.record_spend(Actor.system("reporting"), other, their_ads, "40", last_month)
+    spend(other, their_ads, "40", last_month)
     invoice, _ = services.issue_invoice(act(boss), other, last_month.year, last_month.month)
     return other, their_ads, invoice
 
@@ -102,7 +101,8 @@ def test_a_finance_analyst_reads_the_overview_with_money_as_text(center, as_owne
     assert body["payment_settings"] is None and body["invoices"] == []
     assert body["limits"] == [{"advertiser_id": str(account.pk), "advertiser_name": "Main ads",
                                "monthly_limit": "500.00", "spent": "0.00",
-                               "remaining": "500.00", "reached": False}]
+                               "remaining": "500.00", "warned": False, "reached": False,
+                               "paused_campaigns": 0}]
     [tx] = body["recent"]
     assert (tx["kind"], tx["amount"], tx["balance_after"], tx["note"]) == (
         "TOPUP", "1000.00", "1000.00", "Wire 17")
@@ -127,7 +127,7 @@ def test_transactions_are_filtered_and_paged(center, as_owner, account, analyst_
     services.top_up(as_owner, center, "50")
     services.refund(as_owner, center, "20")
     today = services.today_in(center)
-    services.record_spend(Actor.system("reporting"), center, account, "12.34", today)
+    spend(center, account, "12.34", today)
 
     def listed(**filters) -> dict:
         response = analyst_api.get(url(center, "/transactions"), **filters)
@@ -138,8 +138,8 @@ def test_transactions_are_filtered_and_paged(center, as_owner, account, analyst_
     assert page["page_info"] == {"page": 1, "page_size": 2, "total": 4, "pages": 2}
     assert [t["kind"] for t in page["items"]] == ["SPEND", "REFUND"]  # newest first
     assert [t["amount"] for t in listed(kind="TOPUP")["items"]] == ["50.00", "1000.00"]
-    [spend] = listed(advertiser=str(account.pk))["items"]
-    assert (spend["amount"], spend["advertiser_id"], spend["balance_after"]) == (
+    [spent] = listed(advertiser=str(account.pk))["items"]
+    assert (spent["amount"], spent["advertiser_id"], spent["balance_after"]) == (
         "-12.34", str(account.pk), "1017.66")
     assert listed(since=str(today), until=str(today))["page_info"]["total"] == 4
     assert listed(until=str(today - timedelta(days=1)))["items"] == []
@@ -357,7 +357,7 @@ def test_read_only_tokens_read_billing_but_never_write(center, as_owner, account
 
 def test_a_month_is_invoiced_once_then_paid(center, account, admin_api, analyst_api,
                                             last_month):
-    services.record_spend(Actor.system("reporting"), center, account, "42.10", last_month)
+    spend(center, account, "42.10", last_month)
     body = {"year": last_month.year, "month": last_month.month}
     issued = admin_api.send("post", url(center, "/invoices"), body)
     assert issued.status_code == 201, issued.content

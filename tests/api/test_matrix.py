@@ -50,7 +50,7 @@ from bizcenter.invitations import imports
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.outbox import sms
-from tests.conftest import PASSWORD, act, built_once, join, partner_up
+from tests.conftest import PASSWORD, act, built_once, join, partner_up, spend
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 
@@ -176,9 +176,8 @@ def build_world() -> World:
     first = billing.today_in(center).replace(day=1)
     last_month = (first - timedelta(days=1)).replace(day=1)
     before = (last_month - timedelta(days=1)).replace(day=1)
-    system = Actor.system("reporting")
-    billing.record_spend(system, center, ads, "40", last_month)
-    billing.record_spend(system, center, ads, "40", before)
+    spend(center, ads, "40", last_month)
+    spend(center, ads, "40", before)
     invoice, _ = billing.issue_invoice(as_owner, center, before.year, before.month)
 
     boss = _person("boss@partner.com", "Pat Partner")
@@ -569,6 +568,8 @@ OPS: dict[str, Op] = {
         needs(A.BILLING_MANAGE), body=lambda w, ids: {"monthly_limit": "500.00"}),
     "PATCH /centers/{center_id}/billing/invoices/{invoice_id}": Op(
         needs(A.BILLING_MANAGE), body=lambda w, ids: {"status": "PAID"}),
+    "GET /centers/{center_id}/billing/reconcile": Op(needs(A.BILLING_VIEW)),
+    "POST /centers/{center_id}/billing/reconcile": Op(needs(A.BILLING_MANAGE)),
     # reports
     "GET /centers/{center_id}/reports": Op(needs(A.REPORT_VIEW), query=_range),
     "GET /centers/{center_id}/reports/advertisers/{advertiser_id}": Op(

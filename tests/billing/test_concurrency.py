@@ -12,11 +12,10 @@ from decimal import Decimal
 from bizcenter.assets.services import create_asset
 from bizcenter.billing import services
 from bizcenter.billing.models import Invoice, Transaction
-from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict
 from tests.billing.test_services import chain_is_consistent
 from tests.centers.test_concurrency import RACING, fresh_center, race
-from tests.conftest import act
+from tests.conftest import act, spend
 
 pytestmark = RACING
 
@@ -67,10 +66,8 @@ def mixed(round_: int) -> None:
     account = create_asset(act(owner), center, type="ADVERTISER", name="Ads")
     services.top_up(act(owner), center, "50")
     day = services.today_in(center)
-    system = Actor.system("reporting")
     jobs = ([(lambda: services.top_up(act(owner), center, "10")) for _ in range(8)]
-            + [(lambda i=i: services.record_spend(system, center, account, "7", day,
-                                                  ref=f"r{i}")) for i in range(8)]
+            + [(lambda: spend(center, account, "7", day)) for _ in range(8)]
             + [(lambda: services.refund(act(owner), center, "5")) for _ in range(8)])
     outcomes = race(jobs)
     refunded = sum(isinstance(o, Transaction) and o.kind == "REFUND" for o in outcomes)
@@ -87,7 +84,7 @@ def invoice_once(round_: int) -> None:
     owner, center = fresh_center(f"invoice{round_}")
     account = create_asset(act(owner), center, type="ADVERTISER", name="Ads")
     last = (services.today_in(center).replace(day=1) - timedelta(days=1)).replace(day=1)
-    services.record_spend(Actor.system("reporting"), center, account, "40", last)
+    spend(center, account, "40", last)
     outcomes = race([lambda: services.issue_invoice(act(owner), center, last.year, last.month)
                      for _ in range(4)])
     assert Counter(o[1] for o in outcomes) == {True: 1, False: 3}, outcomes  # type: ignore[index]

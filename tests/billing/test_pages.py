@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from bizcenter.billing import services
 from bizcenter.billing.models import Invoice, PaymentSettings, SpendingLimit, Transaction
 from tests.billing.conftest import billing_events, nothing_written
-from tests.conftest import act
+from tests.conftest import act, spend
 
 
 def raw(page: HttpResponse) -> str:
@@ -47,8 +47,8 @@ def url(center, rest: str = "") -> str:
 def funded(owner, center, account, last_month, system):
     """A Business Center with money on its balance, spend, an invoice and settings."""
     services.top_up(act(owner), center, "1000", "Wire 17")
-    services.record_spend(system, center, account, "120.50", last_month)
-    services.record_spend(system, center, account, "30", services.today_in(center))
+    spend(center, account, "120.50", last_month)
+    spend(center, account, "30", services.today_in(center))
     services.issue_invoice(act(owner), center, last_month.year, last_month.month)
     services.set_payment_settings(act(owner), center, contact_name="Billing Team",
                                   contact_email="billing@brand.com", card_brand="VISA",
@@ -288,7 +288,7 @@ def test_a_limit_on_another_business_centers_ad_account_is_not_found(client, own
 def test_invoices_are_issued_marked_paid_and_voided_with_confirmation(client, owner, center,
                                                                       account, last_month,
                                                                       system):
-    services.record_spend(system, center, account, "80", last_month)
+    spend(center, account, "80", last_month)
     client.force_login(owner)
     month = f"{last_month:%Y-%m}"
     page = client.post(url(center), {"step": "invoice", "invoice-month": month}, follow=True)
@@ -334,13 +334,13 @@ def test_an_unknown_step_is_a_bad_request(client, owner, center):
 
 def test_the_table_filters_and_pages(client, owner, center, account, last_month, system):
     for i in range(30):
-        services.record_spend(system, center, account, str(i + 1), last_month)
+        spend(center, account, str(i + 1), last_month)
     services.top_up(act(owner), center, "5000", "Big wire")
     client.force_login(owner)
     first = client.get(url(center))
     assert "Page 1 of 2 · 31 in all" in text(first)
-    spend = client.get(url(center), {"kind": "TOPUP"})
-    assert "Big wire" in text(spend) and "-30.00 USD" not in text(spend)
+    topups = client.get(url(center), {"kind": "TOPUP"})
+    assert "Big wire" in text(topups) and "-30.00 USD" not in text(topups)
     second = client.get(url(center), {"kind": "SPEND", "page": "2"})
     assert "Page 2 of 2" in text(second) and "-5.00 USD" in text(second)
     assert 'href="?kind=SPEND&amp;page=1"' in raw(second)
@@ -372,7 +372,7 @@ def test_the_csv_export_follows_the_filters_and_defuses_formulas(client, analyst
 
 def test_an_account_past_its_limit_is_flagged(client, owner, center, account, system):
     services.set_spending_limit(act(owner), center, account.pk, "100")
-    services.record_spend(system, center, account, "120", services.today_in(center))
+    spend(center, account, "120", services.today_in(center))
     client.force_login(owner)
     row = re.search(r'<tr class="problem"><td>Main ads</td>.*?</tr>', raw(client.get(url(center))),
                     re.S)

@@ -16,6 +16,7 @@ from bizcenter.assets import partners
 from bizcenter.assets.services import create_asset
 from bizcenter.audit.models import AuditEvent, Category
 from bizcenter.billing import services
+from bizcenter.billing import spend as spend_of
 from bizcenter.billing.models import (
     Invoice,
     InvoiceStatus,
@@ -27,7 +28,7 @@ from bizcenter.billing.models import (
 from bizcenter.centers.services import update_center
 from bizcenter.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tests.billing.conftest import billing_events, nothing_written
-from tests.conftest import act, partner_up
+from tests.conftest import act, partner_up, spend
 
 CARD = dict(card_brand="VISA", card_last4="4242", card_exp_month="12",
             card_exp_year=str(date.today().year + 3))
@@ -58,7 +59,7 @@ def test_admins_and_finance_managers_change_billing(request, who, center, accoun
     services.set_payment_settings(me, center, contact_name="Billing Team",
                                   contact_email="Billing@Brand.com", **CARD)
     services.set_spending_limit(me, center, account.pk, "500")
-    services.record_spend(system, center, account, "42.10", last_month)
+    spend(center, account, "42.10", last_month)
     invoice, new = services.issue_invoice(me, center, last_month.year, last_month.month)
     assert new and invoice.amount == Decimal("42.10")
     services.set_invoice_status(me, center, invoice.pk, "PAID")
@@ -99,7 +100,7 @@ def _changes(center, account, last_month) -> dict[str, Callable]:
         "payment_settings": lambda me: services.set_payment_settings(me, center, **CARD),
         "spending_limit": lambda me: services.set_spending_limit(me, center, account.pk, "5"),
         "remove_limit": lambda me: services.set_spending_limit(me, center, account.pk, None),
-        "spend": lambda me: services.record_spend(me, center, account, "5", last_month),
+        "repair": lambda me: spend_of.repair(me, center),
         "invoice": lambda me: services.issue_invoice(me, center, last_month.year,
                                                      last_month.month),
         # Even typing nonsense, they are told first that they may not.
@@ -108,7 +109,7 @@ def _changes(center, account, last_month) -> dict[str, Callable]:
 
 
 CHANGES = ["top_up", "refund", "preview_refund", "payment_settings", "spending_limit",
-           "remove_limit", "spend", "invoice", "bad_amount"]
+           "remove_limit", "repair", "invoice", "bad_amount"]
 
 
 @pytest.mark.parametrize("change", CHANGES)
@@ -122,7 +123,7 @@ def test_every_change_is_refused_to_a_finance_analyst(analyst, center, account, 
 
 def test_an_invoice_status_change_is_refused_to_a_finance_analyst(owner, analyst, center,
                                                                   account, last_month, system):
-    services.record_spend(system, center, account, "5", last_month)
+    spend(center, account, "5", last_month)
     invoice, _ = services.issue_invoice(act(owner), center, last_month.year, last_month.month)
     for status in ("PAID", "VOID"):
         with pytest.raises(NotAllowed):
@@ -227,10 +228,10 @@ def test_a_refund_never_takes_more_than_the_balance(owner, center):
 def test_balance_after_follows_every_row(owner, center, account, system):
     today = services.today_in(center)
     services.top_up(act(owner), center, "100")
-    services.record_spend(system, center, account, "30.25", today)
+    spend(center, account, "30.25", today)
     services.top_up(act(owner), center, "0.25")
     services.refund(act(owner), center, "20")
-    services.record_spend(system, center, account, "80", today)  # spend may go below zero
+    spend(center, account, "80", today)  # spend may go below zero
     assert services.balance_of(center) == Decimal("-30.00")
     assert chain_is_consistent(center)
     assert [tx.kind for tx in Transaction.objects.order_by("id")] == [
@@ -375,9 +376,9 @@ def test_the_overview_shows_each_accounts_month_against_its_limit(owner, center,
     quiet = create_asset(as_owner, center, type="ADVERTISER", name="Quiet ads")
     today = services.today_in(center)
     services.set_spending_limit(act(owner), center, account.pk, "100")
-    services.record_spend(system, center, account, "60", today)
+    spend(center, account, "60", today)
     # Spend past the limit is a fact from the ad platform: recorded, and flagged.
-    services.record_spend(system, center, account, "55", today)
+    spend(center, account, "55", today)
     lines = {line.account.name: line for line in services.billing_overview(
         act(owner), center).limits}
     main = lines["Main ads"]
@@ -385,40 +386,50 @@ def test_the_overview_shows_each_accounts_month_against_its_limit(owner, center,
         Decimal("100.00"), Decimal("115.00"), Decimal("0.00"), True)
     assert (lines["Quiet ads"].limit, lines["Quiet ads"].spent,
             lines["Quiet ads"].reached) == (None, Decimal("0.00"), False)
-    assert services.spent_in_month(account, today) == Decimal("115.00")
     assert quiet.pk != account.pk
 
 
 # -- spend from reporting --------------------------------------------------------------
 
-def test_spend_is_recorded_by_the_system_once_per_ref(center, account, system):
+def test_spend_is_what_the_metrics_say_loaded_once_or_again(center, account, system):
+    from bizcenter.campaigns.models import Campaign
+    from bizcenter.reporting.services import load_metrics
+
     day = services.today_in(center)
-    first = services.record_spend(system, center, account.pk, "12.34", day, ref="r-1")
-    again = services.record_spend(system, center, account.pk, "12.34", day, ref="r-1")
-    assert first.pk == again.pk and Transaction.objects.count() == 1
-    assert (first.advertiser, first.advertiser_name, first.occurred_on, first.amount) == (
-        account, "Main ads", day, Decimal("-12.34"))
-    [event] = billing_events(center)
-    assert (event.actor, event.actor_label, event.category) == (
-        None, "system (reporting)", Category.BUSINESS)
-    with pytest.raises(Conflict) as refused:
-        services.record_spend(system, center, account.pk, "99", day, ref="r-1")
-    assert refused.value.code == "ref_conflict"
+    ads = Campaign.objects.create(advertiser=account, name="Ads", objective="TRAFFIC")
+
+    def load(amount: str) -> None:
+        load_metrics(system, center, [(2, {"campaign_id": str(ads.pk), "date": str(day),
+                                           "spend": amount, "impressions": "10",
+                                           "clicks": "1", "conversions": "0"})])
+
+    load("12.34")
+    load("12.34")  # the same file again charges nothing more
+    [first] = Transaction.objects.all()
+    assert (first.kind, first.advertiser, first.advertiser_name, first.occurred_on,
+            first.amount) == (Kind.SPEND, account, "Main ads", day, Decimal("-12.34"))
+    load("10.00")  # corrected down: the difference comes back, the ledger is not rewritten
+    correction = Transaction.objects.order_by("id").last()
+    assert correction is not None and correction.amount == Decimal("2.34")
+    assert "loaded again" in correction.note
+    assert services.balance_of(center) == Decimal("-10.00")
+    assert chain_is_consistent(center)
+    events = [e for e in billing_events(center) if e.action == "billing.spend_recorded"]
+    assert [(e.actor, e.actor_label, e.category) for e in events] == [
+        (None, "system (reporting)", Category.BUSINESS)] * 2
 
 
 def test_spend_is_for_days_that_happened(center, account, system):
-    tomorrow = services.today_in(center) + timedelta(days=1)
-    with pytest.raises(InvalidInput, match="has not happened yet"):
-        services.record_spend(system, center, account, "1", tomorrow)
-    with pytest.raises(InvalidInput, match="is a date"):
-        services.record_spend(system, center, account, "1", "2026-01-01")  # type: ignore[arg-type]
+    later = services.today_in(center) + timedelta(days=2)
+    with pytest.raises(InvalidInput, match="in the future"):
+        spend(center, account, "1", later)
     assert nothing_written(center)
 
 
 def test_the_history_survives_the_ad_account(owner, center, account, system, as_owner):
     from bizcenter.assets.services import delete_asset
 
-    services.record_spend(system, center, account, "5", services.today_in(center))
+    spend(center, account, "5", services.today_in(center))
     delete_asset(as_owner, center, account.pk)
     tx = Transaction.objects.get()
     assert tx.advertiser is None and tx.advertiser_name == "Main ads"
@@ -429,9 +440,9 @@ def test_the_history_survives_the_ad_account(owner, center, account, system, as_
 def test_an_invoice_covers_one_months_spend_once(owner, manager, center, account, as_owner,
                                                  last_month, system):
     other = create_asset(as_owner, center, type="ADVERTISER", name="Second ads")
-    services.record_spend(system, center, account, "100.10", last_month)
-    services.record_spend(system, center, other, "50", last_month + timedelta(days=20))
-    services.record_spend(system, center, account, "7", services.today_in(center))  # not in it
+    spend(center, account, "100.10", last_month)
+    spend(center, other, "50", last_month + timedelta(days=20))
+    spend(center, account, "7", services.today_in(center))  # not in it
     services.top_up(act(owner), center, "999")  # not spend
     invoice, new = services.issue_invoice(act(manager), center, last_month.year,
                                           last_month.month)
@@ -447,7 +458,7 @@ def test_an_invoice_covers_one_months_spend_once(owner, manager, center, account
     assert [e.action for e in billing_events(center)].count("billing.invoice_issued") == 1
     # The month is closed: late spend would be missing from the invoice.
     with pytest.raises(Conflict) as refused:
-        services.record_spend(system, center, account, "1", last_month)
+        spend(center, account, "1", last_month)
     assert refused.value.code == "period_invoiced" and "Void the invoice" in (
         refused.value.message)
 
@@ -466,11 +477,11 @@ def test_invoices_are_for_whole_past_months_with_spend(owner, center, last_month
 
 def test_a_void_invoice_frees_its_month_for_a_new_one(owner, center, account, last_month,
                                                       system):
-    services.record_spend(system, center, account, "10", last_month)
+    spend(center, account, "10", last_month)
     first, _ = services.issue_invoice(act(owner), center, last_month.year, last_month.month)
     assert services.preview_void(act(owner), center, first.pk) == first
     services.set_invoice_status(act(owner), center, first.pk, "void")
-    services.record_spend(system, center, account, "5", last_month)  # late spend, now allowed
+    spend(center, account, "5", last_month)  # late spend, now allowed
     second, new = services.issue_invoice(act(owner), center, last_month.year, last_month.month)
     assert new and second.number == f"{first.number}-2" and second.amount == Decimal("15.00")
     services.set_invoice_status(act(owner), center, second.pk, "PAID")
@@ -493,9 +504,9 @@ def test_transactions_filter_by_kind_account_and_days(owner, center, account, as
                                                       last_month, system):
     other = create_asset(as_owner, center, type="ADVERTISER", name="Second ads")
     services.top_up(act(owner), center, "500")
-    services.record_spend(system, center, account, "1", last_month)
-    services.record_spend(system, center, other, "2", last_month + timedelta(days=1))
-    services.record_spend(system, center, account, "3", last_month + timedelta(days=2))
+    spend(center, account, "1", last_month)
+    spend(center, other, "2", last_month + timedelta(days=1))
+    spend(center, account, "3", last_month + timedelta(days=2))
 
     def amounts(**filters) -> list[str]:
         page = services.list_transactions(act(owner), center, **filters)
@@ -507,7 +518,8 @@ def test_transactions_filter_by_kind_account_and_days(owner, center, account, as
     assert amounts(since=last_month + timedelta(days=1),
                    until=last_month + timedelta(days=1)) == ["-2.00"]
     page = services.list_transactions(act(owner), center, page=2, page_size=3)
-    assert (page.total, page.pages, [str(t.amount) for t in page.items]) == (4, 2, ["500.00"])
+    # By the day the money moved: the top-up of today first, last month's spend after.
+    assert (page.total, page.pages, [str(t.amount) for t in page.items]) == (4, 2, ["-1.00"])
     with pytest.raises(InvalidInput, match="swap them"):
         amounts(since=date(2026, 3, 2), until=date(2026, 3, 1))
     with pytest.raises(InvalidInput, match="not a valid kind"):
@@ -521,7 +533,7 @@ def test_the_csv_export_defuses_formulas_and_keeps_amounts_numeric(owner, center
     evil = create_asset(as_owner, center, type="ADVERTISER", name="@SUM(A1:A9)")
     services.top_up(act(owner), center, "100", '=HYPERLINK("http://evil.example","x")')
     services.top_up(act(owner), center, "5", "+1-555 call me")
-    services.record_spend(system, center, evil, "12.50", services.today_in(center))
+    spend(center, evil, "12.50", services.today_in(center))
     text = "".join(services.export_transactions(act(owner), center))
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["kind"] for r in rows] == ["TOPUP", "TOPUP", "SPEND"]

@@ -13,10 +13,9 @@ from playwright.sync_api import expect
 
 from bizcenter.assets.services import create_asset
 from bizcenter.billing import services
-from bizcenter.core.actor import Actor
 from bizcenter.invitations.services import Grant
 from tests.browser.conftest import join, log_in, shot
-from tests.conftest import act
+from tests.conftest import act, spend
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,16 +30,15 @@ def billed(owner, center):
     eu = create_asset(act(owner), center, type="ADVERTISER", name="Brand ads EU")
     today = services.today_in(center)
     last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    system = Actor.system("reporting")
     services.set_payment_settings(act(owner), center, contact_name="Olivia Owner",
                                   contact_email="billing@brand.com", card_brand="VISA",
                                   card_last4="4242", card_exp_month="12",
                                   card_exp_year=str(date.today().year + 2))
     services.top_up(act(owner), center, "1500.00", "Opening balance")
     for i, day in enumerate([last, last + timedelta(days=9), last + timedelta(days=18)]):
-        services.record_spend(system, center, main, f"{120 + i * 15}.40", day)
-        services.record_spend(system, center, eu, f"{60 + i * 10}.25", day)
-    services.record_spend(system, center, main, "84.10", today)
+        spend(center, main, f"{120 + i * 15}.40", day)
+        spend(center, eu, f"{60 + i * 10}.25", day)
+    spend(center, main, "84.10", today)
     services.issue_invoice(act(owner), center, last.year, last.month)
     services.set_spending_limit(act(owner), center, eu.pk, "400")
     return main

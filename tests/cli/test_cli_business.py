@@ -21,7 +21,7 @@ from bizcenter.campaigns import services as campaigns
 from bizcenter.campaigns.models import Campaign, ChangeRequest, RequestState
 from bizcenter.centers.models import BusinessCenter
 from tests.cli.test_cli import run
-from tests.conftest import act, join
+from tests.conftest import act, join, spend
 from tests.reporting.conftest import Book, build_book
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
@@ -353,7 +353,7 @@ def test_payment_settings_change_only_what_is_given(shop, capsys):
 def test_invoices_issued_once_paid_and_voided(shop, capsys, owner, monkeypatch):
     c, admin = shop.id, shop.admin
     last_month = (billing.today_in(shop.center).replace(day=1) - timedelta(days=1))
-    billing.record_spend(act(owner), shop.center, shop.book.main, "12.50", last_month)
+    spend(shop.center, shop.book.main, "12.50", last_month)
     month = f"{last_month:%Y-%m}"
     issued = as_json(capsys, "billing", "invoice", c, month, "--as", admin)
     assert issued[0]["amount"] == "12.50 USD" and issued[0]["status"] == "ISSUED"
@@ -372,3 +372,20 @@ def test_invoices_issued_once_paid_and_voided(shop, capsys, owner, monkeypatch):
                                                "--yes", "--as", admin)
     listed = as_json(capsys, "billing", "invoices", c, "--as", shop.analyst)
     assert [i["status"] for i in listed["items"]] == ["PAID"]
+
+
+def test_billing_reconcile_checks_reports_against_billing_and_repairs(shop, capsys):
+    c, admin = shop.id, shop.admin
+    # The book's metrics are written straight into the table, as no door can: billing
+    # never heard of them, and reconcile says so with exit code 1.
+    code, out, _ = run(capsys, "billing", "reconcile", c, "--as", shop.analyst)
+    assert code == 1 and "agree: no" in out and "NO" in out
+    assert "Finance Analysts" in refused(capsys, "billing", "reconcile", c, "--repair",
+                                         "--yes", "--as", shop.analyst)
+    code, out, _ = run(capsys, "billing", "reconcile", c, "--repair", "--yes", "--as", admin)
+    assert code == 0 and "agree: yes" in out
+    found = as_json(capsys, "billing", "reconcile", c, "--as", shop.analyst)
+    lines = found["items"]
+    assert found["agree"] == "yes" and lines and all(line["agrees"] == "yes" for line in lines)
+    main = [line for line in lines if line["ad_account"] == shop.book.main.name]
+    assert main and all(line["reported"] == line["billed"] for line in main)

@@ -333,8 +333,10 @@ def test_report_for_a_standard_member_without_analytics_is_40001(
 
 
 def test_balance_transactions_and_ad_account_budgets(sdk, center, as_owner, ads, admin_token):
+    from tests.conftest import spend
+
     billing.top_up(as_owner, center, "500.10", note="March")
-    billing.record_spend(as_owner, center, ads, "20.05", billing.today_in(center))
+    spend(center, ads, "20.05", billing.today_in(center))
     billing.set_spending_limit(as_owner, center, ads.pk, "300")
     api = BcPaymentApi(sdk)
 

@@ -30,6 +30,7 @@ from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.reporting.models import DailyMetric
 from tests.api.scenario import Api, api_for
+from tests.conftest import spend
 
 SLACK = 2
 
@@ -78,8 +79,7 @@ def build(owner: User, center: BusinessCenter, as_owner, members: int) -> World:
                    target_label=f"member {m.pk}", created_at=now) for m in rows)
     for i in range(members // 5 + 1):
         billing.top_up(as_owner, center, f"{100 + i}.00")
-        billing.record_spend(as_owner, center, accounts[i % len(accounts)], "5.00",
-                             today - timedelta(days=i % 20))
+        spend(center, accounts[i % len(accounts)], "5.00", today - timedelta(days=i % 20))
     invitations.invite(as_owner, center,
                        [f"invitee{i}@brand.example" for i in range(min(members, 50))],
                        Grant(modules=("ANALYTICS",)))

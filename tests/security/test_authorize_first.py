@@ -47,6 +47,7 @@ from bizcenter.assets import ceilings, groups, holders, partners
 from bizcenter.assets import services as assets
 from bizcenter.audit import services as audit
 from bizcenter.billing import services as billing
+from bizcenter.billing import spend as spend_of
 from bizcenter.campaigns import services as campaigns
 from bizcenter.centers import services as centers
 from bizcenter.centers.models import BusinessCenter
@@ -57,7 +58,7 @@ from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.outbox import sms
 from bizcenter.reporting import services as reporting
-from tests.conftest import PASSWORD, act, built_once, join, partner_up
+from tests.conftest import PASSWORD, act, built_once, join, partner_up, spend
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 
@@ -141,7 +142,7 @@ def build_world() -> World:
     job = imports.start_import(as_owner, center, b"email\nimported@agency.com\n", Grant())
     first = billing.today_in(center).replace(day=1)
     last_month = (first - timedelta(days=1)).replace(day=1)
-    billing.record_spend(Actor.system("reporting"), center, ad, "40", last_month)
+    spend(center, ad, "40", last_month)
     invoice, _ = billing.issue_invoice(as_owner, center, last_month.year, last_month.month)
     token = tokens.create_token(as_owner, center, "ci").token
     real = Ids(center.pk, ad.pk, pixel.pk, campaign.pk, request.pk, sent.invitation.pk,
@@ -357,10 +358,8 @@ CALLS: dict[str, Entry] = {
         A.BILLING_MANAGE, lambda a, c, i, w: billing.preview_refund(a, c, "lots")),
     "billing.services.refund": _e(A.BILLING_MANAGE,
                                   lambda a, c, i, w: billing.refund(a, c, "lots")),
-    "billing.services.record_spend": _e(
-        A.BILLING_MANAGE,
-        lambda a, c, i, w: billing.record_spend(a, c, i.pixel, "1", "yesterday"),
-        lambda a, c, i, w: billing.record_spend(a, c, i.pixel, "1", w.last_month)),
+    "billing.spend.reconcile": _e(A.BILLING_VIEW, lambda a, c, i, w: spend_of.reconcile(a, c)),
+    "billing.spend.repair": _e(A.BILLING_MANAGE, lambda a, c, i, w: spend_of.repair(a, c)),
     "billing.services.set_payment_settings": _e(
         A.BILLING_MANAGE,
         lambda a, c, i, w: billing.set_payment_settings(a, c, card_brand="ROCKET")),
@@ -488,6 +487,12 @@ NOT_CALLED = {
     # A step of revoke_member and of a password reset, after they authorized; it takes
     # the person's account, not an id anyone typed.
     "accounts.tokens.revoke_tokens_of",
+    # A step of load_metrics, in its transaction, after it authorized: billing's spend
+    # follows the metrics just written; it takes their (ad account, day), not typed ids.
+    "billing.spend.follow_metrics",
+    # Appends rows to the ledger for top_up, refund and follow_metrics, after they
+    # authorized, with the Business Center locked.
+    "billing.services.write",
 }
 # Services with ids but no ``center`` parameter, called here too (found by hand).
 WITHOUT_CENTER = {"access.engine.why", "accounts.tokens.revoke_token"}

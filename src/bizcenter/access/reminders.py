@@ -21,6 +21,7 @@ from django_tasks import task
 from bizcenter.access.models import ExpiryReminder
 from bizcenter.centers import enddates
 from bizcenter.centers.models import BusinessCenter, Membership
+from bizcenter.core import periodic
 from bizcenter.outbox import services as outbox
 from bizcenter.outbox.models import Channel
 from bizcenter.outbox.names import defused, quoted
@@ -96,17 +97,13 @@ def send_reminders() -> int:
 def remind_expiring_access() -> int:
     """Send what is due, then come back in an hour."""
     count = send_reminders()
-    remind_expiring_access.using(run_after=timezone.now() + EVERY).enqueue()
+    periodic.again(remind_expiring_access, EVERY)
     return count
 
 
 def schedule() -> None:
     """Make sure one reminder task is waiting (called when a worker starts)."""
-    from django_tasks_db.models import DBTaskResult
-
-    path = remind_expiring_access.module_path
-    if not DBTaskResult.objects.filter(task_path=path, status="READY").exists():
-        remind_expiring_access.enqueue()
+    periodic.keep_waiting(remind_expiring_access)
 
 
 @register("expiry_reminder")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.utils import timezone
 from django_tasks import task
 
 from bizcenter.api import idempotency
+from bizcenter.core import periodic
 
 # Answers are kept a day and already ignored once older, so the purge only frees
 # space: once an hour keeps the table to about a day and an hour of keys.
@@ -18,14 +18,10 @@ EVERY = timedelta(hours=1)
 def purge_idempotency_keys() -> int:
     """Delete Idempotency-Key answers past their day, then come back in an hour."""
     removed = idempotency.purge()
-    purge_idempotency_keys.using(run_after=timezone.now() + EVERY).enqueue()
+    periodic.again(purge_idempotency_keys, EVERY)
     return removed
 
 
 def schedule() -> None:
     """Make sure one purge is waiting (called when a worker starts)."""
-    from django_tasks_db.models import DBTaskResult
-
-    path = purge_idempotency_keys.module_path
-    if not DBTaskResult.objects.filter(task_path=path, status="READY").exists():
-        purge_idempotency_keys.enqueue()
+    periodic.keep_waiting(purge_idempotency_keys)

@@ -23,7 +23,9 @@ from bizcenter.centers.models import BusinessCenter
 class Kind(models.TextChoices):
     # Money put on the balance.
     TOPUP = "TOPUP", "Top-up"
-    # What an ad account spent on a day, reported by the ad platform (reporting imports).
+    # What an ad account spent on a day: written only by loading daily metrics
+    # (billing/spend.py), as the difference between the metrics and the spend already
+    # recorded, so it is negative for new spend and positive when a day is corrected down.
     SPEND = "SPEND", "Spend"
     # Money paid back from the balance to the payment method.
     REFUND = "REFUND", "Refund"
@@ -58,7 +60,8 @@ class Transaction(models.Model):
     created_by_label = models.CharField(max_length=300)
 
     class Meta:
-        ordering: ClassVar = ["-id"]
+        # By the day the money moved, newest first; rows of one day in the order written.
+        ordering: ClassVar = ["-occurred_on", "-id"]
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["center", "ref"], condition=~Q(ref=""),
                                     name="billing_one_spend_per_ref"),
@@ -66,6 +69,7 @@ class Transaction(models.Model):
         ]
         indexes: ClassVar = [
             models.Index(fields=["center", "-id"], name="billing_tx_center_id"),
+            models.Index(fields=["center", "-occurred_on", "-id"], name="billing_tx_center_day"),
             models.Index(fields=["center", "kind", "occurred_on"], name="billing_tx_kind_day"),
             models.Index(fields=["advertiser", "kind", "occurred_on"],
                          name="billing_tx_account_day"),
@@ -160,3 +164,29 @@ class SpendingLimit(models.Model):
 
     def __str__(self) -> str:
         return f"Spending limit of {self.advertiser}: {self.amount}"
+
+
+class LimitLevel(models.IntegerChoices):
+    WARNED = 80, "80% of the limit spent"
+    REACHED = 100, "Limit reached"
+
+
+class LimitAlert(models.Model):
+    """That an ad account's spend crossed a share of its limit in a month, so its Admins
+    and Finance Managers are told once per level and month, not on every import."""
+
+    advertiser = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the calendar month
+    level = models.PositiveSmallIntegerField(choices=LimitLevel.choices)
+    spent = models.DecimalField(max_digits=14, decimal_places=2)
+    limit = models.DecimalField(max_digits=14, decimal_places=2)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["advertiser", "month", "level", "limit"],
+                                    name="billing_one_alert_per_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.advertiser} at {self.level}% of its limit in {self.month:%Y-%m}"

@@ -15,14 +15,14 @@ from __future__ import annotations
 import csv
 import io
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from bizcenter.access.actions import Action
@@ -41,9 +41,9 @@ from bizcenter.billing.models import (
     Transaction,
 )
 from bizcenter.billing.money import (
+    CENT,
     MONTHLY_LIMIT,
     REFUND,
-    SPEND,
     TOP_UP,
     expiry,
     fmt,
@@ -51,6 +51,7 @@ from bizcenter.billing.money import (
     parse_amount,
     refuse_card_number,
 )
+from bizcenter.campaigns.models import Campaign
 from bizcenter.centers import seats
 from bizcenter.centers.choices import choice
 from bizcenter.centers.models import BusinessCenter
@@ -60,6 +61,9 @@ from bizcenter.core.lookup import find
 from bizcenter.core.pagination import Page, paginate
 
 ZERO = Decimal("0.00")
+# The share of a monthly limit at which its ad account's Admins and Finance Managers are
+# warned; at the whole limit its campaigns are paused (billing/limits.py).
+WARN_AT = Decimal("0.8")
 
 
 # -- helpers -------------------------------------------------------------------
@@ -100,10 +104,20 @@ def balance_of(center: BusinessCenter) -> Decimal:
     return _ledger(center)[0]
 
 
-def _write(actor: Actor, center: BusinessCenter, kind: str, amount: Decimal, *,
-           advertiser: Asset | None = None, day: date | None = None, note: str = "",
-           ref: str = "") -> Transaction:
-    """Append one row to the ledger. The caller holds the Business Center's lock."""
+@dataclass(frozen=True)
+class Entry:
+    """A ledger row to write: what it did to the balance, and on which day."""
+
+    kind: str
+    amount: Decimal
+    day: date | None = None
+    advertiser: Asset | None = None
+    note: str = ""
+
+
+def write(actor: Actor, center: BusinessCenter, entries: Sequence[Entry]) -> list[Transaction]:
+    """Append rows to the ledger, each ``balance_after`` the one before plus its amount.
+    The caller holds the Business Center's lock, so no other write slips in between."""
     balance, currency = _ledger(center)
     if currency is not None and currency != center.currency and balance != 0:
         raise Conflict(
@@ -111,11 +125,16 @@ def _write(actor: Actor, center: BusinessCenter, kind: str, amount: Decimal, *,
             f"set to {center.currency}. Set the currency back to {currency} in Settings, or "
             "refund the balance to zero before changing currency.",
             code="currency_changed")
-    return Transaction.objects.create(
-        center=center, kind=kind, amount=amount, currency=center.currency,
-        balance_after=balance + amount, occurred_on=day or today_in(center), note=note,
-        ref=ref, advertiser=advertiser, advertiser_name=advertiser.name if advertiser else "",
-        created_by=actor.user, created_by_label=actor.label[:300])
+    rows = []
+    for entry in entries:
+        balance += entry.amount
+        rows.append(Transaction(
+            center=center, kind=entry.kind, amount=entry.amount, currency=center.currency,
+            balance_after=balance, occurred_on=entry.day or today_in(center),
+            note=entry.note, advertiser=entry.advertiser,
+            advertiser_name=entry.advertiser.name if entry.advertiser else "",
+            created_by=actor.user, created_by_label=actor.label[:300]))
+    return Transaction.objects.bulk_create(rows, batch_size=1000)
 
 
 def tx_dict(tx: Transaction) -> dict[str, Any]:
@@ -158,6 +177,8 @@ class AccountLimit:
     account: Asset
     limit: Decimal | None
     spent: Decimal
+    # Its campaigns the limit paused this month (billing/limits.py).
+    paused: int = 0
 
     @property
     def remaining(self) -> Decimal | None:
@@ -166,6 +187,17 @@ class AccountLimit:
     @property
     def reached(self) -> bool:
         return self.limit is not None and self.spent >= self.limit
+
+    @property
+    def warned(self) -> bool:
+        """Past the share of the limit at which Admins and Finance Managers are told."""
+        return self.limit is not None and self.spent >= self.limit * WARN_AT
+
+    @property
+    def percent(self) -> int | None:
+        if not self.limit:
+            return None
+        return int(self.spent * 100 / self.limit)
 
 
 @dataclass(frozen=True)
@@ -192,10 +224,16 @@ def billing_overview(actor: Actor, center: BusinessCenter, *, recent: int = 10) 
         limits=account_limits(center, first, last), month=first)
 
 
-def account_limits(center: BusinessCenter, first: date, last: date) -> list[AccountLimit]:
-    """Each ad account's limit and its spend between two days, in two queries."""
-    accounts = list(Asset.objects.filter(center=center, type=AssetType.ADVERTISER)
-                    .select_related("spending_limit").order_by("name", "id"))
+def account_limits(center: BusinessCenter, first: date, last: date, *,
+                   only: Collection[int] | None = None) -> list[AccountLimit]:
+    """Each ad account's limit and its spend between two days (``only`` those ad accounts),
+    in three queries."""
+    accounts_qs = Asset.objects.filter(center=center, type=AssetType.ADVERTISER)
+    if only is not None:
+        accounts_qs = accounts_qs.filter(pk__in=only)
+    accounts = list(accounts_qs.select_related("spending_limit").order_by("name", "id"))
+    paused = dict(Campaign.objects.filter(advertiser__in=accounts, paused_by_limit_on__gte=first)
+                  .values("advertiser").annotate(n=Count("id")).values_list("advertiser", "n"))
     spent = dict(Transaction.objects.filter(
         center=center, kind=Kind.SPEND, occurred_on__range=(first, last))
         .values("advertiser").annotate(total=Sum("amount")).values_list("advertiser", "total"))
@@ -203,7 +241,8 @@ def account_limits(center: BusinessCenter, first: date, last: date) -> list[Acco
     for account in accounts:
         limit = getattr(account, "spending_limit", None)
         out.append(AccountLimit(account, limit.amount if limit else None,
-                                -(spent.get(account.pk) or ZERO)))
+                                -Decimal(spent.get(account.pk) or ZERO).quantize(CENT),
+                                paused.get(account.pk, 0)))
     return out
 
 
@@ -224,7 +263,7 @@ def transactions(actor: Actor, center: BusinessCenter, *, kind: str | None = Non
         qs = qs.filter(occurred_on__gte=since)
     if until:
         qs = qs.filter(occurred_on__lte=until)
-    return qs.order_by("-id")
+    return qs.order_by("-occurred_on", "-id")
 
 
 def list_transactions(actor: Actor, center: BusinessCenter, *, page: int = 1,
@@ -243,7 +282,7 @@ def export_transactions(actor: Actor, center: BusinessCenter, **filters: Any) ->
     account named ``=HYPERLINK(...)`` must not run in a spreadsheet). Amounts are
     written by us as plain numbers, so they stay numbers even when negative.
     """
-    rows = transactions(actor, center, **filters).order_by("id")
+    rows = transactions(actor, center, **filters).order_by("occurred_on", "id")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_FIELDS)
@@ -275,7 +314,7 @@ def top_up(actor: Actor, center: BusinessCenter, amount: object, note: str = ""
         value = parse_amount(amount, center.currency, kind=TOP_UP)
         text = _note(note)
         center = seats.lock(center.pk)
-        tx = _write(actor, center, Kind.TOPUP, value, note=text)
+        [tx] = write(actor, center, [Entry(Kind.TOPUP, value, note=text)])
         record(actor, center=center, category=Category.BUSINESS, action="billing.topped_up",
                target=tx, after=tx_dict(tx))
     return tx
@@ -321,53 +360,8 @@ def refund(actor: Actor, center: BusinessCenter, amount: object, note: str = "")
         text = _note(note)
         center = seats.lock(center.pk)
         _refundable(center, value, balance_of(center))
-        tx = _write(actor, center, Kind.REFUND, -value, note=text)
+        [tx] = write(actor, center, [Entry(Kind.REFUND, -value, note=text)])
         record(actor, center=center, category=Category.BUSINESS, action="billing.refunded",
-               target=tx, after=tx_dict(tx))
-    return tx
-
-
-def record_spend(actor: Actor, center: BusinessCenter, advertiser: Asset | int | str,
-                 amount: object, day: date, *, ref: str = "", note: str = "") -> Transaction:
-    """What an ad account spent on a day, as the ad platform reports it (reporting imports,
-    as the system actor).
-
-    Spend is a fact that already happened, so it is recorded even past the account's
-    spending limit or below a zero balance; the billing page shows the account as over
-    its limit. With ``ref`` (the import's own id) the same spend sent twice is recorded
-    once. A month that has an invoice is closed: its spend would be missing from it.
-    """
-    with transaction.atomic():
-        require(actor, Action.BILLING_MANAGE, center)
-        if not isinstance(day, date):
-            raise InvalidInput("The day of a spend is a date.", fields={"day": "a date"})
-        value = parse_amount(amount, center.currency, kind=SPEND)
-        text = _note(note)
-        key = (ref or "").strip()[:100]
-        center = seats.lock(center.pk)
-        account = _ad_account(center, advertiser, actor)
-        if day > today_in(center):
-            raise InvalidInput(f"{day.isoformat()} has not happened yet in {center.name}'s "
-                               "time zone; spend is recorded for past days and today.",
-                               fields={"day": "today or earlier"})
-        if key:
-            same = Transaction.objects.filter(center=center, ref=key).first()
-            if same is not None:
-                if (same.advertiser_id, same.amount, same.occurred_on) == (account.pk, -value,
-                                                                            day):
-                    return same
-                raise Conflict(f"Spend '{key}' was already recorded with other values "
-                               f"({same}, {same.occurred_on}).", code="ref_conflict")
-        first, _ = month_of(day)
-        closed = Invoice.objects.filter(center=center, period_start=first).exclude(
-            status=InvoiceStatus.VOID).first()
-        if closed is not None:
-            raise Conflict(f"{first:%B %Y} is already invoiced ({closed.number}); spend for it "
-                           "would be missing from the invoice. Void the invoice, record the "
-                           "spend, then issue it again.", code="period_invoiced")
-        tx = _write(actor, center, Kind.SPEND, -value, advertiser=account, day=day, note=text,
-                    ref=key)
-        record(actor, center=center, category=Category.BUSINESS, action="billing.spend_recorded",
                target=tx, after=tx_dict(tx))
     return tx
 
@@ -443,7 +437,9 @@ def set_payment_settings(actor: Actor, center: BusinessCenter, *, contact_name: 
 
 def set_spending_limit(actor: Actor, center: BusinessCenter, advertiser_id: int | str,
                        amount: object | None) -> SpendingLimit | None:
-    """The most an ad account may spend in a calendar month; None (or empty) removes it."""
+    """The most an ad account may spend in a calendar month; None (or empty) removes it.
+    A limit at or under this month's spend pauses the account's campaigns now; raising it
+    above the spend resumes the ones it paused."""
     with transaction.atomic():
         require(actor, Action.BILLING_MANAGE, center)
         remove = amount is None or (isinstance(amount, str) and not amount.strip())
@@ -468,6 +464,9 @@ def set_spending_limit(actor: Actor, center: BusinessCenter, advertiser_id: int 
                target=account,
                before={"monthly_limit": before, "currency": center.currency} if before else None,
                after={"monthly_limit": after, "currency": center.currency})
+        from bizcenter.billing import limits  # it weighs accounts with this module's reads
+
+        limits.after_spend(center, [account.pk])  # a lower limit can stop it at once
     return result
 
 
@@ -555,14 +554,3 @@ def set_invoice_status(actor: Actor, center: BusinessCenter, invoice_id: int | s
                else "billing.invoice_voided", target=invoice,
                before={"status": before["status"]}, after={"status": wanted})
     return invoice
-
-
-def spent_in_month(advertiser: Asset, day: date) -> Decimal:
-    """What an ad account spent in the calendar month holding ``day``: for campaigns to
-    weigh against its limit before they spend more."""
-    first, last = month_of(day)
-    total = Transaction.objects.filter(advertiser=advertiser, kind=Kind.SPEND,
-                                       occurred_on__range=(first, last)
-                                       ).aggregate(total=Sum("amount"))["total"]
-    return -(total or ZERO)
-

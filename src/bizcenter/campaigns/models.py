@@ -49,6 +49,9 @@ class Campaign(models.Model):
     end_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=CampaignStatus.choices,
                               default=CampaignStatus.ENABLED)
+    # The day its ad account's monthly spending limit paused it (billing/limits.py), so
+    # the campaigns the limit stopped, and only those, resume when it allows again.
+    paused_by_limit_on = models.DateField(null=True, blank=True)
     # Grows with every applied change, so an approval can tell that the campaign
     # moved since the proposal was made.
     version = models.PositiveIntegerField(default=1)

@@ -32,6 +32,7 @@ from bizcenter.assets.models import Asset, PartnerShare
 from bizcenter.assets.services import visible_asset, visible_to
 from bizcenter.audit.models import Category
 from bizcenter.audit.services import record
+from bizcenter.billing import limits
 from bizcenter.campaigns.models import (
     BudgetMode,
     Campaign,
@@ -316,6 +317,7 @@ def create_campaign(actor: Actor, center: BusinessCenter, advertiser_id: int | s
                 raise InvalidInput(f"A campaign needs a {LABELS[required].lower()}.",
                                    fields={required: "required"})
         clean = _clean(advertiser.center, data)
+        limits.refuse_if_stopped(advertiser, clean.get("status", CampaignStatus.ENABLED))
         if not route.direct:
             return Outcome(False, None, _propose(actor, center, advertiser, RequestKind.CREATE,
                                                  clean, None, route.decides))
@@ -359,6 +361,7 @@ def _change(actor: Actor, center: BusinessCenter, campaign_id: int | str,
         if not changes:
             raise InvalidInput("Nothing to change: the values are the campaign's own.",
                                fields={"name": "unchanged"})
+        limits.refuse_if_stopped(campaign.advertiser, changes.get("status"))
         if not route.direct:
             return Outcome(False, campaign, _propose(actor, center, campaign.advertiser, kind,
                                                      changes, campaign, route.decides))
@@ -398,6 +401,8 @@ def _sharing_owner(center: BusinessCenter, *, campaign_id: object = None,
 def _apply(campaign: Campaign, changes: dict[str, Any]) -> None:
     for key, value in changes.items():
         setattr(campaign, key, value)
+    if "status" in changes:
+        campaign.paused_by_limit_on = None  # a person decided; the limit no longer resumes it
     campaign.version += 1
     campaign.updated_at = timezone.now()
     campaign.save()
@@ -558,6 +563,8 @@ def _approve(actor: Actor, center: BusinessCenter, request: ChangeRequest) -> No
                        code="proposer_lost_access")
     clean = _clean(advertiser.center, request.proposed,
                    base=values_of(request.campaign) if request.campaign else None)
+    limits.refuse_if_stopped(advertiser, clean.get(
+        "status", CampaignStatus.ENABLED if request.kind == RequestKind.CREATE else None))
     if request.kind == RequestKind.CREATE:
         campaign = Campaign.objects.create(advertiser=advertiser, created_by=proposer, **clean)
         request.campaign = campaign

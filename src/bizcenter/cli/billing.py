@@ -269,6 +269,44 @@ def limit(
          ["ad_account_id", "monthly_limit"], as_json=as_json, title="Spending limit")
 
 
+RECONCILE_COLUMNS = ["month", "ad_account", "reported", "billed", "difference", "agrees"]
+
+
+@app.command("reconcile")
+def reconcile(
+    center_id: CenterArg,
+    repair: Annotated[bool, typer.Option(
+        "--repair", help="Write the differences so billing equals the reports.")] = False,
+    yes: YesOpt = False,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check that each ad account's spend per month is the same in reports and billing.
+    Exits 1 when a month differs; --repair writes the ledger rows that make them agree."""
+    if repair:
+        confirm(yes, "Write ledger rows so billing's spend equals the reports'?")
+    if server := remote(as_):
+        route = path("centers", center_id, "billing", "reconcile")
+        found = server.post(route, {}) if repair else server.get(route)
+    else:
+        from bizcenter.api.routers.billing import ReconcileOut
+        from bizcenter.billing import spend
+
+        who = actor(as_)
+        target = center(who, center_id)
+        written = len(spend.repair(who, target)) if repair else 0
+        found = api_json(ReconcileOut.of(target, spend.reconcile(who, target), written))
+    currency = found["currency"]
+    rows = [{"month": m["month"], "ad_account": m["advertiser_name"],
+             "reported": cash(m["reported"], currency), "billed": cash(m["billed"], currency),
+             "difference": cash(m["difference"], currency), "agrees": "yes" if m["agrees"]
+             else "NO"} for m in found["months"]]
+    emit(rows, RECONCILE_COLUMNS, as_json=as_json, title="Spend: reports beside billing",
+         extra={"agree": "yes" if found["agrees"] else "no", "rows written": found["written"]})
+    if not found["agrees"]:
+        raise typer.Exit(1)
+
+
 @app.command("invoices")
 def invoices(center_id: CenterArg, page: PageOpt = 1, page_size: PageSizeOpt = 50,
              as_: AsOption = None, as_json: JsonOption = False) -> None:

@@ -42,6 +42,7 @@ from bizcenter.assets.models import Asset
 from bizcenter.assets.services import reachable_asset, visible_to
 from bizcenter.audit.models import Category
 from bizcenter.audit.services import _csv_safe, record
+from bizcenter.billing.spend import follow_metrics
 from bizcenter.campaigns.models import Campaign
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
@@ -678,6 +679,8 @@ def load_metrics(actor: Actor, center: BusinessCenter,
     conversions}); a (campaign, date) already loaded is replaced, so loading a
     corrected file again is safe. Only Admins load numbers, and only into ad
     accounts their own Business Center owns (a partner's come from its owner).
+    Billing's spend follows in the same transaction (billing/spend.py), so a load that
+    would change an invoiced month is refused whole.
     """
     require(actor, Action.ASSET_MANAGE, center)
     numbered = list(rows)
@@ -753,6 +756,8 @@ def load_metrics(actor: Actor, center: BusinessCenter,
                after={"source": source, "rows": result.rows, "created": result.created,
                       "updated": result.updated, "campaigns": result.campaigns,
                       "from": str(result.first_day), "to": str(result.last_day)})
+        # The same numbers are the spend billing counts: one source of truth.
+        follow_metrics(actor, center, {(m.advertiser_id, m.day) for m in parsed})
     return result
 
 

@@ -22,9 +22,11 @@ from bizcenter.api.routers.campaigns import Money, money, utc
 from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.routers.members import page_info
 from bizcenter.api.schemas import PageInfo, Schema
-from bizcenter.billing import services
+from bizcenter.billing import services, spend
 from bizcenter.billing.models import Invoice, PaymentSettings, Transaction
 from bizcenter.billing.services import AccountLimit
+from bizcenter.billing.spend import MonthLine
+from bizcenter.centers.models import BusinessCenter
 
 router = Router(tags=["Billing"])
 
@@ -109,13 +111,16 @@ class LimitOut(Schema):
     monthly_limit: str | None  # None: no limit
     spent: str  # this calendar month
     remaining: str | None
-    reached: bool
+    warned: bool  # 80% of the limit spent: Admins and Finance Managers were emailed
+    reached: bool  # the limit spent: the account's campaigns are paused
+    paused_campaigns: int  # campaigns the limit paused this month
 
     @staticmethod
     def of(line: AccountLimit) -> LimitOut:
         return LimitOut(advertiser_id=str(line.account.pk), advertiser_name=line.account.name,
                         monthly_limit=money(line.limit), spent=money(line.spent),
-                        remaining=money(line.remaining), reached=line.reached)
+                        remaining=money(line.remaining), warned=line.warned,
+                        reached=line.reached, paused_campaigns=line.paused)
 
 
 class OverviewOut(Schema):
@@ -220,8 +225,9 @@ def overview(request: HttpRequest, center_id: int) -> OverviewOut:
 @router.get("/{center_id}/billing/transactions", response={200: TransactionPage, **ERRORS})
 def list_transactions(request: HttpRequest, center_id: int,
                       filters: Query[TransactionFilters]) -> TransactionPage:
-    """The ledger, newest first. Filter by kind (TOPUP, SPEND, REFUND, ADJUSTMENT), ad
-    account (advertiser id) and days (since and until, both included)."""
+    """The ledger, by the day the money moved, newest first. Filter by kind (TOPUP, SPEND,
+    REFUND, ADJUSTMENT), ad account (advertiser id) and days (since and until, both
+    included)."""
     found = services.list_transactions(
         actor(request), center(request, center_id), kind=filters.kind or None,
         advertiser_id=filters.advertiser or None, since=filters.since, until=filters.until,
@@ -347,3 +353,49 @@ def set_invoice_status(request: HttpRequest, center_id: int, invoice_id: int,
     A paid or void invoice changes no more (409). Admins and Finance Managers."""
     return InvoiceOut.of(services.set_invoice_status(actor(request), center(request, center_id),
                                                      invoice_id, payload.status))
+
+
+class ReconcileLine(Schema):
+    advertiser_id: str
+    advertiser_name: str
+    month: str  # YYYY-MM
+    reported: str  # the month's spend in reports (daily metrics)
+    billed: str  # the month's spend in billing (the ledger)
+    difference: str  # billed - reported; "0.00" when they agree
+    agrees: bool
+
+
+class ReconcileOut(Schema):
+    currency: str
+    agrees: bool  # every month of every ad account agrees
+    months: list[ReconcileLine]
+    written: int  # ledger rows written by a repair (0 for a check)
+
+    @staticmethod
+    def of(target: BusinessCenter, lines: list[MonthLine], written: int) -> ReconcileOut:
+        return ReconcileOut(
+            currency=target.currency, agrees=all(line.agrees for line in lines),
+            written=written, months=[ReconcileLine(
+                advertiser_id=str(line.account_id), advertiser_name=line.account,
+                month=f"{line.month:%Y-%m}", reported=money(line.reported),
+                billed=money(line.billed), difference=money(line.difference),
+                agrees=line.agrees) for line in lines])
+
+
+@router.get("/{center_id}/billing/reconcile", response={200: ReconcileOut, **ERRORS})
+def reconcile(request: HttpRequest, center_id: int) -> ReconcileOut:
+    """Each ad account's spend per month as the reports count it (daily metrics) beside
+    billing's (the ledger). They are one source and agree to the cent; a difference means
+    spend was written outside the metrics. Admins, Finance Managers and Finance Analysts."""
+    target = center(request, center_id)
+    return ReconcileOut.of(target, spend.reconcile(actor(request), target), 0)
+
+
+@router.post("/{center_id}/billing/reconcile", response={200: ReconcileOut, **ERRORS})
+def repair(request: HttpRequest, center_id: int) -> ReconcileOut:
+    """Bring billing's spend to the daily metrics, writing the differences in the ledger
+    (409 ``period_invoiced`` when an invoiced month would change: void it first). Admins
+    and Finance Managers."""
+    target, who = center(request, center_id), actor(request)
+    written = spend.repair(who, target)
+    return ReconcileOut.of(target, spend.reconcile(who, target), len(written))
