@@ -1,14 +1,17 @@
 from django.contrib.auth.views import LogoutView
-from django.urls import include, path
+from django.urls import path
 
 from bizcenter.web import (
     access_pages,
     account,
     activity,
     assets,
+    billing,
+    campaigns,
     center_settings,
     partner_centers,
     partners,
+    reports,
     views,
 )
 
@@ -64,8 +67,20 @@ urlpatterns = [
     path("c/<int:center_id>/partners/<int:member_id>/revoke/", partners.revoke, name="revoke"),
     path("c/<int:center_id>/partners/<int:member_id>/edit/", partners.edit, name="edit_member"),
     path("centers/new/", views.new_center, name="new_center"),
-    # The modules partners work in; their names join this namespace (web:campaigns, ...).
-    path("c/<int:center_id>/campaigns/", include("bizcenter.campaigns.urls")),
-    path("c/<int:center_id>/reports/", include("bizcenter.reporting.urls")),
-    path("c/<int:center_id>/billing/", include("bizcenter.billing.urls")),
+    # The modules partners work in.
+    path("c/<int:center_id>/campaigns/", campaigns.campaign_list, name="campaigns"),
+    path("c/<int:center_id>/campaigns/new/", campaigns.campaign_new, name="campaign_new"),
+    path("c/<int:center_id>/campaigns/<int:campaign_id>/", campaigns.campaign_detail,
+         name="campaign"),
+    path("c/<int:center_id>/campaigns/approvals/", campaigns.approvals, name="approvals"),
+    path("c/<int:center_id>/campaigns/approvals/<int:request_id>/", campaigns.change_request,
+         name="change_request"),
+    path("c/<int:center_id>/reports/", reports.center_report, name="reports"),
+    path("c/<int:center_id>/reports/accounts/<int:advertiser_id>/", reports.account_report,
+         name="report_account"),
+    path("c/<int:center_id>/reports/campaigns/<int:campaign_id>/", reports.campaign_report,
+         name="report_campaign"),
+    path("c/<int:center_id>/reports/upload/", reports.upload, name="report_upload"),
+    path("c/<int:center_id>/billing/", billing.billing, name="billing"),
+    path("c/<int:center_id>/billing/transactions.csv", billing.export, name="billing_export"),
 ]

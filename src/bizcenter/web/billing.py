@@ -17,7 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import check
 from bizcenter.billing import services
-from bizcenter.billing.forms import (
+from bizcenter.billing.money import fmt
+from bizcenter.centers.models import BusinessCenter
+from bizcenter.core.actor import Actor
+from bizcenter.core.errors import ServiceError
+from bizcenter.web.billing_forms import (
     FilterForm,
     InvoiceForm,
     LimitForm,
@@ -25,10 +29,6 @@ from bizcenter.billing.forms import (
     RefundForm,
     TopUpForm,
 )
-from bizcenter.billing.money import fmt
-from bizcenter.centers.models import BusinessCenter
-from bizcenter.core.actor import Actor
-from bizcenter.core.errors import ServiceError
 from bizcenter.web.forms import status_of
 from bizcenter.web.scope import center_page, int_param
 from bizcenter.web.views import actor
@@ -116,7 +116,7 @@ def _apply(request: HttpRequest, me: Actor, center: BusinessCenter, step: str,
         try:
             if post.get("confirm") != "yes":
                 preview = services.preview_refund(me, center, data["amount"], data["note"])
-                return render(request, "billing/confirm_refund.html",
+                return render(request, "web/billing/confirm_refund.html",
                               {"center": center, "preview": preview, "currency": cur,
                                "form": forms.refund, "back": here})
             tx = services.refund(me, center, data["amount"], data["note"])
@@ -170,7 +170,7 @@ def _invoice_status(request: HttpRequest, me: Actor, center: BusinessCenter,
     invoice_id = post.get("invoice", "")
     if wanted == "VOID" and post.get("confirm") != "yes":
         invoice = services.preview_void(me, center, invoice_id)
-        return render(request, "billing/confirm_void.html",
+        return render(request, "web/billing/confirm_void.html",
                       {"center": center, "invoice": invoice, "back": f"{here}#invoices"})
     invoice = services.set_invoice_status(me, center, invoice_id, wanted)
     messages.success(request, f"Invoice {invoice.number} is now "
@@ -193,7 +193,7 @@ def _page(request: HttpRequest, me: Actor, center: BusinessCenter,
     query = request.GET.copy()
     query.pop("page", None)
     can_manage = bool(check(me.user, Action.BILLING_MANAGE, center))
-    return render(request, "billing/overview.html", {
+    return render(request, "web/billing/overview.html", {
         "center": center, "overview": overview, "page": page, "filters": filters,
         "q": request.GET, "query": query.urlencode(), "can_manage": can_manage,
         "forms": forms, "currency": center.currency,

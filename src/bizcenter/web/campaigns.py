@@ -12,10 +12,10 @@ from django.views.decorators.http import require_http_methods
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import check
 from bizcenter.campaigns import services
-from bizcenter.campaigns.forms import CampaignForm, DecisionForm
 from bizcenter.campaigns.services import Outcome
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.errors import ServiceError
+from bizcenter.web.campaign_forms import CampaignForm, DecisionForm
 from bizcenter.web.scope import center_page, int_param
 from bizcenter.web.views import actor
 
@@ -56,7 +56,7 @@ def campaign_list(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
         me, center, advertiser_id=q.get("advertiser") or None, status=q.get("status") or None,
         objective=q.get("objective") or None, search=q.get("q", ""),
         page=int_param(q.get("page"), 1))
-    return render(request, "campaigns/list.html", {
+    return render(request, "web/campaigns/list.html", {
         "center": center, "page": page, "q": q, "tab": "campaigns",
         "advertisers": services.readable_advertisers(me, center),
         "can_create": bool(services.writable_advertisers(me, center)), **_tabs(me, center)})
@@ -78,7 +78,7 @@ def campaign_new(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
         else:
             name = outcome.campaign.name if outcome.campaign else ""
             return _said(request, center, outcome, f"Created {name}.")
-    return render(request, "campaigns/new.html",
+    return render(request, "web/campaigns/new.html",
                   {"center": center, "form": form, "accounts": accounts, "tab": "campaigns",
                    **_tabs(me, center)},
                   status=400 if form.errors else 200)
@@ -123,7 +123,7 @@ def campaign_detail(request: HttpRequest, center: BusinessCenter, campaign_id: i
     direct = check(user, Action.CAMPAIGN_EDIT, campaign.advertiser, within=center)
     propose = check(user, Action.CAMPAIGN_PROPOSE, campaign.advertiser, within=center)
     owner_approves = services.owner_approves(center, campaign.advertiser)
-    return render(request, "campaigns/detail.html", {
+    return render(request, "web/campaigns/detail.html", {
         "center": center, "campaign": campaign, "form": form, "tab": "campaigns",
         "currency": currency, "waiting": [(r, services.differences(r))
                                            for r in services.waiting_on(me, center, campaign.pk)],
@@ -145,7 +145,7 @@ def approvals(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     state = q.get("state", "PENDING" if is_admin and not mine else "") or None
     page = services.list_requests(me, center, state=state, mine=mine,
                                   page=int_param(q.get("page"), 1))
-    return render(request, "campaigns/approvals.html", {
+    return render(request, "web/campaigns/approvals.html", {
         "center": center, "page": page, "q": q, "mine": mine, "state": state or "",
         "tab": "approvals", **tabs})
 
@@ -179,7 +179,7 @@ def change_request(request: HttpRequest, center: BusinessCenter, request_id: int
     made_here = services.proposed_from(change).pk == center.pk
     own = me.user is not None and change.proposed_by_id == me.user.pk and made_here
     decides_here = change.center_id == center.pk
-    return render(request, "campaigns/change_request.html", {
+    return render(request, "web/campaigns/change_request.html", {
         "center": center, "change": change, "diff": services.differences(change),
         "stale": services.is_stale(change), "form": form, "own": own, "tab": "approvals",
         "made_in": services.proposed_from(change), "decides_here": decides_here,

@@ -5,6 +5,10 @@ no inline style (the Content-Security-Policy forbids both), so a chart works
 with scripts off, prints, and is read by screen readers through its title and
 the data table beside it. Nothing here touches Django: pure functions, tested
 on their own.
+
+It lives in the web door, not in reporting: pixels, CSS class keys and shortened
+labels are how a page draws numbers, not what the numbers are (the reporting
+services compute those, and the API and CLI never need a chart).
 """
 
 from __future__ import annotations

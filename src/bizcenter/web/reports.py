@@ -24,8 +24,6 @@ from bizcenter.access.actions import Action
 from bizcenter.access.engine import check
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.errors import ServiceError
-from bizcenter.reporting import charts
-from bizcenter.reporting.forms import ReportForm, UploadForm
 from bizcenter.reporting.services import (
     CampaignRow,
     CurrencyPart,
@@ -41,7 +39,9 @@ from bizcenter.reporting.services import (
     subject,
     today_in,
 )
+from bizcenter.web import report_charts
 from bizcenter.web.forms import status_of
+from bizcenter.web.report_forms import ReportForm, UploadForm
 from bizcenter.web.scope import center_page
 from bizcenter.web.views import actor, safe_next
 
@@ -101,7 +101,7 @@ def _report_page(request: HttpRequest, center: BusinessCenter, scope: str,
     }
     if found is not None:
         context.update(_charts(found))
-    return render(request, "reporting/report.html", context, status=status_of(form))
+    return render(request, "web/reports/report.html", context, status=status_of(form))
 
 
 def _quick(today: date, group: str) -> list[dict[str, str]]:
@@ -126,10 +126,10 @@ class CurrencyView:
     currency: str
     totals: Figures
     periods: list[PeriodRow]
-    line: charts.LineChart
+    line: report_charts.LineChart
     line_desc: str
-    bars: charts.BarChart | None
-    bar_rows: list[tuple[charts.Bar, CampaignRow]]
+    bars: report_charts.BarChart | None
+    bar_rows: list[tuple[report_charts.Bar, CampaignRow]]
     campaigns: int  # campaigns with numbers in this currency
     unit: str  # "" alone (the page's heading names the currency), else the currency
     among: str  # "" alone, else " · ad accounts in EUR" for headings and titles
@@ -149,7 +149,7 @@ def _currency_view(found: Report, part: CurrencyPart, several: bool) -> Currency
     currency, periods = part.currency, part.periods
     money = "{:,.2f} " + currency
     labels = [_period_label(p.start, found.group) for p in periods]
-    line = charts.line_chart(
+    line = report_charts.line_chart(
         labels, [("Spend", "spend", [p.spend for p in periods]),
                  ("Conversions", "conversions", [p.conversions for p in periods])],
         value_format=(money, "{:,}"))
@@ -162,7 +162,7 @@ def _currency_view(found: Report, part: CurrencyPart, several: bool) -> Currency
     top = [c for c in found.campaigns if c.currency == currency and c.spend][:BARS]
     bars = None
     if found.subject.scope != "campaign" and top:
-        bars = charts.bar_chart([(c.name, c.spend) for c in top], value_format="{:,.2f}")
+        bars = report_charts.bar_chart([(c.name, c.spend) for c in top], value_format="{:,.2f}")
     return CurrencyView(
         currency, part.totals, periods, line, described + ".", bars,
         list(zip(bars.bars, top, strict=True)) if bars else [],
@@ -227,6 +227,6 @@ def upload(request: HttpRequest, center: BusinessCenter) -> HttpResponseBase:
     elif not posted:
         # Only Admins load numbers: say so before they pick a file, not after.
         may_load(actor(request), center)
-    return render(request, "reporting/upload.html",
+    return render(request, "web/reports/upload.html",
                   {"center": center, "form": form, "problems": problems, "next": back},
                   status=status_of(form))

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from bizcenter.reporting.charts import (
+from bizcenter.web.report_charts import (
     bar_chart,
     compact,
     line_chart,
