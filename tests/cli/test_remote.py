@@ -394,8 +394,7 @@ def test_a_remote_command_needs_no_local_database(world, tmp_path):
 
 def test_labels_read_from_the_api_match_the_models(db, owner, center, make_user):
     """Labels the remote side rebuilds from the API's JSON are the models' own."""
-    from bizcenter.api.routers.assets import AssetOut
-    from bizcenter.api.routers.members import PersonOut
+    from bizcenter.api.schemas import AssetOut, PersonOut
     from bizcenter.assets.kinds import AssetType
 
     for user in (owner, make_user("plain@agency.com"), make_user(phone="+14155550100")):

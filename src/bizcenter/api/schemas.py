@@ -1,14 +1,21 @@
-"""Shapes shared by every endpoint: the error envelope and paged lists."""
+"""Shapes shared by every endpoint: the error envelope, paged lists, times, money, and
+the people, members and assets that several routers answer. Routers import what they
+share from here, never from each other."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar, overload
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from bizcenter.accounts.models import User
+from bizcenter.assets.models import Asset
 from bizcenter.centers import enddates
+from bizcenter.centers.models import BusinessCenter, Membership
+from bizcenter.core.pagination import Page, paginate
 
 T = TypeVar("T")
 
@@ -129,3 +136,146 @@ class PageInfo(Schema):
 class Paged(Schema, Generic[T]):
     items: list[T]
     page_info: PageInfo
+
+
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 429: Error}
+"""The refusals every endpoint may answer, for its ``response=``."""
+
+
+class PersonOut(Schema):
+    id: str
+    name: str
+    email: str | None
+    phone: str | None
+
+
+def page_info(page: Page) -> PageInfo:  # type: ignore[type-arg]
+    return PageInfo(page=page.page, page_size=page.page_size, total=page.total, pages=page.pages)
+
+
+def _printable(value: str) -> str:
+    # PostgreSQL cannot store or even compare a NUL character: refuse it as bad input
+    # rather than fail on it (Django's forms do the same for the web pages).
+    if "\x00" in value:
+        raise ValueError("must not contain NUL (\\x00) characters")
+    return value
+
+
+Printable = Annotated[str, AfterValidator(_printable)]
+"""Free text stored or searched in the database."""
+
+
+def paged(rows: list[T], page: int, page_size: int) -> Page[T]:
+    """A list a service answers whole, paged like every other list (same limits, same
+    refusals)."""
+    return paginate(rows, page, page_size)  # type: ignore[arg-type]  # Paginator pages lists
+
+
+class Paging(Schema):
+    page: int = 1
+    page_size: int = 50
+
+
+class MemberOut(Schema):
+    id: str
+    user: PersonOut
+    role: str
+    finance_role: str
+    kind: str
+    modules: list[str]
+    state: str
+    joined_at: datetime
+    last_active_at: datetime | None
+    expires_at: datetime | None = Field(description=EXPIRES_AT_OUT)
+    last_day: date | None = Field(description=LAST_DAY_OUT)
+    asset_count: int | None = None
+
+    @staticmethod
+    def of(m: Membership, where: BusinessCenter | None = None) -> MemberOut:
+        """``where``: the member's Business Center when the caller has it at hand, so a
+        page of members does not read it once per row for its time zone."""
+        u = m.user
+        return MemberOut(
+            id=str(m.pk), user=PersonOut(id=str(u.pk), name=u.name, email=u.email, phone=u.phone),
+            role=m.role, finance_role=m.finance_role, kind=m.kind, modules=list(m.modules),
+            state=m.status, joined_at=m.joined_at, last_active_at=m.last_active_at,
+            expires_at=m.expires_at,
+            last_day=enddates.last_day(m.expires_at, where if where is not None else m.center),
+            asset_count=getattr(m, "asset_count", None))
+
+
+class AssetOut(Schema):
+    id: str
+    type: str  # ADVERTISER (ad account), TT_ACCOUNT, CATALOG or PIXEL
+    name: str
+    status: str  # ACTIVE, DISABLED or CLOSED (only ad accounts are ever not ACTIVE)
+    # This Business Center's id for what it owns; for an asset a partner shares, the
+    # owner's public id (as partner requests take it), never another's row id.
+    owner_center_id: str
+    shared_by: str | None  # the owner's name, for an asset a partner shares
+    created_at: datetime
+
+    @staticmethod
+    def of(a: Asset, here: int) -> AssetOut:
+        """``here``: the Business Center the asset is listed in."""
+        own = a.center_id == here
+        return AssetOut(id=str(a.pk), type=a.type, name=a.name, status=a.status,
+                        owner_center_id=str(here) if own else a.center.public_id,
+                        shared_by=None if own else a.center.name, created_at=a.created_at)
+
+
+class CenterName(Schema):
+    """Another Business Center, by the name it goes by (never its internal id)."""
+
+    name: str
+
+
+@overload
+def utc(moment: datetime) -> datetime: ...
+@overload
+def utc(moment: datetime | None) -> datetime | None: ...
+def utc(moment: datetime | None) -> datetime | None:
+    """Times leave the API in UTC, whatever offset they were given with."""
+    return moment.astimezone(UTC) if moment is not None else None
+
+
+@overload
+def money(amount: Decimal) -> str: ...
+@overload
+def money(amount: Decimal | None) -> str | None: ...
+def money(amount: Decimal | None) -> str | None:
+    """Amounts leave the API as text with two decimals: JSON numbers are floats."""
+    return None if amount is None else f"{amount:.2f}"
+
+
+def person(user: User | None) -> PersonOut | None:
+    if user is None:
+        return None
+    return PersonOut(id=str(user.pk), name=user.name, email=user.email, phone=user.phone)
+
+
+def _as_text(value: Any) -> Any:
+    """A JSON number is read as the text it was written as; booleans stay refused."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        else value
+
+
+# A value the service reads from text, as people type it: a JSON number is taken too.
+Text = Annotated[str, BeforeValidator(_as_text),
+                 WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}]})]
+
+
+def _amount_text(value: Any) -> Any:
+    """A JSON number as the plain decimal text of its shortest round-trip form: 150.1
+    stays 150.1 (never 150.0999…), 1e11 becomes 100000000000 so the money parser says it
+    is too large rather than unreadable. Strings pass unchanged: the parser reads them
+    strictly, so the string "1e11" is refused with how to write it."""
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        return format(Decimal(repr(value)), "f")
+    return _as_text(value)
+
+
+# An amount: "150.50" (or 150.5). The one money parser (core/money.py) reads it in the
+# service and says what is wrong with one.
+Money = Annotated[str, BeforeValidator(_amount_text),
+                  WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}]})]

@@ -141,7 +141,7 @@ def _row(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def _out(a: Any, here: Any) -> dict[str, Any]:
-    from bizcenter.api.routers.assets import AssetOut
+    from bizcenter.api.schemas import AssetOut
 
     return api_json(AssetOut.of(a, here.pk))
 
@@ -163,7 +163,7 @@ def list_(
         result = server.get(path("centers", center_id, "assets"), type=type, q=search,
                             page=page, page_size=page_size)
     else:
-        from bizcenter.api.routers.assets import AssetOut
+        from bizcenter.api.schemas import AssetOut
         from bizcenter.assets.services import list_assets
 
         who = actor(as_)

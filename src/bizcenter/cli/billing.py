@@ -101,7 +101,7 @@ def _overview(center_id: str, as_: str | None) -> dict[str, Any]:
     if server := remote(as_):
         return dict(server.get(path("centers", center_id, "billing")))
     from bizcenter.api.routers.billing import LimitOut, OverviewOut, PaymentSettingsOut
-    from bizcenter.api.routers.campaigns import money
+    from bizcenter.api.schemas import money
     from bizcenter.billing.services import billing_overview
 
     who = actor(as_)
@@ -223,7 +223,7 @@ def refund(center_id: CenterArg, amount: AmountArg, note: NoteOpt = "", yes: Yes
         done = server.post(path("centers", center_id, "billing", "refunds"),
                            {"amount": amount, "note": note})
     else:
-        from bizcenter.api.routers.campaigns import money
+        from bizcenter.api.schemas import money
         from bizcenter.billing.services import preview_refund
         from bizcenter.billing.services import refund as pay_back
 
@@ -254,7 +254,7 @@ def limit(
                                advertiser_id), {"monthly_limit": amount})
     else:
         from bizcenter.api.routers.billing import SpendingLimitOut
-        from bizcenter.api.routers.campaigns import money
+        from bizcenter.api.schemas import money
         from bizcenter.billing.services import set_spending_limit
 
         who = actor(as_)

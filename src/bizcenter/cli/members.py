@@ -71,7 +71,7 @@ def row(m: dict[str, Any]) -> dict[str, Any]:
 
 def out(m: Any, where: Any = None) -> dict[str, Any]:
     """A membership as the API writes it (``where``: its Business Center, if at hand)."""
-    from bizcenter.api.routers.members import MemberOut
+    from bizcenter.api.schemas import MemberOut
 
     return api_json(MemberOut.of(m, where))
 
@@ -100,7 +100,7 @@ def list_(
                             kind=kind, state="" if every else state, sort=sort, page=page,
                             page_size=page_size)
     else:
-        from bizcenter.api.routers.members import MemberOut
+        from bizcenter.api.schemas import MemberOut
         from bizcenter.centers.services import list_members
 
         who = actor(as_)

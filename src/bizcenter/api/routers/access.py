@@ -16,10 +16,15 @@ from bizcenter.access.review import IDLE_DAYS, ReviewRow, access_review
 # question about themself is read exactly like an Admin's about someone else.
 from bizcenter.access.troubleshoot import _action, _resource, troubleshoot
 from bizcenter.api.auth import actor, center
-from bizcenter.api.routers.assets import AssetOut, paged
-from bizcenter.api.routers.centers import ERRORS
-from bizcenter.api.routers.members import MemberOut, page_info
-from bizcenter.api.schemas import PageInfo, Schema
+from bizcenter.api.schemas import (
+    ERRORS,
+    AssetOut,
+    MemberOut,
+    PageInfo,
+    Schema,
+    page_info,
+    paged,
+)
 
 router = Router(tags=["Access"])
 

@@ -10,10 +10,15 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Query, Router
 
 from bizcenter.api.auth import actor, center
-from bizcenter.api.routers.assets import Printable
-from bizcenter.api.routers.centers import ERRORS
-from bizcenter.api.routers.members import page_info
-from bizcenter.api.schemas import Moment, PageInfo, Schema
+from bizcenter.api.schemas import (
+    ERRORS,
+    CenterName,
+    Moment,
+    PageInfo,
+    Printable,
+    Schema,
+    page_info,
+)
 from bizcenter.audit.models import AuditEvent
 from bizcenter.audit.services import acting_center_name, page_of
 from bizcenter.audit.services import activity as activity_log
@@ -23,12 +28,6 @@ from bizcenter.core.actor import Actor
 from bizcenter.core.errors import InvalidInput
 
 router = Router(tags=["Activity log"])
-
-
-class CenterName(Schema):
-    """Another Business Center, by the name it goes by (never its internal id)."""
-
-    name: str
 
 
 class EventOut(Schema):

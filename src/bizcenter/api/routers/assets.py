@@ -4,76 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
-from bizcenter.api.routers.centers import ERRORS
-from bizcenter.api.routers.members import page_info
 from bizcenter.api.schemas import (
+    ERRORS,
     EXPIRES_AT_IN,
     EXPIRES_AT_OUT,
     LAST_DAY_OUT,
+    AssetOut,
     EndMoment,
     LastDay,
     PageInfo,
+    Paging,
+    Printable,
     Schema,
     end_sent,
     last_day_in,
     one_end,
+    page_info,
+    paged,
 )
 from bizcenter.assets import services as assets
 from bizcenter.assets.holders import Holder, holders
-from bizcenter.assets.models import Asset, AssetGrant
+from bizcenter.assets.models import AssetGrant
 from bizcenter.centers import enddates
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import get_member
-from bizcenter.core.pagination import Page, paginate
 
 router = Router(tags=["Assets"])
 T = TypeVar("T")
-
-
-def _printable(value: str) -> str:
-    # PostgreSQL cannot store or even compare a NUL character: refuse it as bad input
-    # rather than fail on it (Django's forms do the same for the web pages).
-    if "\x00" in value:
-        raise ValueError("must not contain NUL (\\x00) characters")
-    return value
-
-
-Printable = Annotated[str, AfterValidator(_printable)]
-"""Free text stored or searched in the database."""
-
-
-def paged(rows: list[T], page: int, page_size: int) -> Page[T]:
-    """A list a service answers whole, paged like every other list (same limits, same
-    refusals)."""
-    return paginate(rows, page, page_size)  # type: ignore[arg-type]  # Paginator pages lists
-
-
-class AssetOut(Schema):
-    id: str
-    type: str  # ADVERTISER (ad account), TT_ACCOUNT, CATALOG or PIXEL
-    name: str
-    status: str  # ACTIVE, DISABLED or CLOSED (only ad accounts are ever not ACTIVE)
-    # This Business Center's id for what it owns; for an asset a partner shares, the
-    # owner's public id (as partner requests take it), never another's row id.
-    owner_center_id: str
-    shared_by: str | None  # the owner's name, for an asset a partner shares
-    created_at: datetime
-
-    @staticmethod
-    def of(a: Asset, here: int) -> AssetOut:
-        """``here``: the Business Center the asset is listed in."""
-        own = a.center_id == here
-        return AssetOut(id=str(a.pk), type=a.type, name=a.name, status=a.status,
-                        owner_center_id=str(here) if own else a.center.public_id,
-                        shared_by=None if own else a.center.name, created_at=a.created_at)
 
 
 class AssetPage(Schema):
@@ -177,11 +142,6 @@ class HoldersOut(Schema):
     asset: AssetOut
     items: list[HolderOut]
     page_info: PageInfo
-
-
-class Paging(Schema):
-    page: int = 1
-    page_size: int = 50
 
 
 @router.get("/{center_id}/assets", response={200: AssetPage, **ERRORS})

@@ -18,10 +18,15 @@ from ninja import Query, Router, Status
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
-from bizcenter.api.routers.campaigns import Money, money, utc
-from bizcenter.api.routers.centers import ERRORS
-from bizcenter.api.routers.members import page_info
-from bizcenter.api.schemas import PageInfo, Schema
+from bizcenter.api.schemas import (
+    ERRORS,
+    Money,
+    PageInfo,
+    Schema,
+    money,
+    page_info,
+    utc,
+)
 from bizcenter.billing import services, spend
 from bizcenter.billing.models import Invoice, PaymentSettings, Transaction
 from bizcenter.billing.services import AccountLimit

@@ -11,50 +11,32 @@ change made from a partner Business Center to an ad account its owner shared wit
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Annotated, Any, Literal, overload
+from datetime import datetime
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from pydantic import BeforeValidator, WithJsonSchema
 
-from bizcenter.accounts.models import User
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
-from bizcenter.api.routers.activity import CenterName
-from bizcenter.api.routers.centers import ERRORS
-from bizcenter.api.routers.members import PersonOut, page_info
-from bizcenter.api.schemas import Moment, PageInfo, Schema
+from bizcenter.api.schemas import (
+    ERRORS,
+    CenterName,
+    Moment,
+    Money,
+    PageInfo,
+    PersonOut,
+    Schema,
+    money,
+    page_info,
+    person,
+    utc,
+)
 from bizcenter.campaigns import services
 from bizcenter.campaigns.models import Campaign, ChangeRequest
 from bizcenter.campaigns.services import Outcome
 
 router = Router(tags=["Campaigns"])
-
-
-@overload
-def utc(moment: datetime) -> datetime: ...
-@overload
-def utc(moment: datetime | None) -> datetime | None: ...
-def utc(moment: datetime | None) -> datetime | None:
-    """Times leave the API in UTC, whatever offset they were given with."""
-    return moment.astimezone(UTC) if moment is not None else None
-
-
-@overload
-def money(amount: Decimal) -> str: ...
-@overload
-def money(amount: Decimal | None) -> str | None: ...
-def money(amount: Decimal | None) -> str | None:
-    """Amounts leave the API as text with two decimals: JSON numbers are floats."""
-    return None if amount is None else f"{amount:.2f}"
-
-
-def person(user: User | None) -> PersonOut | None:
-    if user is None:
-        return None
-    return PersonOut(id=str(user.pk), name=user.name, email=user.email, phone=user.phone)
 
 
 class CampaignOut(Schema):
@@ -166,31 +148,6 @@ def answer(outcome: Outcome, done: int) -> tuple[int, Any]:
 
 
 RESULTS = {202: Proposed, **ERRORS}
-
-
-def _as_text(value: Any) -> Any:
-    """A JSON number is read as the text it was written as; booleans stay refused."""
-    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) \
-        else value
-
-
-# A value the service reads from text, as people type it: a JSON number is taken too.
-Text = Annotated[str, BeforeValidator(_as_text),
-                 WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}]})]
-def _amount_text(value: Any) -> Any:
-    """A JSON number as the plain decimal text of its shortest round-trip form: 150.1
-    stays 150.1 (never 150.0999…), 1e11 becomes 100000000000 so the money parser says it
-    is too large rather than unreadable. Strings pass unchanged: the parser reads them
-    strictly, so the string "1e11" is refused with how to write it."""
-    if isinstance(value, float) and value == value and abs(value) != float("inf"):
-        return format(Decimal(repr(value)), "f")
-    return _as_text(value)
-
-
-# An amount: "150.50" (or 150.5). The one money parser (core/money.py) reads it in the
-# service and says what is wrong with one.
-Money = Annotated[str, BeforeValidator(_amount_text),
-                  WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}]})]
 
 
 class CampaignIn(Schema):

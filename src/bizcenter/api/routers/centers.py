@@ -8,12 +8,14 @@ from django.http import HttpRequest
 from ninja import Router
 
 from bizcenter.api.auth import actor, center, token_of
-from bizcenter.api.schemas import Error, Schema
+from bizcenter.api.schemas import (
+    ERRORS,
+    Schema,
+)
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import update_center
 
 router = Router(tags=["Business Centers"])
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 429: Error}
 
 
 class CenterOut(Schema):

@@ -11,10 +11,15 @@ from ninja import Query, Router, Status
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
-from bizcenter.api.routers.assets import AssetOut, Paging, Printable
-from bizcenter.api.routers.centers import ERRORS
-from bizcenter.api.routers.members import page_info
-from bizcenter.api.schemas import PageInfo, Schema
+from bizcenter.api.schemas import (
+    ERRORS,
+    AssetOut,
+    PageInfo,
+    Paging,
+    Printable,
+    Schema,
+    page_info,
+)
 from bizcenter.assets import groups
 from bizcenter.assets.models import AssetGroup, AssetGroupMember
 from bizcenter.centers.models import BusinessCenter

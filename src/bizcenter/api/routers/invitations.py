@@ -11,9 +11,8 @@ from pydantic import Field, model_validator
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
-from bizcenter.api.routers.centers import ERRORS
-from bizcenter.api.routers.members import page_info
 from bizcenter.api.schemas import (
+    ERRORS,
     LAST_DAY_IN,
     LAST_DAY_OUT,
     EndMoment,
@@ -23,6 +22,7 @@ from bizcenter.api.schemas import (
     end_sent,
     last_day_in,
     one_end,
+    page_info,
 )
 from bizcenter.centers import enddates
 from bizcenter.centers.models import BusinessCenter

@@ -2,66 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from django.http import HttpRequest
 from ninja import Query, Router
 from pydantic import Field, model_validator
 
 from bizcenter.api.auth import actor, center
-from bizcenter.api.routers.centers import ERRORS
 from bizcenter.api.schemas import (
+    ERRORS,
     EXPIRES_AT_IN,
-    EXPIRES_AT_OUT,
-    LAST_DAY_OUT,
     EndMoment,
     LastDay,
+    MemberOut,
     PageInfo,
     Schema,
     last_day_in,
     one_end,
+    page_info,
 )
 from bizcenter.centers import enddates
-from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.centers.services import get_member, list_members, revoke_member, update_member
-from bizcenter.core.pagination import Page
 
 router = Router(tags=["Members"])
-
-
-class PersonOut(Schema):
-    id: str
-    name: str
-    email: str | None
-    phone: str | None
-
-
-class MemberOut(Schema):
-    id: str
-    user: PersonOut
-    role: str
-    finance_role: str
-    kind: str
-    modules: list[str]
-    state: str
-    joined_at: datetime
-    last_active_at: datetime | None
-    expires_at: datetime | None = Field(description=EXPIRES_AT_OUT)
-    last_day: date | None = Field(description=LAST_DAY_OUT)
-    asset_count: int | None = None
-
-    @staticmethod
-    def of(m: Membership, where: BusinessCenter | None = None) -> MemberOut:
-        """``where``: the member's Business Center when the caller has it at hand, so a
-        page of members does not read it once per row for its time zone."""
-        u = m.user
-        return MemberOut(
-            id=str(m.pk), user=PersonOut(id=str(u.pk), name=u.name, email=u.email, phone=u.phone),
-            role=m.role, finance_role=m.finance_role, kind=m.kind, modules=list(m.modules),
-            state=m.status, joined_at=m.joined_at, last_active_at=m.last_active_at,
-            expires_at=m.expires_at,
-            last_day=enddates.last_day(m.expires_at, where if where is not None else m.center),
-            asset_count=getattr(m, "asset_count", None))
 
 
 class MemberPage(Schema):
@@ -94,10 +55,6 @@ class MemberPatch(Schema):
         if self.clear_expiry and (self.expires_at or self.last_day):
             raise ValueError("send clear_expiry or an end date, not both")
         return self
-
-
-def page_info(page: Page) -> PageInfo:  # type: ignore[type-arg]
-    return PageInfo(page=page.page, page_size=page.page_size, total=page.total, pages=page.pages)
 
 
 @router.get("/{center_id}/members", response={200: MemberPage, **ERRORS})

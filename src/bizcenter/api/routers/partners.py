@@ -21,10 +21,13 @@ from pydantic import Field
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
-from bizcenter.api.routers.assets import Paging
-from bizcenter.api.routers.centers import ERRORS
-from bizcenter.api.routers.members import page_info
-from bizcenter.api.schemas import PageInfo, Schema
+from bizcenter.api.schemas import (
+    ERRORS,
+    PageInfo,
+    Paging,
+    Schema,
+    page_info,
+)
 from bizcenter.assets import partners
 from bizcenter.assets.models import (
     AccessRequest,

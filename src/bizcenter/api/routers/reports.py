@@ -27,9 +27,12 @@ from pydantic import Field, ValidationError
 
 from bizcenter.api.auth import actor, center
 from bizcenter.api.idempotency import once
-from bizcenter.api.routers.campaigns import Text, money
-from bizcenter.api.routers.centers import ERRORS
-from bizcenter.api.schemas import Schema
+from bizcenter.api.schemas import (
+    ERRORS,
+    Schema,
+    Text,
+    money,
+)
 from bizcenter.core.errors import InvalidInput
 from bizcenter.reporting import services
 from bizcenter.reporting.services import Figures, LoadResult, Report
