@@ -18,11 +18,12 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from bizcenter.audit.models import AuditEvent
-from bizcenter.core import recovery
 from bizcenter.invitations import imports
+from bizcenter.invitations import recovery as import_recovery
 from bizcenter.invitations.models import ImportState, Invitation, InviteImport
 from bizcenter.invitations.services import Grant
 from bizcenter.invitations.tasks import run_import
+from bizcenter.outbox import recovery as message_recovery
 from bizcenter.outbox.models import MessageState, OutboxMessage
 from tests.centers.test_concurrency import fresh_center, race
 from tests.conftest import act
@@ -71,18 +72,18 @@ def test_a_starting_worker_resumes_an_import_a_dead_worker_left(center, as_owner
     job.refresh_from_db()
     assert job.processed == 50
 
-    assert recovery.at_start()["imports"] == 1
+    assert import_recovery.at_start() == 1
     run_worker()
     job.refresh_from_db()
     assert (job.state, job.processed, job.counts) == (ImportState.DONE, 120, {"invited": 120})
     assert Invitation.objects.filter(center=center).count() == 120
     assert AuditEvent.objects.filter(action="invitation.import_finished").count() == 1
-    assert recovery.at_start()["imports"] == 0  # a finished import is left alone
+    assert import_recovery.at_start() == 0  # a finished import is left alone
 
 
 def test_an_import_with_its_task_still_waiting_is_not_queued_twice(center, as_owner):
     imports.start_import(as_owner, center, csv_of(3), Grant())
-    assert recovery.at_start()["imports"] == 0
+    assert import_recovery.at_start() == 0
     assert len(import_tasks("READY")) == 1
 
 
@@ -91,9 +92,9 @@ def test_the_regular_recovery_waits_until_a_running_import_is_stale(center, as_o
     job = imports.start_import(as_owner, center, csv_of(120), Grant())
     die_after_first_batch(job, monkeypatch)
     # Just started: it may belong to a live worker on another machine.
-    assert imports.resume_unfinished(stale=recovery.EVERY) == 0
-    with time_machine.travel(timezone.now() + recovery.EVERY + timedelta(seconds=1)):
-        assert imports.resume_unfinished(stale=recovery.EVERY) == 1
+    assert imports.resume_unfinished(stale=import_recovery.EVERY) == 0
+    with time_machine.travel(timezone.now() + import_recovery.EVERY + timedelta(seconds=1)):
+        assert imports.resume_unfinished(stale=import_recovery.EVERY) == 1
         run_worker()
     job.refresh_from_db()
     assert (job.state, job.processed) == (ImportState.DONE, 120)
@@ -106,9 +107,10 @@ def test_the_regular_recovery_sends_a_message_a_dead_worker_claimed(center, as_o
     [invited] = invite(as_owner, center, ["late@agency.com"])
     OutboxMessage.objects.update(state=MessageState.SENDING, claimed_at=timezone.now())
     DBTaskResult.objects.filter(status="READY").delete()  # the dead worker's task
-    recovery.schedule()
-    recovery.schedule()  # a second worker starting: still one recovery waiting
-    [waiting] = DBTaskResult.objects.filter(task_path=recovery.recover_regularly.module_path)
+    message_recovery.schedule()
+    message_recovery.schedule()  # a second worker starting: still one recovery waiting
+    path = message_recovery.recover_messages.module_path
+    [waiting] = DBTaskResult.objects.filter(task_path=path)
     run_worker()
     assert mailbox == []  # not before its time
     with time_machine.travel(waiting.run_after + timedelta(seconds=1)):
@@ -116,9 +118,8 @@ def test_the_regular_recovery_sends_a_message_a_dead_worker_claimed(center, as_o
         [email] = mailbox
         assert invited.link and invited.link in email.body
         # ... and it comes back after the same time again.
-        [again] = DBTaskResult.objects.filter(task_path=recovery.recover_regularly.module_path,
-                                              status="READY")
-        assert again.run_after > timezone.now() + recovery.EVERY - timedelta(seconds=5)
+        [again] = DBTaskResult.objects.filter(task_path=path, status="READY")
+        assert again.run_after > timezone.now() + message_recovery.EVERY - timedelta(seconds=5)
     assert OutboxMessage.objects.get().state == MessageState.SENT
 
 

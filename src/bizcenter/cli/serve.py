@@ -217,9 +217,12 @@ def worker(
     _private_data_dir()
     from django.core.management import call_command
 
-    from bizcenter.core import recovery
+    from bizcenter.invitations import recovery as imports
+    from bizcenter.outbox import recovery as messages
 
-    recovery.at_start()  # pick up messages and imports a killed worker left half-done
+    # Pick up what a killed worker left half-done, and look again every few minutes.
+    messages.at_start()
+    imports.at_start()
     from bizcenter.access import reminders
     from bizcenter.accounts import tasks as accounts
     from bizcenter.api import tasks as api
