@@ -118,6 +118,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Each door that answers in a shape of its own registers it here, by path prefix, for
+# what core/ refuses before any view runs and for an unexpected error
+# (core/middleware.py); the REST API's JSON error is core's own default under /api/.
+BIZCENTER_DOOR_REFUSALS = {"/open_api/": "bizcenter.compat.refusals"}
+
 ROOT_URLCONF = "bizcenter.urls"
 WSGI_APPLICATION = "bizcenter.wsgi.application"
 
@@ -142,12 +147,10 @@ def _postgres(url: str) -> dict:
     """One PostgreSQL database. It plans a query each time it is sent, unless it is a
     prepared statement: with the values sent apart from the SQL (server-side
     binding), psycopg prepares a query the fifth time a connection runs it, and the
-    lookups every request makes stop being planned (the API token's: 250 -> 160 us).
+    lookups every request makes stop being planned (docs/PERFORMANCE.md has the gain).
     PgBouncer before 1.21 in transaction mode cannot follow prepared statements: set
     BIZCENTER_PG_PREPARED_STATEMENTS=0 behind one."""
     db: dict = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
-    if db["ENGINE"] == "django.db.backends.postgresql":
-        db["ENGINE"] = "bizcenter.core.postgresql"  # Django's, see core/postgresql/base.py
     if os.environ.get("BIZCENTER_PG_PREPARED_STATEMENTS", "1") != "0":
         db["OPTIONS"] = {**db.get("OPTIONS", {}), "server_side_binding": True,
                          "prepare_threshold": 5}
@@ -156,9 +159,9 @@ def _postgres(url: str) -> dict:
 
 def _databases() -> dict:
     """PostgreSQL from DATABASE_URL, with read replicas from DATABASE_REPLICA_URL (one URL
-    or several, comma-separated; see core/dbrouter.py for what reads them); else SQLite.
+    or several, comma-separated; see core/replicas.py for what reads them); else SQLite.
     Connections are kept between requests (CONN_MAX_AGE): opening one per request
-    cost as much as a whole access check."""
+    costs more than most requests' own queries (docs/PERFORMANCE.md)."""
     url = os.environ.get("DATABASE_URL")
     if url:
         databases = {"default": _postgres(url)}
@@ -173,13 +176,10 @@ def _databases() -> dict:
     make_private_dir(DATA_DIR)
     return {
         "default": {
-            "ENGINE": "bizcenter.core.sqlite",  # Django's, see core/sqlite/base.py
+            "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "bizcenter.sqlite3",
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
-            # Django's default for SQLite, spelled out: pytest-django recognises SQLite
-            # by the ENGINE path, and ours is not Django's.
-            "TEST": {"NAME": ":memory:"},
             "OPTIONS": {
                 # IMMEDIATE makes every transaction take the write lock up front,
                 # so two writers queue instead of failing on lock upgrade; that is
@@ -197,7 +197,7 @@ def _databases() -> dict:
 
 
 DATABASES = _databases()
-DATABASE_ROUTERS = ["bizcenter.core.dbrouter.PrimaryReplicaRouter"]
+DATABASE_ROUTERS = ["bizcenter.core.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,6 +1,5 @@
-"""On SQLite, app processes share one file; each answers an API token from memory while
-nothing was committed (core/prepared.py). A revoke committed by any other process
-is still refused on the very next request."""
+"""On SQLite, app processes share one file. A revoke committed by any other process
+is refused on the very next request."""
 
 from __future__ import annotations
 

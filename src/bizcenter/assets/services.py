@@ -4,6 +4,7 @@ access version in its own transaction, so no stale view of access survives it.""
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -27,7 +28,7 @@ from bizcenter.core.bounded import keep
 from bizcenter.core.errors import Conflict, InvalidInput, NotFound
 from bizcenter.core.lookup import find
 from bizcenter.core.pagination import Page, paginate
-from bizcenter.core.prepared import Prepared, copy_of, copyable
+from bizcenter.core.replicas import from_replica
 
 
 def _category(asset: Asset) -> Category:
@@ -43,13 +44,11 @@ def _name(value: str) -> str:
     return text
 
 
-# An asset by id within its Business Center: every check on an asset starts here.
-_IN_CENTER: Prepared[Asset] = Prepared(Asset.objects.all(), "center_id", "pk")
-# Assets found in this process, by (center, access version, id). Every change to an
-# asset row bumps the version (update_asset, delete_asset), so an entry is exactly
-# as fresh as the access snapshot it is checked against, and a request that already
-# knows its Business Center's version (an API call, from its token's row) finds the
-# asset with no query at all.
+# Every check on an asset starts with _asset. Assets found in this process, by
+# (center, access version, id). Every change to an asset row bumps the version
+# (update_asset, delete_asset), so an entry is exactly as fresh as the access snapshot
+# it is checked against, and a request that already knows its Business Center's
+# version (an API call, from its token's row) finds the asset with no query at all.
 _found: dict[tuple[int, int, int], Asset] = snapshot.tied_cache()
 FOUND_SIZE = 10_000
 
@@ -67,10 +66,10 @@ def _asset(center: BusinessCenter, asset_id: int | str, *, lock: bool = False) -
         with contextlib.suppress(ValueError):  # not an id: find() says so below
             key = (center.pk, version, int(str(asset_id)))
     if key is not None and (hit := _found.get(key)) is not None:
-        return copy_of(hit)  # a new instance each time: a request may change its own
-    asset = find(_IN_CENTER, asset_id, missing, within=(center.pk,))
-    if key is not None and copyable(asset):
-        keep(_found, key, copy_of(asset), FOUND_SIZE)
+        return copy.copy(hit)  # a new instance each time: a request may change its own
+    asset = find(Asset.objects.filter(center_id=center.pk), asset_id, missing)
+    if key is not None:
+        keep(_found, key, copy.copy(asset), FOUND_SIZE)
     return asset
 
 
@@ -147,8 +146,9 @@ def list_assets(actor: Actor, center: BusinessCenter, *, type: str | None = None
     if search := (search or "").strip():
         qs = qs.filter(name__icontains=search)
     # The owner too: a partner's asset is listed with who shared it.
-    return paginate(qs.select_related("center").order_by("type", "name", "id"), page,
-                    page_size)
+    with from_replica():  # a list: a replica may answer it (core/replicas.py)
+        return paginate(qs.select_related("center").order_by("type", "name", "id"), page,
+                        page_size)
 
 
 def owned_assets(actor: Actor, center: BusinessCenter, limit: int = 1000) -> list[Asset]:

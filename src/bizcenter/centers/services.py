@@ -41,6 +41,7 @@ from bizcenter.core.errors import Conflict, InvalidInput, NotFound
 from bizcenter.core.lookup import find
 from bizcenter.core.pagination import Page, paginate
 from bizcenter.core.ratelimit import RateLimited
+from bizcenter.core.replicas import from_replica
 
 
 def _name(value: str, field: str = "name", limit: int = 100) -> str:
@@ -311,10 +312,11 @@ def list_members(
     # The page's ids first, then their rows with the person and the asset count: an
     # offset deep into a large list then walks the membership index alone, instead of
     # joining every person before skipping most of them.
-    ids = paginate(qs.order_by(SORTS[sort], "id").values_list("pk", flat=True), page,
-                   page_size)
-    rows = (Membership.objects.filter(pk__in=ids.items).select_related("user")
-            .annotate(asset_count=_direct_asset_count()).in_bulk())
+    with from_replica():  # a list: a replica may answer it (core/replicas.py)
+        ids = paginate(qs.order_by(SORTS[sort], "id").values_list("pk", flat=True), page,
+                       page_size)
+        rows = (Membership.objects.filter(pk__in=ids.items).select_related("user")
+                .annotate(asset_count=_direct_asset_count()).in_bulk())
     return Page(items=[rows[pk] for pk in ids.items], total=ids.total, page=ids.page,
                 page_size=ids.page_size)
 

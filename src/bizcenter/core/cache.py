@@ -26,6 +26,7 @@ import threading
 import time
 from datetime import timedelta
 
+import redis
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
@@ -55,6 +56,9 @@ redis_down_since: float | None = None
 # Per cache location, for every thread of the process: (counters, their lock).
 _unsent: dict[str, tuple[dict[str, tuple[int, int]], threading.Lock]] = {}
 _local: dict[str, tuple[dict[str, tuple[float, int]], threading.Lock]] = {}
+# The counting client of each Redis server, shared by the process's threads.
+_clients: dict[str, redis.Redis] = {}
+_clients_lock = threading.Lock()
 
 
 class Batching:
@@ -93,15 +97,26 @@ class Batching:
 
 
 class Redis(Batching, RedisCache):
+    """Django's Redis cache; its counters go through a redis-py client of their own,
+    made from the same LOCATION and OPTIONS with redis-py's public API, one per process
+    (redis-py's clients are thread-safe), so counting is one script, one round trip."""
+
     def __init__(self, server: str, params: dict) -> None:
         super().__init__(server, params)
         self._batches(server)
+        # The first server of the LOCATION is the one Django's cache writes to.
+        first = server.split(",")[0].strip() if isinstance(server, str) else server[0]
+        options = {k: v for k, v in params.get("OPTIONS", {}).items()
+                   if k in ("socket_connect_timeout", "socket_timeout")}
+        with _clients_lock:
+            if (client := _clients.get(first)) is None:
+                client = _clients[first] = redis.Redis.from_url(first, **options)
+        self._counting_client = client
 
     def _send(self, name: str, cost: int, timeout: int) -> int:
         key = self.make_and_validate_key(name)
         try:
-            client = self._cache.get_client(key, write=True)  # type: ignore[attr-defined]
-            total = int(client.eval(_COUNT, 1, key, cost, timeout))
+            total = int(self._counting_client.eval(_COUNT, 1, key, cost, timeout))
         except (ConnectionError, OSError, TimeoutError) as error:
             return _without_redis(error, name, cost, timeout)
         except Exception as error:  # redis-py's own ConnectionError and TimeoutError

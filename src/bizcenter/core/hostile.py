@@ -33,7 +33,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from bizcenter.core.middleware import refusal
+from bizcenter.core.middleware import door_shape, refusal
 
 log = logging.getLogger(__name__)
 
@@ -251,13 +251,6 @@ def in_door_shape(request: HttpRequest, response: HttpResponse) -> HttpResponse:
             "message": "An unexpected error on the server. Try again; if it keeps "
                        "failing, tell the operator.",
             "fields": {}}}, status=response.status_code)
-    if request.path.startswith("/open_api/"):
-        from bizcenter.compat import envelope
-        from bizcenter.compat.errors import SYSTEM
-
-        rid = envelope.request_id()
-        log.error("TikTok-compatible API: %s answered %s (request_id %s)", request.path,
-                  response.status_code, rid)
-        return envelope.error(rid, SYSTEM, "System error. Try again; if it keeps failing, "
-                              f"give the operator this request_id: {rid}.")
+    if (door := door_shape(request)) is not None:
+        return door.server_error(request, response)  # type: ignore[no-any-return]
     return response

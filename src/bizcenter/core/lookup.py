@@ -7,30 +7,23 @@ from typing import TypeVar
 from django.db.models import Model, QuerySet
 
 from bizcenter.core.errors import NotFound
-from bizcenter.core.prepared import Prepared
 
 M = TypeVar("M", bound=Model)
 
 
-def find(rows: QuerySet[M] | Prepared[M], raw_id: object, missing: str,
-         *, within: tuple[object, ...] = ()) -> M:
+def find(rows: QuerySet[M], raw_id: object, missing: str) -> M:
     """The row with this id within the queryset (so within what the caller may see).
 
     ``missing`` says what was looked for, with ``{id}`` where the id goes, before
     any name, e.g. "No asset with id {id} in Brand Co."; an id that is not a
-    number gets the same answer as one that does not exist. A hot lookup passes a
-    ``Prepared`` one by (its scope..., pk) and the scope's values as ``within``.
+    number gets the same answer as one that does not exist.
     """
     try:
         pk = int(str(raw_id))
     except (TypeError, ValueError) as exc:
         raise NotFound(missing.replace("{id}", f"'{raw_id}'", 1)) from exc
-    if isinstance(rows, Prepared):
-        row = rows.one(*within, pk)
-    else:
-        # At most one row has this id: no ORDER BY (which .first() adds, and whose
-        # compilation is a quarter of the cost of this lookup), just LIMIT 1.
-        row = next(iter(rows.filter(pk=pk)[:1]), None)
+    # At most one row has this id: no ORDER BY (which .first() adds), just LIMIT 1.
+    row = next(iter(rows.filter(pk=pk)[:1]), None)
     if row is None:
         # replace, not format, and only the first: a name may hold braces too
         raise NotFound(missing.replace("{id}", str(pk), 1))

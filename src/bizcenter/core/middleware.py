@@ -7,18 +7,29 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 from collections.abc import Callable
+from importlib import import_module
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 
+def door_shape(request: HttpRequest) -> Any | None:
+    """The module that shapes refusals for the door under this path, named in
+    settings.BIZCENTER_DOOR_REFUSALS (a door registers its own; core/ imports none):
+    it has ``refusal(request, status, code, message, fields)`` and
+    ``server_error(request, response)``."""
+    for prefix, path in settings.BIZCENTER_DOOR_REFUSALS.items():
+        if request.path.startswith(prefix):
+            return import_module(path)
+    return None
+
+
 def refusal(request: HttpRequest, status: int, code: str, message: str,
             fields: dict[str, str] | None = None) -> HttpResponse:
     """A refusal made before any view runs, in the shape of the door that was called."""
-    if request.path.startswith("/open_api/"):  # TikTok's envelope: HTTP 200, code 40002
-        from bizcenter.compat import envelope
-
-        return envelope.error(envelope.request_id(), 40002, message)
+    if (door := door_shape(request)) is not None:
+        return door.refusal(request, status, code, message, fields)  # type: ignore[no-any-return]
     if request.path.startswith("/api/"):
         return JsonResponse({"error": {"code": code, "message": message,
                                        "fields": fields or {}}}, status=status)

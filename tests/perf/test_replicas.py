@@ -1,4 +1,5 @@
-"""Read replicas: which database serves each query (core/dbrouter.py).
+"""Read replicas: which database serves each query (core/replicas.py): only what a service
+reads inside ``from_replica()``, its list, goes to a replica.
 
 The "replica" here is a TEST MIRROR: a second connection (alias ``replica1``) to
 the very same test database, so nothing is replicated and nothing can lag; what
@@ -12,15 +13,14 @@ import copy
 from collections.abc import Iterator
 
 import pytest
-from django.core.signals import request_finished, request_started
 from django.db import connections, transaction
 from django.db.utils import load_backend
 from django.test.utils import CaptureQueriesContext
 
 from bizcenter.access import snapshot
 from bizcenter.centers.models import BusinessCenter, Membership
-from bizcenter.core import dbrouter
-from bizcenter.core.dbrouter import PrimaryReplicaRouter
+from bizcenter.core import replicas
+from bizcenter.core.replicas import ReplicaRouter, from_replica
 from tests.api.scenario import api_for
 from tests.conftest import act, join
 
@@ -36,10 +36,7 @@ def replica(transactional_db, monkeypatch) -> Iterator[str]:
     mirror = copy.deepcopy(connections["default"].settings_dict)
     mirror["TEST"] = {**mirror.get("TEST", {}), "MIRROR": "default"}
     connections[REPLICA] = load_backend(mirror["ENGINE"]).DatabaseWrapper(mirror, REPLICA)
-    monkeypatch.setattr(dbrouter, "replicas", lambda: [REPLICA])
-    # The router sends everything to the primary during tests (a replica alias there
-    # cannot see a test's uncommitted rows); here that rule is what is set aside.
-    monkeypatch.setattr(PrimaryReplicaRouter, "honour_test_run", False)
+    monkeypatch.setattr(replicas, "replicas", lambda: [REPLICA])
     try:
         yield REPLICA
     finally:
@@ -68,31 +65,51 @@ class Logs:
         return any(table in q["sql"] for q in self.replica.captured_queries)
 
 
-@pytest.fixture
-def in_request() -> Iterator[None]:
-    request_started.send(sender=None)
-    yield
-    request_finished.send(sender=None)
-
 
 def test_without_a_replica_django_routes_as_usual(db):
-    assert dbrouter.replicas() == []
-    assert PrimaryReplicaRouter().db_for_read(Membership) is None
+    assert replicas.replicas() == []
+    assert ReplicaRouter().db_for_read(Membership) is None
+    with from_replica():
+        assert ReplicaRouter().db_for_read(Membership) in (None, "default")
 
 
-def test_test_runs_read_the_primary_even_with_a_replica(replica, monkeypatch, in_request):
-    monkeypatch.setattr(PrimaryReplicaRouter, "honour_test_run", True)
-    assert PrimaryReplicaRouter().db_for_read(Membership) == "default"
-
-
-def test_a_plain_read_in_a_request_goes_to_the_replica(replica, center, in_request):
+def test_a_read_outside_the_block_goes_to_the_primary(replica, center):
+    """The access engine, tokens, sessions, the worker and the CLI: everything not
+    opened explicitly for a replica."""
     with Logs() as logs:
+        BusinessCenter.objects.get(pk=center.pk)
+    assert logs.on_primary("centers_businesscenter")
+    assert logs.replica.captured_queries == []
+
+
+def test_a_read_in_the_block_goes_to_the_replica(replica, center):
+    with Logs() as logs, from_replica():
         assert BusinessCenter.objects.get(pk=center.pk).name == "Brand Co"
     assert logs.on_replica("centers_businesscenter")
     assert not logs.on_primary("centers_businesscenter")
 
 
-def test_access_engine_reads_the_primary(replica, center, owner, in_request):
+def test_after_a_write_the_block_reads_the_primary(replica, center):
+    router = ReplicaRouter()
+    with from_replica():
+        assert router.db_for_read(BusinessCenter) == REPLICA
+        BusinessCenter.objects.filter(pk=center.pk).update(company="Brand Holdings")
+        with Logs() as logs:
+            assert BusinessCenter.objects.get(pk=center.pk).company == "Brand Holdings"
+    assert logs.on_primary("centers_businesscenter")
+    assert logs.replica.captured_queries == []
+    with from_replica():  # a new block reads the replica again
+        assert router.db_for_read(BusinessCenter) == REPLICA
+
+
+def test_inside_a_transaction_reads_the_primary(replica, center):
+    with from_replica(), transaction.atomic(), Logs() as logs:
+        BusinessCenter.objects.get(pk=center.pk)
+    assert logs.on_primary("centers_businesscenter")
+    assert logs.replica.captured_queries == []
+
+
+def test_access_engine_reads_the_primary(replica, center, owner):
     snapshot.clear()
     with Logs() as logs:
         assert snapshot.current_version(center.pk) is not None
@@ -102,35 +119,6 @@ def test_access_engine_reads_the_primary(replica, center, owner, in_request):
         assert engine.check(owner, Action.MEMBER_VIEW, center).allowed
     assert logs.on_primary(VERSION_READ)
     assert logs.on_primary("centers_membership")
-    assert logs.replica.captured_queries == []
-
-
-def test_after_a_write_the_request_reads_the_primary(replica, center, in_request):
-    router = PrimaryReplicaRouter()
-    assert router.db_for_read(BusinessCenter) == REPLICA
-    BusinessCenter.objects.filter(pk=center.pk).update(company="Brand Holdings")
-    with Logs() as logs:
-        assert BusinessCenter.objects.get(pk=center.pk).company == "Brand Holdings"
-    assert logs.on_primary("centers_businesscenter")
-    assert logs.replica.captured_queries == []
-    # The pin ends with the request: the next one reads the replica again.
-    request_finished.send(sender=None)
-    request_started.send(sender=None)
-    assert router.db_for_read(BusinessCenter) == REPLICA
-
-
-def test_inside_a_transaction_reads_the_primary(replica, center, in_request):
-    with transaction.atomic(), Logs() as logs:
-        BusinessCenter.objects.get(pk=center.pk)
-    assert logs.on_primary("centers_businesscenter")
-    assert logs.replica.captured_queries == []
-
-
-def test_outside_a_request_reads_the_primary(replica, center):
-    """The worker and the CLI read what a request has just committed."""
-    with Logs() as logs:
-        BusinessCenter.objects.get(pk=center.pk)
-    assert logs.on_primary("centers_businesscenter")
     assert logs.replica.captured_queries == []
 
 
@@ -163,7 +151,7 @@ def test_revoked_member_is_refused_on_the_next_request_with_a_replica(
 
 
 def test_migrations_never_run_on_a_replica():
-    router = PrimaryReplicaRouter()
+    router = ReplicaRouter()
     assert router.allow_migrate(REPLICA, "centers") is False
     assert router.allow_migrate("default", "centers") is None
 
