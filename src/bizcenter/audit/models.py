@@ -85,3 +85,17 @@ class AuditEvent(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"
         )
+
+    @property
+    def summary(self) -> str:
+        """The event as a sentence for people (see ``audit.catalogue``)."""
+        from bizcenter.audit.catalogue import describe
+
+        return describe(self)
+
+    @property
+    def details(self) -> list[tuple[str, str, str]]:
+        """Each recorded field as (name, before, after), values as JSON text."""
+        from bizcenter.audit.catalogue import details
+
+        return details(self)

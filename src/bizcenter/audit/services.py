@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.utils import timezone
 
+from bizcenter.audit.catalogue import AuditAction, checked
 from bizcenter.audit.models import AuditEvent, Category
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import InvalidInput
@@ -54,7 +55,7 @@ def build(
     *,
     center: BusinessCenter | None,
     category: Category,
-    action: str,
+    action: AuditAction | str,
     target: models.Model | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
@@ -70,7 +71,11 @@ def build(
     whichever door it came through, because every door ends here. ``also`` names one
     more log that must hold the event (the Business Center a decided request came from).
     ``record`` and ``AuditEvent.objects.bulk_create`` write the twins with the event.
+
+    ``action`` must be in the catalogue (``audit.catalogue.AuditAction``): any other
+    string raises ``UnknownAction`` before anything is written.
     """
+    action = checked(action).value
     event = AuditEvent(
         center=center,
         actor=actor.user,
