@@ -236,4 +236,5 @@ def test_system_actor_reads(center):
     event = record(Actor.system("test"), center=center, category=Category.BUSINESS,
                    action="center.updated", target=center, before={"name": "A"},
                    after={"name": "B"})
-    assert describe(event) == "System (test) changed 'Brand Co': name from 'A' to 'B'"
+    assert describe(event) == ("System (test) changed Business Center 'Brand Co': name from "
+                               "'A' to 'B'")

@@ -215,8 +215,10 @@ def target(event: AuditEvent) -> str:
             if label.startswith(f"{name} "):
                 kind_name = name if any(c.isupper() for c in name[1:]) else name.lower()
                 return f"{kind_name} '{label[len(name) + 1:]}'"
-    if kind in ("businesscenter", "partner"):
-        return f"'{label}'"
+    if kind == "businesscenter":
+        return f"Business Center '{label}'"
+    if kind == "partner":  # a partner not yet named to this side reads by its id
+        return label if re.fullmatch(r"Business Center \d+", label) else f"'{label}'"
     return label
 
 
