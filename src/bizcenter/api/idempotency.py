@@ -46,7 +46,8 @@ def is_final(status: int) -> bool:
 
 def once(request: HttpRequest, handler: Callable[[], Answer]) -> Answer:
     key = request.headers.get("Idempotency-Key", "").strip()
-    if not key:
+    token = token_of(request)
+    if not key or token is None:  # no key, or the command line in-process: no retries
         return handler()
     if len(key) > 200:
         raise InvalidInput("An Idempotency-Key is at most 200 characters.",
@@ -56,7 +57,6 @@ def once(request: HttpRequest, handler: Callable[[], Answer]) -> Answer:
         return handler()  # no endpoint has such a path; nothing to keep it under
     fingerprint = hashlib.sha256(b"\n".join(
         [(request.method or "").encode(), path.encode(), request.body])).hexdigest()
-    token = token_of(request)
     mine = IdempotentRequest.objects.filter(token=token, path=path, key=key)
     # The key's row, the work and the answer commit together: a crash leaves no
     # half-answered key, and a concurrent retry waits on the row, then replays it.

@@ -1,9 +1,11 @@
-"""The API client behind ``--url``: the same commands against a remote server.
+"""The API client every command talks to: :class:`Client` is what commands use;
+:class:`Remote` is it over HTTP behind ``--url``, and ``cli/inprocess.py`` is it on
+this installation, calling the same API inside this process.
 
-Standard library only (urllib). It sends the token, reads the API's error shape
-(``{"error": {"code", "message", "fields"}}``) into a :class:`RemoteError` that
-ends the command like a local error, pages through lists, and streams exports.
-It never imports Django's settings: with ``--url`` nothing local is touched.
+The remote one is standard library only (urllib). It sends the token, reads the API's
+error shape (``{"error": {"code", "message", "fields"}}``) into a :class:`RemoteError`
+that ends the command, pages through lists, and streams exports. It never imports
+Django's settings: with ``--url`` nothing local is touched.
 """
 
 from __future__ import annotations
@@ -72,15 +74,25 @@ def _param(value: Any) -> str:
     return str(value)
 
 
-class Remote:
-    """One server and one token; every method answers the API's JSON or raises RemoteError."""
+class Client:
+    """The REST API as commands see it: every method answers the API's JSON or raises
+    RemoteError, whether the API is on another server or in this process."""
 
-    def __init__(self, url: str, token: str, *, timeout: float = TIMEOUT) -> None:
-        self.base = api_base(url)
-        self.token = token.strip()
-        self.timeout = timeout
-        self._opener = urllib.request.build_opener(_NoRedirect)
+    base = API_PREFIX
+    # Whether the API runs in this process, on this installation's database.
+    local = False
+
+    def __init__(self) -> None:
         self._centers: dict[str, dict[str, Any]] = {}
+
+    def call(self, method: str, route: str, *, params: Mapping[str, Any] | None = None,
+             body: Any = None, headers: Mapping[str, str] | None = None) -> Any:
+        raise NotImplementedError
+
+    def stream(self, route: str, **params: Any) -> Iterator[str]:
+        """A streamed text answer (an export), piece by piece as it arrives. The request
+        is sent and its status read before this returns: a refusal raises here."""
+        raise NotImplementedError
 
     # The HTTP verbs the commands use.
 
@@ -103,26 +115,6 @@ class Remote:
     def upload(self, route: str, data: bytes, content_type: str) -> Any:
         """A POST whose body is a file as it is (a CSV), not JSON."""
         return self.call("POST", route, body=data, headers={"Content-Type": content_type})
-
-    def call(self, method: str, route: str, *, params: Mapping[str, Any] | None = None,
-             body: Any = None, headers: Mapping[str, str] | None = None) -> Any:
-        url = self._url(route, params)
-        response = self._open(method, url, body, headers)
-        try:
-            with response:
-                raw = response.read()
-                kind = response.headers.get_content_type()
-        except OSError as exc:
-            raise RemoteError(f"{self.base} stopped answering: {exc}.") from None
-        if not raw:
-            return None
-        if kind != "application/json":
-            raise RemoteError(f"{url} answered {kind}, not JSON: is --url the address of a "
-                              "bizcenter server?")
-        try:
-            return json.loads(raw)
-        except ValueError:
-            raise RemoteError(f"{url} answered JSON that does not parse.") from None
 
     # What lists and commands need on top.
 
@@ -149,9 +141,38 @@ class Remote:
         answer = self.get(path("centers", center_id, "invitations", invitation_id, "link"))
         return str(answer["link"])
 
+
+class Remote(Client):
+    """One server and one token, over HTTP."""
+
+    def __init__(self, url: str, token: str, *, timeout: float = TIMEOUT) -> None:
+        super().__init__()
+        self.base = api_base(url)
+        self.token = token.strip()
+        self.timeout = timeout
+        self._opener = urllib.request.build_opener(_NoRedirect)
+
+    def call(self, method: str, route: str, *, params: Mapping[str, Any] | None = None,
+             body: Any = None, headers: Mapping[str, str] | None = None) -> Any:
+        url = self._url(route, params)
+        response = self._open(method, url, body, headers)
+        try:
+            with response:
+                raw = response.read()
+                kind = response.headers.get_content_type()
+        except OSError as exc:
+            raise RemoteError(f"{self.base} stopped answering: {exc}.") from None
+        if not raw:
+            return None
+        if kind != "application/json":
+            raise RemoteError(f"{url} answered {kind}, not JSON: is --url the address of a "
+                              "bizcenter server?")
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise RemoteError(f"{url} answered JSON that does not parse.") from None
+
     def stream(self, route: str, **params: Any) -> Iterator[str]:
-        """A streamed text answer (an export), piece by piece as it arrives. The request
-        is sent and its status read before this returns: a refusal raises here."""
         return self._pieces(self._open("GET", self._url(route, params), None, None))
 
     def _pieces(self, response: HTTPResponse) -> Iterator[str]:
@@ -208,11 +229,17 @@ def _refusal(url: str, exc: urllib.error.HTTPError) -> RemoteError:
         raw = exc.read()
     except OSError:
         raw = b""
+    hint = ": is --url the address of a bizcenter server?" if status in (404, 405) else "."
+    return refusal(raw, status, f"{url} answered HTTP {status} {exc.reason}{hint}")
+
+
+def refusal(raw: bytes, status: int, otherwise: str) -> RemoteError:
+    """The API's error shape as the error that ends a command (``otherwise``: the
+    message when the answer is not that shape)."""
     try:
         error = json.loads(raw)["error"]
         message, code = str(error["message"]), str(error.get("code") or "error")
         fields = {str(k): str(v) for k, v in (error.get("fields") or {}).items()}
     except (ValueError, KeyError, TypeError, AttributeError):
-        hint = ": is --url the address of a bizcenter server?" if status in (404, 405) else "."
-        return RemoteError(f"{url} answered HTTP {status} {exc.reason}{hint}", status=status)
+        return RemoteError(otherwise, status=status)
     return RemoteError(message, status=status, code=code, fields=fields)

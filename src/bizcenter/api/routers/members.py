@@ -20,7 +20,13 @@ from bizcenter.api.schemas import (
     page_info,
 )
 from bizcenter.centers import enddates
-from bizcenter.centers.services import get_member, list_members, revoke_member, update_member
+from bizcenter.centers.services import (
+    consequences,
+    get_member,
+    list_members,
+    revoke_member,
+    update_member,
+)
 
 router = Router(tags=["Members"])
 
@@ -75,6 +81,20 @@ def members(request: HttpRequest, center_id: int, filters: Query[MemberFilters])
 def member(request: HttpRequest, center_id: int, member_id: int) -> MemberOut:
     where = center(request, center_id)
     return MemberOut.of(get_member(actor(request), where, member_id), where)
+
+
+class ConsequencesOut(Schema):
+    invitations: int  # pending invitations they sent, cancelled with their access
+    tokens: int  # their live API tokens for this Business Center, which stop for good
+
+
+@router.get("/{center_id}/members/{member_id}/consequences",
+            response={200: ConsequencesOut, **ERRORS})
+def revoke_consequences(request: HttpRequest, center_id: int, member_id: int
+                        ) -> ConsequencesOut:
+    """What revoking this member also ends, to say before doing it (Admins)."""
+    ends = consequences(actor(request), center(request, center_id), member_id)
+    return ConsequencesOut(invitations=ends.invitations, tokens=ends.tokens)
 
 
 @router.patch("/{center_id}/members/{member_id}", response={200: MemberOut, **ERRORS})
