@@ -400,10 +400,10 @@ def test_labels_read_from_the_api_match_the_models(db, owner, center, make_user)
     for user in (owner, make_user("plain@agency.com"), make_user(phone="+14155550100")):
         person = PersonOut(id=str(user.pk), name=user.name, email=user.email,
                            phone=user.phone)
-        assert common.person_label(common.api_json(person)) == user.label
+        assert common.person_label(person.model_dump(mode="json")) == user.label
     for kind in AssetType.values:
         asset = create_asset(act(owner), center, type=kind, name=f"Own {kind}")
-        shown = common.api_json(AssetOut.of(asset, asset.center_id))
+        shown = AssetOut.of(asset, asset.center_id).model_dump(mode="json")
         assert common.asset_label(shown) == str(asset)
 
 

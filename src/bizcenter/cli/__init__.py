@@ -1,11 +1,11 @@
 """The ``bizcenter`` command: run the server, and manage people from a shell.
 
-Every command parses its arguments, calls one service and prints the result
-(a table, or JSON with ``--json``). Errors end the command with one line on
-stderr and a non-zero exit code.
-
-With ``--url`` and ``--token`` (or ``BIZCENTER_URL`` and ``BIZCENTER_TOKEN``) the
-same commands call a remote server's REST API instead, and touch nothing local.
+Every command parses its arguments, calls the REST API and prints the result (a
+table, or JSON with ``--json``): on this installation the API is called in-process,
+with no socket and no token, as ``--as`` or the operator; with ``--url`` and
+``--token`` (or ``BIZCENTER_URL`` and ``BIZCENTER_TOKEN``) the same calls go to a
+remote server over HTTP and touch nothing local. Errors end the command with one line
+on stderr and a non-zero exit code.
 """
 
 from __future__ import annotations

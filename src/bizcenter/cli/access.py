@@ -13,23 +13,18 @@ from bizcenter.cli.common import (
     PageOpt,
     PageSizeOpt,
     YesOpt,
-    actor,
-    api_json,
-    api_page,
     asset_label,
-    center,
+    client,
     confirm,
     emit,
     end_fields,
-    end_instant,
     fail,
     page_info,
     parse_end,
     person_label,
-    remote,
     stamp,
 )
-from bizcenter.cli.remote import Remote, RemoteError, path
+from bizcenter.cli.remote import Client, RemoteError, path
 
 app = typer.Typer(
     help="Assets (ad accounts, TikTok accounts, catalogs, pixels) and who has them.",
@@ -50,16 +45,9 @@ def review(
     as_json: JsonOption = False,
 ) -> None:
     """Everyone with access, idle members flagged; revoke with `members revoke`."""
-    if server := remote(as_):
-        found = server.pages(path("centers", center_id, "access", "review"),
-                             idle_days=idle_days)
-    else:
-        from bizcenter.access.review import access_review
-        from bizcenter.api.routers.access import ReviewRowOut
-
-        who = actor(as_)
-        found = [api_json(ReviewRowOut.of(r))
-                 for r in access_review(who, center(who, center_id), idle_days=idle_days)]
+    server = client(as_)
+    found = server.pages(path("centers", center_id, "access", "review"),
+                         idle_days=idle_days)
     if as_json:
         rows = found
     else:
@@ -81,17 +69,8 @@ def why(
     as_json: JsonOption = False,
 ) -> None:
     """Whether a person may do something, the reasons, and the fix when they may not."""
-    if server := remote(as_):
-        answer = _why_remote(server, person, action, resource, within)
-    else:
-        from bizcenter.access.engine import why as explain
-        from bizcenter.api.routers.access import ExplainOut
-
-        who = actor(as_)
-        # The address as typed, not its account: whether one exists is not for the
-        # asker to learn (the troubleshooter answers strangers alike).
-        answer = api_json(ExplainOut.of(explain(who, person, action, resource,
-                                                center(who, within) if within else None)))
+    server = client(as_)
+    answer = _explain(server, person, action, resource, within)
     if as_json:
         emit(
             [
@@ -109,22 +88,31 @@ def why(
     typer.echo(answer["text"])
 
 
-def _why_remote(server: Remote, person: str, action: str, resource: str,
-                within: str | None) -> dict[str, Any]:
+def _explain(server: Client, person: str, action: str, resource: str,
+             within: str | None) -> dict[str, Any]:
     """The API's explain, asked in the Business Center the resource is in: center:ID's own,
-    or for an asset --within or else the token's."""
+    or for an asset --within, else the first of the caller's that has it (with a token,
+    its one Business Center)."""
     kind, _, raw_id = resource.partition(":")
     if kind not in ("center", "asset") or not raw_id.isdigit():
         fail(f"'{resource}' is not a resource: write center:ID or asset:ID.")
-    if within:
-        center_id = within
-    elif kind == "center":
-        center_id = raw_id
-    else:
-        center_id = server.get(path("centers"))[0]["id"]
+    if within or kind == "center":
+        return _explain_in(server, within or raw_id, person, action, resource)
+    centers = [c["id"] for c in server.get(path("centers"))]
+    for center_id in centers[:-1]:
+        try:
+            return _explain_in(server, center_id, person, action, resource)
+        except RemoteError as refused:
+            if refused.status != 404:
+                raise
+    return _explain_in(server, centers[-1] if centers else "0", person, action, resource)
+
+
+def _explain_in(server: Client, center_id: str, person: str, action: str, resource: str
+                ) -> dict[str, Any]:
     route = path("centers", center_id, "access", "explain")
     try:
-        return server.get(route, action=action, resource=resource, address=person)
+        return dict(server.get(route, action=action, resource=resource, address=person))
     except RemoteError as refused:
         # Asking about someone needs the member view; anyone may ask about themself.
         if refused.status != 403:
@@ -133,17 +121,13 @@ def _why_remote(server: Remote, person: str, action: str, resource: str,
         wanted = person.strip().lower()
         if wanted not in {(me.get("email") or "").lower(), me.get("phone") or ""}:
             raise
-        return server.get(route, action=action, resource=resource)
+        return dict(server.get(route, action=action, resource=resource))
 
 
 def _row(a: dict[str, Any]) -> dict[str, Any]:
     return {"id": a["id"], "type": a["type"], "name": a["name"], "status": a["status"]}
 
 
-def _out(a: Any, here: Any) -> dict[str, Any]:
-    from bizcenter.api.schemas import AssetOut
-
-    return api_json(AssetOut.of(a, here.pk))
 
 
 @app.command("list")
@@ -159,17 +143,9 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """The assets you may see (all of them for Admins)."""
-    if server := remote(as_):
-        result = server.get(path("centers", center_id, "assets"), type=type, q=search,
-                            page=page, page_size=page_size)
-    else:
-        from bizcenter.api.schemas import AssetOut
-        from bizcenter.assets.services import list_assets
-
-        who = actor(as_)
-        target = center(who, center_id)
-        result = api_page(list_assets(who, target, type=type, search=search, page=page,
-                                      page_size=page_size), AssetOut, target.pk)
+    server = client(as_)
+    result = server.get(path("centers", center_id, "assets"), type=type, q=search,
+                        page=page, page_size=page_size)
     emit(
         [_row(a) for a in result["items"]],
         COLUMNS,
@@ -188,14 +164,8 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Add an asset owned by the Business Center (Admins)."""
-    if server := remote(as_):
-        made = server.post(path("centers", center_id, "assets"), {"type": type, "name": name})
-    else:
-        from bizcenter.assets.services import create_asset
-
-        who = actor(as_)
-        target = center(who, center_id)
-        made = _out(create_asset(who, target, type=type, name=name), target)
+    server = client(as_)
+    made = server.post(path("centers", center_id, "assets"), {"type": type, "name": name})
     emit([_row(made)], COLUMNS, as_json=as_json, title="Asset created")
 
 
@@ -211,15 +181,9 @@ def update(
     as_json: JsonOption = False,
 ) -> None:
     """Rename an asset, or disable / close / reactivate an ad account."""
-    if server := remote(as_):
-        changes = {k: v for k, v in {"name": name, "status": status}.items() if v is not None}
-        changed = server.patch(path("centers", center_id, "assets", asset_id), changes)
-    else:
-        from bizcenter.assets.services import update_asset
-
-        who = actor(as_)
-        target = center(who, center_id)
-        changed = _out(update_asset(who, target, asset_id, name=name, status=status), target)
+    server = client(as_)
+    changes = {k: v for k, v in {"name": name, "status": status}.items() if v is not None}
+    changed = server.patch(path("centers", center_id, "assets", asset_id), changes)
     emit([_row(changed)], COLUMNS, as_json=as_json, title="Asset")
 
 
@@ -231,20 +195,12 @@ def delete(
     as_: AsOption = None,
 ) -> None:
     """Delete an asset; everyone assigned to it loses it at once."""
-    if server := remote(as_):
-        name = server.center(center_id)["name"]
-        route = path("centers", center_id, "assets", asset_id)
-        asset = asset_label(server.get(route))
-        confirm(yes, f"Delete {asset} from {name}? Everyone assigned to it loses it.")
-        server.delete(route)
-    else:
-        from bizcenter.assets.services import delete_asset, get_asset
-
-        who = actor(as_)
-        target = center(who, center_id)
-        asset = asset_label(_out(get_asset(who, target, asset_id), target))
-        confirm(yes, f"Delete {asset} from {target.name}? Everyone assigned to it loses it.")
-        delete_asset(who, target, asset_id)
+    server = client(as_)
+    name = server.center(center_id)["name"]
+    route = path("centers", center_id, "assets", asset_id)
+    asset = asset_label(server.get(route))
+    confirm(yes, f"Delete {asset} from {name}? Everyone assigned to it loses it.")
+    server.delete(route)
     typer.echo(f"Deleted {asset}.")
 
 
@@ -267,21 +223,11 @@ def assign(
 ) -> None:
     """Give a member roles on an asset."""
     ends = parse_end(expires)
-    if server := remote(as_):
-        roles = role if role else default_roles(server, center_id, asset_id)
-        grant = server.put(path("centers", center_id, "assets", asset_id, "grants", member_id),
-                           {"roles": roles, **end_fields(ends)})
-        member = server.get(path("centers", center_id, "members", member_id))
-    else:
-        from bizcenter.api.routers.assets import GrantOut
-        from bizcenter.assets.services import assign as give
-        from bizcenter.cli.members import out
-
-        who = actor(as_)
-        target = center(who, center_id)
-        given = give(who, target, member_id, asset_id, role,
-                     expires_at=end_instant(ends, target))
-        grant, member = api_json(GrantOut.of(given, target)), out(given.membership, target)
+    server = client(as_)
+    roles = role if role else default_roles(server, center_id, asset_id)
+    grant = server.put(path("centers", center_id, "assets", asset_id, "grants", member_id),
+                       {"roles": roles, **end_fields(ends)})
+    member = server.get(path("centers", center_id, "members", member_id))
     emit(
         [{"member": person_label(member["user"]), "asset": asset_label(grant["asset"]),
           "roles": grant["roles"], "last_day": grant["last_day"] or ""}],
@@ -299,17 +245,12 @@ def unassign(
     as_: AsOption = None,
 ) -> None:
     """Take an asset away from a member."""
-    if server := remote(as_):
-        server.delete(path("centers", center_id, "assets", asset_id, "grants", member_id))
-    else:
-        from bizcenter.assets.services import unassign as take
-
-        who = actor(as_)
-        take(who, center(who, center_id), member_id, asset_id)
+    server = client(as_)
+    server.delete(path("centers", center_id, "assets", asset_id, "grants", member_id))
     typer.echo("Unassigned.")
 
 
-def default_roles(server: Remote, center_id: str, asset_id: str) -> list[str]:
+def default_roles(server: Client, center_id: str, asset_id: str) -> list[str]:
     """With no --role, the role the service gives by default (the lowest for the asset's
     type); the API wants roles named, so they are named here the service's way."""
     from bizcenter.assets.kinds import clean_roles

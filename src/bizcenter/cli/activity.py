@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import sys
 from collections.abc import Iterator
 from datetime import datetime
@@ -17,14 +16,11 @@ from bizcenter.cli.common import (
     JsonOption,
     PageOpt,
     PageSizeOpt,
-    actor,
-    api_page,
-    center,
+    client,
     emit,
     iso,
     page_info,
     parse_when,
-    remote,
     stamp,
 )
 from bizcenter.cli.remote import path
@@ -41,11 +37,6 @@ def _times(since: str | None, until: str | None) -> tuple[datetime | None, datet
     return parse_when(since, "since", day_end=False), parse_when(until, "until")
 
 
-def _filters(
-    since: str | None, until: str | None, category: str | None, by: str | None
-) -> dict[str, Any]:
-    start, end = _times(since, until)
-    return {"since": start, "until": end, "category": category, "person": by}
 
 
 def _query(
@@ -69,19 +60,10 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """What happened in a Business Center, newest first."""
-    if server := remote(as_):
-        result = server.get(path("centers", center_id, "activity"),
-                            **_query(since, until, category, by), page=page,
-                            page_size=page_size)
-    else:
-        from bizcenter.api.routers.activity import EventOut
-        from bizcenter.audit.services import activity, page_of
-
-        who = actor(as_)
-        target = center(who, center_id)
-        activity(who, target)  # the right to read the log first: --actor must not probe
-        events = activity(who, target, **_filters(since, until, category, by))
-        result = api_page(page_of(events, page, page_size), EventOut)
+    server = client(as_)
+    result = server.get(path("centers", center_id, "activity"),
+                        **_query(since, until, category, by), page=page,
+                        page_size=page_size)
     rows = [e | {"when": stamp(e["created_at"])} for e in result["items"]]
     emit(
         rows,
@@ -105,21 +87,10 @@ def export(
 ) -> None:
     """Export the activity log as CSV or JSON Lines (to a file or stdout)."""
     chunks: Iterator[str]
-    if server := remote(as_):
-        # The answer's status is read here: a refusal leaves no file behind.
-        chunks = server.stream(path("centers", center_id, "activity", "export"), format=fmt,
-                               **_query(since, until, category, by))
-    else:
-        from bizcenter.audit.services import activity
-        from bizcenter.audit.services import export as stream
-
-        who = actor(as_)
-        target = center(who, center_id)
-        activity(who, target)  # the right to read the log first: --actor must not probe
-        events = activity(who, target, **_filters(since, until, category, by))
-        rest = stream(events.iterator(chunk_size=2000), fmt.lower())
-        first = next(rest, "")  # an unknown format fails here, before a file is made
-        chunks = itertools.chain([first], rest)
+    server = client(as_)
+    # The answer's status is read here: a refusal leaves no file behind.
+    chunks = server.stream(path("centers", center_id, "activity", "export"), format=fmt,
+                           **_query(since, until, category, by))
     if output is None:
         for chunk in chunks:
             sys.stdout.write(chunk)

@@ -22,15 +22,11 @@ from bizcenter.cli.common import (
     PageOpt,
     PageSizeOpt,
     YesOpt,
-    actor,
-    api_json,
-    api_page,
-    center,
+    client,
     confirm,
     emit,
     fail,
     page_info,
-    remote,
     stamp,
 )
 from bizcenter.cli.remote import path
@@ -85,31 +81,13 @@ def invoice_row(i: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _tx_out(tx: Any) -> dict[str, Any]:
-    from bizcenter.api.routers.billing import TransactionOut
-
-    return api_json(TransactionOut.of(tx))
 
 
-def _invoice_out(invoice: Any) -> dict[str, Any]:
-    from bizcenter.api.routers.billing import InvoiceOut
-
-    return api_json(InvoiceOut.of(invoice))
 
 
 def _overview(center_id: str, as_: str | None) -> dict[str, Any]:
-    if server := remote(as_):
-        return dict(server.get(path("centers", center_id, "billing")))
-    from bizcenter.api.routers.billing import LimitOut, OverviewOut, PaymentSettingsOut
-    from bizcenter.api.schemas import money
-    from bizcenter.billing.services import billing_overview
-
-    who = actor(as_)
-    o = billing_overview(who, center(who, center_id))
-    return dict(api_json(OverviewOut(
-        currency=o.currency, balance=money(o.balance), month=o.month,
-        payment_settings=PaymentSettingsOut.of(o.settings) if o.settings else None,
-        limits=[LimitOut.of(line) for line in o.limits], recent=[], invoices=[])))
+    server = client(as_)
+    return dict(server.get(path("centers", center_id, "billing")))
 
 
 @app.command("balance")
@@ -142,18 +120,10 @@ def transactions(
 ) -> None:
     """The ledger, newest first."""
     start, end = parse_day(since, "--since"), parse_day(until, "--until")
-    if server := remote(as_):
-        result = server.get(path("centers", center_id, "billing", "transactions"), kind=kind,
-                            advertiser=advertiser, since=start, until=end, page=page,
-                            page_size=page_size)
-    else:
-        from bizcenter.api.routers.billing import TransactionOut
-        from bizcenter.billing.services import list_transactions
-
-        who = actor(as_)
-        result = api_page(list_transactions(
-            who, center(who, center_id), kind=kind or None, advertiser_id=advertiser or None,
-            since=start, until=end, page=page, page_size=page_size), TransactionOut)
+    server = client(as_)
+    result = server.get(path("centers", center_id, "billing", "transactions"), kind=kind,
+                        advertiser=advertiser, since=start, until=end, page=page,
+                        page_size=page_size)
     emit([tx_row(t) for t in result["items"]], TX_COLUMNS, as_json=as_json,
          title="Transactions", extra=page_info(result))
 
@@ -171,20 +141,10 @@ def export(
     """The ledger as CSV, oldest first (to a file or stdout)."""
     start, end = parse_day(since, "--since"), parse_day(until, "--until")
     chunks: Iterator[str]
-    if server := remote(as_):
-        # The answer's status is read here: a refusal leaves no file behind.
-        chunks = server.stream(path("centers", center_id, "billing", "transactions", "export"),
-                               kind=kind, advertiser=advertiser, since=start, until=end)
-    else:
-        import itertools
-
-        from bizcenter.billing.services import export_transactions
-
-        who = actor(as_)
-        rest = export_transactions(who, center(who, center_id), kind=kind or None,
-                                   advertiser_id=advertiser or None, since=start, until=end)
-        first = next(rest)  # a refusal surfaces here, before a file is made
-        chunks = itertools.chain([first], rest)
+    server = client(as_)
+    # The answer's status is read here: a refusal leaves no file behind.
+    chunks = server.stream(path("centers", center_id, "billing", "transactions", "export"),
+                           kind=kind, advertiser=advertiser, since=start, until=end)
     if output is None:
         for chunk in chunks:
             sys.stdout.write(chunk)
@@ -199,14 +159,9 @@ def export(
 def top_up(center_id: CenterArg, amount: AmountArg, note: NoteOpt = "",
            as_: AsOption = None, as_json: JsonOption = False) -> None:
     """Record money put on the balance (Admins and Finance Managers)."""
-    if server := remote(as_):
-        done = server.post(path("centers", center_id, "billing", "top-ups"),
-                           {"amount": amount, "note": note})
-    else:
-        from bizcenter.billing.services import top_up as put
-
-        who = actor(as_)
-        done = _tx_out(put(who, center(who, center_id), amount, note))
+    server = client(as_)
+    done = server.post(path("centers", center_id, "billing", "top-ups"),
+                       {"amount": amount, "note": note})
     emit([tx_row(done)], TX_COLUMNS, as_json=as_json, title="Topped up")
 
 
@@ -216,23 +171,12 @@ def refund(center_id: CenterArg, amount: AmountArg, note: NoteOpt = "", yes: Yes
     """Pay money back from the balance (Admins and Finance Managers). Asks first.
 
     Never more than the balance holds."""
-    if server := remote(as_):
-        found = server.get(path("centers", center_id, "billing"))
-        have = cash(found["balance"], found["currency"])
-        confirm(yes, f"Refund {amount} {found['currency']} from the balance of {have}?")
-        done = server.post(path("centers", center_id, "billing", "refunds"),
-                           {"amount": amount, "note": note})
-    else:
-        from bizcenter.api.schemas import money
-        from bizcenter.billing.services import preview_refund
-        from bizcenter.billing.services import refund as pay_back
-
-        who = actor(as_)
-        target = center(who, center_id)
-        preview = preview_refund(who, target, amount, note)  # refused as the refund would be
-        confirm(yes, f"Refund {money(preview.amount)} {target.currency} from the balance of "
-                f"{money(preview.balance)} {target.currency}?")
-        done = _tx_out(pay_back(who, target, amount, note))
+    server = client(as_)
+    found = server.get(path("centers", center_id, "billing"))
+    have = cash(found["balance"], found["currency"])
+    confirm(yes, f"Refund {amount} {found['currency']} from the balance of {have}?")
+    done = server.post(path("centers", center_id, "billing", "refunds"),
+                       {"amount": amount, "note": note})
     emit([tx_row(done)], TX_COLUMNS, as_json=as_json, title="Refunded")
 
 
@@ -249,21 +193,9 @@ def limit(
     """Set or remove an ad account's monthly spending limit (Admins, Finance Managers)."""
     if (amount is None) == (not remove):
         fail("give the monthly limit, or --remove to have none.")
-    if server := remote(as_):
-        done = server.put(path("centers", center_id, "billing", "spending-limits",
-                               advertiser_id), {"monthly_limit": amount})
-    else:
-        from bizcenter.api.routers.billing import SpendingLimitOut
-        from bizcenter.api.schemas import money
-        from bizcenter.billing.services import set_spending_limit
-
-        who = actor(as_)
-        target = center(who, center_id)
-        made = set_spending_limit(who, target, advertiser_id, amount)
-        ident = advertiser_id.strip()
-        done = api_json(SpendingLimitOut(
-            advertiser_id=str(int(ident)) if ident.isdigit() else ident,
-            monthly_limit=money(made.amount) if made else None, currency=target.currency))
+    server = client(as_)
+    done = server.put(path("centers", center_id, "billing", "spending-limits",
+                           advertiser_id), {"monthly_limit": amount})
     emit([{"ad_account_id": done["advertiser_id"],
            "monthly_limit": cash(done["monthly_limit"], done["currency"]) or "no limit"}],
          ["ad_account_id", "monthly_limit"], as_json=as_json, title="Spending limit")
@@ -285,17 +217,9 @@ def reconcile(
     Exits 1 when a month differs; --repair writes the ledger rows that make them agree."""
     if repair:
         confirm(yes, "Write ledger rows so billing's spend equals the reports'?")
-    if server := remote(as_):
-        route = path("centers", center_id, "billing", "reconcile")
-        found = server.post(route, {}) if repair else server.get(route)
-    else:
-        from bizcenter.api.routers.billing import ReconcileOut
-        from bizcenter.billing import spend
-
-        who = actor(as_)
-        target = center(who, center_id)
-        written = len(spend.repair(who, target)) if repair else 0
-        found = api_json(ReconcileOut.of(target, spend.reconcile(who, target), written))
+    server = client(as_)
+    route = path("centers", center_id, "billing", "reconcile")
+    found = server.post(route, {}) if repair else server.get(route)
     currency = found["currency"]
     rows = [{"month": m["month"], "ad_account": m["advertiser_name"],
              "reported": cash(m["reported"], currency), "billed": cash(m["billed"], currency),
@@ -311,16 +235,9 @@ def reconcile(
 def invoices(center_id: CenterArg, page: PageOpt = 1, page_size: PageSizeOpt = 50,
              as_: AsOption = None, as_json: JsonOption = False) -> None:
     """Invoices, newest month first."""
-    if server := remote(as_):
-        result = server.get(path("centers", center_id, "billing", "invoices"), page=page,
-                            page_size=page_size)
-    else:
-        from bizcenter.api.routers.billing import InvoiceOut
-        from bizcenter.billing.services import list_invoices
-
-        who = actor(as_)
-        result = api_page(list_invoices(who, center(who, center_id), page=page,
-                                        page_size=page_size), InvoiceOut)
+    server = client(as_)
+    result = server.get(path("centers", center_id, "billing", "invoices"), page=page,
+                        page_size=page_size)
     emit([invoice_row(i) for i in result["items"]], INVOICE_COLUMNS, as_json=as_json,
          title="Invoices", extra=page_info(result))
 
@@ -338,29 +255,17 @@ def invoice(
     year, sep, number = month.strip().partition("-")
     if not (sep and year.isdigit() and number.isdigit()):
         fail(f"'{month}' is not a month; write it as YYYY-MM.")
-    if server := remote(as_):
-        done = server.post(path("centers", center_id, "billing", "invoices"),
-                           {"year": int(year), "month": int(number)})
-    else:
-        from bizcenter.billing.services import issue_invoice
-
-        who = actor(as_)
-        done = _invoice_out(issue_invoice(who, center(who, center_id), int(year),
-                                          int(number))[0])
+    server = client(as_)
+    done = server.post(path("centers", center_id, "billing", "invoices"),
+                       {"year": int(year), "month": int(number)})
     emit([invoice_row(done)], INVOICE_COLUMNS, as_json=as_json, title="Invoice")
 
 
 def _close(center_id: str, invoice_id: str, status: str, as_: str | None,
            as_json: bool) -> None:
-    if server := remote(as_):
-        done = server.patch(path("centers", center_id, "billing", "invoices", invoice_id),
-                            {"status": status})
-    else:
-        from bizcenter.billing.services import set_invoice_status
-
-        who = actor(as_)
-        done = _invoice_out(set_invoice_status(who, center(who, center_id), invoice_id,
-                                               status))
+    server = client(as_)
+    done = server.patch(path("centers", center_id, "billing", "invoices", invoice_id),
+                        {"status": status})
     emit([invoice_row(done)], INVOICE_COLUMNS, as_json=as_json, title="Invoice")
 
 
@@ -423,15 +328,8 @@ def settings(
         merged = {k: current.get(k) for k in ("contact_name", "contact_email", *CARD_FIELDS)}
         body: dict[str, Any] = {k: ("" if v is None and k not in CARD_FIELDS[2:] else v)
                                 for k, v in (merged | wanted).items()}
-        if server := remote(as_):
-            current = server.put(path("centers", center_id, "billing", "payment-settings"),
-                                 body)
-        else:
-            from bizcenter.api.routers.billing import PaymentSettingsOut
-            from bizcenter.billing.services import set_payment_settings
-
-            who = actor(as_)
-            current = api_json(PaymentSettingsOut.of(set_payment_settings(
-                who, center(who, center_id), **body)))
+        server = client(as_)
+        current = server.put(path("centers", center_id, "billing", "payment-settings"),
+                             body)
     emit([{k: current.get(k) or "" for k in SETTINGS_COLUMNS}], SETTINGS_COLUMNS,
          as_json=as_json, title="Payment settings")

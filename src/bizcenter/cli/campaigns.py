@@ -19,10 +19,7 @@ from bizcenter.cli.common import (
     PageOpt,
     PageSizeOpt,
     YesOpt,
-    actor,
-    api_json,
-    api_page,
-    center,
+    client,
     confirm,
     emit,
     fail,
@@ -30,13 +27,12 @@ from bizcenter.cli.common import (
     page_info,
     parse_when,
     person_label,
-    remote,
     stamp,
 )
 from bizcenter.cli.remote import path
 
 if TYPE_CHECKING:
-    from bizcenter.campaigns.services import Outcome
+    pass
 
 app = typer.Typer(help="List, create and change campaigns (a Standard member's changes "
                   "become change requests).", no_args_is_help=True)
@@ -107,23 +103,10 @@ def request_row(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _campaign_out(c: Any) -> dict[str, Any]:
-    from bizcenter.api.routers.campaigns import CampaignOut
-
-    return api_json(CampaignOut.of(c))
 
 
-def _request_out(r: Any) -> dict[str, Any]:
-    from bizcenter.api.routers.campaigns import ChangeRequestOut
-
-    return api_json(ChangeRequestOut.of(r))
 
 
-def _outcome(outcome: Outcome) -> dict[str, Any]:
-    """A service's outcome as the API answers it: applied, or a change request."""
-    from bizcenter.api.routers.campaigns import answer
-
-    return api_json(answer(outcome, 200)[1])
 
 
 def _print_outcome(answer: dict[str, Any], as_json: bool, done: str) -> None:
@@ -178,20 +161,10 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """Campaigns of the ad accounts you may see, most recently changed first."""
-    if server := remote(as_):
-        result = server.get(path("centers", center_id, "campaigns"), advertiser=advertiser,
-                            status=status, objective=objective, q=search, page=page,
-                            page_size=page_size)
-    else:
-        from bizcenter.api.routers.campaigns import CampaignOut
-        from bizcenter.campaigns.services import list_campaigns
-
-        who = actor(as_)
-        target = center(who, center_id)
-        result = api_page(list_campaigns(who, target, advertiser_id=advertiser or None,
-                                         status=status or None, objective=objective or None,
-                                         search=search, page=page, page_size=page_size),
-                          CampaignOut)
+    server = client(as_)
+    result = server.get(path("centers", center_id, "campaigns"), advertiser=advertiser,
+                        status=status, objective=objective, q=search, page=page,
+                        page_size=page_size)
     emit([row(c) for c in result["items"]], COLUMNS, as_json=as_json,
          title="Campaigns", extra=page_info(result))
 
@@ -200,14 +173,8 @@ def list_(
 def show(center_id: CenterArg, campaign_id: CampaignArg, as_: AsOption = None,
          as_json: JsonOption = False) -> None:
     """One campaign."""
-    if server := remote(as_):
-        found = server.get(path("centers", center_id, "campaigns", campaign_id))
-    else:
-        from bizcenter.campaigns.services import get_campaign
-
-        who = actor(as_)
-        target = center(who, center_id)
-        found = _campaign_out(get_campaign(who, target, campaign_id))
+    server = client(as_)
+    found = server.get(path("centers", center_id, "campaigns", campaign_id))
     emit([row(found)], COLUMNS, as_json=as_json, title="Campaign")
 
 
@@ -232,15 +199,9 @@ def create(
         fail("give --objective: REACH, TRAFFIC, VIDEO_VIEWS, CONVERSIONS, APP_PROMOTION or "
              "LEAD_GENERATION.")
     fields = _fields(name, objective, budget_mode, budget, start, end, False, False)
-    if server := remote(as_):
-        answer = server.post(path("centers", center_id, "campaigns"),
-                             {"advertiser_id": advertiser_id, **_body(fields)})
-    else:
-        from bizcenter.campaigns.services import create_campaign
-
-        who = actor(as_)
-        target = center(who, center_id)
-        answer = _outcome(create_campaign(who, target, advertiser_id, **fields))
+    server = client(as_)
+    answer = server.post(path("centers", center_id, "campaigns"),
+                         {"advertiser_id": advertiser_id, **_body(fields)})
     _print_outcome(answer, as_json, "Campaign created")
 
 
@@ -265,29 +226,17 @@ def update(
     a change request for an Admin to approve. The status has its own commands (pause,
     enable, delete)."""
     fields = _fields(name, objective, budget_mode, budget, start, end, no_start, no_end)
-    if server := remote(as_):
-        answer = server.patch(path("centers", center_id, "campaigns", campaign_id),
-                              _body(fields))
-    else:
-        from bizcenter.campaigns.services import update_campaign
-
-        who = actor(as_)
-        target = center(who, center_id)
-        answer = _outcome(update_campaign(who, target, campaign_id, **fields))
+    server = client(as_)
+    answer = server.patch(path("centers", center_id, "campaigns", campaign_id),
+                          _body(fields))
     _print_outcome(answer, as_json, "Campaign updated")
 
 
 def _status(center_id: str, campaign_id: str, status: str, as_: str | None, as_json: bool,
             done: str) -> None:
-    if server := remote(as_):
-        answer = server.post(path("centers", center_id, "campaigns", campaign_id, "status"),
-                             {"status": status})
-    else:
-        from bizcenter.campaigns.services import set_status
-
-        who = actor(as_)
-        target = center(who, center_id)
-        answer = _outcome(set_status(who, target, campaign_id, status))
+    server = client(as_)
+    answer = server.post(path("centers", center_id, "campaigns", campaign_id, "status"),
+                         {"status": status})
     _print_outcome(answer, as_json, done)
 
 
@@ -309,13 +258,8 @@ def enable(center_id: CenterArg, campaign_id: CampaignArg, as_: AsOption = None,
 def delete(center_id: CenterArg, campaign_id: CampaignArg, yes: YesOpt = False,
            as_: AsOption = None, as_json: JsonOption = False) -> None:
     """Delete a campaign for good (or propose it, as a Standard member). Asks first."""
-    if server := remote(as_):
-        found = server.get(path("centers", center_id, "campaigns", campaign_id))
-    else:
-        from bizcenter.campaigns.services import get_campaign
-
-        who = actor(as_)
-        found = _campaign_out(get_campaign(who, center(who, center_id), campaign_id))
+    server = client(as_)
+    found = server.get(path("centers", center_id, "campaigns", campaign_id))
     confirm(yes, f"Delete the campaign '{found['name']}'? A deleted campaign cannot be "
             "changed or enabled again.")
     _status(center_id, campaign_id, "DELETE", as_, as_json, "Campaign deleted")
@@ -337,16 +281,9 @@ def list_requests(
     as_json: JsonOption = False,
 ) -> None:
     """Change requests, newest first: all for Admins, your own for others."""
-    if server := remote(as_):
-        result = server.get(path("centers", center_id, "change-requests"), state=state,
-                            mine=mine, page=page, page_size=page_size)
-    else:
-        from bizcenter.api.routers.campaigns import ChangeRequestOut
-        from bizcenter.campaigns.services import list_requests as found
-
-        who = actor(as_)
-        result = api_page(found(who, center(who, center_id), state=state or None, mine=mine,
-                                page=page, page_size=page_size), ChangeRequestOut)
+    server = client(as_)
+    result = server.get(path("centers", center_id, "change-requests"), state=state,
+                        mine=mine, page=page, page_size=page_size)
     emit([request_row(r) for r in result["items"]], REQUEST_COLUMNS, as_json=as_json,
          title="Change requests", extra=page_info(result))
 
@@ -358,13 +295,8 @@ def show_request(center_id: CenterArg, request_id: RequestArg, as_: AsOption = N
 
     Each field shows its value when proposed, the proposal and, when the campaign moved
     since, its value now."""
-    if server := remote(as_):
-        found = server.get(path("centers", center_id, "change-requests", request_id))
-    else:
-        from bizcenter.campaigns.services import get_request
-
-        who = actor(as_)
-        found = _request_out(get_request(who, center(who, center_id), request_id))
+    server = client(as_)
+    found = server.get(path("centers", center_id, "change-requests", request_id))
     emit([request_row(found)], REQUEST_COLUMNS, as_json=as_json, title="Change request")
     if found["stale"] and found["state"] == "PENDING" and not as_json:
         typer.echo("The campaign changed since this was proposed: approving it is refused; "
@@ -374,15 +306,9 @@ def show_request(center_id: CenterArg, request_id: RequestArg, as_: AsOption = N
 def _decide(center_id: str, request_id: str, approve: bool, comment: str, as_: str | None,
             as_json: bool) -> None:
     verb = "approve" if approve else "reject"
-    if server := remote(as_):
-        done = server.post(path("centers", center_id, "change-requests", request_id, verb),
-                           {"comment": comment})
-    else:
-        from bizcenter.campaigns.services import decide
-
-        who = actor(as_)
-        done = _request_out(decide(who, center(who, center_id), request_id, approve=approve,
-                                   comment=comment))
+    server = client(as_)
+    done = server.post(path("centers", center_id, "change-requests", request_id, verb),
+                       {"comment": comment})
     emit([request_row(done)], REQUEST_COLUMNS, as_json=as_json,
          title="Approved and applied" if approve else "Rejected")
 
@@ -408,12 +334,7 @@ def reject(center_id: CenterArg, request_id: RequestArg, comment: CommentOpt = "
 def withdraw(center_id: CenterArg, request_id: RequestArg, as_: AsOption = None,
              as_json: JsonOption = False) -> None:
     """Take back a pending change request of your own."""
-    if server := remote(as_):
-        done = server.post(path("centers", center_id, "change-requests", request_id,
-                                "withdraw"))
-    else:
-        from bizcenter.campaigns.services import withdraw as take_back
-
-        who = actor(as_)
-        done = _request_out(take_back(who, center(who, center_id), request_id))
+    server = client(as_)
+    done = server.post(path("centers", center_id, "change-requests", request_id,
+                            "withdraw"))
     emit([request_row(done)], REQUEST_COLUMNS, as_json=as_json, title="Withdrawn")

@@ -10,11 +10,8 @@ from bizcenter.cli.common import (
     AsOption,
     CenterArg,
     JsonOption,
-    actor,
-    api_json,
-    center,
+    client,
     emit,
-    remote,
 )
 from bizcenter.cli.remote import RemoteError, path
 
@@ -45,34 +42,24 @@ def _settings(c: dict[str, Any]) -> list[dict[str, Any]]:
 def list_(as_: AsOption = None, as_json: JsonOption = False) -> None:
     """The Business Centers you can work in (all of them for the operator; with --url,
     the one the token is for)."""
-    if server := remote(as_):
-        found = server.get(path("centers"))
-        for c in found:
-            try:  # the API has no member count on a center: the members list's total
-                c["members"] = server.get(path("centers", c["id"], "members"), state="ACTIVE",
-                                          page_size=1)["page_info"]["total"]
-            except RemoteError as exc:
-                if exc.status != 403:  # a Standard member may not list members
-                    raise
-                c["members"] = None
-    else:
-        from bizcenter.api.routers.centers import CenterOut
-        from bizcenter.centers.services import visible_centers
-
-        found = [api_json(CenterOut.of(c)) | {"members": getattr(c, "member_count", None)}
-                 for c in visible_centers(actor(as_))]
+    server = client(as_)
+    found = server.get(path("centers"))
+    for c in found:
+        try:  # the API has no member count on a center: the members list's total
+            c["members"] = server.get(path("centers", c["id"], "members"), state="ACTIVE",
+                                      page_size=1)["page_info"]["total"]
+        except RemoteError as exc:
+            if exc.status != 403:  # a Standard member may not list members
+                raise
+            c["members"] = None
     emit([_row(c) for c in found], COLUMNS, as_json=as_json, title="Business Centers")
 
 
 @app.command("show")
 def show(center_id: CenterArg, as_: AsOption = None, as_json: JsonOption = False) -> None:
     """A Business Center and its settings."""
-    if server := remote(as_):
-        found = server.center(center_id)
-    else:
-        from bizcenter.api.routers.centers import CenterOut
-
-        found = api_json(CenterOut.of(center(actor(as_), center_id)))
+    server = client(as_)
+    found = server.center(center_id)
     emit(_settings(found), SETTINGS, as_json=as_json, title="Business Center")
 
 
@@ -102,29 +89,13 @@ def update(
     as_json: JsonOption = False,
 ) -> None:
     """Rename a Business Center or change its settings (Admins)."""
-    if server := remote(as_):
-        changes: dict[str, Any] = {
-            "name": name, "company": company, "timezone": timezone, "currency": currency,
-            "two_factor_policy": two_factor, "allowlist_refuses_phones": refuse_phones,
-            "allowed_email_domains": None if allowed_domains is None
-            else [d for d in allowed_domains.split(",") if d.strip()],
-        }
-        updated = server.patch(path("centers", center_id),
-                               {k: v for k, v in changes.items() if v is not None})
-    else:
-        from bizcenter.api.routers.centers import CenterOut
-        from bizcenter.centers.services import update_center
-
-        who = actor(as_)
-        updated = api_json(CenterOut.of(update_center(
-            who,
-            center(who, center_id),
-            name=name,
-            company=company,
-            timezone=timezone,
-            currency=currency,
-            allowed_email_domains=allowed_domains,
-            allowlist_refuses_phones=refuse_phones,
-            two_factor_policy=two_factor,
-        )))
+    server = client(as_)
+    changes: dict[str, Any] = {
+        "name": name, "company": company, "timezone": timezone, "currency": currency,
+        "two_factor_policy": two_factor, "allowlist_refuses_phones": refuse_phones,
+        "allowed_email_domains": None if allowed_domains is None
+        else [d for d in allowed_domains.split(",") if d.strip()],
+    }
+    updated = server.patch(path("centers", center_id),
+                           {k: v for k, v in changes.items() if v is not None})
     emit(_settings(updated), SETTINGS, as_json=as_json, title="Business Center")

@@ -1,10 +1,11 @@
-"""What every command shares: the backend (this installation's database, or a remote
-server through its API), the acting person, and output.
+"""What every command shares: the API client, the acting person, and output.
 
-Each command fetches the API's JSON shape for its result from either backend:
-locally by calling the services and writing their answer with the API's own
-schemas and encoder (:func:`api_json`), remotely by calling the API
-(:func:`remote`). It then prints that shape one way, so both print the same.
+Every command is a client of the REST API, like ``gh`` of GitHub's: it asks
+:func:`client` for the API and gets one object whatever the backend, this
+installation's API called in-process as ``--as`` (or the operator), or a remote
+server's over HTTP with ``--url`` and a token. It prints the API's JSON one way, so
+both print the same. Server-only commands (serve, worker, migrate, backup, restore,
+create-user, create-center) work on this installation directly.
 """
 
 from __future__ import annotations
@@ -20,10 +21,8 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from bizcenter.centers.models import BusinessCenter
-    from bizcenter.cli.remote import Remote
+    from bizcenter.cli.remote import Client, Remote
     from bizcenter.core.actor import Actor
-    from bizcenter.core.pagination import Page
 
 AsOption = Annotated[
     str | None,
@@ -98,29 +97,23 @@ def remote(as_: str | None = None) -> Remote | None:
     return Remote(url, token)
 
 
+def client(as_: str | None = None) -> Client:
+    """The REST API every command talks to: the remote server's with --url (as its
+    token's person), else this installation's, called in-process as ``--as`` (or as
+    the operator without it). The command code is the same for both."""
+    server = remote(as_)
+    if server is not None:
+        return server
+    from bizcenter.cli.inprocess import Local
+
+    return Local(actor(as_))
+
+
 def local_only(command: str, why: str) -> None:
     """Refuse a command the API cannot do when --url was given, saying where it runs."""
     if is_remote():
         fail(f"'bizcenter {command}' runs on the server itself, not through --url: {why} "
              "Run it there without --url (and without BIZCENTER_URL).")
-
-
-def api_json(value: Any) -> Any:
-    """A schema object (or list of them) as the API writes it: the same encoder, so a
-    local command prints byte for byte what the same command prints remotely."""
-    from ninja.responses import NinjaJSONEncoder
-
-    return json.loads(json.dumps(value, cls=NinjaJSONEncoder))
-
-
-def api_page(page: Page[Any], schema: Any, *context: Any) -> dict[str, Any]:
-    """A service's page as the API's ``{items, page_info}``; ``context`` goes to each
-    item's ``schema.of`` as the API's routes pass it (the Business Center listed)."""
-    return {
-        "items": [api_json(schema.of(item, *context)) for item in page.items],
-        "page_info": {"page": page.page, "page_size": page.page_size, "total": page.total,
-                      "pages": page.pages},
-    }
 
 
 def person_label(user: dict[str, Any]) -> str:
@@ -156,10 +149,6 @@ def actor(as_: str | None) -> Actor:
     return Actor(user_by_address(as_), via="cli")
 
 
-def center(who: Actor, center_id: str) -> BusinessCenter:
-    from bizcenter.centers.services import get_center
-
-    return get_center(who, center_id)
 
 
 def parse_when(value: str | None, field: str, *, day_end: bool = True) -> datetime | None:
@@ -206,13 +195,6 @@ def end_fields(end: date | datetime | None) -> dict[str, str]:
     return {"last_day": end.isoformat()}
 
 
-def end_instant(end: date | datetime | None, where: BusinessCenter) -> datetime | None:
-    """The instant for a local command: the conversion the API makes of ``end_fields``."""
-    if end is None or isinstance(end, datetime):
-        return end
-    from bizcenter.centers import enddates
-
-    return enddates.ends_at(end, where, field="expires")
 
 
 def iso(value: datetime | None) -> str | None:

@@ -13,23 +13,17 @@ from bizcenter.cli.common import (
     PageOpt,
     PageSizeOpt,
     YesOpt,
-    actor,
-    api_json,
-    api_page,
     asset_label,
-    center,
+    client,
     confirm,
     emit,
     fail,
     page_info,
-    remote,
 )
 from bizcenter.cli.remote import path
 
 if TYPE_CHECKING:
-    from bizcenter.assets.models import AssetGroup
-    from bizcenter.centers.models import BusinessCenter
-    from bizcenter.core.actor import Actor
+    pass
 
 app = typer.Typer(help="Asset groups: give a set of assets to a set of members in one place "
                   "(Admins).", no_args_is_help=True)
@@ -56,20 +50,8 @@ def row(g: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _find(who: Actor, target: BusinessCenter, group_id: str) -> AssetGroup:
-    """The group as the API reads it: within the groups the caller may manage, with its
-    seats' people at hand."""
-    from bizcenter.assets.groups import list_groups
-    from bizcenter.core.lookup import find
-
-    return find(list_groups(who, target).prefetch_related("members__membership__user"),
-                group_id, f"No asset group with id {{id}} in {target.name}.")
 
 
-def _out(who: Actor, target: BusinessCenter, group_id: str) -> dict[str, Any]:
-    from bizcenter.api.routers.groups import GroupOut
-
-    return api_json(GroupOut.of(_find(who, target, group_id)))
 
 
 def roles_by_type(values: list[str] | None) -> dict[str, list[str]]:
@@ -98,18 +80,9 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """The asset groups by name, each with its assets and members."""
-    if server := remote(as_):
-        result = server.get(path("centers", center_id, "asset-groups"), page=page,
-                            page_size=page_size)
-    else:
-        from bizcenter.api.routers.groups import GroupOut
-        from bizcenter.assets.groups import list_groups
-        from bizcenter.core.pagination import paginate
-
-        who = actor(as_)
-        found = list_groups(who, center(who, center_id))
-        result = api_page(paginate(found.prefetch_related("members__membership__user"), page,
-                                   page_size), GroupOut)
+    server = client(as_)
+    result = server.get(path("centers", center_id, "asset-groups"), page=page,
+                        page_size=page_size)
     emit([row(g) for g in result["items"]], COLUMNS, as_json=as_json, title="Asset groups",
          extra=page_info(result))
 
@@ -118,11 +91,8 @@ def list_(
 def show(center_id: CenterArg, group_id: GroupArg, as_: AsOption = None,
          as_json: JsonOption = False) -> None:
     """One asset group with its assets and members (with their roles per asset type)."""
-    if server := remote(as_):
-        found = server.get(path("centers", center_id, "asset-groups", group_id))
-    else:
-        who = actor(as_)
-        found = _out(who, center(who, center_id), group_id)
+    server = client(as_)
+    found = server.get(path("centers", center_id, "asset-groups", group_id))
     _show(found, as_json, "Asset group")
 
 
@@ -140,15 +110,9 @@ def create(
 ) -> None:
     """Create an asset group, optionally with assets."""
     assets = list(asset or [])
-    if server := remote(as_):
-        made = server.post(path("centers", center_id, "asset-groups"),
-                           {"name": name, "asset_ids": assets})
-    else:
-        from bizcenter.assets.groups import create_group
-
-        who = actor(as_)
-        target = center(who, center_id)
-        made = _out(who, target, str(create_group(who, target, name, assets).pk))
+    server = client(as_)
+    made = server.post(path("centers", center_id, "asset-groups"),
+                       {"name": name, "asset_ids": assets})
     _show(made, as_json, "Asset group created")
 
 
@@ -161,16 +125,9 @@ def rename(
     as_json: JsonOption = False,
 ) -> None:
     """Rename an asset group; nobody's access changes."""
-    if server := remote(as_):
-        group = server.patch(path("centers", center_id, "asset-groups", group_id),
-                             {"name": name})
-    else:
-        from bizcenter.assets.groups import rename_group
-
-        who = actor(as_)
-        target = center(who, center_id)
-        rename_group(who, target, group_id, name)
-        group = _out(who, target, group_id)
+    server = client(as_)
+    group = server.patch(path("centers", center_id, "asset-groups", group_id),
+                         {"name": name})
     _show(group, as_json, "Asset group renamed")
 
 
@@ -189,22 +146,12 @@ def _change_assets(center_id: str, group_id: str, as_: str | None, as_json: bool
                 "what only the group gave them.")
         return [i for i in ids if i != asset_id.strip()]
 
-    if server := remote(as_):
-        route = path("centers", center_id, "asset-groups", group_id)
-        group = server.get(route)
-        ids = wanted(group)
-        if ids is not None:
-            group = server.patch(route, {"asset_ids": ids})
-    else:
-        from bizcenter.assets.groups import set_assets
-
-        who = actor(as_)
-        target = center(who, center_id)
-        group = _out(who, target, group_id)
-        ids = wanted(group)
-        if ids is not None:
-            set_assets(who, target, group_id, ids)
-            group = _out(who, target, group_id)
+    server = client(as_)
+    route = path("centers", center_id, "asset-groups", group_id)
+    group = server.get(route)
+    ids = wanted(group)
+    if ids is not None:
+        group = server.patch(route, {"asset_ids": ids})
     if ids is None:
         typer.echo(f"Asset {asset_id} is already in the group '{group['name']}'.", err=True)
     _show(group, as_json, "Asset group")
@@ -242,16 +189,9 @@ def set_member(
 
     A higher role the member holds directly stays."""
     roles = roles_by_type(role)
-    if server := remote(as_):
-        group = server.put(path("centers", center_id, "asset-groups", group_id, "members",
-                                member_id), {"roles": roles})
-    else:
-        from bizcenter.assets.groups import set_member as seat
-
-        who = actor(as_)
-        target = center(who, center_id)
-        seat(who, target, group_id, member_id, roles)
-        group = _out(who, target, group_id)
+    server = client(as_)
+    group = server.put(path("centers", center_id, "asset-groups", group_id, "members",
+                            member_id), {"roles": roles})
     _show(group, as_json, "Asset group")
 
 
@@ -265,17 +205,10 @@ def remove_member(center_id: CenterArg, group_id: GroupArg, member_id: MemberArg
         confirm(yes, f"Take {who} out of the group '{group['name']}'? They lose what only "
                 "the group gave them.")
 
-    if server := remote(as_):
-        route = path("centers", center_id, "asset-groups", group_id)
-        ask(server.get(route))
-        server.delete(route + path("members", member_id))
-    else:
-        from bizcenter.assets.groups import remove_member as unseat
-
-        who = actor(as_)
-        target = center(who, center_id)
-        ask(_out(who, target, group_id))
-        unseat(who, target, group_id, member_id)
+    server = client(as_)
+    route = path("centers", center_id, "asset-groups", group_id)
+    ask(server.get(route))
+    server.delete(route + path("members", member_id))
     typer.echo("Removed from the group.")
 
 
@@ -289,15 +222,8 @@ def delete(center_id: CenterArg, group_id: GroupArg, yes: YesOpt = False,
                 "member(s) lose what only the group gave them.")
         return name
 
-    if server := remote(as_):
-        route = path("centers", center_id, "asset-groups", group_id)
-        name = ask(server.get(route))
-        server.delete(route)
-    else:
-        from bizcenter.assets.groups import delete_group
-
-        who = actor(as_)
-        target = center(who, center_id)
-        name = ask(_out(who, target, group_id))
-        delete_group(who, target, group_id)
+    server = client(as_)
+    route = path("centers", center_id, "asset-groups", group_id)
+    name = ask(server.get(route))
+    server.delete(route)
     typer.echo(f"Deleted the asset group '{name}'.")

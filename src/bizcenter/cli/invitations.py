@@ -19,18 +19,13 @@ from bizcenter.cli.common import (
     PageOpt,
     PageSizeOpt,
     YesOpt,
-    actor,
-    api_json,
-    api_page,
-    center,
+    client,
     confirm,
     emit,
     end_fields,
-    end_instant,
     fail,
     page_info,
     parse_end,
-    remote,
     stamp,
 )
 from bizcenter.cli.remote import INVITES_PER_CALL, path
@@ -123,7 +118,7 @@ def invite(
     as_json: JsonOption = False,
 ) -> None:
     """Invite people by email or phone with the access to give them."""
-    server = remote(as_)
+    server = client(as_)
     everyone = list(addresses or [])
     if csv_file is None and not everyone:
         fail("give at least one address, or --csv FILE.")
@@ -140,39 +135,19 @@ def invite(
                           "kind": kind}, ends=ends, run_key=idempotency_key, wait=wait,
                    as_=as_, as_json=as_json)
         return
-    if server:
-        name = server.center(center_id)["name"]
-        grant = {"role": role, "modules": modules, "finance_role": finance_role, "kind": kind,
-                 **end_fields(ends)}
-        route = path("centers", center_id, "invitations")
+    name = server.center(center_id)["name"]
+    grant = {"role": role, "modules": modules, "finance_role": finance_role, "kind": kind,
+             **end_fields(ends)}
+    route = path("centers", center_id, "invitations")
 
-        def send(batch: list[str]) -> list[dict[str, Any]]:
-            body = {"addresses": batch, **grant}
-            answer = server.post(route, body, key=batch_key(center_id, body, idempotency_key))
-            return [r | {"link": server.link(center_id, r["invitation_id"])
-                         if show_links and r["invitation_id"] else None}
-                    for r in answer["results"]]
+    def send(batch: list[str]) -> list[dict[str, Any]]:
+        body = {"addresses": batch, **grant}
+        answer = server.post(route, body, key=batch_key(center_id, body, idempotency_key))
+        return [r | {"link": server.link(center_id, r["invitation_id"])
+                     if show_links and r["invitation_id"] else None}
+                for r in answer["results"]]
 
-        size = INVITES_PER_CALL
-    else:
-        from django.conf import settings
-
-        from bizcenter.invitations.services import Grant
-        from bizcenter.invitations.services import invite as invite_batch
-
-        who = actor(as_)
-        target = center(who, center_id)
-        name = target.name
-        local_grant = Grant(role=role, finance_role=finance_role, kind=kind,
-                            modules=tuple(modules), expires_at=end_instant(ends, target))
-
-        def send(batch: list[str]) -> list[dict[str, Any]]:
-            return [{"address": r.address, "status": r.status, "message": r.message,
-                     "normalized": r.normalized,
-                     "invitation_id": str(r.invitation.pk) if r.invitation else None,
-                     "link": r.link} for r in invite_batch(who, target, batch, local_grant)]
-
-        size = settings.BIZCENTER_MAX_INVITES_PER_CALL
+    size = INVITES_PER_CALL
     batches = [everyone[i : i + size] for i in range(0, len(everyone), size)]
     results: list[dict[str, Any]] = []
     if len(batches) > 1 and not as_json:
@@ -218,51 +193,39 @@ def import_csv(center_id: str, csv_file: Path, typed: list[str], *, prefer: str,
     every row is read and reported the same way: on this machine it runs here, with a
     progress bar; with --url the server's worker runs it and this polls its progress."""
     data = csv_file.read_bytes()
-    if server := remote(as_):
-        name = server.center(center_id)["name"]
-        body = {"csv": data.decode("utf-8-sig", errors="replace"), "file_name": csv_file.name,
-                "addresses": typed, "prefer": prefer, **grant, **end_fields(ends)}
-        job = server.post(path("centers", center_id, "invitations", "imports"), body,
-                          key=batch_key(center_id, body, run_key))
-        route = path("centers", center_id, "invitations", "imports", job["id"])
-        if not wait:
-            _show_import(job, name, as_json)
-            if not as_json:
-                typer.echo(f"Import {job['id']} is queued; see it with `bizcenter invitations "
-                           f"import {center_id} {job['id']}`.")
-            return
-        waited = 0
-        with Progress(transient=True, disable=as_json) as progress:
-            bar = progress.add_task(f"Inviting ({job['seats']} seats)", total=job["total"])
-            while job["state"] not in ("DONE", "FAILED"):
-                if job["state"] == "QUEUED" and waited >= QUEUE_PATIENCE:
-                    fail(f"Import {job['id']} is queued but the server's background worker "
-                         f"has not started it in {QUEUE_PATIENCE} s (is it running?). It "
-                         "will run when the worker does; see it with `bizcenter invitations "
-                         f"import {center_id} {job['id']}`.")
-                time.sleep(1)
-                waited += 1
-                job = server.get(route)
-                progress.update(bar, completed=job["processed"])
-    else:
-        from bizcenter.api.routers.invitations import InviteImportOut
-        from bizcenter.invitations import imports
-        from bizcenter.invitations.services import Grant
+    server = client(as_)
+    name = server.center(center_id)["name"]
+    body = {"csv": data.decode("utf-8-sig", errors="replace"), "file_name": csv_file.name,
+            "addresses": typed, "prefer": prefer, **grant, **end_fields(ends)}
+    job = server.post(path("centers", center_id, "invitations", "imports"), body,
+                      key=batch_key(center_id, body, run_key))
+    route = path("centers", center_id, "invitations", "imports", job["id"])
+    if not wait:
+        _show_import(job, name, as_json)
+        if not as_json:
+            typer.echo(f"Import {job['id']} is queued; see it with `bizcenter invitations "
+                       f"import {center_id} {job['id']}`.")
+        return
+    waited = 0
+    with Progress(transient=True, disable=as_json) as progress:
+        bar = progress.add_task(f"Inviting ({job['seats']} seats)", total=job["total"])
+        while job["state"] not in ("DONE", "FAILED"):
+            if server.local:  # on this installation the import runs here, not on a worker
+                from bizcenter.invitations import imports
 
-        who = actor(as_)
-        target = center(who, center_id)
-        name = target.name
-        local = Grant(role=grant["role"], finance_role=grant["finance_role"],
-                      kind=grant["kind"], modules=tuple(grant["modules"]),
-                      expires_at=end_instant(ends, target))
-        started = imports.start_import(who, target, data, local, file_name=csv_file.name,
-                                       typed=typed, prefer=prefer,  # type: ignore[arg-type]
-                                       background=False)
-        with Progress(transient=True, disable=as_json) as progress:
-            bar = progress.add_task(f"Inviting ({started.seats} seats)", total=started.total)
-            done = imports.run(started.pk, progress=lambda j: progress.update(
-                bar, completed=j.processed))
-        job = api_json(InviteImportOut.of(done))
+                imports.run(int(job["id"]), progress=lambda j: progress.update(
+                    bar, completed=j.processed))
+                job = server.get(route)
+                continue
+            if job["state"] == "QUEUED" and waited >= QUEUE_PATIENCE:
+                fail(f"Import {job['id']} is queued but the server's background worker "
+                     f"has not started it in {QUEUE_PATIENCE} s (is it running?). It "
+                     "will run when the worker does; see it with `bizcenter invitations "
+                     f"import {center_id} {job['id']}`.")
+            time.sleep(1)
+            waited += 1
+            job = server.get(route)
+            progress.update(bar, completed=job["processed"])
     _show_import(job, name, as_json)
 
 
@@ -293,17 +256,9 @@ def show_import(
     as_json: JsonOption = False,
 ) -> None:
     """A CSV import's progress and the outcome of every row so far."""
-    if server := remote(as_):
-        name = server.center(center_id)["name"]
-        job = server.get(path("centers", center_id, "invitations", "imports", import_id))
-    else:
-        from bizcenter.api.routers.invitations import InviteImportOut
-        from bizcenter.invitations.imports import get_import
-
-        who = actor(as_)
-        target = center(who, center_id)
-        name = target.name
-        job = api_json(InviteImportOut.of(get_import(who, target, import_id)))
+    server = client(as_)
+    name = server.center(center_id)["name"]
+    job = server.get(path("centers", center_id, "invitations", "imports", import_id))
     _show_import(job, name, as_json)
 
 
@@ -320,22 +275,9 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """Invitations of a Business Center, newest first."""
-    if server := remote(as_):
-        result = server.get(path("centers", center_id, "invitations"), status=status,
-                            q=search, page=page, page_size=page_size)
-    else:
-        from bizcenter.api.routers.invitations import InvitationOut
-        from bizcenter.invitations.services import list_invitations
-
-        who = actor(as_)
-        result = api_page(list_invitations(
-            who,
-            center(who, center_id),
-            status=None if status.lower() == "all" else status,
-            search=search,
-            page=page,
-            page_size=page_size,
-        ), InvitationOut)
+    server = client(as_)
+    result = server.get(path("centers", center_id, "invitations"), status=status,
+                        q=search, page=page, page_size=page_size)
     rows = [
         {
             "id": i["id"],
@@ -366,16 +308,9 @@ def resend(
     as_json: JsonOption = False,
 ) -> None:
     """Send a new link with a new expiry; the old link stops working at once."""
-    if server := remote(as_):
-        done = server.post(path("centers", center_id, "invitations", invitation_id, "resend"))
-        link = server.link(center_id, invitation_id)
-    else:
-        from bizcenter.api.routers.invitations import InvitationOut
-        from bizcenter.invitations.services import resend as again
-
-        who = actor(as_)
-        sent = again(who, center(who, center_id), invitation_id)
-        done, link = api_json(InvitationOut.of(sent.invitation)), sent.link
+    server = client(as_)
+    done = server.post(path("centers", center_id, "invitations", invitation_id, "resend"))
+    link = server.link(center_id, invitation_id)
     emit(
         [
             {
@@ -400,18 +335,10 @@ def cancel(
     as_json: JsonOption = False,
 ) -> None:
     """Cancel a pending invitation; its link stops working."""
-    if server := remote(as_):
-        confirm(yes, f"Cancel invitation {invitation_id} in "
-                     f"{server.center(center_id)['name']}?")
-        done = server.post(path("centers", center_id, "invitations", invitation_id, "cancel"))
-    else:
-        from bizcenter.api.routers.invitations import InvitationOut
-        from bizcenter.invitations.services import cancel as stop
-
-        who = actor(as_)
-        target = center(who, center_id)
-        confirm(yes, f"Cancel invitation {invitation_id} in {target.name}?")
-        done = api_json(InvitationOut.of(stop(who, target, invitation_id)))
+    server = client(as_)
+    confirm(yes, f"Cancel invitation {invitation_id} in "
+                 f"{server.center(center_id)['name']}?")
+    done = server.post(path("centers", center_id, "invitations", invitation_id, "cancel"))
     emit(
         [{"id": done["id"], "address": done["address"], "status": done["status"]}],
         ["id", "address", "status"],
@@ -427,10 +354,6 @@ def link(
     as_: AsOption = None,
 ) -> None:
     """Print the link of a pending invitation, to share it another way."""
-    if server := remote(as_):
-        typer.echo(server.link(center_id, invitation_id))
-        return
-    from bizcenter.invitations.services import link as link_of
-
-    who = actor(as_)
-    typer.echo(link_of(who, center(who, center_id), invitation_id))
+    server = client(as_)
+    typer.echo(server.link(center_id, invitation_id))
+    return

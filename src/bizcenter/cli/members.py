@@ -13,19 +13,14 @@ from bizcenter.cli.common import (
     PageOpt,
     PageSizeOpt,
     YesOpt,
-    actor,
-    api_json,
-    api_page,
-    center,
+    client,
     confirm,
     emit,
     end_fields,
-    end_instant,
     fail,
     page_info,
     parse_end,
     person_label,
-    remote,
     stamp,
 )
 from bizcenter.cli.remote import path
@@ -69,11 +64,6 @@ def row(m: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def out(m: Any, where: Any = None) -> dict[str, Any]:
-    """A membership as the API writes it (``where``: its Business Center, if at hand)."""
-    from bizcenter.api.schemas import MemberOut
-
-    return api_json(MemberOut.of(m, where))
 
 
 @app.command("list")
@@ -95,27 +85,10 @@ def list_(
 ) -> None:
     """Members of a Business Center with their access."""
     every = state.lower() == "all"
-    if server := remote(as_):
-        result = server.get(path("centers", center_id, "members"), q=search, role=role,
-                            kind=kind, state="" if every else state, sort=sort, page=page,
-                            page_size=page_size)
-    else:
-        from bizcenter.api.schemas import MemberOut
-        from bizcenter.centers.services import list_members
-
-        who = actor(as_)
-        target = center(who, center_id)
-        result = api_page(list_members(
-            who,
-            target,
-            search=search,
-            role=role,
-            kind=kind,
-            state=None if every else state,
-            sort=sort,
-            page=page,
-            page_size=page_size,
-        ), MemberOut, target)
+    server = client(as_)
+    result = server.get(path("centers", center_id, "members"), q=search, role=role,
+                        kind=kind, state="" if every else state, sort=sort, page=page,
+                        page_size=page_size)
     emit(
         [row(m) for m in result["items"]],
         COLUMNS,
@@ -156,28 +129,12 @@ def edit(
     if no_expiry and expires:
         fail("give --expires or --no-expiry, not both.")
     ends = parse_end(expires)
-    if server := remote(as_):
-        changes: dict[str, Any] = {"role": role, "finance_role": finance_role, "kind": kind,
-                                   "modules": modules, **end_fields(ends),
-                                   "clear_expiry": no_expiry or None}
-        updated = server.patch(path("centers", center_id, "members", member_id),
-                               {k: v for k, v in changes.items() if v is not None})
-    else:
-        from bizcenter.centers.services import update_member
-
-        who = actor(as_)
-        target = center(who, center_id)
-        updated = out(update_member(
-            who,
-            target,
-            member_id,
-            role=role,
-            finance_role=finance_role,
-            kind=kind,
-            modules=modules,
-            expires_at=end_instant(ends, target),
-            clear_expiry=no_expiry,
-        ), target)
+    server = client(as_)
+    changes: dict[str, Any] = {"role": role, "finance_role": finance_role, "kind": kind,
+                               "modules": modules, **end_fields(ends),
+                               "clear_expiry": no_expiry or None}
+    updated = server.patch(path("centers", center_id, "members", member_id),
+                           {k: v for k, v in changes.items() if v is not None})
     emit([row(updated)], COLUMNS, as_json=as_json, title="Member updated")
 
 
@@ -190,27 +147,19 @@ def revoke(
     as_json: JsonOption = False,
 ) -> None:
     """Revoke a member's access at once. They can be invited again later."""
-    if server := remote(as_):
-        name = server.center(center_id)["name"]
-        route = path("centers", center_id, "members", member_id)
-        person = server.get(route)  # a wrong id fails before the question
-        confirm(yes, f"Revoke the access of {person_label(person['user'])} to {name}?")
-        done = server.delete(route)
-    else:
-        from bizcenter.centers.services import consequences, get_member, revoke_member
-
-        who = actor(as_)
-        target = center(who, center_id)
-        person = out(get_member(who, target, member_id), target)
-        ends = consequences(who, target, member_id)
-        also = []
-        if n := ends.invitations:
-            also.append(f"the {n} pending invitation{'s' if n != 1 else ''} they sent "
-                        f"{'are' if n != 1 else 'is'} cancelled")
-        if n := ends.tokens:
-            also.append(f"their {n} API token{'s' if n != 1 else ''} for it "
-                        f"stop{'' if n != 1 else 's'} for good")
-        confirm(yes, f"Revoke the access of {person_label(person['user'])} to {target.name}?"
-                + (f" ({'; '.join(also)})" if also else ""))
-        done = out(revoke_member(who, target, member_id), target)
+    server = client(as_)
+    name = server.center(center_id)["name"]
+    route = path("centers", center_id, "members", member_id)
+    person = server.get(route)  # a wrong id fails before the question
+    ends = server.get(route + "/consequences")
+    also = []
+    if n := ends["invitations"]:
+        also.append(f"the {n} pending invitation{'s' if n != 1 else ''} they sent "
+                    f"{'are' if n != 1 else 'is'} cancelled")
+    if n := ends["tokens"]:
+        also.append(f"their {n} API token{'s' if n != 1 else ''} for it "
+                    f"stop{'' if n != 1 else 's'} for good")
+    confirm(yes, f"Revoke the access of {person_label(person['user'])} to {name}?"
+            + (f" ({'; '.join(also)})" if also else ""))
+    done = server.delete(route)
     emit([row(done)], COLUMNS, as_json=as_json, title="Access revoked")

@@ -18,13 +18,10 @@ from bizcenter.cli.common import (
     CenterArg,
     JsonOption,
     YesOpt,
-    actor,
-    api_json,
     asset_label,
-    center,
+    client,
     confirm,
     emit,
-    remote,
     stamp,
 )
 from bizcenter.cli.remote import path
@@ -111,15 +108,8 @@ def _said(request: dict[str, Any]) -> str:
 @app.command("list")
 def list_(center_id: CenterArg, as_: AsOption = None, as_json: JsonOption = False) -> None:
     """The partners this Business Center shares with, and what each is shared."""
-    if server := remote(as_):
-        found = server.pages(_base(center_id, "partners"))
-    else:
-        from bizcenter.api.routers.partners import PartnerOut
-        from bizcenter.assets.partners import partners_of
-
-        who = actor(as_)
-        here = center(who, center_id)
-        found = [api_json(PartnerOut.of(p, here)) for p in partners_of(who, here)]
+    server = client(as_)
+    found = server.pages(_base(center_id, "partners"))
     emit(_partner_rows(found), ["id", "name", "since", "shared"], as_json=as_json,
          title="Partners")
 
@@ -127,15 +117,8 @@ def list_(center_id: CenterArg, as_: AsOption = None, as_json: JsonOption = Fals
 @app.command("owners")
 def owners(center_id: CenterArg, as_: AsOption = None, as_json: JsonOption = False) -> None:
     """The Business Centers that made this one their partner, and what each shares."""
-    if server := remote(as_):
-        found = server.pages(_base(center_id, "partner-owners"))
-    else:
-        from bizcenter.api.routers.partners import PartnerOut
-        from bizcenter.assets.partners import owners_of
-
-        who = actor(as_)
-        here = center(who, center_id)
-        found = [api_json(PartnerOut.of(p, here)) for p in owners_of(who, here)]
+    server = client(as_)
+    found = server.pages(_base(center_id, "partner-owners"))
     emit(_partner_rows(found), ["id", "name", "since", "shared"], as_json=as_json,
          title="Owners")
 
@@ -146,17 +129,9 @@ def request(center_id: CenterArg, partner_id: OtherArg, message: MessageOpt = ""
     """Ask another Business Center, by its public id, to become a partner this one shares
     assets with. Its Admins accept or decline; nothing is shared or named before."""
     sent: dict[str, Any]
-    if server := remote(as_):
-        sent = server.post(_base(center_id, "partners"),
-                           {"partner_id": partner_id, "message": message})
-    else:
-        from bizcenter.api.routers.partners import RequestOut
-        from bizcenter.assets.partners import request_partner
-
-        who = actor(as_)
-        here = center(who, center_id)
-        sent = api_json(RequestOut.of(request_partner(who, here, partner_id, message=message),
-                                      here))
+    server = client(as_)
+    sent = server.post(_base(center_id, "partners"),
+                       {"partner_id": partner_id, "message": message})
     if as_json:
         emit([sent], [], as_json=True)
     else:
@@ -169,16 +144,8 @@ def requests(center_id: CenterArg, outgoing: OUTGOING = False, as_: AsOption = N
     """Partner requests waiting: those sent to this Business Center (to accept or
     decline), or with --outgoing those it sent (to cancel)."""
     direction = "outgoing" if outgoing else "incoming"
-    if server := remote(as_):
-        found = server.pages(_base(center_id, "partner-requests"), direction=direction)
-    else:
-        from bizcenter.api.routers.partners import RequestOut
-        from bizcenter.assets.partners import requests_from, requests_to
-
-        who = actor(as_)
-        here = center(who, center_id)
-        rows = requests_from(who, here) if outgoing else requests_to(who, here)
-        found = [api_json(RequestOut.of(r, here)) for r in rows]
+    server = client(as_)
+    found = server.pages(_base(center_id, "partner-requests"), direction=direction)
     emit(_request_rows(found), ["id", "business_center", "name", "they_would", "asked_by",
                                 "message", "assets", "sent"], as_json=as_json,
          title="Partner requests sent" if outgoing else "Partner requests to answer")
@@ -188,15 +155,8 @@ def requests(center_id: CenterArg, outgoing: OUTGOING = False, as_: AsOption = N
 def accept(center_id: CenterArg, request_id: RequestArg, as_: AsOption = None) -> None:
     """Accept a partner request sent to this Business Center."""
     link: dict[str, Any]
-    if server := remote(as_):
-        link = server.post(_base(center_id, "partner-requests", request_id, "accept"))
-    else:
-        from bizcenter.api.routers.partners import PartnerOut
-        from bizcenter.assets.partners import accept as agree
-
-        who = actor(as_)
-        here = center(who, center_id)
-        link = api_json(PartnerOut.of(agree(who, here, request_id), here))
+    server = client(as_)
+    link = server.post(_base(center_id, "partner-requests", request_id, "accept"))
     typer.echo(f"{link['owner']['name']} ({link['owner']['id']}) shares with "
                f"{link['partner']['name']} ({link['partner']['id']}) from now on.")
 
@@ -204,26 +164,16 @@ def accept(center_id: CenterArg, request_id: RequestArg, as_: AsOption = None) -
 @app.command("decline")
 def decline(center_id: CenterArg, request_id: RequestArg, as_: AsOption = None) -> None:
     """Decline a partner request sent to this Business Center; its sender is told."""
-    if server := remote(as_):
-        server.post(_base(center_id, "partner-requests", request_id, "decline"))
-    else:
-        from bizcenter.assets.partners import decline as refuse
-
-        who = actor(as_)
-        refuse(who, center(who, center_id), request_id)
+    server = client(as_)
+    server.post(_base(center_id, "partner-requests", request_id, "decline"))
     typer.echo(f"Declined partner request {request_id}.")
 
 
 @app.command("cancel")
 def cancel(center_id: CenterArg, request_id: RequestArg, as_: AsOption = None) -> None:
     """Cancel a partner request this Business Center sent, before it is answered."""
-    if server := remote(as_):
-        server.delete(_base(center_id, "partner-requests", request_id))
-    else:
-        from bizcenter.assets.partners import cancel_request
-
-        who = actor(as_)
-        cancel_request(who, center(who, center_id), request_id)
+    server = client(as_)
+    server.delete(_base(center_id, "partner-requests", request_id))
     typer.echo(f"Cancelled partner request {request_id}.")
 
 
@@ -244,19 +194,10 @@ def _ends(link: dict[str, Any]) -> str:
 def end(center_id: CenterArg, other_id: OtherArg, yes: YesOpt = False,
         as_: AsOption = None) -> None:
     """End a partnership, from either side: every shared asset goes, at once."""
-    if server := remote(as_):
-        route = _base(center_id, "partners", other_id)
-        confirm(yes, _ends(server.get(route)))  # a wrong id fails before the question
-        server.delete(route)
-    else:
-        from bizcenter.api.routers.partners import PartnerOut
-        from bizcenter.assets.partners import end_partnership, partnership_with
-
-        who = actor(as_)
-        here = center(who, center_id)
-        confirm(yes, _ends(api_json(PartnerOut.of(partnership_with(who, here, other_id),
-                                                  here))))
-        end_partnership(who, here, other_id)
+    server = client(as_)
+    route = _base(center_id, "partners", other_id)
+    confirm(yes, _ends(server.get(route)))  # a wrong id fails before the question
+    server.delete(route)
     typer.echo("Partnership ended.")
 
 
@@ -279,18 +220,11 @@ def share(
 ) -> None:
     """Share an asset with a partner, or change the role or approval it is shared with."""
     done: dict[str, Any]
-    if server := remote(as_):
-        body: dict[str, Any] = {"asset_id": asset_id, "roles": role}
-        if needs_approval is not None:
-            body["needs_approval"] = needs_approval
-        done = server.post(_base(center_id, "partners", partner_id, "shares"), body)
-    else:
-        from bizcenter.api.routers.partners import ShareOut
-        from bizcenter.assets.partners import share as give
-
-        who = actor(as_)
-        done = api_json(ShareOut.of(give(who, center(who, center_id), partner_id, asset_id,
-                                         role, needs_approval=needs_approval)))
+    server = client(as_)
+    body: dict[str, Any] = {"asset_id": asset_id, "roles": role}
+    if needs_approval is not None:
+        body["needs_approval"] = needs_approval
+    done = server.post(_base(center_id, "partners", partner_id, "shares"), body)
     typer.echo(f"{asset_label(done['asset'])} shared as {', '.join(done['roles'])}"
                + (", changes need your approval." if done["needs_approval"] else "."))
 
@@ -299,30 +233,18 @@ def share(
 def unshare(center_id: CenterArg, partner_id: OtherArg, asset_id: AssetArg,
             yes: YesOpt = False, as_: AsOption = None) -> None:
     """Stop sharing an asset; the partner's members lose it at once."""
-    server = remote(as_)
+    server = client(as_)
     confirm(yes, f"Stop sharing asset {asset_id} with Business Center {partner_id}? Its "
                  "members lose it at once.")
-    if server:
-        server.delete(_base(center_id, "partners", partner_id, "shares", asset_id))
-    else:
-        from bizcenter.assets.partners import unshare as take
-
-        who = actor(as_)
-        take(who, center(who, center_id), partner_id, asset_id)
+    server.delete(_base(center_id, "partners", partner_id, "shares", asset_id))
     typer.echo("Unshared.")
 
 
 @app.command("received")
 def received(center_id: CenterArg, as_: AsOption = None, as_json: JsonOption = False) -> None:
     """Assets partners share with this Business Center (owned by partner)."""
-    if server := remote(as_):
-        found = server.pages(_base(center_id, "partner-assets"))
-    else:
-        from bizcenter.api.routers.partners import ReceivedOut
-        from bizcenter.assets.partners import shared_with
-
-        who = actor(as_)
-        found = [api_json(ReceivedOut.of(s)) for s in shared_with(who, center(who, center_id))]
+    server = client(as_)
+    found = server.pages(_base(center_id, "partner-assets"))
     rows = [{"asset_id": s["asset"]["id"], "asset": asset_label(s["asset"]),
              "owner": s["owner"]["name"], "owner_id": s["owner"]["id"], "roles": s["roles"],
              "needs_approval": "yes" if s["needs_approval"] else "no",
@@ -336,16 +258,10 @@ def drop(center_id: CenterArg, owner_id: OwnerArg, asset_id: AssetArg, yes: YesO
          as_: AsOption = None) -> None:
     """Remove one asset an owner shares from this Business Center's side; your members
     lose it at once and the owner is told."""
-    server = remote(as_)
+    server = client(as_)
     confirm(yes, f"Drop asset {asset_id} that Business Center {owner_id} shares? Your "
                  "members lose it at once.")
-    if server:
-        server.delete(_base(center_id, "partner-assets", owner_id, asset_id))
-    else:
-        from bizcenter.assets.partners import drop_shared
-
-        who = actor(as_)
-        drop_shared(who, center(who, center_id), owner_id, asset_id)
+    server.delete(_base(center_id, "partner-assets", owner_id, asset_id))
     typer.echo("Dropped.")
 
 
@@ -366,17 +282,9 @@ def ask(
     """Ask an owner for some of its assets at a role. Already partners: its Admins decide
     each; otherwise this sends a partner request carrying them."""
     done: dict[str, Any]
-    if server := remote(as_):
-        done = server.post(_base(center_id, "access-requests"), {
-            "owner_id": owner_id, "asset_ids": asset_ids, "role": role, "message": message})
-    else:
-        from bizcenter.api.routers.partners import AskOut
-        from bizcenter.assets.partners import ask_for_access
-
-        who = actor(as_)
-        here = center(who, center_id)
-        link = ask_for_access(who, here, owner_id, asset_ids, role, message=message)
-        done = api_json(AskOut.of(link, here, who, asset_ids))
+    server = client(as_)
+    done = server.post(_base(center_id, "access-requests"), {
+        "owner_id": owner_id, "asset_ids": asset_ids, "role": role, "message": message})
     if as_json:
         emit([done], [], as_json=True)
     elif done["partner_request"] is not None:
@@ -401,36 +309,21 @@ def access_requests_(
 ) -> None:
     """Access requests: partners asking for this Business Center's assets, or with
     --outgoing what it asked its owners for."""
-    if server := remote(as_):
-        found = server.pages(_base(center_id, "access-requests"),
-                             direction="outgoing" if outgoing else "incoming", state=state)
-    else:
-        from bizcenter.api.routers.partners import AccessRequestOut, request_state
-        from bizcenter.assets.partners import access_requests
-
-        who = actor(as_)
-        here = center(who, center_id)
-        found = [api_json(AccessRequestOut.of(r, here)) for r in access_requests(
-            who, here, incoming=not outgoing, state=request_state(state))]
+    server = client(as_)
+    found = server.pages(_base(center_id, "access-requests"),
+                         direction="outgoing" if outgoing else "incoming", state=state)
     emit(_access_rows(found), ACCESS_COLUMNS, as_json=as_json,
          title="Access requests sent" if outgoing else "Access requests to decide")
 
 
 def _decided(center_id: str, request_id: str, as_: str | None, *, approve: bool,
              roles: list[str] | None) -> dict[str, Any]:
-    if server := remote(as_):
-        route = _base(center_id, "access-requests", request_id,
-                      "approve" if approve else "decline")
-        answer: dict[str, Any] = server.post(route, {"roles": roles} if approve and roles
-                                             else {})
-        return answer
-    from bizcenter.api.routers.partners import AccessRequestOut
-    from bizcenter.assets.partners import decide_access
-
-    who = actor(as_)
-    here = center(who, center_id)
-    return api_json(AccessRequestOut.of(decide_access(who, here, request_id, approve=approve,
-                                                      roles=roles or None), here))
+    server = client(as_)
+    route = _base(center_id, "access-requests", request_id,
+                  "approve" if approve else "decline")
+    answer: dict[str, Any] = server.post(route, {"roles": roles} if approve and roles
+                                         else {})
+    return answer
 
 
 @app.command("approve")
@@ -469,13 +362,6 @@ def decline_access(center_id: CenterArg, request_id: RequestArg, as_: AsOption =
 def withdraw(center_id: CenterArg, request_id: RequestArg, as_: AsOption = None) -> None:
     """Withdraw an access request this Business Center sent, before the owner decides."""
     done: dict[str, Any]
-    if server := remote(as_):
-        done = server.delete(_base(center_id, "access-requests", request_id))
-    else:
-        from bizcenter.api.routers.partners import AccessRequestOut
-        from bizcenter.assets.partners import withdraw_access
-
-        who = actor(as_)
-        here = center(who, center_id)
-        done = api_json(AccessRequestOut.of(withdraw_access(who, here, request_id), here))
+    server = client(as_)
+    done = server.delete(_base(center_id, "access-requests", request_id))
     typer.echo(f"Withdrew the request for {_asked(done)}.")

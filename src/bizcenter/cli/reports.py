@@ -25,12 +25,9 @@ from bizcenter.cli.common import (
     AsOption,
     CenterArg,
     JsonOption,
-    actor,
-    api_json,
-    center,
+    client,
     emit,
     fail,
-    remote,
 )
 from bizcenter.cli.remote import path
 
@@ -134,18 +131,11 @@ def report(
         _export(center_id, as_, csv_file, scope=scope, id=id_, by=by, since=start, until=end,
                 group=group)
         return
-    if server := remote(as_):
-        route = {"center": path("centers", center_id, "reports"),
-                 "advertiser": path("centers", center_id, "reports", "advertisers", id_),
-                 "campaign": path("centers", center_id, "reports", "campaigns", id_)}[scope]
-        found = server.get(route, since=start, until=end, group=group)
-    else:
-        from bizcenter.api.routers.reports import ReportOut
-        from bizcenter.reporting.services import report as make
-
-        who = actor(as_)
-        found = api_json(ReportOut.of(make(who, center(who, center_id), scope=scope, id=id_,
-                                           since=start, until=end, group=group)))
+    server = client(as_)
+    route = {"center": path("centers", center_id, "reports"),
+             "advertiser": path("centers", center_id, "reports", "advertisers", id_),
+             "campaign": path("centers", center_id, "reports", "campaigns", id_)}[scope]
+    found = server.get(route, since=start, until=end, group=group)
     if as_json:
         sys.stdout.write(json.dumps(found, indent=2) + "\n")
         return
@@ -159,14 +149,9 @@ def report(
 def _export(center_id: str, as_: str | None, output: Path, **query: Any) -> None:
     """The API's CSV export, to a file or the screen; a refusal leaves no file behind."""
     chunks: Iterator[str]
-    if server := remote(as_):
-        # The answer's status is read here, before the file is made.
-        chunks = server.stream(path("centers", center_id, "reports", "export"), **query)
-    else:
-        from bizcenter.reporting.services import export_csv
-
-        who = actor(as_)
-        chunks = iter([export_csv(who, center(who, center_id), **query)])
+    server = client(as_)
+    # The answer's status is read here, before the file is made.
+    chunks = server.stream(path("centers", center_id, "reports", "export"), **query)
     if str(output) == "-":
         for chunk in chunks:
             sys.stdout.write(chunk)
@@ -198,13 +183,7 @@ def import_(
     if not csv_file.is_file():
         fail(f"{csv_file}: no such file.")
     data = csv_file.read_bytes()
-    if server := remote(as_):
-        done = server.upload(path("centers", center_id, "metrics"), data,
-                             "text/csv; charset=utf-8")
-    else:
-        from bizcenter.api.routers.reports import ImportOut
-        from bizcenter.reporting.services import import_metrics
-
-        who = actor(as_)
-        done = api_json(ImportOut.of(import_metrics(who, center(who, center_id), data)))
+    server = client(as_)
+    done = server.upload(path("centers", center_id, "metrics"), data,
+                         "text/csv; charset=utf-8")
     emit([done], IMPORT_COLUMNS, as_json=as_json, title="Metrics imported")
