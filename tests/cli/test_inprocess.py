@@ -34,3 +34,18 @@ def test_no_http_request_reaches_the_in_process_door(db, client, center, header)
     assert answer.status_code == 401
     answer = client.get(f"/api/v1/centers/{center.pk}", **{f"HTTP_{IN_PROCESS}": "x"})
     assert answer.status_code == 401
+
+
+def test_a_server_failure_is_raised_as_itself(db, owner, center, monkeypatch):
+    """A command on this installation ends with the failure itself ("error: database:
+    ..."), not with the 500 page the API would answer a remote caller."""
+    from django.db import DatabaseError
+
+    from bizcenter.api.routers import centers
+
+    def broken(c):
+        raise DatabaseError("the disk is full")
+
+    monkeypatch.setattr(centers.CenterOut, "of", staticmethod(broken))
+    with pytest.raises(DatabaseError, match="disk is full"):
+        Local(act(owner)).get(path("centers", center.pk))

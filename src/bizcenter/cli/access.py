@@ -17,9 +17,9 @@ from bizcenter.cli.common import (
     client,
     confirm,
     emit,
+    emit_page,
     end_fields,
     fail,
-    page_info,
     parse_end,
     person_label,
     stamp,
@@ -146,13 +146,7 @@ def list_(
     server = client(as_)
     result = server.get(path("centers", center_id, "assets"), type=type, q=search,
                         page=page, page_size=page_size)
-    emit(
-        [_row(a) for a in result["items"]],
-        COLUMNS,
-        as_json=as_json,
-        title="Assets",
-        extra=page_info(result),
-    )
+    emit_page(result, [_row(a) for a in result["items"]], COLUMNS, as_json=as_json, title="Assets")
 
 
 @app.command("create")

@@ -17,9 +17,8 @@ from bizcenter.cli.common import (
     PageOpt,
     PageSizeOpt,
     client,
-    emit,
+    emit_page,
     iso,
-    page_info,
     parse_when,
     stamp,
 )
@@ -65,13 +64,8 @@ def list_(
                         **_query(since, until, category, by), page=page,
                         page_size=page_size)
     rows = [e | {"when": stamp(e["created_at"])} for e in result["items"]]
-    emit(
-        rows,
-        ["when", "category", "action", "actor_label", "target_label", "ip"],
-        as_json=as_json,
-        title="Activity",
-        extra=page_info(result),
-    )
+    emit_page(result, rows, ["when", "category", "action", "actor_label", "target_label", "ip"],
+              as_json=as_json, title="Activity")
 
 
 @app.command("export")

@@ -25,8 +25,8 @@ from bizcenter.cli.common import (
     client,
     confirm,
     emit,
+    emit_page,
     fail,
-    page_info,
     stamp,
 )
 from bizcenter.cli.remote import path
@@ -124,8 +124,8 @@ def transactions(
     result = server.get(path("centers", center_id, "billing", "transactions"), kind=kind,
                         advertiser=advertiser, since=start, until=end, page=page,
                         page_size=page_size)
-    emit([tx_row(t) for t in result["items"]], TX_COLUMNS, as_json=as_json,
-         title="Transactions", extra=page_info(result))
+    emit_page(result, [tx_row(t) for t in result["items"]], TX_COLUMNS,
+              as_json=as_json, title="Transactions")
 
 
 @app.command("export")
@@ -238,8 +238,8 @@ def invoices(center_id: CenterArg, page: PageOpt = 1, page_size: PageSizeOpt = 5
     server = client(as_)
     result = server.get(path("centers", center_id, "billing", "invoices"), page=page,
                         page_size=page_size)
-    emit([invoice_row(i) for i in result["items"]], INVOICE_COLUMNS, as_json=as_json,
-         title="Invoices", extra=page_info(result))
+    emit_page(result, [invoice_row(i) for i in result["items"]], INVOICE_COLUMNS,
+              as_json=as_json, title="Invoices")
 
 
 @app.command("invoice")

@@ -22,9 +22,9 @@ from bizcenter.cli.common import (
     client,
     confirm,
     emit,
+    emit_page,
     fail,
     iso,
-    page_info,
     parse_when,
     person_label,
     stamp,
@@ -165,8 +165,8 @@ def list_(
     result = server.get(path("centers", center_id, "campaigns"), advertiser=advertiser,
                         status=status, objective=objective, q=search, page=page,
                         page_size=page_size)
-    emit([row(c) for c in result["items"]], COLUMNS, as_json=as_json,
-         title="Campaigns", extra=page_info(result))
+    emit_page(result, [row(c) for c in result["items"]], COLUMNS,
+              as_json=as_json, title="Campaigns")
 
 
 @app.command("show")
@@ -284,8 +284,8 @@ def list_requests(
     server = client(as_)
     result = server.get(path("centers", center_id, "change-requests"), state=state,
                         mine=mine, page=page, page_size=page_size)
-    emit([request_row(r) for r in result["items"]], REQUEST_COLUMNS, as_json=as_json,
-         title="Change requests", extra=page_info(result))
+    emit_page(result, [request_row(r) for r in result["items"]], REQUEST_COLUMNS,
+              as_json=as_json, title="Change requests")
 
 
 @requests_app.command("show")

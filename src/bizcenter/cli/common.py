@@ -242,6 +242,12 @@ def emit(
         typer.echo(" ".join(f"{k}: {v}" for k, v in extra.items()))
 
 
+def emit_page(result: dict[str, Any], rows: Sequence[dict[str, Any]],
+              columns: Sequence[str], *, as_json: bool, title: str) -> None:
+    """One page of an API list (``{items, page_info}``) as ``rows``, with where it is."""
+    emit(rows, columns, as_json=as_json, title=title, extra=page_info(result))
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""

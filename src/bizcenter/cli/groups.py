@@ -17,8 +17,8 @@ from bizcenter.cli.common import (
     client,
     confirm,
     emit,
+    emit_page,
     fail,
-    page_info,
 )
 from bizcenter.cli.remote import path
 
@@ -83,8 +83,8 @@ def list_(
     server = client(as_)
     result = server.get(path("centers", center_id, "asset-groups"), page=page,
                         page_size=page_size)
-    emit([row(g) for g in result["items"]], COLUMNS, as_json=as_json, title="Asset groups",
-         extra=page_info(result))
+    emit_page(result, [row(g) for g in result["items"]], COLUMNS,
+              as_json=as_json, title="Asset groups")
 
 
 @app.command("show")

@@ -14,12 +14,14 @@ import codecs
 import io
 import json
 import logging
+import sys
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.core.signals import got_request_exception
 from django.http import HttpResponseBase
 
 from bizcenter.api.auth import IN_PROCESS
@@ -132,7 +134,22 @@ class Local(Client):
         # The handler's get_response, not its __call__: no request_started or
         # request_finished signal, which would close this command's database
         # connection (and, inside a test's transaction, break it) after each call.
-        response = _django().get_response(WSGIRequest(environ))
+        request = WSGIRequest(environ)
+        failed: list[BaseException] = []
+
+        def caught(sender: Any, request: Any = None, **kwargs: Any) -> None:
+            if request is not None and request.META.get(IN_PROCESS) is self.who:
+                failed.append(sys.exc_info()[1] or RuntimeError("unknown"))
+
+        got_request_exception.connect(caught, weak=False)
+        try:
+            response = _django().get_response(request)
+        finally:
+            got_request_exception.disconnect(caught)
+        if failed and response.status_code >= 500:
+            # The failure itself, as a command on the database always ended with it
+            # ("error: database: ...", or the traceback with BIZCENTER_DEBUG).
+            raise failed[0]
         if response.status_code >= 400:
             raw = b"" if response.streaming else response.content  # type: ignore[attr-defined]
             raise refusal(raw, response.status_code,

@@ -22,9 +22,9 @@ from bizcenter.cli.common import (
     client,
     confirm,
     emit,
+    emit_page,
     end_fields,
     fail,
-    page_info,
     parse_end,
     stamp,
 )
@@ -291,13 +291,9 @@ def list_(
         }
         for i in result["items"]
     ]
-    emit(
-        rows,
-        ["id", "address", "role", "modules", "status", "sent", "expires", "resent"],
-        as_json=as_json,
-        title="Invitations",
-        extra=page_info(result),
-    )
+    emit_page(result, rows,
+              ["id", "address", "role", "modules", "status", "sent", "expires", "resent"],
+              as_json=as_json, title="Invitations")
 
 
 @app.command("resend")

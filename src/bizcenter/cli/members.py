@@ -16,9 +16,9 @@ from bizcenter.cli.common import (
     client,
     confirm,
     emit,
+    emit_page,
     end_fields,
     fail,
-    page_info,
     parse_end,
     person_label,
     stamp,
@@ -89,13 +89,7 @@ def list_(
     result = server.get(path("centers", center_id, "members"), q=search, role=role,
                         kind=kind, state="" if every else state, sort=sort, page=page,
                         page_size=page_size)
-    emit(
-        [row(m) for m in result["items"]],
-        COLUMNS,
-        as_json=as_json,
-        title="Members",
-        extra=page_info(result),
-    )
+    emit_page(result, [row(m) for m in result["items"]], COLUMNS, as_json=as_json, title="Members")
 
 
 @app.command("edit")
