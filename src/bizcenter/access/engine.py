@@ -17,7 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bizcenter.access import snapshot
-from bizcenter.access.actions import ADMIN_ONLY, CHANGES_ACCOUNT, Action
+from bizcenter.access.actions import Action
+from bizcenter.access.rules import RULE, TEXTS, Rule, needs, text
+from bizcenter.centers.choices import FinanceRole, Module
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import NotAllowed, NotFound
@@ -128,100 +130,124 @@ def check(user: User | None, action: Action, resource: BusinessCenter | Asset,
 
 
 def decide(snap: snapshot.Snapshot, action: Action, asset: Asset | None) -> Decision:
-    """The rules of DESIGN.md "Access rules", on one compiled snapshot."""
-    name = snap.center_name
-    if snap.state is None:
-        return _deny(snap, "not_member", f"You are not a member of {name}.",
-                     f"Ask an Admin of {name} to invite you, then accept the invitation.")
-    if snap.state == "REVOKED":
-        return _deny(snap, "revoked", f"Your access to {name} was revoked.",
-                     f"Ask an Admin of {name} to invite you again.")
-    if snap.state == "EXPIRED":
-        return _deny(snap, "membership_expired", f"Your access to {name} has ended (it had an "
-                     "end date).", f"Ask an Admin of {name} to extend it.")
+    """The row of ``access.rules`` for ``action``, evaluated on one compiled snapshot
+    (DESIGN.md "Access rules"): the first step with an answer gives it."""
+    rule = RULE[action]
+    for step in _STEPS:
+        decision = step(snap, rule, asset)
+        if decision is not None:
+            return decision
+    raise AssertionError(f"no step answered for {action}")  # _assigned always answers
+
+
+def _deny_key(snap: snapshot.Snapshot, key: str, *, fix: str | None = None,
+              more: tuple[str, ...] = (), ask: OwnerAsk | None = None,
+              code: str | None = None, **values: object) -> Decision:
+    """A refusal from a text key: the key is the code, ``key.fix`` the fix."""
+    values.setdefault("center", snap.center_name)
+    return _deny(snap, code or key.split(".")[0], text(key, **values),
+                 fix if fix is not None else text(f"{key}.fix", **values), *more, ask=ask)
+
+
+_STATES = {None: "not_member", "REVOKED": "revoked", "EXPIRED": "membership_expired"}
+
+
+def _membership(snap: snapshot.Snapshot, rule: Rule, asset: Asset | None) -> Decision | None:
+    if snap.state in _STATES:
+        return _deny_key(snap, _STATES[snap.state])
     if snap.needs_two_factor:
-        return _deny(snap, "two_factor_required",
-                     f"{name} requires 2-step verification for {snap.needs_two_factor}, and "
-                     "you have not set it up.",
-                     "Set up 2-step verification in your account (an authenticator app), "
-                     f"then everything you were given in {name} opens again.")
-    own = asset is None or asset.center_id == snap.center_id
-    if snap.is_admin and own:
-        if asset is not None and action in CHANGES_ACCOUNT and asset.status != "ACTIVE":
-            return _inactive(snap, asset)
-        return _allow(snap, f"You are an Admin of {name}: Admins may do everything in it.")
-    if not own and action in ADMIN_ONLY:
-        assert asset is not None  # not own: an asset of another Business Center
-        share = _share(snap, asset)
-        owner = share.owner if share is not None else "the partner Business Center"
-        return _deny(snap, "owned_by_partner",
-                     f"{asset} is owned by {owner}, a partner Business Center; only its "
-                     f"owner can do this ({action}).",
-                     f"Only the Admins of {owner} can do it; ask them.")
-    # A Standard member from here on.
-    if action == Action.CENTER_VIEW:
-        return _allow(snap, f"You are a member of {name}.")
-    if action in ADMIN_ONLY:
-        return _deny(snap, "admins_only",
-                     f"Only Admins of {name} can do this ({action}); you are a Standard member.",
-                     f"Ask an Admin of {name} to do it, or to make you an Admin.")
-    if action in (Action.BILLING_VIEW, Action.BILLING_MANAGE):
-        return _billing(snap, action)
-    module = {Action.CAMPAIGN_VIEW: "CAMPAIGNS", Action.CAMPAIGN_EDIT: "CAMPAIGNS",
-              Action.CAMPAIGN_PROPOSE: "CAMPAIGNS", Action.REPORT_VIEW: "ANALYTICS",
-              Action.ASSET_VIEW: "ASSETS"}[action]
-    needs_module = not (action == Action.ASSET_VIEW and asset is not None)
-    if needs_module and module not in snap.modules and not snap.is_admin:
-        return _deny(snap, "module_missing",
-                     f"You were not given the {module.title()} module in {name}.",
-                     f"Ask an Admin of {name} to add the {module.title()} module to your access.")
-    if asset is None:
-        if action == Action.CAMPAIGN_EDIT and not snap.is_admin:
-            return _deny(snap, "role_too_low",
-                         f"Standard members cannot change campaigns in {name} directly.",
-                         "Propose the change instead: an Admin approves it.")
-        return _allow(snap, f"You have the {module.title()} module in {name}.",
-                      "Lists show only the assets assigned to you.")
+        return _deny_key(snap, "two_factor_required", two_factor=snap.needs_two_factor)
+    return None
+
+
+def _own(snap: snapshot.Snapshot, asset: Asset | None) -> bool:
+    return asset is None or asset.center_id == snap.center_id
+
+
+def _admin(snap: snapshot.Snapshot, rule: Rule, asset: Asset | None) -> Decision | None:
+    """Admins may do everything in their own Business Center; changes need an active
+    account."""
+    if not (snap.is_admin and _own(snap, asset)):
+        return None
+    if asset is not None and rule.active and asset.status != "ACTIVE":
+        return _inactive(snap, asset)
+    return _allow(snap, text("admin", center=snap.center_name))
+
+
+def _partner_owned(snap: snapshot.Snapshot, rule: Rule, asset: Asset | None
+                   ) -> Decision | None:
+    """What only Admins do, only the owner's Admins do to a partner's asset."""
+    if asset is None or _own(snap, asset) or not rule.admins_only:
+        return None
+    share = _share(snap, asset)
+    owner = share.owner if share is not None else "the partner Business Center"
+    return _deny_key(snap, "owned_by_partner", asset=asset, owner=owner, action=rule.action)
+
+
+def _standard(snap: snapshot.Snapshot, rule: Rule, asset: Asset | None) -> Decision | None:
+    """A Standard member from here on (or a partner's Admin, on what was shared)."""
+    if rule.members:
+        return _allow(snap, text("member", center=snap.center_name))
+    if rule.admins_only:
+        return _deny_key(snap, "admins_only", action=rule.action)
+    if rule.finance_roles:
+        return _billing(snap, rule)
+    return None
+
+
+def _module(snap: snapshot.Snapshot, rule: Rule, asset: Asset | None) -> Decision | None:
+    needed = rule.module and (asset is None or rule.module_on_asset)
+    if not needed or rule.module in snap.modules or snap.is_admin:
+        return None
+    return _deny_key(snap, "module_missing", module=Module(rule.module).label)
+
+
+def _listing(snap: snapshot.Snapshot, rule: Rule, asset: Asset | None) -> Decision | None:
+    """Asked about the Business Center (a list): the module is enough, unless the row
+    keeps it from Standard members."""
+    if asset is not None:
+        return None
+    if not rule.standard and not snap.is_admin:
+        return _deny_key(snap, f"{rule.instead}.center", code="role_too_low",
+                         fix=text(f"{rule.instead}.fix"))
+    return _allow(snap, text("module", module=Module(rule.module).label,
+                             center=snap.center_name), text("module.more"))
+
+
+def _assigned(snap: snapshot.Snapshot, rule: Rule, asset: Asset | None) -> Decision | None:
+    assert asset is not None  # _listing answered for the Business Center
     access = snap.assets.get(asset.pk)
     if access is None:
-        return _deny(snap, "asset_not_assigned",
-                     f"{asset} is not assigned to you in {name}.",
-                     f"Ask an Admin of {name} to assign {asset} to you (directly, through "
-                     "an asset group, or from what a partner shared).")
-    if action == Action.CAMPAIGN_EDIT and snap.is_admin and access.roles & {"ADMIN", "OPERATOR"}:
-        # A partner's Admin, on an account shared with it at an operating role.
-        if asset.status != "ACTIVE":
-            return _inactive(snap, asset)
-        return _allow(snap, f"{asset} is shared with {name} as "
-                      f"{', '.join(sorted(access.roles))}, and you are an Admin of {name}.")
-    held = ", ".join(sorted(access.roles))
-    if action in (Action.CAMPAIGN_EDIT, Action.CAMPAIGN_PROPOSE) and snap.is_admin and not (
-            access.roles & {"ADMIN", "OPERATOR"}):
+        return _deny_key(snap, "asset_not_assigned", asset=asset)
+    roles = ", ".join(sorted(access.roles))
+    if rule.asset_roles and not access.roles & rule.asset_roles:
+        return _view_only(snap, rule, asset, roles)
+    if rule.asset_roles and not rule.standard and not snap.is_admin:
+        return _deny_key(snap, f"{rule.instead}.asset", asset=asset, code="role_too_low",
+                         fix=text(f"{rule.instead}.fix"))
+    if rule.active and asset.status != "ACTIVE":
+        return _inactive(snap, asset)
+    values = {"asset": asset, "center": snap.center_name, "roles": roles,
+              "via": ", ".join(access.via)}
+    more = (text(f"{rule.allowed}.more"),) if f"{rule.allowed}.more" in TEXTS else ()
+    return _allow(snap, text(rule.allowed, **values), *more)
+
+
+def _view_only(snap: snapshot.Snapshot, rule: Rule, asset: Asset, held: str) -> Decision:
+    """The asset role held is below the row's: who can raise it."""
+    fix, more, ask = _raise_to(snap, asset, rule.ask_for)
+    if snap.is_admin:
         # A partner's Admin holds exactly what is shared: only the owner can raise it.
-        fix, more, ask = _raise_to(snap, asset, "OPERATOR")
-        return _deny(snap, "role_too_low", f"{asset} is shared with {name} as {held}, which "
-                     "only views.", fix, *more, ask=ask)
-    if action == Action.CAMPAIGN_EDIT:
-        if access.roles & {"ADMIN", "OPERATOR"}:
-            return _deny(snap, "role_too_low",
-                         f"Standard members cannot change campaigns in {asset} directly.",
-                         "Propose the change instead: an Admin approves it.")
-        fix, more, ask = _raise_to(snap, asset, "OPERATOR")
-        return _deny(snap, "role_too_low",
-                     f"Standard members cannot change campaigns in {asset} directly, and "
-                     f"your role on it ({held}) only views.", fix, *more, ask=ask)
-    if action == Action.CAMPAIGN_PROPOSE:
-        if not access.roles & {"ADMIN", "OPERATOR"}:
-            fix, more, ask = _raise_to(snap, asset, "OPERATOR")
-            return _deny(snap, "role_too_low",
-                         f"Your role on {asset} is {held}, which only views.", fix, *more,
-                         ask=ask)
-        if asset.status != "ACTIVE":
-            return _inactive(snap, asset)
-        return _allow(snap, f"You are {', '.join(sorted(access.roles))} on {asset}.",
-                      "Your change becomes a request that an Admin approves.")
-    return _allow(snap, f"{asset} is assigned to you as {', '.join(sorted(access.roles))} "
-                        f"({', '.join(access.via)}).")
+        key = "shared_view_only"
+    elif not rule.standard:
+        key = f"{rule.instead}.view_only"
+    else:
+        key = "role_view_only"
+    return _deny_key(snap, key, asset=asset, held=held, code="role_too_low", fix=fix,
+                     more=more, ask=ask)
+
+
+_STEPS = (_membership, _admin, _partner_owned, _standard, _module, _listing, _assigned)
 
 
 def _inactive(snap: snapshot.Snapshot, asset: Asset) -> Decision:
@@ -234,25 +260,15 @@ def _inactive(snap: snapshot.Snapshot, asset: Asset) -> Decision:
                  "changed.", who)
 
 
-def _billing(snap: snapshot.Snapshot, action: Action) -> Decision:
+def _billing(snap: snapshot.Snapshot, rule: Rule) -> Decision:
     """Billing access is the finance role, and nothing else: the Billing module is held
     exactly when a finance role is (centers.choices.billing_access)."""
-    name = snap.center_name
-    if snap.finance_role == "MANAGER":
-        return _allow(snap, f"Your Billing access in {name} is Finance Manager: you view "
-                      "and change billing.")
-    if snap.finance_role == "ANALYST" and action == Action.BILLING_VIEW:
-        return _allow(snap, f"Your Billing access in {name} is Finance Analyst: you view "
-                      "billing.")
-    if snap.finance_role == "ANALYST":
-        return _deny(snap, "finance_role_too_low",
-                     f"Your Billing access in {name} is Finance Analyst: Finance Analysts can "
-                     "view billing but not change it.",
-                     f"Ask an Admin of {name} to make you Finance Manager.")
-    return _deny(snap, "finance_role_missing",
-                 f"You have no Billing access in {name} (no finance role).",
-                 f"Ask an Admin of {name} to give you Billing access: Finance Analyst to view "
-                 "billing, or Finance Manager to change it.")
+    if snap.finance_role in rule.finance_roles:
+        return _allow(snap, text(f"finance.{snap.finance_role}", center=snap.center_name))
+    if snap.finance_role:
+        return _deny_key(snap, "finance_role_too_low",
+                         finance=FinanceRole(rule.finance_ask_for).label)
+    return _deny_key(snap, "finance_role_missing")
 
 
 def require(actor: Actor, action: Action, resource: BusinessCenter | Asset,
@@ -303,6 +319,9 @@ class Explanation:
     reasons: tuple[str, ...]
     fix: str
     ask: OwnerAsk | None = None  # only the owner of a shared asset can lift the limit
+    # What the action's row of access.rules asks of anyone, in words: the same for every
+    # person, so it tells nothing about the one asked about.
+    needs: str = ""
 
     def as_text(self) -> str:
         lines = [("Allowed" if self.allowed else "Denied") + f" ({self.code})."]
@@ -322,7 +341,7 @@ def explain(user: User, action: Action, resource: BusinessCenter | Asset,
     another."""
     decision = check(user, action, resource, within)
     return Explanation(decision.allowed, decision.code, decision.reasons, decision.fix,
-                       decision.ask)
+                       decision.ask, needs(action))
 
 
 def why(actor: Actor, address: str, action: str, resource: str,

@@ -29,6 +29,7 @@ from django.conf import settings
 
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import Explanation, explain, require
+from bizcenter.access.rules import needs
 from bizcenter.accounts.addresses import Address, parse_address
 from bizcenter.accounts.models import User
 from bizcenter.assets.models import Asset
@@ -101,7 +102,7 @@ def _opened_by_someone_else(invitation: Invitation) -> datetime | None:
             .order_by("-created_at").values_list("created_at", flat=True).first())
 
 
-def _invited(center: BusinessCenter, invitation: Invitation) -> Explanation:
+def _invited(center: BusinessCenter, invitation: Invitation, action: Action) -> Explanation:
     address = invitation.address
     reasons = [f"{address} has no membership in {center.name} yet."]
     sent = f"{invitation.sent_at:%Y-%m-%d}"
@@ -121,17 +122,17 @@ def _invited(center: BusinessCenter, invitation: Invitation) -> Explanation:
     if (opened := _opened_by_someone_else(invitation)) is not None:
         reasons.append(f"On {opened:%Y-%m-%d} its link was opened while logged in with "
                        f"another address; only {address} itself can accept it.")
-    return Explanation(False, code, tuple(reasons), fix)
+    return Explanation(False, code, tuple(reasons), fix, needs=needs(action))
 
 
-def _stranger(center: BusinessCenter, address: str) -> Explanation:
+def _stranger(center: BusinessCenter, address: str, action: Action) -> Explanation:
     """The one answer for an address this Business Center does not know, account or not."""
     return Explanation(
         False, "not_in_center",
         (f"{address} has no membership and no pending invitation in {center.name}.",),
         f"Invite {address} from Users → Partners → Add Partners; they accept from the link "
         "by signing up or logging in with this exact address. If they were invited at "
-        "another email or phone, troubleshoot that address instead.")
+        "another email or phone, troubleshoot that address instead.", needs=needs(action))
 
 
 def troubleshoot(actor: Actor, center: BusinessCenter, address: str, action: str,
@@ -143,8 +144,8 @@ def troubleshoot(actor: Actor, center: BusinessCenter, address: str, action: str
     if (person := _member(center, parsed)) is not None:
         return explain(person, wanted, target, within=center)
     if (invitation := _invitation(center, parsed.value)) is not None:
-        return _invited(center, invitation)
-    return _stranger(center, parsed.value)
+        return _invited(center, invitation, wanted)
+    return _stranger(center, parsed.value, wanted)
 
 
 def choices(actor: Actor, center: BusinessCenter, limit: int = 500) -> list[Asset]:
