@@ -7,15 +7,24 @@ a reason and a fix from ``explain``.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.utils import timezone
 
+import bizcenter
+from bizcenter.access import rules
 from bizcenter.access.actions import Action
-from bizcenter.access.engine import check, explain
+from bizcenter.access.engine import check, decide, explain
+from bizcenter.access.snapshot import AssetAccess, Snapshot
+from bizcenter.assets.kinds import CHANGE_ROLES
+from bizcenter.assets.models import Asset
 from bizcenter.assets.services import assign, create_asset
+from bizcenter.centers.choices import Module
 from bizcenter.centers.services import revoke_member, update_member
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
@@ -187,3 +196,94 @@ def test_every_partner_person_every_action(center, as_owner, make_user, settings
             if not decision.allowed:
                 assert explain(people[who], action, resources[key], within=agency).fix
     assert not mismatches, "\n".join(mismatches)
+
+
+# --- The rules table itself (access.rules): the engine, the troubleshooter and the README
+# all read it.
+
+def _snap(role: str = "STANDARD", **kw) -> Snapshot:
+    return Snapshot(user_id=1, center_id=1, center_name="Brand Co", version=1,
+                    membership_id=5, state="ACTIVE", role=role, **kw)
+
+
+def _account(status: str = "ACTIVE") -> Asset:
+    return Asset(pk=7, center_id=1, type="ADVERTISER", name="Spring", status=status)
+
+
+def test_every_action_has_exactly_one_row():
+    actions = [rule.action for rule in rules.TABLE]
+    assert sorted(actions) == sorted(Action)
+    assert set(rules.RULE) == set(Action)
+
+
+def test_the_readme_table_is_the_generated_one():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start, end = "<!-- rules:start -->\n", "<!-- rules:end -->"
+    assert start in readme and end in readme
+    written = readme.split(start, 1)[1].split(end, 1)[0]
+    assert written == rules.rules_markdown(), (
+        "README.md's rules table differs from access/rules.py: paste the output of "
+        "`python -m bizcenter.access.rules` between its rules markers")
+
+
+def test_every_row_is_evaluated_for_admins_and_standard_members():
+    account = _account()
+    for rule in rules.TABLE:
+        for snap in (_snap("ADMIN"), _snap(), _snap(modules=frozenset(Module.values),
+                                                     finance_role="ANALYST",
+                                                     assets={7: AssetAccess("ADVERTISER",
+                                                             "ACTIVE",
+                                                             frozenset({"ANALYST"}))})):
+            for resource in (None, account):
+                decision = decide(snap, rule.action, resource)
+                assert decision.reason, (rule.action, snap.role, resource)
+                assert decision.allowed or decision.fix, (rule.action, snap.role, resource)
+        assert decide(_snap("ADMIN"), rule.action, None).allowed
+        assert rules.needs(rule.action)
+
+
+def test_a_permission_is_one_row(monkeypatch):
+    """Change one row and the engine follows: campaign.view made to need an operating
+    role and the Analytics module instead of any role and Campaigns."""
+    analyst = _snap(modules=frozenset({"CAMPAIGNS"}), assets={
+        7: AssetAccess("ADVERTISER", "ACTIVE", frozenset({"ANALYST"}))})
+    assert decide(analyst, Action.CAMPAIGN_VIEW, _account()).allowed
+    monkeypatch.setitem(rules.RULE, Action.CAMPAIGN_VIEW, rules.Rule(
+        Action.CAMPAIGN_VIEW, on=rules.AD_ACCOUNT, module=Module.ANALYTICS,
+        asset_roles=CHANGE_ROLES, asset_type="ADVERTISER"))
+    refused = decide(analyst, Action.CAMPAIGN_VIEW, _account())
+    assert refused.code == "module_missing" and "Analytics" in refused.reason
+    analytics = replace(analyst, modules=frozenset({"ANALYTICS"}))
+    refused = decide(analytics, Action.CAMPAIGN_VIEW, _account())
+    assert refused.code == "role_too_low" and "OPERATOR" in refused.fix
+    operator = replace(analytics, assets={
+        7: AssetAccess("ADVERTISER", "ACTIVE", frozenset({"OPERATOR"}))})
+    assert decide(operator, Action.CAMPAIGN_VIEW, _account()).allowed
+
+
+def test_every_text_key_a_row_or_the_engine_names_exists():
+    for rule in rules.TABLE:
+        assert rule.allowed in rules.TEXTS
+        if rule.instead:
+            for suffix in ("center", "asset", "view_only", "fix"):
+                assert f"{rule.instead}.{suffix}" in rules.TEXTS
+        if rule.finance_roles:
+            assert all(f"finance.{role}" in rules.TEXTS for role in rule.finance_roles)
+            assert rule.finance_ask_for
+        if rule.asset_roles:
+            assert rule.ask_for in rule.asset_roles
+
+
+ROLE_SET = re.compile(r"""[{(\[]\s*(["'](ADMIN|OPERATOR|ANALYST)["']\s*,\s*)+"""
+                      r"""["'](ADMIN|OPERATOR|ANALYST)["']\s*,?\s*[})\]]""")
+
+
+def test_asset_role_sets_are_spelled_once():
+    """A set of ad-account roles is a named constant (assets.kinds): written out anywhere
+    else it would drift from the rules."""
+    src = Path(bizcenter.__file__).resolve().parent
+    found = [f"{path.relative_to(src)}: {match.group(0)}"
+             for path in sorted(src.rglob("*.py")) if "migrations" not in path.parts
+             for match in ROLE_SET.finditer(path.read_text())]
+    assert found == ['assets/kinds.py: ("ADMIN", "OPERATOR", "ANALYST")',
+                     'assets/kinds.py: {"ADMIN", "OPERATOR"}'], found
