@@ -38,6 +38,8 @@ def _kind(pid: str) -> str | None:
         if int(pid) == os.getpid():
             return "load"
         comm = (PROC / pid / "comm").read_text().strip()
+        if comm == "wrk":  # bench/wrk.py's load generator
+            return "load"
         if comm.startswith("postgres"):
             return "database"
         command = (PROC / pid / "cmdline").read_bytes().split(b"\0")

@@ -104,7 +104,7 @@ def seed_center(owner: object, name: str, members: int, rng: random.Random) -> d
         (User(email=f"person{i}.{tag}@bench{i % 7}.example",
               name=f"{rng.choice(('Ada', 'Ben', 'Chloé', 'Farid', 'Wen'))} "
                    f"{rng.choice(('Martin', 'Müller', 'Okafor', 'Silva'))}",
-              password=unusable)
+              password=unusable, email_verified_at=now)
          for i in range(members - 1)), batch_size=1000)
     kinds, modules = list(PartnerKind.values), list(Module.values)
     rows = Membership.objects.bulk_create(
@@ -159,6 +159,7 @@ def seed(campaigns: int, days: int) -> dict:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
+    from django.utils import timezone
 
     from bizcenter.accounts.models import User
     from bizcenter.accounts.tokens import create_token
@@ -167,8 +168,10 @@ def seed(campaigns: int, days: int) -> dict:
 
     call_command("migrate", verbosity=0)
     rng = random.Random(9)
+    # Verified, as an account must be to create a Business Center.
     owner = User.objects.create(email="owner@bench.example", name="Olivia Owner",
-                                password=make_password(None))
+                                password=make_password(None),
+                                email_verified_at=timezone.now())
     centers = {str(n): seed_center(owner, f"Size{n} Media", n, rng) for n in SIZES}
     big = centers[str(SIZES[0])]
     report = seed_metrics(big["id"], big["asset"], campaigns, days)

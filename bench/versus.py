@@ -1,6 +1,6 @@
 """This tree against another commit over real HTTP, burst for burst, in one run.
 
-    .venv/bin/python bench/versus.py --against HEAD~1
+    .venv/bin/python bench/versus.py --against HEAD~1 [--wrk]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/14 \\
         .venv/bin/python bench/versus.py --against 3379b9f --rounds 16
 
@@ -28,6 +28,7 @@ import tempfile
 from pathlib import Path
 
 import cputime
+import wrk
 from http_load import (
     ENDPOINTS,
     ROOT,
@@ -72,6 +73,8 @@ def compare(database_url: str | None, args: argparse.Namespace, other_src: Path,
         for key in args.endpoints:
             theirs[key].key = f"other|{key}"
             targets += [mine[key], theirs[key]]
+        if args.wrk:
+            return wrk.measure(targets, args.seconds, args.rounds, args.concurrency)
         return measure(targets, args.seconds, args.rounds, args.concurrency)
     finally:
         if other is not None:
@@ -82,7 +85,7 @@ def compare(database_url: str | None, args: argparse.Namespace, other_src: Path,
 def table(figures: dict[str, dict], args: argparse.Namespace, name: str, other: str) -> str:
     lines = [f"{name}, `bizcenter serve --workers {args.workers}`, {args.concurrency} "
              f"connections, {args.rounds} x {args.seconds:g} s per line, each tree's bursts "
-             "one after the other", "",
+             f"one after the other, load from {'wrk' if args.wrk else 'this process'}", "",
              f"| endpoint | this tree | vs its floor | CPU µs per request: app / machine "
              f"| {other} | vs its floor | CPU µs per request: app / machine |",
              "|---|---:|---:|---:|---:|---:|---:|"]
@@ -102,6 +105,8 @@ def main() -> None:
     parser.add_argument("--against", required=True, help="a commit, branch or tag")
     parser.add_argument("--endpoints", default="ping,healthz,check@4000",
                         help=f"of {','.join(KEYS)} (the floor, ping, for the ratios)")
+    parser.add_argument("--wrk", action="store_true",
+                        help="drive the load with wrk (bench/wrk.py), not this process")
     load_options(parser, seconds=1.0, rounds=10, campaigns=10)
     args = parser.parse_args()
     args.endpoints = [k.strip() for k in args.endpoints.split(",") if k.strip()]
