@@ -31,7 +31,7 @@ class Holder:
 
 def holders(actor: Actor, center: BusinessCenter, asset_id: int | str
             ) -> tuple[Asset, list[Holder]]:
-    require(actor, Action.ASSET_MANAGE, center)  # before the id: see DESIGN.md
+    require(actor, Action.ASSET_MANAGE, center)  # before the id (ARCHITECTURE.md)
     asset, ceiling = reachable_asset(center, asset_id)
     members = Membership.objects.active().filter(center=center).select_related("user")
     everything = tuple(ceiling) if ceiling is not None else ("all roles",)

@@ -80,7 +80,7 @@ def asset_dict(asset: Asset) -> dict[str, Any]:
 def create_asset(actor: Actor, center: BusinessCenter, *, type: str, name: str,
                  status: str = AssetStatus.ACTIVE) -> Asset:
     with transaction.atomic():
-        require(actor, Action.ASSET_MANAGE, center)  # before the input: see DESIGN.md
+        require(actor, Action.ASSET_MANAGE, center)  # before the input (ARCHITECTURE.md)
         kind = choice(AssetType, type, "type")
         state = choice(AssetStatus, status, "status")
         if state != AssetStatus.ACTIVE and kind != AssetType.ADVERTISER:

@@ -308,7 +308,7 @@ def create_campaign(actor: Actor, center: BusinessCenter, advertiser_id: int | s
     data = {"budget_mode": BudgetMode.DAILY, **fields}
     with transaction.atomic():
         center = seats.lock_both(center.pk, _sharing_owner(center, advertiser_id=advertiser_id))
-        # Who may act on which ad account before what they typed: see DESIGN.md.
+        # Who may act on which ad account before what they typed: docs/ARCHITECTURE.md.
         require(actor, Action.CAMPAIGN_VIEW, center)
         advertiser = _advertiser(actor, center, advertiser_id)
         route = _may(actor, center, advertiser)

@@ -226,7 +226,7 @@ def visible_centers(actor: Actor) -> QuerySet[BusinessCenter]:
 def update_center(actor: Actor, center: BusinessCenter,
                   **changes: str | list[str] | bool | None) -> BusinessCenter:
     """Rename or change settings; only the fields given change."""
-    require(actor, Action.SETTINGS_MANAGE, center)  # before the input: see DESIGN.md
+    require(actor, Action.SETTINGS_MANAGE, center)  # before the input (ARCHITECTURE.md)
     cleaners: dict[str, Any] = {
         "name": _name, "company": _company,
         "timezone": _timezone, "currency": _currency, "allowed_email_domains": _domains,
@@ -369,7 +369,7 @@ def update_member(
     clear_expiry: bool = False,
 ) -> Membership:
     """Change someone's access; only the fields given change."""
-    require(actor, Action.MEMBER_MANAGE, center)  # before the input: see DESIGN.md
+    require(actor, Action.MEMBER_MANAGE, center)  # before the input (ARCHITECTURE.md)
     changes: dict[str, Any] = {}
     if role is not None:
         changes["role"] = choice(Role, role, "role")

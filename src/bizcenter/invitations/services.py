@@ -214,7 +214,7 @@ def invite(
     so concurrent calls can never overshoot the seat limits.
     """
     # Before the input: the asset ids below would tell a caller without the right which
-    # ids are assets here (DESIGN.md, "Authorize first").
+    # ids are assets here (docs/ARCHITECTURE.md, "Authorize first").
     require(actor, Action.MEMBER_INVITE, center)
     limit = settings.BIZCENTER_MAX_INVITES_PER_CALL
     if not addresses:

@@ -176,7 +176,7 @@ class AssetRoles:
 
 
 class InviteForm(AssetRoles, ServiceErrors, forms.Form):
-    """Add Partners: the article's form, several addresses at once or a CSV file, or
+    """Add Partners, as the product flow has it: several addresses at once or a CSV file, or
     both: typed addresses and the file's rows are then invited together as one import,
     and its results list both (nothing typed is dropped for the file)."""
 

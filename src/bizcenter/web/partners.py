@@ -215,7 +215,7 @@ def copy_link(request: HttpRequest, center: BusinessCenter, invitation_id: int) 
 @center_page
 @require_http_methods(["GET", "POST"])
 def revoke(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpResponse:
-    """Revoke Access, with a confirmation step as the article describes."""
+    """Revoke Access, with a confirmation step, as the product flow asks (docs/ARCHITECTURE.md)."""
     membership = get_member(actor(request), center, member_id)
     members_url = reverse("web:members", args=[center.pk])
     if request.method == "POST":
