@@ -428,6 +428,7 @@ OPS: dict[str, Op] = {
     "PATCH /centers/{center_id}/members/{member_id}": Op(
         needs(A.MEMBER_MANAGE), body=lambda w, ids: {"kind": "client"}),
     "DELETE /centers/{center_id}/members/{member_id}": Op(needs(A.MEMBER_MANAGE)),
+    "GET /centers/{center_id}/members/{member_id}/consequences": Op(needs(A.MEMBER_MANAGE)),
     # invitations
     "GET /centers/{center_id}/invitations": Op(needs(A.MEMBER_VIEW)),
     "POST /centers/{center_id}/invitations": Op(
