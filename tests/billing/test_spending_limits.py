@@ -138,3 +138,13 @@ def test_the_billing_page_says_where_each_account_stands(client, owner, center, 
     page = client.get(reverse("web:billing", args=[center.pk])).content.decode()
     assert "has spent its whole limit for" in page and "2 campaigns paused" in page
     assert "has spent 85% of its limit" in page and "85% spent" in page
+
+
+def test_the_campaigns_page_says_which_the_limit_paused(client, owner, center, account, running):
+    services.set_spending_limit(act(owner), center, account.pk, "10")
+    _spent(center, running[0], "20")
+    client.force_login(owner)
+    listed = client.get(reverse("web:campaigns", args=[center.pk])).content.decode()
+    assert listed.count("spending limit</span>") == 2
+    detail = client.get(reverse("web:campaign", args=[center.pk, running[0].pk])).content.decode()
+    assert "paused by its ad account's monthly spending limit" in detail

@@ -18,8 +18,8 @@ from bizcenter.campaigns.models import Campaign
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
 
-# Enough for the first weeks of the demo's spend, as a business pays in advance.
-OPENING_TOP_UP = "40000.00"
+# Enough for the demo's 90 days of spend (about 75,000), paid in advance.
+OPENING_TOP_UP = "80000.00"
 # Where the busiest ad account stands against its limit this month: past the warning.
 LIMIT_USED = Decimal("0.87")
 
