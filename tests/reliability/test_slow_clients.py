@@ -125,3 +125,10 @@ def test_serve_on_every_interface_prints_the_warning_once(tmp_path: Path):
         output, _ = server.communicate(timeout=30)
     assert output.count("WARNING: listening on 0.0.0.0") == 1, output
     assert "BIZCENTER_BEHIND_PROXY=1" in output
+
+
+def test_threads_per_process_can_be_lowered_to_fit_the_databases_connections():
+    from bizcenter.cli.serve import THREADS, gunicorn_options
+
+    assert gunicorn_options("127.0.0.1", 8000, 4)["threads"] == THREADS
+    assert gunicorn_options("127.0.0.1", 8000, 4, 8)["threads"] == 8

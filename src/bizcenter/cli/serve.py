@@ -63,12 +63,28 @@ def migrate(data_dir: DataDir = None) -> None:
     call_command("createcachetable", verbosity=1)  # the shared rate-limit counters
 
 
+# Threads per worker process. A slow client (headers sent a byte at a time) holds the
+# thread reading it: gunicorn's gthread worker parks a connection that sends nothing
+# for 5 s without a thread and closes it after `keepalive`, but it cannot bound a
+# header read that has started. With sync workers one such client per process stopped
+# the server; here it takes workers x THREADS of them (bench/slow_clients.py), while
+# the threads cost nothing until used. Each thread that has served a request keeps its
+# own database connection (CONN_MAX_AGE), so this is also the most connections one
+# process opens under full load.
+THREADS = 32
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[
         int, typer.Option(help="HTTP worker processes [default: 2 per CPU, at most 8].")
     ] = 0,
+    threads: Annotated[
+        int, typer.Option(min=1, max=256, help="Threads per worker process; each may hold "
+                          "one database connection (keep workers x threads under "
+                          "PostgreSQL's max_connections).")
+    ] = THREADS,
     demo: Annotated[
         bool, typer.Option("--demo", help="Also create a demo Business Center to explore.")
     ] = False,
@@ -117,14 +133,14 @@ def serve(
         )
     typer.echo(
         f"bizcenter: serving on http://{host}:{port} with {count} workers "
-        f"of {THREADS} threads "
+        f"of {threads} threads "
         f"(outbox files in {settings.DATA_DIR / 'outbox'} unless SMTP is set)"
     )
     warning = exposed_warning(host, behind_proxy=bool(settings.BIZCENTER_BEHIND_PROXY))
     if warning:
         typer.echo(warning, err=True)
     try:
-        _gunicorn(host, port, count)
+        _gunicorn(host, port, count, threads)
     finally:
         if worker_process is not None:
             worker_process.send_signal(signal.SIGTERM)
@@ -159,25 +175,17 @@ def exposed_warning(host: str, *, behind_proxy: bool) -> str | None:
     )
 
 
-# Threads per worker process. A slow client (headers sent a byte at a time) holds the
-# thread reading it: gunicorn's gthread worker parks a connection that sends nothing
-# for 5 s without a thread and closes it after `keepalive`, but it cannot bound a
-# header read that has started. With sync workers one such client per process stopped
-# the server; here it takes workers x THREADS of them (bench/slow_clients.py), while
-# the threads cost nothing until used. Each thread that has served a request keeps its
-# own database connection (CONN_MAX_AGE), so this is also the most connections one
-# process opens under full load.
-THREADS = 32
 
 
-def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
+def gunicorn_options(host: str, port: int, workers: int, threads: int = THREADS
+                     ) -> dict[str, Any]:
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         # Threads, so that a slow client holds one thread and not the process (see
         # THREADS); idle kept-alive connections are closed after 2 s.
         "worker_class": "gthread",
-        "threads": THREADS,
+        "threads": threads,
         "keepalive": 2,
         "timeout": 60,
         "graceful_timeout": 10,
@@ -187,12 +195,12 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
     }
 
 
-def _gunicorn(host: str, port: int, workers: int) -> None:
+def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            for key, value in gunicorn_options(host, port, workers).items():
+            for key, value in gunicorn_options(host, port, workers, threads).items():
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
