@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -124,7 +126,84 @@ def revoke_tokens_of(actor: Actor, user: User, reason: str,
     return len(prefixes)
 
 
-_WITH_OWNER = ApiToken.objects.select_related("user", "center")
+# Every API call starts with the token, its person and its Business Center: one SQL
+# statement written once, rows built with Model.from_db (public APIs only), so no
+# query is compiled per call. The row is read on every call, never kept: a revoked
+# token fails on the very next one. Read from the primary, as "who someone is" always
+# is (core/replicas.py). tests/perf/test_hot_lookups.py holds it equal to the ORM's
+# ApiToken.objects.select_related("user", "center").
+Convert = Callable[[Any], Any]
+
+
+def _converter(field: models.Field[Any, Any]) -> Convert | None:
+    """What turns the driver's value into the ORM's, for the field types these models use."""
+    if isinstance(field, models.DateTimeField):
+        # SQLite hands back naive UTC datetimes; PostgreSQL aware ones.
+        return lambda v: v.replace(tzinfo=UTC) if v is not None and v.tzinfo is None else v
+    if isinstance(field, models.BooleanField):
+        return lambda v: v if v is None else bool(v)
+    if hasattr(field, "from_db_value"):  # JSONField, SealedCharField
+        return lambda v: field.from_db_value(v, None, connections[DEFAULT_DB_ALIAS])
+    return None
+
+
+@dataclass(frozen=True)
+class _Part:
+    model: type[models.Model]
+    names: tuple[str, ...]  # attnames, in column order
+    converters: tuple[Convert | None, ...]
+
+    def build(self, values: Sequence[Any]) -> Any:
+        row = [v if c is None else c(v) for c, v in zip(self.converters, values, strict=True)]
+        return self.model.from_db(DEFAULT_DB_ALIAS, self.names, row)
+
+
+def _part(model: type[models.Model]) -> _Part:
+    fields = model._meta.concrete_fields
+    return _Part(model, tuple(f.attname for f in fields), tuple(_converter(f) for f in fields))
+
+
+_PARTS = (_part(ApiToken), _part(User), _part(BusinessCenter))
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'  # SQL's quoting: SQLite and PostgreSQL alike
+
+
+def _token_sql() -> str:
+    t, u, c = "t", "u", "c"
+    columns = ", ".join(f"{alias}.{_q(f.column)}" for alias, model in
+                        ((t, ApiToken), (u, User), (c, BusinessCenter))
+                        for f in model._meta.concrete_fields)
+    user_fk = ApiToken._meta.get_field("user")
+    center_fk = ApiToken._meta.get_field("center")
+    prefix = ApiToken._meta.get_field("prefix")
+    joins = (f"{_q(ApiToken._meta.db_table)} {t} "
+             f"JOIN {_q(User._meta.db_table)} {u} "
+             f"ON {u}.{_q(User._meta.pk.column)} = {t}.{_q(user_fk.column)} "
+             f"JOIN {_q(BusinessCenter._meta.db_table)} {c} "
+             f"ON {c}.{_q(BusinessCenter._meta.pk.column)} = {t}.{_q(center_fk.column)}")
+    # Names from the models' _meta, never from input; the prefix is a parameter.
+    return f"SELECT {columns} FROM {joins} WHERE {t}.{_q(prefix.column)} = %s LIMIT 1"  # noqa: S608
+
+
+_TOKEN_SQL = _token_sql()
+
+
+def token_by_prefix(prefix: str) -> ApiToken | None:
+    """The token with this prefix, with its person and Business Center, as the ORM's
+    ``select_related("user", "center")`` would build them; None when there is none."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(_TOKEN_SQL, [prefix])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token_part, user_part, center_part = _PARTS
+    n, m = len(token_part.names), len(token_part.names) + len(user_part.names)
+    token: ApiToken = token_part.build(row[:n])
+    token.user = user_part.build(row[n:m])
+    token.center = center_part.build(row[m:])
+    return token
 
 
 def authenticate(raw: str | None, *, writes: bool) -> ApiToken:
@@ -141,7 +220,7 @@ def authenticate(raw: str | None, *, writes: bool) -> ApiToken:
         raise Unauthenticated("That is not a bizcenter API token (they start with bzc_).",
                               code="token_invalid")
     _, prefix, secret = parts
-    token = next(iter(_WITH_OWNER.filter(prefix=prefix)[:1]), None)
+    token = token_by_prefix(prefix)
     # Compare even when no row matched, so timing tells nothing about prefixes.
     expected = token.secret_hash if token else _hash("")
     if not hmac.compare_digest(expected, _hash(secret)) or token is None:
