@@ -22,8 +22,8 @@ from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation
 from bizcenter.invitations.services import Grant
-from tests.api.test_api import Api, error_of
 from tests.conftest import join
+from tests.support.api import Api, error_of
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

@@ -16,8 +16,8 @@ from bizcenter.centers.services import revoke_member
 from bizcenter.core.errors import NotAllowed
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
-from tests.cli.test_cli import run
 from tests.conftest import act, partner_up
+from tests.support.cli import run
 
 
 def test_review_lists_members_and_invitations_and_flags_the_idle(

@@ -19,8 +19,8 @@ from bizcenter.accounts import sessions
 from bizcenter.accounts.models import User
 from bizcenter.audit.models import AuditEvent
 from bizcenter.core.errors import NotAllowed
-from tests.api.scenario import api_for
 from tests.conftest import PASSWORD, act
+from tests.support.api import api_for
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

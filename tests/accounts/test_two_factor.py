@@ -13,8 +13,8 @@ from bizcenter.accounts.models import RecoveryCode
 from bizcenter.centers.services import update_center
 from bizcenter.core.errors import Conflict, InvalidInput
 from bizcenter.invitations import services as invitations
-from tests.cli.test_cli import run
 from tests.conftest import act, fresh_code
+from tests.support.cli import run
 
 
 def now_code(user) -> str:

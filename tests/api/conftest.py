@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from bizcenter.assets.services import create_asset
-from tests.api.scenario import Api, api_for
+from tests.support.api import Api, api_for
 
 
 @pytest.fixture(autouse=True)

@@ -14,9 +14,8 @@ from bizcenter.assets.services import assign
 from bizcenter.centers.models import Membership
 from bizcenter.centers.services import create_center
 from bizcenter.invitations import services as invitations
-from tests.api.scenario import api_for, stranger
-from tests.api.test_api import error_of
 from tests.conftest import act, join, partner_up
+from tests.support.api import api_for, error_of, stranger
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

@@ -14,9 +14,8 @@ from django.test import Client
 from bizcenter.assets.services import create_asset, update_asset
 from bizcenter.audit.models import AuditEvent
 from bizcenter.audit.services import EXPORT_FIELDS
-from tests.api.scenario import api_for, stranger
-from tests.api.test_api import error_of
 from tests.conftest import act, join
+from tests.support.api import api_for, error_of, stranger
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

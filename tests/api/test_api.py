@@ -16,23 +16,9 @@ from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation
 from bizcenter.outbox.models import OutboxMessage
 from tests.conftest import act, join
+from tests.support.api import Api, error_of
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
-
-
-class Api:
-    """A client that sends a token the way integrators do."""
-
-    def __init__(self, secret: str) -> None:
-        self.client = Client()
-        self.headers = {"Authorization": f"Bearer {secret}"}
-
-    def get(self, path: str, **params):
-        return self.client.get(f"/api/v1{path}", params, headers=self.headers)
-
-    def send(self, method: str, path: str, body=None, **headers):
-        return getattr(self.client, method)(f"/api/v1{path}", body, content_type="application/json",
-                                            headers={**self.headers, **headers})
 
 
 @pytest.fixture
@@ -45,12 +31,6 @@ def standard(center, as_owner, make_user):
     person = make_user("std@agency.com", name="Sam")
     join(as_owner, center, person, modules=("ANALYTICS",))
     return person
-
-
-def error_of(response) -> dict:
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "fields"}
-    return body["error"]
 
 
 def test_no_token_or_a_bad_one_is_a_401_that_says_what_to_do(center, admin_api):

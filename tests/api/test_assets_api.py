@@ -12,9 +12,8 @@ from bizcenter.assets.models import Asset, AssetGrant
 from bizcenter.assets.services import assign, create_asset
 from bizcenter.audit.models import AuditEvent
 from bizcenter.centers.services import revoke_member
-from tests.api.scenario import api_for, stranger
-from tests.api.test_api import error_of
 from tests.conftest import join
+from tests.support.api import api_for, error_of, stranger
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

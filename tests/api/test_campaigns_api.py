@@ -14,8 +14,8 @@ from bizcenter.assets.services import create_asset
 from bizcenter.campaigns import services
 from bizcenter.campaigns.models import Campaign, ChangeRequest, RequestState
 from bizcenter.centers.services import create_center, revoke_member
-from tests.api.test_api import Api, error_of
 from tests.conftest import act, join
+from tests.support.api import Api, error_of
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

@@ -15,8 +15,8 @@ from bizcenter.audit.models import AuditEvent
 from bizcenter.centers.models import Membership
 from bizcenter.centers.services import update_center
 from bizcenter.invitations.models import Invitation
-from tests.api.test_api import error_of
 from tests.conftest import join
+from tests.support.api import error_of
 
 ENDS = {"Europe/Paris": "2027-06-30T22:00:00Z", "America/New_York": "2027-07-01T04:00:00Z"}
 ZONES = list(ENDS)

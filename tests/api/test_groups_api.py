@@ -8,9 +8,8 @@ from django.test import Client
 from bizcenter.assets import groups
 from bizcenter.assets.models import AssetGroup, AssetGroupMember
 from bizcenter.assets.services import create_asset
-from tests.api.scenario import api_for, stranger
-from tests.api.test_api import error_of
 from tests.conftest import act, join
+from tests.support.api import api_for, error_of, stranger
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

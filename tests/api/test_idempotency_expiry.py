@@ -14,7 +14,7 @@ from django.utils import timezone
 from bizcenter.api.models import IdempotentRequest
 from bizcenter.api.tasks import purge_idempotency_keys, schedule
 from bizcenter.invitations.models import Invitation
-from tests.api.scenario import Api, api_for
+from tests.support.api import Api, api_for
 
 pytestmark = pytest.mark.usefixtures("one_rate_window")
 

@@ -21,9 +21,8 @@ from bizcenter.assets.services import assign, create_asset
 from bizcenter.campaigns import services as campaigns
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.centers.services import create_center
-from tests.api.scenario import Api, api_for, stranger
-from tests.api.test_api import error_of
 from tests.conftest import act, join, partner_up
+from tests.support.api import Api, api_for, error_of, stranger
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

@@ -10,9 +10,9 @@ import io
 import pytest
 
 from bizcenter.accounts.tokens import create_token
-from tests.api.test_api import Api
 from tests.conftest import act
 from tests.reporting.conftest import Currencies, build_currencies
+from tests.support.api import Api
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 RANGE = {"since": "2026-03-30", "until": "2026-03-31"}

@@ -15,9 +15,9 @@ from bizcenter.assets.services import create_asset
 from bizcenter.audit.models import AuditEvent
 from bizcenter.centers.services import create_center
 from bizcenter.reporting.models import DailyMetric
-from tests.api.test_api import Api, error_of
 from tests.conftest import act, join
 from tests.reporting.conftest import Book, build_book, make_campaign, metric
+from tests.support.api import Api, error_of
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 RANGE = {"since": "2026-03-30", "until": "2026-04-06"}

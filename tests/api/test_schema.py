@@ -34,8 +34,8 @@ from schemathesis.specs.openapi.checks import (
 
 from bizcenter.access import engine
 from bizcenter.wsgi import application
-from tests.api.test_api import error_of
-from tests.api.test_matrix import OPS, World, seeded
+from tests.support.api import error_of
+from tests.support.matrix import OPS, World, seeded
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from bizcenter.assets.models import AssetGrant, PartnerShare, Partnership
 from bizcenter.centers.services import bump_access_version, create_center
-from tests.api.scenario import api_for
-from tests.api.test_api import error_of
 from tests.conftest import act, join
+from tests.support.api import api_for, error_of
 
 
 def test_assigning_above_the_share_is_refused_naming_the_role_and_the_owners_admins(

@@ -21,8 +21,8 @@ from bizcenter.audit.models import AuditEvent
 from bizcenter.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
-from tests.cli.test_cli import run
 from tests.conftest import act
+from tests.support.cli import run
 
 
 def join(as_owner, center, make_user, email, **grant):

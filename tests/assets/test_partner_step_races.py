@@ -12,8 +12,8 @@ from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import create_center
 from bizcenter.core.errors import NotFound
 from bizcenter.invitations.services import Grant
-from tests.centers.test_concurrency import RACING, fresh_center, joined, quick_user, race
 from tests.conftest import act
+from tests.support.races import RACING, fresh_center, joined, quick_user, race
 
 pytestmark = RACING
 

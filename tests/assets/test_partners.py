@@ -108,7 +108,7 @@ def test_partner_mistakes_and_permissions(center, as_owner, agency, make_user):
 
 
 def test_why_within_the_receiving_center(center, as_owner, agency, capsys):
-    from tests.cli.test_cli import run
+    from tests.support.cli import run
 
     agency_center, boss, operator, acct = agency
     partners.share(as_owner, center, agency_center.public_id, acct.pk, "ANALYST")

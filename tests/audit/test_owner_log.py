@@ -23,8 +23,8 @@ from bizcenter.audit.services import activity, build, record
 from bizcenter.campaigns import services as campaigns
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.centers.services import bump_access_version, create_center
-from tests.api.test_api import Api
 from tests.conftest import act, join
+from tests.support.api import Api
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

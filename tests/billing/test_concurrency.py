@@ -13,9 +13,9 @@ from bizcenter.assets.services import create_asset
 from bizcenter.billing import services
 from bizcenter.billing.models import Invoice, Transaction
 from bizcenter.core.errors import Conflict
-from tests.billing.test_services import chain_is_consistent
-from tests.centers.test_concurrency import RACING, fresh_center, race
 from tests.conftest import act, spend
+from tests.support.billing import chain_is_consistent
+from tests.support.races import RACING, fresh_center, race
 
 pytestmark = RACING
 

@@ -9,7 +9,7 @@ from bizcenter import demo
 from bizcenter.billing import services
 from bizcenter.billing.models import Invoice, PaymentSettings, SpendingLimit, Transaction
 from bizcenter.core.actor import Actor
-from tests.billing.test_services import chain_is_consistent
+from tests.support.billing import chain_is_consistent
 
 
 def test_the_demo_has_billing_to_show(db, settings):

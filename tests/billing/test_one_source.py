@@ -19,8 +19,8 @@ from bizcenter.core.actor import Actor
 from bizcenter.core.errors import Conflict
 from bizcenter.reporting.models import DailyMetric
 from bizcenter.reporting.services import import_metrics, report
-from tests.billing.test_services import chain_is_consistent
 from tests.conftest import act
+from tests.support.billing import chain_is_consistent
 
 
 def _billed_by_month(center, actor) -> dict[tuple[int, date], Decimal]:

@@ -29,19 +29,10 @@ from bizcenter.centers.services import update_center
 from bizcenter.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tests.billing.conftest import billing_events, nothing_written
 from tests.conftest import act, partner_up, spend
+from tests.support.billing import chain_is_consistent
 
 CARD = dict(card_brand="VISA", card_last4="4242", card_exp_month="12",
             card_exp_year=str(date.today().year + 3))
-
-
-def chain_is_consistent(center) -> bool:
-    """Each row's balance_after is the previous one plus its amount."""
-    balance = Decimal("0.00")
-    for tx in Transaction.objects.filter(center=center).order_by("id"):
-        balance += tx.amount
-        if tx.balance_after != balance:
-            return False
-    return services.balance_of(center) == balance
 
 
 # -- who may do what -------------------------------------------------------------------

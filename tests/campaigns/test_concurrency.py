@@ -12,7 +12,6 @@ in order leads from the original campaign to the stored one.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from bizcenter.assets.models import Asset
 from bizcenter.assets.services import create_asset, update_asset
@@ -25,14 +24,13 @@ from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation, InvitationState, InvitationToken
 from bizcenter.invitations.services import Grant, Resent
 from bizcenter.outbox.models import OutboxMessage
-from tests.centers.test_concurrency import RACING, fresh_center, joined, quick_user, race, token
 from tests.conftest import act, token_of
+from tests.support.campaigns import ORIGINAL, replay
+from tests.support.races import RACING, fresh_center, joined, quick_user, race, token
 
 pytestmark = RACING
 
 ROUNDS = 3
-ORIGINAL = {"name": "Spring sale", "objective": "TRAFFIC", "budget_mode": "BUDGET_MODE_DAY",
-            "budget": "150.50"}
 PROPOSED = {"name": "Spring sale (proposed)", "budget": "300.00"}
 EDITED = {"name": "Spring sale (edited)", "budget": "500.00"}
 
@@ -40,20 +38,6 @@ EDITED = {"name": "Spring sale (edited)", "budget": "500.00"}
 def campaign_events(campaign: Campaign) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(target_type="campaign", target_id=str(campaign.pk))
                 .order_by("created_at", "pk"))
-
-
-def replay(start: dict[str, Any], events: list[AuditEvent]) -> dict[str, Any]:
-    """Apply the log's changes in order, checking each starts where the last ended."""
-    state = dict(start)
-    for event in events:
-        if event.action != "campaign.updated":
-            continue
-        for field, was in (event.before or {}).items():
-            assert state[field] == was, (
-                f"{event.action} by {event.actor_label} says {field} was {was!r}, "
-                f"but the log before it left {state[field]!r}")
-        state.update(event.after or {})
-    return state
 
 
 def test_approve_and_edit_of_one_campaign_at_once_never_mix():

@@ -14,9 +14,9 @@ from bizcenter.campaigns.models import ChangeRequest, RequestState
 from bizcenter.centers.services import bump_access_version, create_center
 from bizcenter.core.errors import Conflict, NotFound
 from bizcenter.invitations.services import Grant
-from tests.campaigns.test_concurrency import ORIGINAL, replay
-from tests.centers.test_concurrency import RACING, fresh_center, joined, quick_user, race
 from tests.conftest import act
+from tests.support.campaigns import ORIGINAL, replay
+from tests.support.races import RACING, fresh_center, joined, quick_user, race
 
 pytestmark = RACING
 

@@ -12,8 +12,8 @@ from bizcenter.centers.services import update_center
 from bizcenter.core.errors import InvalidInput, NotAllowed
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation
-from tests.cli.test_cli import run
 from tests.conftest import act
+from tests.support.cli import run
 
 
 def test_only_allowed_domains_are_invited(center, as_owner):
@@ -111,7 +111,7 @@ def test_the_settings_page_shows_and_saves_it(client, owner, center):
 
 
 def test_the_api_reads_and_changes_it(center, as_owner):
-    from tests.api.scenario import api_for
+    from tests.support.api import api_for
 
     api = api_for(as_owner.user, center)
     assert api.get(f"/centers/{center.pk}").json()["allowlist_refuses_phones"] is False

@@ -234,7 +234,7 @@ def test_backup_and_restore_refuse_bad_paths_and_files(seeded, tmp_path):
 def test_sqlite_backup_and_restore_while_the_server_runs(seeded, tmp_path):
     """The online backup API works under SQLite's locks beside a serving gunicorn
     (its workers keep their connections open); the server keeps answering."""
-    from tests.cli.test_serve import free_port, wait_for
+    from tests.support.servers import free_port, wait_for
 
     env, live = seeded
     port = free_port()

@@ -7,24 +7,10 @@ import json
 import pytest
 
 from bizcenter.centers.models import Membership, MembershipState
-from bizcenter.cli import main
 from bizcenter.invitations.models import Invitation, InvitationState
 from bizcenter.invitations.services import Grant, invite
 from tests.conftest import PASSWORD
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(list(args))
-    out, err = capsys.readouterr()
-    code = done.value.code
-    return (code if isinstance(code, int) else 0 if code is None else 1), out, err
-
-
-def as_json(capsys, *args: str):
-    code, out, err = run(capsys, *args, "--json")
-    assert code == 0, err
-    return json.loads(out)
+from tests.support.cli import as_json, run
 
 
 @pytest.fixture

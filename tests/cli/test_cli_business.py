@@ -20,9 +20,9 @@ from bizcenter.billing.models import Invoice, SpendingLimit, Transaction
 from bizcenter.campaigns import services as campaigns
 from bizcenter.campaigns.models import Campaign, ChangeRequest, RequestState
 from bizcenter.centers.models import BusinessCenter
-from tests.cli.test_cli import run
 from tests.conftest import act, join, spend
 from tests.reporting.conftest import Book, build_book
+from tests.support.cli import run
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

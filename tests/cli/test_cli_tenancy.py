@@ -18,8 +18,8 @@ from bizcenter.centers.services import create_center
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation
 from bizcenter.invitations.services import Grant
-from tests.cli.test_cli import run
 from tests.conftest import act, join
+from tests.support.cli import run
 
 
 @pytest.fixture(autouse=True)

@@ -18,8 +18,8 @@ from bizcenter.centers.models import Membership
 from bizcenter.centers.services import update_center
 from bizcenter.cli import common
 from bizcenter.invitations.models import Invitation
-from tests.cli.test_cli import run
 from tests.conftest import join
+from tests.support.cli import run
 
 ENDS = {"Europe/Paris": datetime(2027, 6, 30, 22, tzinfo=UTC),
         "America/New_York": datetime(2027, 7, 1, 4, tzinfo=UTC)}

@@ -13,9 +13,8 @@ from bizcenter.accounts.tokens import create_token
 from bizcenter.assets.models import AccessRequest, AssetGrant, PartnerShare, Partnership
 from bizcenter.assets.services import assign, create_asset
 from bizcenter.centers.services import create_center
-from tests.cli.test_cli import run
-from tests.cli.test_remote import _clean, no_local  # noqa: F401 (fixtures)
 from tests.conftest import act, join, partner_up
+from tests.support.cli import _clean, run  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

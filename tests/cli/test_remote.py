@@ -14,8 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
-from django.core.handlers import base, exception
 
 from bizcenter.accounts.models import User
 from bizcenter.accounts.tokens import create_token, revoke_token
@@ -30,37 +28,8 @@ from bizcenter.cli.invitations import batch_key
 from bizcenter.cli.remote import api_base, path
 from bizcenter.invitations.models import Invitation, InvitationState
 from bizcenter.invitations.services import invite
-from tests.cli.test_cli import run
 from tests.conftest import act, join, partner_up
-
-
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch):
-    """Rate-limit counters start at zero; the backend choice never leaks between tests;
-    the server thread's own request log stays out of the command's stderr."""
-    cache.clear()
-    # (Each local command starts Django, which configures logging afresh: the request
-    # log is silenced at its source rather than at a logger.)
-    for module in (base, exception):
-        monkeypatch.setattr(module, "log_response", lambda *args, **kwargs: None)
-    for name in ("BIZCENTER_URL", "BIZCENTER_TOKEN", "BIZCENTER_AS", "BIZCENTER_CENTER"):
-        monkeypatch.delenv(name, raising=False)
-    yield
-    common.use_server(None, None)
-
-
-@pytest.fixture
-def no_local(monkeypatch):
-    """A remote command that started Django's local side would fail loudly here (every
-    local path starts it, through ``actor()``); local commands run as usual."""
-    local_setup = common.setup
-
-    def setup() -> None:
-        if common.is_remote():
-            raise AssertionError("a --url command touched the local installation")
-        local_setup()
-
-    monkeypatch.setattr(common, "setup", setup)
+from tests.support.cli import _clean, one_line_error, remote, run, same  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -91,27 +60,6 @@ def world(live_server, owner, center, make_user):
         "sam_token": create_token(act(sam.user), center, "sam's script").secret,
         "boss_token": create_token(act(boss), agency, "agency script").secret,
     }
-
-
-def remote(capsys, world, *args: str, token: str | None = None) -> tuple[int, str, str]:
-    return run(capsys, "--url", world["url"], "--token", token or world["admin_token"], *args)
-
-
-def same(capsys, world, *args: str, token: str = "admin_token",  # noqa: S107
-         person: str = "owner"):
-    """The command's output locally (as the person) and remotely (with their token)."""
-    local = run(capsys, *args, "--as", world[person])
-    far = remote(capsys, world, *args, token=world[token])
-    assert local[0] == 0, local[2]
-    assert far == local
-    return far[1]
-
-
-def one_line_error(result: tuple[int, str, str]) -> str:
-    code, out, err = result
-    assert code == 1 and out == ""
-    assert err.startswith("error: ") and err.count("\n") == 1, err
-    return err
 
 
 def test_reads_print_what_the_local_database_prints(world, capsys, no_local):

@@ -17,10 +17,9 @@ from bizcenter.billing import services as billing
 from bizcenter.billing.models import SpendingLimit, Transaction
 from bizcenter.campaigns import services as campaigns
 from bizcenter.campaigns.models import Campaign, ChangeRequest, RequestState
-from tests.cli.test_cli import run
-from tests.cli.test_remote import _clean, no_local, one_line_error, remote, same  # noqa: F401
 from tests.conftest import act, join
 from tests.reporting.conftest import build_book
+from tests.support.cli import _clean, one_line_error, remote, run, same  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("quick_hashing", "no_local")
 SPAN = ("--from", "2026-03-30", "--to", "2026-04-06")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from bizcenter.accounts.tokens import create_token
-from tests.cli.test_cli import as_json, run
 from tests.conftest import act
 from tests.reporting.conftest import Currencies, build_currencies
+from tests.support.cli import as_json, run
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 SPAN = ("--from", "2026-03-30", "--to", "2026-03-31")

@@ -21,8 +21,8 @@ from bizcenter.core.errors import Gone, LimitReached, NotAllowed
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation, InvitationState
 from bizcenter.invitations.services import Grant
-from tests.api.test_api import Api
 from tests.conftest import PASSWORD, act, join, token_of
+from tests.support.api import Api
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

@@ -29,8 +29,8 @@ from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.reporting.models import DailyMetric
-from tests.api.scenario import Api, api_for
 from tests.conftest import spend
+from tests.support.api import Api, api_for
 
 SLACK = 2
 

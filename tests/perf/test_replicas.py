@@ -21,8 +21,8 @@ from bizcenter.access import snapshot
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.core import replicas
 from bizcenter.core.replicas import ReplicaRouter, from_replica
-from tests.api.scenario import api_for
 from tests.conftest import act, join
+from tests.support.api import api_for
 
 REPLICA = "replica1"
 # The access engine's read of a Business Center's access version.

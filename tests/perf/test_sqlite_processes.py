@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.perf.test_two_processes import call, free_port, stop, wait_until_up
+from tests.support.servers import call, free_port, stop, wait_until_up
 
 pytestmark = [
     pytest.mark.slow,

@@ -9,15 +9,9 @@ reads the Business Center's access version once per request.
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,8 +21,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.api.scenario import api_for
 from tests.conftest import act, join, local_redis
+from tests.support.api import api_for
+from tests.support.servers import call, free_port, stop, wait_until_up
 
 pytestmark = [
     pytest.mark.slow,
@@ -38,12 +33,6 @@ pytestmark = [
                        reason="two app processes share one PostgreSQL (run with "
                               "DATABASE_URL=postgres://...)"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def url_of_test_database() -> str:
@@ -73,41 +62,6 @@ def served(data_dir: Path, *, background: bool) -> Iterator[int]:
         yield port
     finally:
         stop(server)
-
-
-def wait_until_up(server: subprocess.Popen, port: int) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise AssertionError("the server did not start") from None
-            time.sleep(0.2)
-
-
-def stop(server: subprocess.Popen) -> None:
-    """The server and its workers (its own process group)."""
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.communicate()
-
-
-def call(port: int, method: str, path: str, token: str,
-         body: dict | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1{path}", method=method,
-                                     headers={"Authorization": f"Bearer {token}",
-                                              "Content-Type": "application/json"},
-                                     data=json.dumps(body).encode() if body else None)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
 
 
 def test_revoke_through_one_process_is_refused_by_the_other_on_the_next_request(

@@ -20,7 +20,7 @@ import pytest
 from django.core.cache import caches
 from django.core.management import call_command
 
-from tests.cli.test_serve import free_port, wait_for
+from tests.support.servers import free_port, wait_for
 
 WRONG = {"username": "owner@brand.com", "password": "not-the-password"}
 

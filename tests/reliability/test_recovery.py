@@ -25,8 +25,8 @@ from bizcenter.invitations.services import Grant
 from bizcenter.invitations.tasks import run_import
 from bizcenter.outbox import recovery as message_recovery
 from bizcenter.outbox.models import MessageState, OutboxMessage
-from tests.centers.test_concurrency import fresh_center, race
 from tests.conftest import act
+from tests.support.races import fresh_center, race
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bizcenter.cli.serve import exposed_warning, is_loopback
-from tests.cli.test_serve import free_port, wait_for
+from tests.support.servers import free_port, wait_for
 
 WORKERS = 2
 SLOW = 24  # with sync workers, WORKERS of them were enough to stop every answer

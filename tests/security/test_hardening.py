@@ -22,7 +22,7 @@ from bizcenter.accounts.models import User
 from bizcenter.core.actor import Actor
 from bizcenter.web import urls as web_urls
 from tests.conftest import PASSWORD, act, fresh_code
-from tests.security.test_web_matrix import CENTER_PAGES
+from tests.support.pages import CENTER_PAGES
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

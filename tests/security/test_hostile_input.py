@@ -15,6 +15,7 @@ from django.test import Client
 from bizcenter.accounts.tokens import create_token
 from bizcenter.assets.services import create_asset
 from tests.conftest import PASSWORD
+from tests.support.forms import FORMS
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 
@@ -51,29 +52,6 @@ def world(owner, center, as_owner):
     return {"center": center.pk, "ads": ads.pk}
 
 
-# form name -> (url, data with the text in it, the page that shows what was stored)
-FORMS: dict[str, Callable[[dict[str, int], str], tuple[str, dict[str, Any], str]]] = {
-    "new center name": lambda w, v: ("/centers/new/", {
-        "name": v, "company": v, "timezone": "UTC", "currency": "USD"}, "/"),
-    "center settings": lambda w, v: (f"/c/{w['center']}/settings/", {
-        "name": v, "company": v, "timezone": "UTC", "currency": "USD",
-        "two_factor_policy": "NOBODY", "allowed_email_domains": ""},
-        f"/c/{w['center']}/settings/"),
-    "asset name": lambda w, v: (f"/c/{w['center']}/assets/", {
-        "type": "CATALOG", "name": v}, f"/c/{w['center']}/assets/"),
-    "group name": lambda w, v: (f"/c/{w['center']}/groups/", {"name": v},
-                                f"/c/{w['center']}/groups/"),
-    "campaign name": lambda w, v: (f"/c/{w['center']}/campaigns/new/", {
-        "advertiser": str(w["ads"]), "name": v, "objective": "TRAFFIC",
-        "budget_mode": "BUDGET_MODE_DAY", "budget": "100"}, f"/c/{w['center']}/campaigns/"),
-    "top-up note": lambda w, v: (f"/c/{w['center']}/billing/", {
-        "step": "topup", "topup-amount": "10", "topup-note": v}, f"/c/{w['center']}/billing/"),
-    "invitation addresses": lambda w, v: (f"/c/{w['center']}/partners/add/", {
-        "addresses": v, "role": "STANDARD", "modules": ["ANALYTICS"], "kind": "other"},
-        f"/c/{w['center']}/partners/invitations/"),
-    "API token name": lambda w, v: ("/account/tokens/", {
-        "step": "create", "name": v, "center": str(w["center"])}, "/account/tokens/"),
-}
 # The fields whose text is shown back as it was typed once stored (not parsed addresses).
 SHOWN = {"new center name", "center settings", "asset name", "group name", "campaign name",
          "top-up note", "API token name"}

@@ -19,7 +19,7 @@ from bizcenter.campaigns.models import Campaign
 from bizcenter.compat.urls import ROUTES
 from bizcenter.core.hostile import MAX_JSON_DEPTH, NUL, HostileInputMiddleware, check_depth
 from bizcenter.web.views import server_error
-from tests.security.test_hostile_input import FORMS
+from tests.support.forms import FORMS
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 
@@ -385,7 +385,7 @@ def test_a_real_server_answers_nul_in_a_header_without_a_500(tmp_path):
     import subprocess
     import sys
 
-    from tests.cli.test_serve import free_port, wait_for
+    from tests.support.servers import free_port, wait_for
 
     port, data = free_port(), tmp_path / "data"
     env = {k: v for k, v in os.environ.items()

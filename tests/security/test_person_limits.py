@@ -225,7 +225,7 @@ def test_the_daily_cap_per_account_holds_in_the_web_door_and_at_csv_upload(clien
 # -- racing requests of one person (PostgreSQL) ----------------------------------------------
 
 def _racing(test):
-    from tests.centers.test_concurrency import RACING
+    from tests.support.races import RACING
 
     for mark in reversed(RACING):
         test = mark(test)
@@ -234,7 +234,7 @@ def _racing(test):
 
 @_racing
 def test_parallel_requests_never_make_more_business_centers_than_the_limit(make_user):
-    from tests.centers.test_concurrency import race
+    from tests.support.races import race
 
     owner = make_user("racer@brand.com")
     for n in range(4):
@@ -250,7 +250,7 @@ def test_parallel_requests_never_make_more_business_centers_than_the_limit(make_
 @_racing
 def test_parallel_invitations_from_two_business_centers_stop_at_the_persons_cap(make_user,
                                                                                settings):
-    from tests.centers.test_concurrency import race
+    from tests.support.races import race
 
     settings.BIZCENTER_INVITE_DAILY_CAP = 5
     owner = make_user("racer@brand.com")

@@ -25,8 +25,8 @@ from bizcenter.centers.services import create_center, revoke_member
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import NotAllowed
 from bizcenter.invitations import services as invitations
-from tests.cli.test_cli import run
 from tests.conftest import act, join, token_of
+from tests.support.cli import run
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

@@ -25,7 +25,6 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver
 
 from bizcenter.access import engine
 from bizcenter.access.actions import Action
@@ -33,25 +32,13 @@ from bizcenter.accounts.models import User
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.invitations import imports
 from bizcenter.invitations.services import Grant
-from bizcenter.web import urls as web_urls
-from tests.api.test_matrix import World, database, seeded
 from tests.conftest import act
+from tests.support.matrix import World, database, seeded
+from tests.support.pages import CENTER_PAGES
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 
 OUTSIDER_CODES = ("not_member", "revoked", "membership_expired", "not_found")
-
-
-def _walk(patterns: list, prefix: str = "") -> Iterator[tuple[str, str]]:
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            yield from _walk(p.url_patterns, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern) and p.name:
-            yield prefix + str(p.pattern), p.name
-
-
-CENTER_PAGES = {name: path for path, name in _walk(web_urls.urlpatterns)
-                if path.startswith("c/<int:center_id>/")}
 
 
 @dataclass
@@ -170,7 +157,6 @@ def _client(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
-
 
 
 def expected(name: str, user: User | None, world: World, method: str) -> set[int]:

@@ -12,7 +12,7 @@ from bizcenter.audit.models import AuditEvent
 from bizcenter.invitations import imports
 from bizcenter.invitations.models import Invitation, InviteImport
 from bizcenter.invitations.services import Grant
-from tests.web.test_imports import csv_of
+from tests.support.imports import csv_of
 
 
 def form_key(page) -> str:

@@ -11,18 +11,13 @@ from bizcenter.invitations import imports
 from bizcenter.invitations.models import ImportState, Invitation, InviteImport
 from bizcenter.invitations.services import Grant
 from tests.conftest import act
+from tests.support.imports import csv_of
 
 
 def upload(client, center, content: bytes, name: str = "partners.csv", **fields):
     data = {"role": "STANDARD", "modules": ["ANALYTICS"], "finance_role": "", "kind": "agency",
             "addresses": "", "file": SimpleUploadedFile(name, content, "text/csv"), **fields}
     return client.post(f"/c/{center.pk}/partners/add/", data)
-
-
-def csv_of(addresses: list[str], header: str | None = "name,email") -> bytes:
-    rows = [header] if header else []
-    rows += [f"Person {i},{a}" if header else a for i, a in enumerate(addresses)]
-    return "\n".join(rows).encode()
 
 
 def test_csv_upload_invites_in_the_background_and_shows_progress(client, owner, center,

@@ -1,0 +1,1 @@
+"""Helpers and data shared by more than one test module."""
