@@ -45,17 +45,23 @@ def cents(total: Decimal) -> Decimal:
     return Decimal(total).quantize(CENT)
 
 
-def _metric_spend(center: BusinessCenter, accounts: set[int], first: date, last: date
-                  ) -> dict[Key, Decimal]:
-    rows = (DailyMetric.objects.filter(center=center, advertiser_id__in=accounts,
-                                       day__range=(first, last))
-            .values("advertiser", "day").annotate(total=Sum("spend"))
+def _metric_spend(center: BusinessCenter, accounts: set[int] | None = None,
+                  first: date | None = None, last: date | None = None) -> dict[Key, Decimal]:
+    """Spend per (ad account, day) as the reports count it: all of it, or these accounts
+    and days."""
+    rows = DailyMetric.objects.filter(center=center)
+    if accounts is not None:
+        rows = rows.filter(advertiser_id__in=accounts)
+    if first is not None and last is not None:
+        rows = rows.filter(day__range=(first, last))
+    sums = (rows.values("advertiser", "day").annotate(total=Sum("spend"))
             .values_list("advertiser", "day", "total"))
-    return {(a, d): cents(t) for a, d, t in rows}
+    return {(a, d): cents(t) for a, d, t in sums}
 
 
-def _billed_spend(center: BusinessCenter, accounts: set[int] | None, first: date | None,
-                  last: date | None) -> dict[Key, Decimal]:
+def _billed_spend(center: BusinessCenter, accounts: set[int] | None = None,
+                  first: date | None = None, last: date | None = None) -> dict[Key, Decimal]:
+    """Spend per (ad account, day) as billing counts it, filtered as ``_metric_spend``."""
     rows = Transaction.objects.filter(center=center, kind=Kind.SPEND,
                                       advertiser__isnull=False)
     if accounts is not None:
@@ -146,20 +152,14 @@ def _by_month(spend: dict[Key, Decimal]) -> dict[tuple[int, date], Decimal]:
     return out
 
 
-def _all_metric_spend(center: BusinessCenter) -> dict[Key, Decimal]:
-    rows = (DailyMetric.objects.filter(center=center).values("advertiser", "day")
-            .annotate(total=Sum("spend")).values_list("advertiser", "day", "total"))
-    return {(a, d): cents(t) for a, d, t in rows}
-
-
 def reconcile(actor: Actor, center: BusinessCenter) -> list[MonthLine]:
     """Every month and ad account with spend, as the reports and billing count it, oldest
     first. They agree unless spend was written outside the metrics (a ledger from before
     this rule, or an edit in the database); ``repair`` then brings billing to the
     metrics."""
     require(actor, Action.BILLING_VIEW, center)
-    reported = _by_month(_all_metric_spend(center))
-    billed = _by_month(_billed_spend(center, None, None, None))
+    reported = _by_month(_metric_spend(center))
+    billed = _by_month(_billed_spend(center))
     names = dict(Asset.objects.filter(pk__in={a for a, _ in reported | billed})
                  .values_list("pk", "name"))
     return [MonthLine(account, names.get(account, f"#{account}"), month,
@@ -175,6 +175,6 @@ def repair(actor: Actor, center: BusinessCenter) -> list[Transaction]:
     with transaction.atomic():
         require(actor, Action.BILLING_MANAGE, center)
         center = seats.lock(center.pk)
-        reported, billed = _all_metric_spend(center), _billed_spend(center, None, None, None)
+        reported, billed = _metric_spend(center), _billed_spend(center)
         keys = {k for k in reported | billed if reported.get(k, ZERO) != billed.get(k, ZERO)}
         return follow_metrics(actor, center, keys)
