@@ -31,7 +31,7 @@ def can_ask(me: Actor, center: BusinessCenter) -> bool:
 def center_home(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     """Where a member lands in a Business Center: exactly what they were given, and why."""
     me = actor(request)
-    return render(request, "web/my_access.html",
+    return render(request, "web/access/my_access.html",
                   {"center": center, "profile": mine(me, center),
                    "can_ask": can_ask(me, center)})
 
@@ -41,7 +41,7 @@ def member_detail(request: HttpRequest, center: BusinessCenter, member_id: int) 
     me = actor(request)
     found = profile(me, center, member_id)
     # A member may read their own detail; the buttons are for whoever may use them.
-    return render(request, "web/member_detail.html",
+    return render(request, "web/access/member_detail.html",
                   {"center": center, "profile": found, "tab": "members",
                    "is_self": found.membership.user_id == getattr(me.user, "pk", None),
                    "can_manage": bool(check(me.user, Action.MEMBER_MANAGE, center)),
@@ -71,7 +71,7 @@ def troubleshoot(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
             if error.status == 403:
                 raise
             form.add_service_error(error)
-    return render(request, "web/troubleshoot.html",
+    return render(request, "web/access/troubleshoot.html",
                   {"center": center, "form": form, "answer": answer,
                    "can_ask": can_ask(me, center)}, status=status_of(form))
 
@@ -82,7 +82,7 @@ def review(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     rows = access_review(actor(request), center, idle_days=idle_days)
     only_idle = request.GET.get("only") == "idle"
     shown = [r for r in rows if r.idle] if only_idle else rows
-    return render(request, "web/review.html",
+    return render(request, "web/access/review.html",
                   {"center": center, "rows": shown, "idle_days": idle_days,
                    "only_idle": only_idle, "idle_count": sum(r.idle for r in rows),
                    "total": len(rows)})

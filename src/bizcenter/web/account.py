@@ -56,7 +56,7 @@ class Login(LoginView):
     """Django's own login (safe `next`, session rotation), with our email-or-phone
     wording, stopping at the 2-step prompt for people who turned it on."""
 
-    template_name = "web/login.html"
+    template_name = "web/account/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
@@ -141,7 +141,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             right = user is not None and two_factor.verify(user, form.cleaned_data["code"])
         except RateLimited as refused:
             form.add_error("code", refused.message)
-            response = render(request, "web/login_code.html",
+            response = render(request, "web/account/login_code.html",
                               {"form": form, "next": safe_next(request, "")}, status=429)
             response["Retry-After"] = str(refused.retry_after)
             return response
@@ -161,7 +161,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             return redirect("web:login")
         form.add_error("code", "That code is not right. Use the newest code from your "
                                "authenticator app, or one of your recovery codes.")
-    return render(request, "web/login_code.html",
+    return render(request, "web/account/login_code.html",
                   {"form": form, "next": safe_next(request, "")},
                   status=400 if form.errors else 200)
 
@@ -190,7 +190,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         refused = error
         if step == "code":
             form.add_service_error(error)
-    return form_page(request, "web/verify.html", {
+    return form_page(request, "web/account/verify.html", {
         "form": form, "next": onward, "refused": refused if step == "send" else None,
         "pending": list(verification.live(user)), "awaiting": verification.awaiting(user),
     }, refused=refused, invalid=bool(form.errors))
@@ -211,7 +211,7 @@ def verify_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         messages.success(request, f"{found.target.value} is confirmed as yours.")
         return redirect("web:home")
-    return render(request, "web/verify_link.html", {"found": found})
+    return render(request, "web/account/verify_link.html", {"found": found})
 
 
 def qr_svg(uri: str) -> SafeString:
@@ -280,7 +280,7 @@ def security(request: HttpRequest) -> HttpResponse:
                                        for a in user.addresses()],
                     "qr": qr_svg(setup.uri) if setup else None,
                     "signins": signins.recent(user)})
-    return form_page(request, "web/security.html", context, refused=context.get("refused"),
+    return form_page(request, "web/account/security.html", context, refused=context.get("refused"),
                      invalid=bool(code_form.errors or password_form.errors
                                   or address_form.errors))
 
@@ -298,12 +298,12 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         else:
             request.session["bizcenter.reset_sent_to"] = form.cleaned_data["address"]
             return redirect("web:password_reset_sent")
-    return form_page(request, "web/password_reset.html", {"form": form}, refused=refused,
+    return form_page(request, "web/account/password_reset.html", {"form": form}, refused=refused,
                      invalid=bool(form.errors))
 
 
 def password_reset_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/password_reset_sent.html",
+    return render(request, "web/account/password_reset_sent.html",
                   {"address": request.session.pop("bizcenter.reset_sent_to", "")})
 
 
@@ -311,7 +311,7 @@ class ResetConfirm(PasswordResetConfirmView):
     """Django's token check and its trick of moving the token out of the URL into the
     session; saving goes through our service so it is validated and logged."""
 
-    template_name = "web/password_reset_confirm.html"
+    template_name = "web/account/password_reset_confirm.html"
     form_class = SetPasswordForm
     success_url = reverse_lazy("web:login")
     token_generator = passwords.AnyResetToken()  # type: ignore[assignment]
@@ -365,6 +365,6 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         form.add_service_error(error)
     if form.errors:
         status = 400
-    return render(request, "web/api_tokens.html",
+    return render(request, "web/account/api_tokens.html",
                   {"form": form, "issued": issued, "tokens": tokens.tokens_of(me),
                    "confirm": request.GET.get("revoke", "")}, status=status)

@@ -55,7 +55,7 @@ def log(request: HttpRequest, center: BusinessCenter) -> HttpResponseBase:
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
-    return render(request, "web/activity.html",
+    return render(request, "web/activity/activity.html",
                   {"center": center, "form": form, "page": page, "q": request.GET,
                    "query": query.urlencode()},
                   status=status_of(form))

@@ -66,7 +66,7 @@ def asset_list(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     page = list_assets(me, center, type=q.get("type") or None, search=q.get("q", ""),
                        page=int_param(q.get("page"), 1))
     shared = ceilings(me, center, [a.pk for a in page.items if a.center_id != center.pk])
-    return render(request, "web/assets.html",
+    return render(request, "web/assets/assets.html",
                   {"center": center, "page": page, "q": q, "form": form,
                    "rows": [(a, shared.get(a.pk)) for a in page.items],
                    "can_manage": check(me.user, Action.ASSET_MANAGE, center)},
@@ -128,7 +128,7 @@ def _asset_page(request: HttpRequest, center: BusinessCenter, asset: Asset, assi
     elif ceiling is not None and not can_manage and asset.type == "ADVERTISER" and me.user:
         answer = explain(me.user, Action.CAMPAIGN_PROPOSE, asset, within=center)
         why_not = answer if answer.ask is not None else None
-    return render(request, "web/asset.html",
+    return render(request, "web/assets/asset.html",
                   {"center": center, "asset": asset, "holders": who, "can_manage": can_manage,
                    "assign_form": assign_form, "status_form": status_form,
                    "owned": asset.center_id == center.pk, "ceiling": ceiling, "ask": ask,
@@ -170,7 +170,7 @@ def group_list(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
         else:
             messages.success(request, f"Created {group}. Pick its assets and members.")
             return redirect("web:group", center_id=center.pk, group_id=group.pk)
-    return render(request, "web/groups.html",
+    return render(request, "web/assets/groups.html",
                   {"center": center, "groups": group_services.list_groups(me, center),
                    "form": form}, status=status_of(form))
 
@@ -222,7 +222,7 @@ def group_detail(request: HttpRequest, center: BusinessCenter, group_id: int) ->
     own = owned_assets(me, center)
     chosen = {a.pk for a in group.assets.all()}
     seats = group.members.select_related("membership__user").order_by("membership__user__name")
-    return render(request, "web/group.html",
+    return render(request, "web/assets/group.html",
                   {"center": center, "group": group, "member_form": member_form,
                    "assets": [(a, a.pk in chosen) for a in own],
                    "seats": seats, "confirm_delete": request.GET.get("delete") == "1"},

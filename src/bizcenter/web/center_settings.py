@@ -37,5 +37,5 @@ def settings_page(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
         else:
             messages.success(request, "Settings saved.")
             return redirect("web:settings", center_id=center.pk)
-    return render(request, "web/settings.html", {"center": center, "form": form},
+    return render(request, "web/settings/settings.html", {"center": center, "form": form},
                   status=status_of(form))

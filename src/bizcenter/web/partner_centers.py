@@ -111,9 +111,9 @@ def partner_centers(request: HttpRequest, center: BusinessCenter) -> HttpRespons
             refused = error
     context = _context(request, me, center, ask_form, share_form, own)
     if ask_form.errors or share_form.errors:  # a field to fix (400) or its refusal's status
-        return render(request, "web/partner_centers.html", context,
+        return render(request, "web/partner_centers/partner_centers.html", context,
                       status=status_of(ask_form, share_form))
-    return form_page(request, "web/partner_centers.html", context, refused=refused)
+    return form_page(request, "web/partner_centers/partner_centers.html", context, refused=refused)
 
 
 def _context(request: HttpRequest, me: Actor, center: BusinessCenter,
@@ -159,5 +159,6 @@ def ask_for_access(request: HttpRequest, center: BusinessCenter) -> HttpResponse
                 else f"Asked Business Center {link.asked_for} to be partners and for these "
                      "assets; nothing is shared until its Admins accept."))
             return _here(center)
-    return form_page(request, "web/partner_access.html", {"center": center, "form": form},
-                     refused=refused, invalid=bool(form.errors) and refused is None)
+    return form_page(request, "web/partner_centers/partner_access.html",
+                     {"center": center, "form": form}, refused=refused,
+                     invalid=bool(form.errors) and refused is None)

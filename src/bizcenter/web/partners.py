@@ -55,7 +55,7 @@ def members(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
                         state=state or None, sort=q.get("sort", "joined"),
                         page=int_param(q.get("page"), 1), page_size=int_param(q.get("size"), 50))
     base = reverse("web:members", args=[center.pk])
-    return render(request, "web/members.html", {"center": center, "page": page, "q": q,
+    return render(request, "web/partners/members.html", {"center": center, "page": page, "q": q,
                                                 "rows": [member_row(m, base, center)
                                                          for m in page.items],
                                                 "state": state, "states": STATES,
@@ -109,7 +109,7 @@ def pending(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     q = request.GET
     page = invitations.list_invitations(actor(request), center, status=q.get("status", "PENDING"),
                                         search=q.get("q", ""), page=int_param(q.get("page"), 1))
-    return render(request, "web/invitations.html", {"center": center, "page": page, "q": q,
+    return render(request, "web/partners/invitations.html", {"center": center, "page": page, "q": q,
                                                     "tab": "invitations"})
 
 
@@ -154,7 +154,7 @@ def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
             ask_last_day(form, center)
             form_key = imports.new_form_key()  # a new form
     status = 400 if form.errors else 200
-    return render(request, "web/add_partners.html",
+    return render(request, "web/partners/add_partners.html",
                   {"center": center, "form": form, "results": results, "tab": "add",
                    "form_key": form_key}, status=status)
 
@@ -163,8 +163,8 @@ def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
 def import_progress(request: HttpRequest, center: BusinessCenter, import_id: int) -> HttpResponse:
     """The CSV import's progress; htmx swaps in the fresh fragment every second until done."""
     job = imports.get_import(actor(request), center, import_id)
-    template = ("web/_import_progress.html" if request.headers.get("HX-Request")
-                else "web/import.html")
+    template = ("web/partners/_import_progress.html" if request.headers.get("HX-Request")
+                else "web/partners/import.html")
     return render(request, template, {"center": center, "job": job, "tab": "add",
                                       "summary": imports.summary(job),
                                       "not_invited": imports.not_invited(job)
@@ -208,7 +208,7 @@ def cancel(request: HttpRequest, center: BusinessCenter, invitation_id: int) -> 
 @center_page
 def copy_link(request: HttpRequest, center: BusinessCenter, invitation_id: int) -> HttpResponse:
     link = invitations.link(actor(request), center, invitation_id)
-    return render(request, "web/copy_link.html", {"center": center, "link": link,
+    return render(request, "web/partners/copy_link.html", {"center": center, "link": link,
                                                   "tab": "invitations"})
 
 
@@ -223,7 +223,7 @@ def revoke(request: HttpRequest, center: BusinessCenter, member_id: int) -> Http
         messages.success(request, f"{membership.user.label} no longer has access to "
                          f"{center.name}. You can invite them again later.")
         return redirect(safe_next(request, members_url))
-    return render(request, "web/revoke.html", {"center": center, "membership": membership,
+    return render(request, "web/partners/revoke.html", {"center": center, "membership": membership,
                                                "tab": "members", "members_url": members_url,
                                                "next": safe_next(request, ""),
                                                "ends": consequences(actor(request), center,
@@ -275,7 +275,7 @@ def edit(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpRe
         else:
             messages.success(request, f"Saved the access of {membership.user.label}.")
             return redirect("web:member", center_id=center.pk, member_id=membership.pk)
-    return render(request, "web/edit_member.html",
+    return render(request, "web/partners/edit_member.html",
                   {"center": center, "membership": membership, "form": form, "tab": "members",
                    "ends": consequences(me, center, member_id) if membership.is_admin else None},
                   status=400 if form.errors else 200)

@@ -123,8 +123,9 @@ def signup(request: HttpRequest) -> HttpResponse:
             form.add_service_error(error)
         else:
             return _signed_up(request, user, safe_next(request, reverse("web:home")))
-    return form_page(request, "web/signup.html", {"form": form, "next": safe_next(request, "")},
-                     refused=refused, invalid=bool(form.errors))
+    return form_page(request, "web/account/signup.html",
+                     {"form": form, "next": safe_next(request, "")}, refused=refused,
+                     invalid=bool(form.errors))
 
 
 @require_http_methods(["GET", "POST"])
@@ -149,7 +150,7 @@ def signup_invited(request: HttpRequest, token: str) -> HttpResponse:
             form.add_service_error(error)
         else:
             return _signed_up(request, user, back)
-    return form_page(request, "web/signup_invited.html",
+    return form_page(request, "web/invitations/signup_invited.html",
                      {"form": form, "preview": preview, "token": token},
                      refused=refused, invalid=bool(form.errors))
 
@@ -159,7 +160,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Where everyone lands: the Business Centers this person is in, or how to get into one."""
     user = actor(request).user
     assert user is not None  # login_required
-    return render(request, "web/home.html", {"memberships": memberships_of(user)})
+    return render(request, "web/centers/home.html", {"memberships": memberships_of(user)})
 
 
 @login_required
@@ -177,7 +178,7 @@ def new_center(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{center.name} is ready. Invite your partners.")
             return redirect("web:add_partners", center_id=center.pk)
-    return render(request, "web/new_center.html", {"form": form},
+    return render(request, "web/centers/new_center.html", {"form": form},
                   status=400 if form.errors else 200)
 
 
@@ -194,13 +195,13 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         try:
             membership = invitations.accept(actor(request), token)
         except ServiceError as error:
-            return render(request, "web/accept.html", {**context, "error": error},
+            return render(request, "web/invitations/accept.html", {**context, "error": error},
                           status=error.status)
         messages.success(request, f"You joined {membership.center.name}. This is what you "
                          "were given.")
         return redirect("web:center", center_id=membership.center_id)
     status = preview.problem.status if preview.problem else 200
-    return render(request, "web/accept.html", context, status=status)
+    return render(request, "web/invitations/accept.html", context, status=status)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
