@@ -18,9 +18,9 @@ from bizcenter.audit.models import AuditEvent
 from bizcenter.billing import services
 from bizcenter.billing.models import Invoice, PaymentSettings, SpendingLimit, Transaction
 from bizcenter.centers.services import create_center
-from tests.billing.conftest import person
 from tests.conftest import act, spend
 from tests.support.api import Api, error_of
+from tests.support.billing import person
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 CARD = {"card_brand": "VISA", "card_last4": "4242", "card_exp_month": 12,

@@ -11,8 +11,8 @@ import pytest
 
 from bizcenter.accounts.tokens import create_token
 from tests.conftest import act
-from tests.reporting.conftest import Currencies, build_currencies
 from tests.support.api import Api
+from tests.support.reporting import Currencies, build_currencies
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 RANGE = {"since": "2026-03-30", "until": "2026-03-31"}

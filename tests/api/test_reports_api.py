@@ -16,8 +16,8 @@ from bizcenter.audit.models import AuditEvent
 from bizcenter.centers.services import create_center
 from bizcenter.reporting.models import DailyMetric
 from tests.conftest import act, join
-from tests.reporting.conftest import Book, build_book, make_campaign, metric
 from tests.support.api import Api, error_of
+from tests.support.reporting import Book, build_book, make_campaign, metric
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 RANGE = {"since": "2026-03-30", "until": "2026-04-06"}

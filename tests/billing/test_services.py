@@ -27,9 +27,8 @@ from bizcenter.billing.models import (
 )
 from bizcenter.centers.services import update_center
 from bizcenter.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from tests.billing.conftest import billing_events, nothing_written
 from tests.conftest import act, partner_up, spend
-from tests.support.billing import chain_is_consistent
+from tests.support.billing import billing_events, chain_is_consistent, nothing_written
 
 CARD = dict(card_brand="VISA", card_last4="4242", card_exp_month="12",
             card_exp_year=str(date.today().year + 3))

@@ -1,30 +1,16 @@
-"""What the campaign tests share: an ad account and a Standard OPERATOR on it."""
+"""What the campaign tests share: an ad account and a Standard OPERATOR on it (defined
+in tests/support/campaigns.py, so the campaign page tests in tests/web share them)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bizcenter.assets.services import create_asset
-from tests.conftest import join
+from tests.support import campaigns
 
-# A campaign as the form and the services take it.
-NEW = {"name": "Spring sale", "objective": "TRAFFIC", "budget_mode": "BUDGET_MODE_DAY",
-       "budget": "150.50"}
+# Fixtures for every test in this folder, by name.
+ads, operator = campaigns.ads, campaigns.operator
 
 
 @pytest.fixture(autouse=True)
 def _fast(quick_hashing):
     """Password hashing is not what these tests are about."""
-
-
-@pytest.fixture
-def ads(center, as_owner):
-    return create_asset(as_owner, center, type="ADVERTISER", name="Main ads")
-
-
-@pytest.fixture
-def operator(center, as_owner, ads, make_user):
-    person = make_user("op@agency.com", name="Opal")
-    join(as_owner, center, person, modules=("CAMPAIGNS", "ANALYTICS"),
-         assets={ads.pk: ["OPERATOR"]})
-    return person

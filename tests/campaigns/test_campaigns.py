@@ -12,8 +12,8 @@ from bizcenter.campaigns import services
 from bizcenter.campaigns.models import Campaign, ChangeRequest, RequestState
 from bizcenter.centers.services import create_center, revoke_member
 from bizcenter.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from tests.campaigns.conftest import NEW
 from tests.conftest import act, join
+from tests.support.campaigns import NEW
 
 
 @pytest.fixture

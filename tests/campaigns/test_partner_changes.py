@@ -23,8 +23,8 @@ from bizcenter.campaigns.models import Campaign, RequestState
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import bump_access_version, create_center
 from bizcenter.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from tests.campaigns.conftest import NEW
 from tests.conftest import act, join
+from tests.support.campaigns import NEW
 
 
 @dataclass

@@ -21,8 +21,8 @@ from bizcenter.campaigns import services as campaigns
 from bizcenter.campaigns.models import Campaign, ChangeRequest, RequestState
 from bizcenter.centers.models import BusinessCenter
 from tests.conftest import act, join, spend
-from tests.reporting.conftest import Book, build_book
 from tests.support.cli import run
+from tests.support.reporting import Book, build_book
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

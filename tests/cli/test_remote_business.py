@@ -18,8 +18,8 @@ from bizcenter.billing.models import SpendingLimit, Transaction
 from bizcenter.campaigns import services as campaigns
 from bizcenter.campaigns.models import Campaign, ChangeRequest, RequestState
 from tests.conftest import act, join
-from tests.reporting.conftest import build_book
 from tests.support.cli import _clean, one_line_error, remote, run, same  # noqa: F401
+from tests.support.reporting import build_book
 
 pytestmark = pytest.mark.usefixtures("quick_hashing", "no_local")
 SPAN = ("--from", "2026-03-30", "--to", "2026-04-06")

@@ -8,8 +8,8 @@ import pytest
 
 from bizcenter.accounts.tokens import create_token
 from tests.conftest import act
-from tests.reporting.conftest import Currencies, build_currencies
 from tests.support.cli import as_json, run
+from tests.support.reporting import Currencies, build_currencies
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 SPAN = ("--from", "2026-03-30", "--to", "2026-03-31")

@@ -7,7 +7,7 @@ import pytest
 
 from bizcenter.accounts.tokens import create_token
 from tests.conftest import act
-from tests.reporting.conftest import Currencies, build_currencies
+from tests.support.reporting import Currencies, build_currencies
 
 PATH = "report/integrated/get/"
 SPAN = {"start_date": "2026-03-30", "end_date": "2026-03-31", "report_type": "BASIC"}

@@ -20,7 +20,7 @@ from bizcenter.reporting.services import (
     report,
 )
 from tests.conftest import act, join
-from tests.reporting.conftest import Currencies, build_currencies
+from tests.support.reporting import Currencies, build_currencies
 
 RANGE = {"since": "2026-03-30", "until": "2026-03-31"}
 QUERY = "since=2026-03-30&until=2026-03-31"

@@ -24,7 +24,7 @@ from bizcenter.reporting.services import (
     today_in,
 )
 from tests.conftest import act, join
-from tests.reporting.conftest import make_campaign
+from tests.support.reporting import make_campaign
 
 HEADER = "campaign_id,date,spend,impressions,clicks,conversions\n"
 
@@ -152,7 +152,7 @@ def test_only_admins_load_metrics(center, as_owner, book, make_user):
 
 
 def test_a_partner_cannot_load_numbers_into_a_shared_account(center, as_owner, book, make_user):
-    from tests.reporting.conftest import share_with
+    from tests.support.reporting import share_with
 
     boss = make_user("boss@agency.com")
     agency = create_center(act(boss), name="Agency")

@@ -15,7 +15,7 @@ from bizcenter.centers.services import create_center
 from bizcenter.core.errors import InvalidInput, NotAllowed, NotFound
 from bizcenter.reporting.services import Figures, report, report_accounts
 from tests.conftest import act, join
-from tests.reporting.conftest import make_campaign, metric, share_with
+from tests.support.reporting import make_campaign, metric, share_with
 
 RANGE = {"since": date(2026, 3, 29), "until": date(2026, 4, 6)}
 

@@ -185,7 +185,7 @@ def test_the_activity_export_defuses_formulas(center, as_owner, make_user):
 def test_the_report_export_defuses_formulas(center, as_owner):
     from bizcenter.campaigns.models import Campaign
     from bizcenter.reporting.services import export_csv
-    from tests.reporting.conftest import metric
+    from tests.support.reporting import metric
 
     ads = create_asset(as_owner, center, type="ADVERTISER", name="=cmd|' /C calc'!A0")
     for n, name in enumerate(HOSTILE_CELLS):

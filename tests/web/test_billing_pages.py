@@ -16,8 +16,17 @@ from django.http import HttpResponse
 
 from bizcenter.billing import services
 from bizcenter.billing.models import Invoice, PaymentSettings, SpendingLimit, Transaction
-from tests.billing.conftest import billing_events, nothing_written
 from tests.conftest import act, spend
+from tests.support import billing
+from tests.support.billing import billing_events, nothing_written
+
+# The billing tests' people and ad account (tests/support/billing.py), by name.
+manager, analyst, standard = billing.manager, billing.analyst, billing.standard
+other_center, outsider = billing.other_center, billing.outsider
+account, system, last_month = billing.account, billing.system, billing.last_month
+
+# Not about passwords: Argon2 is tested with sign-up.
+pytestmark = pytest.mark.usefixtures("quick_hashing")
 
 
 def raw(page: HttpResponse) -> str:

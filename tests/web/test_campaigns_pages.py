@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bizcenter.campaigns import services
 from bizcenter.campaigns.models import Campaign, ChangeRequest, RequestState
 from bizcenter.centers.services import create_center
-from tests.campaigns.conftest import NEW
 from tests.conftest import act, join
+from tests.support import campaigns
+from tests.support.campaigns import NEW
+
+# The campaign tests' ad account and its Standard OPERATOR (tests/support/campaigns.py).
+ads, operator = campaigns.ads, campaigns.operator
+
+# Password hashing is not what these tests are about.
+pytestmark = pytest.mark.usefixtures("quick_hashing")
 
 FORM = NEW
 

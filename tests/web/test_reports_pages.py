@@ -11,6 +11,10 @@ from django.test import Client
 
 from bizcenter.reporting.models import DailyMetric
 from tests.conftest import join
+from tests.support import reporting
+
+# The reporting tests' numbers to read (tests/support/reporting.py).
+book = reporting.book
 
 RANGE = "since=2026-03-29&until=2026-04-06"
 
