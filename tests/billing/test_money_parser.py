@@ -19,8 +19,8 @@ from bizcenter.campaigns import services as campaigns
 from bizcenter.campaigns.models import Campaign
 from bizcenter.centers.services import create_center
 from bizcenter.core.errors import InvalidInput
-from tests.compat.conftest import Tik
 from tests.support.api import Api, error_of
+from tests.support.compat import Tik
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 

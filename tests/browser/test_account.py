@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from bizcenter.accounts import two_factor
-from tests.browser.conftest import link_in, log_in, shot
 from tests.conftest import PASSWORD, act, fresh_code
+from tests.support.browser import link_in, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 from bizcenter.assets.services import create_asset
 from bizcenter.billing import services
 from bizcenter.invitations.services import Grant
-from tests.browser.conftest import join, log_in, shot
 from tests.conftest import act, spend
+from tests.support.browser import join, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,8 +11,8 @@ from bizcenter.assets.services import create_asset
 from bizcenter.campaigns import services as campaigns
 from bizcenter.campaigns.models import Campaign
 from bizcenter.invitations.services import Grant
-from tests.browser.conftest import join, log_in, shot
 from tests.conftest import act
+from tests.support.browser import join, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

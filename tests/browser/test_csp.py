@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bizcenter.accounts import two_factor
-from tests.browser.conftest import log_in
 from tests.conftest import act
+from tests.support.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from bizcenter.assets.services import create_asset
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
-from tests.browser.conftest import join, link_in, log_in, shot
 from tests.conftest import PASSWORD, act, code_sent_to
+from tests.support.browser import join, link_in, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

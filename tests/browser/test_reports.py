@@ -17,8 +17,8 @@ from bizcenter.campaigns.models import Campaign
 from bizcenter.invitations.services import Grant
 from bizcenter.reporting.demo_data import seed_metrics
 from bizcenter.reporting.services import report, today_in
-from tests.browser.conftest import SHOTS, join, log_in, shot
 from tests.conftest import act
+from tests.support.browser import SHOTS, join, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -19,8 +19,8 @@ from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation
 from bizcenter.invitations.services import Grant
 from bizcenter.outbox import sms
-from tests.browser.conftest import join, link_in, log_in, shot
 from tests.conftest import PASSWORD, act, code_sent_to
+from tests.support.browser import join, link_in, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
