@@ -79,6 +79,7 @@ def why(
                     "code": answer["code"],
                     "reasons": list(answer["reasons"]),
                     "fix": answer["fix"],
+                    "needs": answer["needs"],
                 }
             ],
             [],
@@ -86,6 +87,8 @@ def why(
         )
         return
     typer.echo(answer["text"])
+    if answer["needs"]:
+        typer.echo(f"Needs: {answer['needs']}")
 
 
 def _explain(server: Client, person: str, action: str, resource: str,

@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import check
-from bizcenter.access.profile import mine, profile
+from bizcenter.access.profile import ACTION_LABELS, mine, profile
 from bizcenter.access.review import IDLE_DAYS, access_review
 from bizcenter.access.troubleshoot import choices
 from bizcenter.access.troubleshoot import troubleshoot as troubleshoot_service
@@ -61,7 +61,7 @@ def troubleshoot(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     form = TroubleshootForm(request.GET if asked else None, assets=assets, center=center,
                             initial={k: request.GET[k] for k in ("person", "resource")
                                      if k in request.GET})
-    answer = None
+    answer, doing = None, ""
     if asked and form.is_valid():
         data = form.cleaned_data
         try:
@@ -71,8 +71,11 @@ def troubleshoot(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
             if error.status == 403:
                 raise
             form.add_service_error(error)
+        else:
+            # The action as the picker words it, never its code: the service took it.
+            doing = ACTION_LABELS[Action(data["action"])]
     return render(request, "web/access/troubleshoot.html",
-                  {"center": center, "form": form, "answer": answer,
+                  {"center": center, "form": form, "answer": answer, "doing": doing,
                    "can_ask": can_ask(me, center)}, status=status_of(form))
 
 

@@ -39,6 +39,12 @@ class Question(Schema):
                                          "caller themself.")
 
 
+# What the action asks of anyone (access.rules.needs), in words: the same for every
+# person asked about, so it tells nothing about them.
+NEEDS = ("What the action needs, whoever asks, in words: Admins only, a module, a role on "
+         "the asset, a finance role. The same for every person asked about.")
+
+
 class CheckOut(Schema):
     allowed: bool
     code: str  # allowed, or why not: admins_only, asset_not_assigned, invitation_pending, ...
@@ -51,12 +57,13 @@ class ExplainOut(Schema):
     code: str
     reasons: list[str]
     fix: str
+    needs: str = Field(description=NEEDS)
     text: str  # the same, as readable lines
 
     @staticmethod
     def of(e: engine.Explanation) -> ExplainOut:
         return ExplainOut(allowed=e.allowed, code=e.code, reasons=list(e.reasons), fix=e.fix,
-                          text=e.as_text())
+                          needs=e.needs, text=e.as_text())
 
 
 class AnswerOut(Schema):
