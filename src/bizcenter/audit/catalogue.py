@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from bizcenter.core.errors import InvalidInput
+
 if TYPE_CHECKING:
     from bizcenter.audit.models import AuditEvent
 
@@ -550,6 +552,44 @@ CATALOGUE: dict[AuditAction, Entry] = {
     _.BILLING_INVOICE_VOIDED: Entry("Invoice voided", "{who} voided {target}"),
 }
 del _
+
+
+# The headings a picker groups the actions under, by the stored string's first part, in
+# the catalogue's own order; tests/audit/test_catalogue_groups.py holds every action to one.
+_GROUP_OF_PREFIX = {
+    "user": "Accounts", "account": "Accounts", "address": "Accounts",
+    "password": "Accounts", "two_factor": "Accounts", "api_token": "Accounts",
+    "center": "Business Center and people", "member": "Business Center and people",
+    "invitation": "Business Center and people",
+    "asset": "Assets and partners", "asset_group": "Assets and partners",
+    "partner": "Assets and partners",
+    "campaign": "Campaigns and reports", "metrics": "Campaigns and reports",
+    "billing": "Billing",
+}
+
+
+def group(action: AuditAction) -> str:
+    """The heading ``action`` is listed under in a picker."""
+    return _GROUP_OF_PREFIX[action.value.partition(".")[0]]
+
+
+def grouped() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every action as (stored string, label), under its heading: what a filter offers."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for action, entry in CATALOGUE.items():
+        groups.setdefault(group(action), []).append((action.value, entry.label))
+    return list(groups.items())
+
+
+def wanted(raw: str) -> AuditAction:
+    """The action a reader filters by: one of the catalogue, or ``InvalidInput`` naming
+    them all (an unknown string would only ever match nothing, silently)."""
+    try:
+        return AuditAction(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"Unknown action '{raw}'. Use one of: {', '.join(a.value for a in AuditAction)}.",
+            fields={"action": "unknown"}) from None
 
 
 def label(action: str) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.utils import timezone
 
-from bizcenter.audit.catalogue import AuditAction, checked
+from bizcenter.audit.catalogue import AuditAction, checked, describe, wanted
 from bizcenter.audit.models import AuditEvent, Category
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import InvalidInput
@@ -154,7 +154,7 @@ def events_for(
     if actor_id:
         qs = qs.filter(actor_id=actor_id)
     if action:
-        qs = qs.filter(action=action)
+        qs = qs.filter(action=wanted(action).value)
     return qs
 
 
@@ -165,7 +165,7 @@ def page_of(qs: models.QuerySet[AuditEvent], page: int, page_size: int) -> Page[
 EXPORT_FIELDS = (
     "id", "created_at", "category", "action", "actor_id", "actor_label",
     "target_type", "target_id", "target_label", "before", "after", "ip", "via",
-    "acting_center",
+    "acting_center", "summary",
 )
 
 
@@ -192,6 +192,8 @@ def as_row(event: AuditEvent) -> dict[str, Any]:
         "via": event.via,
         # by name only: a Business Center's row id is not for others to learn
         "acting_center": acting_center_name(event),
+        # the sentence the web log shows, for people reading the file
+        "summary": describe(event),
     }
 
 

@@ -30,6 +30,9 @@ Since = Annotated[str | None, typer.Option(help="From this date or time (UTC).")
 Until = Annotated[str | None, typer.Option(help="Before this date or time (UTC).")]
 CategoryOpt = Annotated[str | None, typer.Option(help="USER, ACCOUNT, ASSET or BUSINESS.")]
 ActorOpt = Annotated[str | None, typer.Option("--actor", help="Email or phone of who acted.")]
+# Passed through: the API answers an action outside the catalogue with the valid ones.
+ActionOpt = Annotated[str | None, typer.Option(
+    "--action", help="One kind of event, e.g. member.revoked, asset.assigned.")]
 
 
 def _times(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
@@ -39,11 +42,13 @@ def _times(since: str | None, until: str | None) -> tuple[datetime | None, datet
 
 
 def _query(
-    since: str | None, until: str | None, category: str | None, by: str | None
+    since: str | None, until: str | None, category: str | None, by: str | None,
+    action: str | None = None,
 ) -> dict[str, Any]:
     """The same filters as the API's query parameters."""
     start, end = _times(since, until)
-    return {"since": iso(start), "until": iso(end), "category": category, "actor": by}
+    return {"since": iso(start), "until": iso(end), "category": category, "actor": by,
+            "action": action}
 
 
 @app.command("list")
@@ -53,6 +58,7 @@ def list_(
     until: Until = None,
     category: CategoryOpt = None,
     by: ActorOpt = None,
+    action: ActionOpt = None,
     page: PageOpt = 1,
     page_size: PageSizeOpt = 50,
     as_: AsOption = None,
@@ -61,10 +67,10 @@ def list_(
     """What happened in a Business Center, newest first."""
     server = client(as_)
     result = server.get(path("centers", center_id, "activity"),
-                        **_query(since, until, category, by), page=page,
+                        **_query(since, until, category, by, action), page=page,
                         page_size=page_size)
     rows = [e | {"when": stamp(e["created_at"])} for e in result["items"]]
-    emit_page(result, rows, ["when", "category", "action", "actor_label", "target_label", "ip"],
+    emit_page(result, rows, ["when", "category", "summary", "action", "ip"],
               as_json=as_json, title="Activity")
 
 
@@ -77,6 +83,7 @@ def export(
     until: Until = None,
     category: CategoryOpt = None,
     by: ActorOpt = None,
+    action: ActionOpt = None,
     as_: AsOption = None,
 ) -> None:
     """Export the activity log as CSV or JSON Lines (to a file or stdout)."""
@@ -84,7 +91,7 @@ def export(
     server = client(as_)
     # The answer's status is read here: a refusal leaves no file behind.
     chunks = server.stream(path("centers", center_id, "activity", "export"), format=fmt,
-                           **_query(since, until, category, by))
+                           **_query(since, until, category, by, action))
     if output is None:
         for chunk in chunks:
             sys.stdout.write(chunk)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from bizcenter.audit.catalogue import grouped
 from bizcenter.core.errors import ServiceError
 
 
@@ -295,8 +296,9 @@ class ActivityFilterForm(ServiceErrors, forms.Form):
         ("", "Any"), ("USER", "User"), ("ACCOUNT", "Account"), ("ASSET", "Asset"),
         ("BUSINESS", "Business")])
     person = forms.CharField(label="By (email or phone)", required=False, max_length=254)
-    action = forms.CharField(label="Action", required=False, max_length=64,
-                             widget=forms.TextInput(attrs={"placeholder": "member.revoked"}))
+    # The catalogue's actions by their labels, grouped; the stored string is the value.
+    action = forms.ChoiceField(label="Action", required=False,
+                               choices=lambda: [("", "Any"), *grouped()])
 
 
 class SettingsForm(ServiceErrors, forms.Form):

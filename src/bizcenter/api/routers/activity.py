@@ -19,6 +19,7 @@ from bizcenter.api.schemas import (
     Schema,
     page_info,
 )
+from bizcenter.audit.catalogue import describe
 from bizcenter.audit.models import AuditEvent
 from bizcenter.audit.services import acting_center_name, page_of
 from bizcenter.audit.services import activity as activity_log
@@ -47,6 +48,9 @@ class EventOut(Schema):
     # Set when the person acted from another Business Center: a partner's Admin or member
     # changing this Business Center's asset or campaign, shown as "from partner <name>".
     acting_center: CenterName | None = None
+    summary: str = Field(description="The event as a sentence for people, the one the web "
+                                     "log shows: \"Olivia changed Bob's role from Standard "
+                                     "to Admin\".")
 
     @staticmethod
     def of(e: AuditEvent) -> EventOut:
@@ -56,7 +60,8 @@ class EventOut(Schema):
                         actor_label=e.actor_label, target_type=e.target_type,
                         target_id=e.target_id, target_label=e.target_label, before=e.before,
                         after=e.after, ip=e.ip, via=e.via,
-                        acting_center=CenterName(name=partner) if partner else None)
+                        acting_center=CenterName(name=partner) if partner else None,
+                        summary=describe(e))
 
 
 class EventPage(Schema):
@@ -70,7 +75,9 @@ class LogFilters(Schema):
     until: Moment | None = Field(None, description="Before this time, excluded.")
     category: str | None = Field(None, description="USER, ACCOUNT, ASSET or BUSINESS.")
     actor: str | None = Field(None, description="Email or phone of the person who acted.")
-    action: Printable | None = Field(None, description="One kind of event, e.g. asset.assigned.")
+    action: Printable | None = Field(None, description="One kind of event of the catalogue, "
+                                                     "e.g. asset.assigned; any other is a 400 "
+                                                     "naming them all.")
 
 
 class LogPage(LogFilters):
