@@ -80,3 +80,44 @@ def test_a_deactivated_owner_fails_on_the_very_next_call(owner, center, as_owner
     with pytest.raises(Unauthenticated) as refused:
         authenticate(issued.secret, writes=False)
     assert refused.value.code == "token_invalid"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unchanged_row_gives_new_instances_each_call(owner, center, as_owner):
+    """The second call finds the same row and hands out copies of what the first built:
+    what one request changes on its token, person or Business Center is its own."""
+    BusinessCenter.objects.filter(pk=center.pk).update(allowed_email_domains=["brand.com"])
+    issued = create_token(as_owner, center, "script")
+    first = token_by_prefix(issued.token.prefix)
+    assert first is not None
+    first.name = "changed by a request"
+    first.user.name = "changed by a request"
+    first.center.allowed_email_domains.append("evil.example")
+
+    with CaptureQueriesContext(connection) as queries:
+        second = token_by_prefix(issued.token.prefix)
+    assert len(queries) == 1  # the row is still read
+    assert second is not None and second is not first
+    assert second.user is not first.user and second.center is not first.center
+    want = ApiToken.objects.select_related("user", "center").get(prefix=issued.token.prefix)
+    _same(second, want)
+    _same(second.user, want.user)
+    _same(second.center, want.center)
+    second.center.allowed_email_domains.append("other.example")
+    third = token_by_prefix(issued.token.prefix)
+    assert third is not None and third.center.allowed_email_domains == ["brand.com"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_changed_row_is_built_again(owner, center, as_owner):
+    """Any column that changes (a new name, the Business Center's access version) is
+    what the next call sees."""
+    issued = create_token(as_owner, center, "script")
+    assert token_by_prefix(issued.token.prefix) is not None
+    in_other_connection(lambda: (
+        User.objects.filter(pk=owner.pk).update(name="Renamed Owner"),
+        BusinessCenter.objects.filter(pk=center.pk).update(access_version=991)))
+    got = token_by_prefix(issued.token.prefix)
+    assert got is not None
+    assert got.user.name == "Renamed Owner"
+    assert got.center.access_version == 991

@@ -28,6 +28,7 @@ from bizcenter.audit.services import record
 from bizcenter.centers.enddates import last_day, zone_name
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
+from bizcenter.core.bounded import fresh, keep
 from bizcenter.core.errors import InvalidInput, NotAllowed, NotFound, ServiceError
 from bizcenter.core.lookup import find
 from bizcenter.core.ratelimit import hit
@@ -188,6 +189,11 @@ def _token_sql() -> str:
 
 
 _TOKEN_SQL = _token_sql()
+# The instances last built from each token's row, with that row: a call whose row is
+# the same, value for value, gets copies of them instead of converting and building
+# the row again. The row itself is still read on every call.
+_built: dict[str, tuple[tuple[Any, ...], ApiToken]] = {}
+BUILT_SIZE = 1024
 
 
 def token_by_prefix(prefix: str) -> ApiToken | None:
@@ -198,12 +204,21 @@ def token_by_prefix(prefix: str) -> ApiToken | None:
         row = cursor.fetchone()
     if row is None:
         return None
+    if (seen := _built.get(prefix)) is not None and seen[0] == row:
+        return _fresh_token(seen[1])
     token_part, user_part, center_part = _PARTS
     n, m = len(token_part.names), len(token_part.names) + len(user_part.names)
     token: ApiToken = token_part.build(row[:n])
     token.user = user_part.build(row[n:m])
     token.center = center_part.build(row[m:])
+    keep(_built, prefix, (row, _fresh_token(token)), BUILT_SIZE)
     return token
+
+
+def _fresh_token(token: ApiToken) -> ApiToken:
+    copy = fresh(token)
+    copy._state.fields_cache = {"user": fresh(token.user), "center": fresh(token.center)}
+    return copy
 
 
 def authenticate(raw: str | None, *, writes: bool) -> ApiToken:

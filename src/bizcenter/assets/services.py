@@ -4,7 +4,6 @@ access version in its own transaction, so no stale view of access survives it.""
 from __future__ import annotations
 
 import contextlib
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -24,7 +23,7 @@ from bizcenter.centers.choices import choice
 from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
 from bizcenter.centers.services import bump_access_version, require_future
 from bizcenter.core.actor import Actor
-from bizcenter.core.bounded import keep
+from bizcenter.core.bounded import fresh, keep
 from bizcenter.core.errors import Conflict, InvalidInput, NotFound
 from bizcenter.core.lookup import find
 from bizcenter.core.pagination import Page, paginate
@@ -66,10 +65,10 @@ def _asset(center: BusinessCenter, asset_id: int | str, *, lock: bool = False) -
         with contextlib.suppress(ValueError):  # not an id: find() says so below
             key = (center.pk, version, int(str(asset_id)))
     if key is not None and (hit := _found.get(key)) is not None:
-        return copy.copy(hit)  # a new instance each time: a request may change its own
+        return fresh(hit)  # a new instance each time: a request may change its own
     asset = find(Asset.objects.filter(center_id=center.pk), asset_id, missing)
     if key is not None:
-        keep(_found, key, copy.copy(asset), FOUND_SIZE)
+        keep(_found, key, fresh(asset), FOUND_SIZE)
     return asset
 
 
