@@ -11,7 +11,7 @@ import bizcenter.web
 
 WEB = Path(bizcenter.web.__file__).parent
 TEMPLATES = WEB / "templates" / "web"
-SHARED = {"base.html", "_form.html", "_pager.html", "csrf.html", "error.html",
+SHARED = {"base.html", "_form.html", "_field.html", "_pager.html", "csrf.html", "error.html",
           "403.html", "404.html", "500.html"}
 NAME = re.compile(r"""["'](web/[\w/]+\.html)["']""")
 

@@ -249,6 +249,8 @@ def security(request: HttpRequest) -> HttpResponse:
             if step == "confirm":
                 context["recovery_codes"] = two_factor.confirm(me, code)
                 messages.success(request, "2-step verification is on.")
+                # The turn-off form below starts empty: never the code just used (issue 21).
+                code_form = CodeForm()
             else:
                 two_factor.disable(me, code)
                 messages.success(request, "2-step verification is off.")

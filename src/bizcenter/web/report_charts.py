@@ -54,6 +54,9 @@ class LineChart:
     lines: list[Line]
     x_ticks: list[Tick]
     markers: bool  # few enough points to draw each one
+    # The same chart drawn for a phone: drawn 1:1 at about 340 px wide, so its labels
+    # stay 12 px where the wide one, scaled down, would print them at 5 (issue 21).
+    small: LineChart | None = None
 
     @property
     def plot_width(self) -> float:
@@ -68,6 +71,7 @@ class Bar:
     value: str
     text_y: float  # baseline of the bar's labels
     value_x: float
+    name: str = ""  # the label in full, for the bar's title
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class BarChart:
     left: float  # where bars start; labels end here
     bar_height: float
     bars: list[Bar]
+    small: BarChart | None = None  # the phone's version, as for the line chart
 
 
 def nice_step(span: float, count: int = 4) -> float:
@@ -122,16 +127,22 @@ def _label_every(count: int, most: int) -> int:
     return max(1, math.ceil(count / most))
 
 
+# The phone's charts: as wide as a 375 px screen leaves for them, so drawn unscaled.
+SMALL_WIDTH = 340
+
+
 def line_chart(labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[Number]]],
                *, width: int = 720, height: int = 260, value_format: Sequence[str] = (),
-               max_x_labels: int = 8, max_markers: int = 62) -> LineChart:
+               max_x_labels: int = 8, max_markers: int = 62, margin: float = 56.0,
+               small: bool = True) -> LineChart:
     """Lines over time, each on its own scale: the first on the left axis, the second on
     the right (spend in money and conversions in units have nothing in common but time).
 
     ``series`` is (name, css key, values), each as long as ``labels``;
     ``value_format`` holds a format per series for point labels (default ``{:,}``).
+    ``small`` adds the phone's version: narrower, three date labels, fewer markers.
     """
-    left, right, top, bottom = 56.0, width - 56.0, 16.0, height - 32.0
+    left, right, top, bottom = margin, width - margin, 16.0, height - 32.0
     count = len(labels)
     span_x = right - left
 
@@ -153,8 +164,11 @@ def line_chart(labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[
         lines.append(Line(name, key, path, points, axis))
     every = _label_every(count, max_x_labels)
     x_ticks = [Tick(round(x_at(i), 1), labels[i]) for i in range(0, count, every)]
+    phone = line_chart(labels, series, width=SMALL_WIDTH, height=220,
+                       value_format=value_format, max_x_labels=3, max_markers=31,
+                       margin=40.0, small=False) if small else None
     return LineChart(width, height, left, top, right, bottom, lines, x_ticks,
-                     markers=count <= max_markers)
+                     markers=count <= max_markers, small=phone)
 
 
 def shorten(text: str, most: int = 28) -> str:
@@ -162,7 +176,8 @@ def shorten(text: str, most: int = 28) -> str:
 
 
 def bar_chart(items: Sequence[tuple[str, Number]], *, width: int = 720, label_width: int = 220,
-              bar_height: int = 22, gap: int = 10, value_format: str = "{:,}") -> BarChart:
+              bar_height: int = 22, gap: int = 10, value_format: str = "{:,}",
+              label_most: int = 28, small: bool = True) -> BarChart:
     """Horizontal bars, largest value the full width: names stay readable however long
     the list, and the longest bar is the one to look at."""
     left = float(label_width)
@@ -173,8 +188,10 @@ def bar_chart(items: Sequence[tuple[str, Number]], *, width: int = 720, label_wi
         y = gap / 2 + i * (bar_height + gap)
         length = room * float(value) / high if high > 0 else 0.0
         bars.append(Bar(y=float(y), width=round(max(length, 1.0 if value else 0.0), 1),
-                        label=shorten(label), value=value_format.format(value),
+                        label=shorten(label, label_most), value=value_format.format(value),
                         text_y=round(y + bar_height * 0.7, 1),
-                        value_x=round(left + length + 6, 1)))
+                        value_x=round(left + length + 6, 1), name=label))
     height = len(items) * (bar_height + gap)
-    return BarChart(width, height, left, float(bar_height), bars)
+    phone = bar_chart(items, width=SMALL_WIDTH, label_width=118, value_format=value_format,
+                      label_most=15, small=False) if small else None
+    return BarChart(width, height, left, float(bar_height), bars, small=phone)

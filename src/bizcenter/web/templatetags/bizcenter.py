@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from bizcenter.centers import enddates
 
@@ -24,3 +25,18 @@ def last_day(ends: datetime | None, where: Any) -> str:
     ``where`` (the Business Center): Django's ``date`` filter would show it in the
     server's zone, a day late for every center east of it."""
     return enddates.shown(ends, where)
+
+
+@register.filter
+def when(moment: datetime | None, precision: str = "minutes") -> str:
+    """An instant as people read it, with its time zone always named:
+    "2026-12-07 14:03 UTC" ("seconds" adds them). Every time on a page goes through
+    this one filter, so showing the viewer's own zone later is a change here only.
+    Nothing (None) reads as an empty string, for ``|default:"never"``."""
+    if moment is None or moment == "":
+        return ""
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    shown = moment.astimezone(UTC)
+    pattern = "%Y-%m-%d %H:%M:%S" if precision == "seconds" else "%Y-%m-%d %H:%M"
+    return f"{shown.strftime(pattern)} UTC"
