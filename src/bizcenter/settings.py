@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "bizcenter.campaigns",
     "bizcenter.reporting",
     "bizcenter.billing",
+    "bizcenter.notifications",
     "bizcenter.api",
     "bizcenter.compat",
     "bizcenter.web",

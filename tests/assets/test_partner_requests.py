@@ -50,6 +50,8 @@ def test_public_ids_are_random_19_digits_and_not_the_row_id(center, agency):
 def test_nothing_is_shared_or_named_until_the_other_side_accepts(
         center, as_owner, agency, ad, run_worker, mailbox):
     agency_center, boss, _ = agency
+    run_worker()
+    mailbox.clear()  # the fixture's joins told their inviter
     sent = partners.request_partner(as_owner, center, agency_center.public_id,
                                     message="We would like you to run our ads")
     assert sent.status == "PENDING" and sent.asked_for == agency_center.public_id
@@ -200,6 +202,8 @@ def test_the_receiver_drops_one_asset_and_both_logs_tell_the_story(center, as_ow
 def test_an_agency_asks_for_assets_before_being_a_partner(center, as_owner, agency, ad,
                                                           run_worker, mailbox):
     agency_center, boss, _ = agency
+    run_worker()
+    mailbox.clear()  # the fixture's joins told their inviter
     asked = partners.ask_for_access(act(boss), agency_center, center.public_id,
                                     [ad.pk, 999999], "OPERATOR", message="For the spring push")
     assert asked.status == "PENDING" and asked.asked_by == "PARTNER" and asked.owner == center

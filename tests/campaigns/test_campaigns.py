@@ -44,6 +44,8 @@ def test_an_admin_creates_and_edits_directly(center, as_owner, ads):
 
 def test_a_standard_operator_proposes_and_the_admins_are_emailed(center, as_owner, ads, operator,
                                                                  run_worker, mailbox):
+    run_worker()
+    mailbox.clear()  # the operator's joining told the owner; this is about the proposal
     outcome = services.create_campaign(act(operator), center, ads.pk, **NEW)
     assert not outcome.applied and outcome.campaign is None
     request = outcome.request

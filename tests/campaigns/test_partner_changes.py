@@ -93,6 +93,8 @@ def test_a_partner_admins_edit_applies_and_both_logs_show_it(center, free):
 def test_a_partner_members_proposal_goes_to_the_partners_admins_and_the_owner_sees_it(
     client, owner, center, free, run_worker, mailbox
 ):
+    run_worker()
+    mailbox.clear()  # the fixture's joins and shares told their Admins
     request = services.update_campaign(act(free.max), free.center, free.campaign.pk,
                                        budget="180").request
     assert request is not None
@@ -158,6 +160,8 @@ def test_approving_is_refused_once_the_owner_wants_to_decide(free):
 def test_a_partner_admins_edit_waits_for_the_owners_admins(
     center, owner, guarded, run_worker, mailbox
 ):
+    run_worker()
+    mailbox.clear()  # the fixture's joins and shares told their Admins
     outcome = services.update_campaign(act(guarded.boss), guarded.center, guarded.campaign.pk,
                                        budget="175")
     request = outcome.request

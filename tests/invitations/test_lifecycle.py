@@ -469,8 +469,11 @@ def test_no_message_goes_to_someone_who_already_joined_with_the_copied_link(
     copied = invitations.link(as_owner, center, result.invitation.pk)
     invitations.accept(act(make_user("quick@agency.com")), token_of(copied))
     run_worker()
-    assert mailbox == []
-    assert OutboxMessage.objects.get().state == MessageState.SKIPPED
+    # Only the inviter hears of it: that the invitation was accepted (notifications).
+    assert [(m.to, m.subject) for m in mailbox] == [
+        (["owner@brand.com"], '"quick[@]agency[.]com" accepted your invitation to "Brand Co" as '
+                              'Standard')]
+    assert OutboxMessage.objects.get(kind="invitation").state == MessageState.SKIPPED
 
 
 def test_a_message_still_undelivered_when_the_link_expires_is_skipped(

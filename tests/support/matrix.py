@@ -568,6 +568,9 @@ OPS: dict[str, Op] = {
     "GET /centers/{center_id}/reports/campaigns/{campaign_id}": Op(
         needs(A.REPORT_VIEW, on="campaign_id"), query=_range),
     "GET /centers/{center_id}/reports/export": Op(needs(A.REPORT_VIEW), query=_range),
+    # the caller's own notifications: through a token, while its person is in its center
+    "GET /me/notifications": Op(needs(A.CENTER_VIEW)),
+    "POST /me/notifications/read": Op(needs(A.CENTER_VIEW), body=lambda w, ids: {}),
     "POST /centers/{center_id}/metrics": Op(
         needs(A.ASSET_MANAGE, ok=201),
         body=lambda w, ids: {"rows": [{"campaign_id": str(w.campaign.pk),

@@ -22,6 +22,7 @@ from bizcenter.access.models import ExpiryReminder
 from bizcenter.centers import enddates
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.core import periodic
+from bizcenter.notifications.events import access_ending
 from bizcenter.outbox import services as outbox
 from bizcenter.outbox.models import Channel
 from bizcenter.outbox.names import defused, quoted
@@ -87,6 +88,7 @@ def send_reminders() -> int:
                                   "last_day": enddates.shown(ends, center),
                                   "timezone": enddates.zone_name(center)})
                     for channel, to in _admins(center))
+                access_ending(kind, pk, lead, ends, center)  # and to the person themselves
         except IntegrityError:
             continue  # already reminded (another worker, or an earlier run)
         sent += 1

@@ -22,6 +22,7 @@ from bizcenter.api.routers import (
     groups,
     invitations,
     members,
+    notifications,
     partners,
     reports,
 )
@@ -50,3 +51,4 @@ api.add_router("/centers", activity.router)
 api.add_router("/centers", campaigns.router)
 api.add_router("/centers", billing.router)
 api.add_router("/centers", reports.router)
+api.add_router("/me", notifications.router)

@@ -159,18 +159,15 @@ def _log_both(actor: Actor, link: Partnership, acting: BusinessCenter, action: s
 
 def _notify(link: Partnership, to: BusinessCenter | None, event: str,
             **extra: Any) -> None:
-    """Email the Admins of one side; rendered at delivery (assets/messages.py)."""
+    """Tell the Admins of one side, in the app and by email for who wants it; the email
+    is rendered at delivery (assets/messages.py)."""
     if to is None:
         return
-    from bizcenter.centers.models import Membership
-    from bizcenter.outbox import services as outbox
-    from bizcenter.outbox.models import Channel
+    from bizcenter.notifications.events import partnership
 
-    emails = [e for e in Membership.objects.active().filter(center=to, role="ADMIN")
-              .values_list("user__email", flat=True) if e]
     payload = {"event": event, "to_center": to.pk, "owner": link.owner_id,
                "partner": link.partner_id, **extra}
-    outbox.queue(outbox.build(Channel.EMAIL, email, "partnership", payload) for email in emails)
+    partnership(to, payload)
 
 
 # -- asking ----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ class AuditAction(StrEnum):
     ACCOUNT_SIGN_IN_FAILED = "account.sign_in_failed"
     ACCOUNT_SIGNED_OUT_EVERYWHERE = "account.signed_out_everywhere"
     ACCOUNT_REMOVED = "account.removed"
+    ACCOUNT_NOTIFICATIONS_CHANGED = "account.notifications_changed"
     ADDRESS_CODE_SENT = "address.code_sent"
     ADDRESS_VERIFIED = "address.verified"
     ADDRESS_LOST = "address.lost"
@@ -444,6 +445,8 @@ CATALOGUE: dict[AuditAction, Entry] = {
                                            "{who} signed out everywhere"),
     _.ACCOUNT_REMOVED: Entry("Account removed", "The account of {target} was removed: "
                                                 "{after_reason}"),
+    _.ACCOUNT_NOTIFICATIONS_CHANGED: Entry("Notification emails chosen",
+                                           "{who} chose which notification emails they get"),
     _.ADDRESS_CODE_SENT: Entry("Code sent", "{who} was sent a code at {after_address}"),
     _.ADDRESS_VERIFIED: Entry("Address confirmed", _verified),
     _.ADDRESS_LOST: Entry("Address lost", _lost),

@@ -21,7 +21,6 @@ from collections.abc import Collection
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from bizcenter.assets.models import Asset
@@ -79,15 +78,9 @@ def _alert(center: BusinessCenter, line: AccountLimit, month: date, level: int, 
                   "currency": center.currency, "month": f"{month:%Y-%m}"})
     if quiet:
         return
-    from bizcenter.centers.models import Membership
-    from bizcenter.outbox import services as outbox
-    from bizcenter.outbox.models import Channel
+    from bizcenter.notifications.events import spending_limit
 
-    emails = sorted({e for e in Membership.objects.active().filter(
-        Q(role="ADMIN") | Q(finance_role="MANAGER"), center=center)
-        .values_list("user__email", flat=True) if e})
-    outbox.queue(outbox.build(Channel.EMAIL, email, "spending_limit", {"alert_id": alert.pk})
-                 for email in emails)
+    spending_limit(center, alert)  # Admins and Finance Managers: in the app, and by email
 
 
 def _pause(center: BusinessCenter, line: AccountLimit) -> None:

@@ -617,18 +617,9 @@ def pending_count(actor: Actor, center: BusinessCenter) -> int:
 
 
 def _notify(request: ChangeRequest, event: str) -> None:
-    """Email the deciding Business Center's Admins about a proposal (the owner's, for a
-    change that needs its approval), and the proposer about the decision."""
-    from bizcenter.centers.models import Membership
-    from bizcenter.outbox import services as outbox
-    from bizcenter.outbox.models import Channel
+    """Tell the deciding Business Center's Admins about a proposal (the owner's, for a
+    change that needs its approval), and the proposer about the decision: in the app,
+    and by email for who wants it (notifications/events.py)."""
+    from bizcenter.notifications.events import change_request
 
-    emails: list[str]
-    if event == "proposed":
-        emails = [e for e in Membership.objects.active().filter(
-            center=request.center, role="ADMIN").values_list("user__email", flat=True) if e]
-    else:
-        proposer = request.proposed_by
-        emails = [proposer.email] if proposer is not None and proposer.email else []
-    outbox.queue(outbox.build(Channel.EMAIL, email, "change_request",
-                              {"request_id": request.pk, "event": event}) for email in emails)
+    change_request(request, event)

@@ -425,6 +425,8 @@ def update_member(
                target=membership,
                before={k: v for k, v in before.items() if after[k] != v},
                after={k: v for k, v in after.items() if before[k] != v})
+        from bizcenter.notifications.events import access_changed  # (it imports centers)
+        access_changed(actor, membership, before, after)
         if before["role"] == Role.ADMIN and after["role"] != Role.ADMIN:
             _cancel_what_they_sent(actor, center, membership, "made Standard")
     return membership
@@ -469,6 +471,8 @@ def revoke_member(actor: Actor, center: BusinessCenter, membership_id: int | str
         bump_access_version(center)
         record(actor, center=center, category=Category.USER, action="member.revoked",
                target=membership, before=before, after=membership.access_dict())
+        from bizcenter.notifications.events import access_revoked  # (it imports centers)
+        access_revoked(actor, membership)
         # What their access put in their hands ends with it: the invitations they sent,
         # and their API tokens here, for good (an invitation back must not revive them).
         _cancel_what_they_sent(actor, center, membership, "revoked")

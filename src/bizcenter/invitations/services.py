@@ -641,4 +641,6 @@ def accept(actor: Actor, token: str) -> Membership:
         audit.record(actor, center=center, category=Category.USER,
                      action="invitation.accepted", target=membership,
                      before={"invitation": invitation.pk}, after=membership.access_dict())
+        from bizcenter.notifications.events import invitation_accepted
+        invitation_accepted(invitation, membership)
     return membership

@@ -370,3 +370,20 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     return render(request, "web/account/api_tokens.html",
                   {"form": form, "issued": issued, "tokens": tokens.tokens_of(me),
                    "confirm": request.GET.get("revoke", "")}, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def notification_emails(request: HttpRequest) -> HttpResponse:
+    """The account page's Notifications section: a box per kind, ticked for email.
+    In-app notifications stay on whatever is chosen."""
+    from bizcenter.notifications.models import Kind
+    from bizcenter.notifications.services import set_email_choices
+
+    ticked = set(request.POST.getlist("email"))
+    try:
+        set_email_choices(actor(request), {kind.value: kind.value in ticked for kind in Kind})
+    except ServiceError as error:
+        return failure(request, error)
+    messages.success(request, "Your email choices are saved.")
+    return redirect(reverse("web:security") + "#notifications")

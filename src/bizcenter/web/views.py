@@ -23,6 +23,7 @@ from bizcenter.centers.services import create_center, memberships_of
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import ServiceError
 from bizcenter.invitations import services as invitations
+from bizcenter.notifications.services import removals
 from bizcenter.web.forms import CenterForm, InvitedSignUpForm, SignUpForm
 from bizcenter.web.middleware import mark, proof_url
 
@@ -160,7 +161,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """Where everyone lands: the Business Centers this person is in, or how to get into one."""
     user = actor(request).user
     assert user is not None  # login_required
-    return render(request, "web/centers/home.html", {"memberships": memberships_of(user)})
+    memberships = list(memberships_of(user))
+    # Removed from every one: say which removed them and when (notifications.services).
+    removed = [] if memberships else removals(user)
+    return render(request, "web/centers/home.html",
+                  {"memberships": memberships, "removals": removed})
 
 
 @login_required
