@@ -86,7 +86,7 @@ def test_a_member_asks_about_themself_and_only_admins_about_others(center, as_ow
         refused = api.get(f"{base}/check", address=address, action="center.view")
         assert refused.status_code == 403
         assert error_of(refused)["message"] == (
-            "Only Admins of Brand Co can do this (member.view); you are a Standard member. "
+            "Only Admins of Brand Co can see members; you are a Standard member. "
             "Ask an Admin of Brand Co to do it, or to make you an Admin.")
 
 
@@ -130,7 +130,7 @@ def test_profiles_show_what_a_member_reaches_and_why(center, as_owner, admin_api
     owners = Membership.objects.get(user=owner).pk
     refused = api.get(f"/centers/{center.pk}/members/{owners}/access")
     assert refused.status_code == 403
-    assert "Only Admins of Brand Co can do this (member.view)" in error_of(refused)["message"]
+    assert "Only Admins of Brand Co can see members" in error_of(refused)["message"]
     admin = admin_api.get(f"/centers/{center.pk}/access/me").json()
     assert admin["all_assets"] is True and all(a["allowed"] for a in admin["center"])
 
@@ -173,7 +173,7 @@ def test_the_access_review_flags_idle_members(center, as_owner, admin_api, sam, 
 def test_only_admins_review(center, sam):
     refused = api_for(sam.user, center).get(f"/centers/{center.pk}/access/review")
     assert refused.status_code == 403
-    assert "Only Admins of Brand Co can do this (member.manage)" in error_of(refused)["message"]
+    assert "Only Admins of Brand Co can edit and revoke members" in error_of(refused)["message"]
 
 
 def test_no_token_is_401(center, sam):

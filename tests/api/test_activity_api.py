@@ -165,7 +165,7 @@ def test_standard_members_cannot_read_it_nor_probe_addresses(center, sam):
     # Whatever the address, the same answer: the log's right comes before any lookup.
     assert all(a == answers[0] for a in answers)
     assert answers[0]["message"] == (
-        "Only Admins of Brand Co can do this (activity.view); you are a Standard member. Ask "
+        "Only Admins of Brand Co can read the activity log; you are a Standard member. Ask "
         "an Admin of Brand Co to do it, or to make you an Admin.")
 
 

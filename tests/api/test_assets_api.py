@@ -106,7 +106,7 @@ def test_standard_members_see_only_their_assets_and_change_nothing(center, as_ow
         assert refused.status_code == 403, (method, path)
         assert error_of(refused)["code"] == "admins_only"
         assert error_of(refused)["message"] == (
-            "Only Admins of Brand Co can do this (asset.manage); you are a Standard member. "
+            "Only Admins of Brand Co can manage assets and sharing; you are a Standard member. "
             "Ask an Admin of Brand Co to do it, or to make you an Admin.")
     who = api.get(f"{base}/{ads.pk}/holders")
     assert who.status_code == 403 and "Only Admins of Brand Co" in error_of(who)["message"]

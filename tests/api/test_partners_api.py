@@ -468,7 +468,7 @@ def test_standard_members_and_no_token_are_refused(center, as_owner, linked, age
     for method, path, body in _writes(center, agency, ads):
         refused = api.send(method, path, body)
         assert refused.status_code == 403, (method, path)
-        assert error_of(refused)["message"].startswith("Only Admins of Brand Co can do this")
+        assert error_of(refused)["message"].startswith("Only Admins of Brand Co can ")
         anonymous = getattr(Client(), method)(f"/api/v1{path}", body,
                                               content_type="application/json")
         assert anonymous.status_code == 401, (method, path)

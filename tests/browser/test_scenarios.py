@@ -220,7 +220,7 @@ def test_a_standard_member_sees_only_their_own_access(new_page, owner, center, m
     assert response is not None and response.status == 403
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text(
-        "Only Admins of Brand Co can do this")
+        "Only Admins of Brand Co can see members")
     expect(page.get_by_role("alert")).to_contain_text("Ask an Admin of Brand Co")
     expect(page.get_by_role("link", name="Go to your Business Centers")).to_be_visible()
     expect(nav.get_by_role("link")).to_have_text(["My access", "Reports", "Assets"])

@@ -123,7 +123,7 @@ def test_every_answer_to_a_request(capsys, center, agency, make_user):
          modules=("ASSETS",))
     err = refused(run(capsys, "partners", "request", c, agency.public_id, "--as",
                       "sam@brand.com"))
-    assert "Only Admins of Brand Co can do this" in err
+    assert "Only Admins of Brand Co can manage assets and sharing" in err
     assert not Partnership.objects.exists()
 
 

@@ -79,7 +79,7 @@ def test_a_standard_member_cannot_assign_and_is_told_why(tik, center, ads, opera
                                        user_id=str(sam.pk), asset_type="ADVERTISER",
                                        asset_id=str(ads.pk), advertiser_role="ADMIN")
     assert refused["code"] == 40001
-    assert "Only Admins of Brand Co can do this (asset.manage)" in refused["message"]
+    assert "Only Admins of Brand Co can manage assets and sharing" in refused["message"]
 
 
 # -- asset groups -----------------------------------------------------------------------------

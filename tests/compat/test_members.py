@@ -133,7 +133,7 @@ def test_a_standard_member_is_refused_with_the_explain_text(tik, center, operato
     standard = tik(operator_token)
     listing = standard.get("bc/member/get/", bc_id=center.pk)
     assert listing["code"] == 40001
-    assert listing["message"] == ("Only Admins of Brand Co can do this (member.view); you are "
+    assert listing["message"] == ("Only Admins of Brand Co can see members; you are "
                                   "a Standard member. Ask an Admin of Brand Co to do it, or "
                                   "to make you an Admin.")
     inviting = invite(standard, center, ["friend@agency.com"])

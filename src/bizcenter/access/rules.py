@@ -131,9 +131,9 @@ TEXTS: dict[str, str] = {
     # Admins.
     "admin": "You are an Admin of {center}: Admins may do everything in it.",
     "owned_by_partner": "{asset} is owned by {owner}, a partner Business Center; only its "
-                        "owner can do this ({action}).",
+                        "owner can {action}.",
     "owned_by_partner.fix": "Only the Admins of {owner} can do it; ask them.",
-    "admins_only": "Only Admins of {center} can do this ({action}); you are a Standard member.",
+    "admins_only": "Only Admins of {center} can {action}; you are a Standard member.",
     "admins_only.fix": "Ask an Admin of {center} to do it, or to make you an Admin.",
     # Everyone, modules, assets.
     "member": "You are a member of {center}.",
@@ -167,10 +167,96 @@ TEXTS: dict[str, str] = {
     "finance_role_missing": "You have no Billing access in {center} (no finance role).",
     "finance_role_missing.fix": "Ask an Admin of {center} to give you Billing access: Finance "
                                 "Analyst to view billing, or Finance Manager to change it.",
+    # The same refusal phrased for its reader: ``.you`` for the person themself (who asks
+    # a named Admin, {admin}), ``.them`` for an Admin reading about {person}, ``.admin``
+    # for an Admin about their own access to what a partner shares. {doing} is what they
+    # try (``DOING``), {assets} where; the pages add the link to the form that fixes it.
+    "reader.module_missing.you": "To {doing}, ask {admin} to add the {module} module to "
+                                 "your access.",
+    "reader.module_missing.them": "{person} cannot {doing} — give {person} the {module} "
+                                  "module.",
+    "reader.admins_only.you": "Only Admins can {doing}. If you need it done, ask {admin}.",
+    "reader.admins_only.them": "{person} cannot {doing}: only Admins can. Make {person} an "
+                               "Admin only if they should do all of it.",
+    "reader.finance_role_missing.you": "To {doing}, ask {admin} for Billing access: Finance "
+                                       "Analyst to see billing, Finance Manager to change it.",
+    "reader.finance_role_missing.them": "{person} cannot {doing} — give {person} Billing "
+                                        "access: Finance Analyst to see billing, Finance "
+                                        "Manager to change it.",
+    "reader.finance_role_too_low.you": "You are a Finance Analyst: to {doing}, ask {admin} "
+                                       "to make you {finance}.",
+    "reader.finance_role_too_low.them": "{person} cannot {doing} as a Finance Analyst — make "
+                                        "{person} {finance}.",
+    "reader.role_view_only.you": "You are {held} on {assets}, which only views: to {doing} "
+                                 "there, ask {admin} to make you {role}.",
+    "reader.role_view_only.them": "{person} cannot {doing} on {assets}: {person} is {held} "
+                                  "there, which only views — make {person} {role}.",
+    "reader.shared_cap.you": "{owner} shares {assets} with {center} only as {held}: to "
+                             "{doing} there, ask {admin} to ask {owner} for {role}.",
+    "reader.shared_cap.admin": "{owner} shares {assets} with {center} only as {held}: to "
+                               "{doing} there, ask {owner} for {role}.",
+    "reader.shared_cap.them": "{person} cannot {doing} on {assets}: {owner} shares it with "
+                              "{center} only as {held} — ask {owner} for {role}.",
+    "reader.propose_instead.you": "Standard members cannot {doing}: they propose changes, "
+                                  "and an Admin approves them.",
+    "reader.propose_instead.them": "{person} cannot {doing}: Standard members propose "
+                                   "changes, and an Admin approves them.",
+    "reader.account_inactive.you": "Nothing in {assets} can be changed while it is not "
+                                   "active. {fix}",
+    "reader.account_inactive.them": "{person} cannot {doing} on {assets} while it is not "
+                                    "active. {fix}",
+    "reader.asset_not_assigned.you": "To {doing} on {assets}, ask {admin} to assign it to "
+                                     "you.",
+    "reader.asset_not_assigned.them": "{person} cannot {doing} on {assets}: it is not "
+                                      "assigned to {person} — assign it directly, through "
+                                      "an asset group, or from what a partner shared.",
+    "reader.owned_by_partner.them": "{person} cannot {doing} on {assets}: only the Admins "
+                                    "of {owner}, which owns it, can.",
+    "reader.revoked.them": "{person}'s access to {center} was revoked: {person} reaches "
+                           "nothing in it. Invite {person} again to give it back.",
+    "reader.membership_expired.them": "{person}'s access to {center} has ended (it had an "
+                                      "end date) — extend it to give it back.",
+    "reader.two_factor_required.them": "{center} requires 2-step verification of "
+                                       "{two_factor}, and {person} has not set it up: "
+                                       "{person} reaches nothing until they do.",
+    # Why an Admin's troubleshooter answer is yes, about {person}.
+    "reader.can.admin.them": "{person} is an Admin of {center}: Admins may do everything "
+                             "in it.",
+    "reader.can.member.them": "{person} is a member of {center}: every member may do this.",
+    "reader.can.module.them": "{person} has the {module} module; lists show {person} only "
+                              "the assets assigned to them.",
+    "reader.can.finance.them": "{person}'s Billing access is {finance}.",
+    "reader.can.assigned.them": "{person} is {roles} on {asset}, {sources}.",
+    "reader.can.proposal.them": "{person} is {roles} on {asset}, {sources}; each change "
+                                "{person} makes becomes a request an Admin approves.",
+}
+
+# What each action lets a person do, as the words of a sentence ("Only Admins can invite
+# partners"): every text with {action} in it gets these words, never the action's code.
+DOING: dict[Action, str] = {
+    Action.CENTER_VIEW: "open the Business Center",
+    Action.ASSET_VIEW: "see assets",
+    Action.CAMPAIGN_VIEW: "see campaigns",
+    Action.CAMPAIGN_PROPOSE: "propose campaign changes",
+    Action.CAMPAIGN_EDIT: "change campaigns directly",
+    Action.REPORT_VIEW: "see reports",
+    Action.BILLING_VIEW: "see billing",
+    Action.BILLING_MANAGE: "change billing",
+    Action.MEMBER_VIEW: "see members",
+    Action.MEMBER_INVITE: "invite partners",
+    Action.MEMBER_MANAGE: "edit and revoke members",
+    Action.ASSET_MANAGE: "manage assets and sharing",
+    Action.APPROVAL_DECIDE: "approve changes",
+    Action.ACTIVITY_VIEW: "read the activity log",
+    Action.SETTINGS_MANAGE: "change settings",
 }
 
 
 def text(key: str, **values: object) -> str:
+    """A text with its placeholders filled; an action is said in words (``DOING``)."""
+    action = values.get("action")
+    if isinstance(action, Action):
+        values["action"] = DOING[action]
     return TEXTS[key].format(**values)
 
 

@@ -23,13 +23,14 @@ nothing about accounts, and never links a phone number to an email.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 
 from bizcenter.access.actions import Action
-from bizcenter.access.engine import Explanation, explain, require
-from bizcenter.access.rules import needs
+from bizcenter.access.engine import Explanation, OwnerAsk, explain, require
+from bizcenter.access.rules import DOING, needs
 from bizcenter.accounts.addresses import Address, parse_address
 from bizcenter.accounts.models import User
 from bizcenter.assets.models import Asset
@@ -154,3 +155,51 @@ def choices(actor: Actor, center: BusinessCenter, limit: int = 500) -> list[Asse
 
     require(actor, Action.MEMBER_VIEW, center)
     return list(visible_to(actor, center).order_by("type", "name", "id")[:limit])
+
+
+@dataclass(frozen=True)
+class Said:
+    """A troubleshooter answer in words for the Admin reading it: about the person (by
+    name), never "you", and no code. ``fix`` names the form that fixes a refusal
+    ("member": their edit page, "asset": the asset's page, "ask": the owner's Ask for
+    access, "invite": Add Partners), ``member`` and ``asset`` what it is opened on."""
+
+    allowed: bool
+    headline: str
+    reasons: tuple[str, ...]
+    fix: str = ""
+    fix_form: str = ""
+    member: Membership | None = None
+    asset: Asset | None = None
+    ask: OwnerAsk | None = None
+
+
+def said_to_admin(actor: Actor, center: BusinessCenter, address: str, action: str,
+                  resource: str, answer: Explanation) -> Said:
+    """The answer ``troubleshoot`` gave, phrased for the Admin who asked. Only words: the
+    decision is the one given."""
+    from bizcenter.access.profile import person_name, why_can, why_not
+
+    require(actor, Action.MEMBER_VIEW, center)
+    wanted = _action(action)
+    target = _resource(actor, center, resource)
+    parsed = parse_address(address)
+    person = _member(center, parsed)
+    membership = (Membership.objects.select_related("user", "center")
+                  .filter(center=center, user=person).order_by("state", "-joined_at").first()
+                  if person is not None else None)
+    where = f" on {target}" if isinstance(target, Asset) else f" in {center.name}"
+    asset = target if isinstance(target, Asset) else None
+    if membership is None:  # an invitation or a stranger: already said to the Admin
+        verb = "can" if answer.allowed else "cannot"
+        return Said(answer.allowed, f"{parsed.value} {verb} {DOING[wanted]}{where}",
+                    answer.reasons, answer.fix,
+                    "invite" if answer.code == "not_in_center" else "")
+    name = person_name(membership)
+    if answer.allowed:
+        return Said(True, f"{name} can {DOING[wanted]}{where}",
+                    (why_can(membership, wanted, target),), member=membership, asset=asset)
+    said = why_not(membership, wanted, target, answer)
+    return Said(False, f"{name} cannot {DOING[wanted]}{where}", (said.said,),
+                fix_form=said.fix, member=membership, asset=said.asset or asset,
+                ask=said.ask)

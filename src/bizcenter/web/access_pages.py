@@ -9,10 +9,19 @@ from django.shortcuts import render
 
 from bizcenter.access.actions import Action
 from bizcenter.access.engine import check
-from bizcenter.access.profile import ACTION_LABELS, mine, profile
+from bizcenter.access.profile import (
+    ACTION_LABELS,
+    Profile,
+    Summary,
+    admin_to_ask,
+    mine,
+    profile,
+    summarize,
+)
 from bizcenter.access.review import IDLE_DAYS, access_review
-from bizcenter.access.troubleshoot import choices
+from bizcenter.access.troubleshoot import choices, said_to_admin
 from bizcenter.access.troubleshoot import troubleshoot as troubleshoot_service
+from bizcenter.centers.choices import Module
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import ServiceError
@@ -27,13 +36,25 @@ def can_ask(me: Actor, center: BusinessCenter) -> bool:
     return bool(check(me.user, Action.ASSET_MANAGE, center))
 
 
+def in_words(found: Profile, me: Actor, center: BusinessCenter, *, yours: bool) -> dict:
+    """What the access pages show of a profile: grouped by what the person can do and
+    where, phrased for the reader (the person, or an Admin reading about them)."""
+    summary: Summary = summarize(
+        found, yours=yours, asker=admin_to_ask(center) if yours else "",
+        reader_admin=bool(check(me.user, Action.MEMBER_MANAGE, center)))
+    modules = ", ".join(Module(m).label for m in found.membership.modules
+                        if m in Module.values)
+    return {"summary": summary, "modules": modules}
+
+
 @center_page
 def center_home(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     """Where a member lands in a Business Center: exactly what they were given, and why."""
     me = actor(request)
+    found = mine(me, center)
     return render(request, "web/access/my_access.html",
-                  {"center": center, "profile": mine(me, center),
-                   "can_ask": can_ask(me, center)})
+                  {"center": center, "profile": found, "can_ask": can_ask(me, center),
+                   **in_words(found, me, center, yours=True)})
 
 
 @center_page
@@ -41,9 +62,10 @@ def member_detail(request: HttpRequest, center: BusinessCenter, member_id: int) 
     me = actor(request)
     found = profile(me, center, member_id)
     # A member may read their own detail; the buttons are for whoever may use them.
+    is_self = found.membership.user_id == getattr(me.user, "pk", None)
     return render(request, "web/access/member_detail.html",
                   {"center": center, "profile": found, "tab": "members",
-                   "is_self": found.membership.user_id == getattr(me.user, "pk", None),
+                   "is_self": is_self, **in_words(found, me, center, yours=is_self),
                    "can_manage": bool(check(me.user, Action.MEMBER_MANAGE, center)),
                    "can_ask": can_ask(me, center)})
 
@@ -61,7 +83,7 @@ def troubleshoot(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     form = TroubleshootForm(request.GET if asked else None, assets=assets, center=center,
                             initial={k: request.GET[k] for k in ("person", "resource")
                                      if k in request.GET})
-    answer, doing = None, ""
+    answer, doing, said = None, "", None
     if asked and form.is_valid():
         data = form.cleaned_data
         try:
@@ -74,8 +96,11 @@ def troubleshoot(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
         else:
             # The action as the picker words it, never its code: the service took it.
             doing = ACTION_LABELS[Action(data["action"])]
+            said = said_to_admin(me, center, data["person"], data["action"],
+                                 data["resource"], answer)
     return render(request, "web/access/troubleshoot.html",
                   {"center": center, "form": form, "answer": answer, "doing": doing,
+                   "said": said,
                    "can_ask": can_ask(me, center)}, status=status_of(form))
 
 
