@@ -6,6 +6,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from bizcenter.centers.choices import Module
 from bizcenter.invitations import tokens
 from bizcenter.invitations.models import InvitationState, InvitationToken
 from bizcenter.outbox.names import quoted
@@ -33,6 +34,9 @@ def render_invitation(payload: dict[str, Any]) -> Rendered | None:
         if inviter else "",
         "center_name": quoted(invitation.center.name),
         "link": tokens.link_for(tokens.token_for(row.nonce)),
+        # The modules by their names ("Analytics, Campaigns"), never their codes.
+        "modules": ", ".join(Module(m).label for m in invitation.modules
+                             if m in Module.values),
     }
     if invitation.address_kind == "phone":
         text = render_to_string("invitations/sms.txt", context).strip()
