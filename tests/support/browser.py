@@ -52,3 +52,56 @@ def shot(page, name: str) -> None:
         page.screenshot(path=str(SHOTS / "docs" / f"{name}.png"), full_page=True,
                         clip={"x": 0, "y": 0, "width": 1280,
                               "height": min(height, DOCS_SLICE)})
+
+
+PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+# Links a crawl does not follow: downloads, the API's own documentation (Swagger's
+# page, not ours) and leaving.
+NOT_PAGES = re.compile(r"^/api/|/logout/|\.csv\b|/export\b|[?&]format=csv")
+
+
+def _page_key(href: str) -> str:
+    """Pages of one kind share a key: ids become N, and a query counts by its names."""
+    path, _, query = href.partition("?")
+    names = sorted({part.split("=", 1)[0] for part in query.split("&") if part})
+    return re.sub(r"\d+", "N", path) + ("?" + "&".join(names) if names else "")
+
+
+def site_pages(page, start: str, limit: int = 80):
+    """Every page reachable by links from ``start``, one of each kind, as the person
+    logged in on ``page`` sees them: goes to each and yields its address, the page
+    loaded (HTTP status checked below 400)."""
+    todo, seen = [start], set()
+    while todo and len(seen) < limit:
+        href = todo.pop(0).split("#", 1)[0]
+        key = _page_key(href)
+        if key in seen:
+            continue
+        seen.add(key)
+        response = page.goto(href)
+        assert response is not None and response.status < 400, f"{href}: {response}"
+        yield href
+        for link in page.eval_on_selector_all(
+                "a[href]:not([download])", "els => els.map(e => e.getAttribute('href'))"):
+            if (link.startswith("/") and not NOT_PAGES.search(link)
+                    and _page_key(link.split("#", 1)[0]) not in seen):
+                todo.append(link)
+
+
+def luminance(css_color: str) -> float:
+    """WCAG relative luminance of an rgb()/rgba() colour as computed styles give it."""
+    parts = [float(x) for x in re.findall(r"[\d.]+", css_color)[:3]]
+
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in parts)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG contrast ratio between two computed colours (1 to 21)."""
+    a, b = sorted((luminance(one), luminance(other)), reverse=True)
+    return (a + 0.05) / (b + 0.05)

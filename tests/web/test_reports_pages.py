@@ -43,7 +43,10 @@ def test_business_center_report_has_the_charts_tables_and_totals(admin, center, 
     assert ("Only part of 2026-03-29 (1 day) and 2026-04-06 (1 day) is in the range, so they "
             "look lower.") in html
     assert html.count("(partial, 1 day)") == 2
-    assert html.count('class="bar"') == 3
+    # A bar per campaign in the wide chart, and again in the phone's (issue 21).
+    wide = html[html.index('<svg class="bar-chart"'):]
+    assert wide[:wide.index("</svg>")].count('class="bar"') == 3
+    assert html.count('class="bar"') == 6 and '<svg class="small-bar-chart"' in html
     # Links to the ad account and campaign reports keep the range.
     query = RANGE.replace("&", "&amp;") + "&amp;group=week"
     assert f'href="/c/{center.pk}/reports/accounts/{book.main.pk}/?{query}"' in html
