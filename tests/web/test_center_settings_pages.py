@@ -81,7 +81,7 @@ def test_settings_refuse_bad_values_and_keep_them(admin, center, field, typed, s
     page = admin.post(f"/c/{center.pk}/settings/", form)
     assert page.status_code == 400
     assert says in field_error(page, field)
-    if typed.strip():
+    if typed.strip() and field not in ("timezone", "currency"):  # those two are selects
         assert f'value="{typed}"' in raw(page)
     if field != "name":
         assert 'value="New name"' in raw(page)  # the rest of the form stays too

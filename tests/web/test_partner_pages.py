@@ -105,10 +105,10 @@ def test_pending_invitations_resend_cancel_and_copy_link(client, owner, center, 
                        follow=True)
     assert "Sent a new link to dev@agency.com" in done.content.decode()
     done = client.post(f"/c/{center.pk}/partners/invitations/{sent.invitation.pk}/cancel/",
-                       follow=True)
+                       {"confirmed": "1"}, follow=True)
     assert "Cancelled the invitation" in done.content.decode()
     again = client.post(f"/c/{center.pk}/partners/invitations/{sent.invitation.pk}/cancel/",
-                        follow=True)
+                        {"confirmed": "1"}, follow=True)
     assert "already cancelled" in again.content.decode()
     assert Invitation.objects.get().state == InvitationState.CANCELLED
 
@@ -126,7 +126,8 @@ def test_revoke_asks_first_and_the_partner_is_refused_on_the_next_click(
     confirm = client.get(f"/c/{center.pk}/partners/{partner.pk}/revoke/")
     assert "Revoke the access of" in confirm.content.decode()
     assert Membership.objects.get(pk=partner.pk).state == MembershipState.ACTIVE
-    done = client.post(f"/c/{center.pk}/partners/{partner.pk}/revoke/", follow=True)
+    done = client.post(f"/c/{center.pk}/partners/{partner.pk}/revoke/", {"confirmed": "1"},
+                       follow=True)
     assert "no longer has access" in done.content.decode()
     # The partner's open session: the next page no longer shows or reaches the center.
     assert "Brand Co" not in theirs.get("/").content.decode()
@@ -207,7 +208,7 @@ def test_edit_changes_assets_together_with_the_role_or_nothing(client, owner, ce
     assert not AssetGrant.objects.filter(membership=mine).exists()
 
 
-def test_onboarding_creates_a_center_and_goes_to_add_partners(client, make_user):
+def test_onboarding_creates_a_center_and_lands_on_getting_started(client, make_user):
     client.force_login(make_user("new@brand.com"))
     assert "Create your Business Center" in client.get("/").content.decode()
     bad = client.post("/centers/new/", {"name": "Acme", "timezone": "Mars/Base",
@@ -217,7 +218,8 @@ def test_onboarding_creates_a_center_and_goes_to_add_partners(client, make_user)
     made = client.post("/centers/new/", {"name": "Acme", "timezone": "Europe/Paris",
                                          "currency": "eur"}, follow=True)
     html = made.content.decode()
-    assert "Acme is ready" in html and "Send Invite" in html
+    assert "Acme is ready" in html and "Getting started" in html
+    assert "0 of 4 steps done" in html and "Add an ad account" in html
 
 
 def test_each_members_row_says_who_what_until_when_and_last_seen(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -9,6 +11,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from bizcenter.audit.catalogue import grouped
+from bizcenter.centers.currencies import CURRENCIES
 from bizcenter.core.errors import ServiceError
 
 
@@ -254,11 +257,49 @@ class EditMemberForm(AssetRoles, ServiceErrors, forms.Form):
         self.add_asset_fields(assets, shared)
 
 
+class Offered(forms.ChoiceField):
+    """A select of what is offered, whose value the service judges: a stale form or a
+    script posting "eur" or "Mars/Base" gets the service's own words ("'Mars/Base' is
+    not a time zone. Use an IANA name such as Europe/Paris …") beside the field."""
+
+    def valid_value(self, value: str) -> bool:
+        return True
+
+
+# The world's regions as the IANA database names them; any other name it knows (UTC
+# aside: "US/Eastern", "Etc/GMT+5") is offered under Other, so a Business Center set
+# to one keeps it. The service validates (centers/services.py), the form only offers.
+_REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe",
+            "Indian", "Pacific")
+
+
+@functools.cache
+def time_zone_choices() -> list[tuple[str, Any]]:
+    names = sorted(zoneinfo.available_timezones() - {"UTC", "localtime", "posixrules"})
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name in names:
+        region = name.split("/", 1)[0] if "/" in name else "Other"
+        group = region if region in _REGIONS else "Other"
+        groups.setdefault(group, []).append((name, name.replace("_", " ")))
+    return [("UTC", "UTC"), *((g, groups[g]) for g in (*_REGIONS, "Other") if g in groups)]
+
+
+@functools.cache
+def currency_choices() -> list[tuple[str, str]]:
+    return [(code, code) for code in sorted(CURRENCIES)]
+
+
 class CenterForm(ServiceErrors, forms.Form):
     name = forms.CharField(label="Business Center name", max_length=100)
     company = forms.CharField(label="Company (optional)", max_length=200, required=False)
-    timezone = forms.CharField(label="Time zone", initial="UTC", max_length=64)
-    currency = forms.CharField(label="Currency", initial="USD", max_length=3)
+    timezone = Offered(label="Time zone", initial="UTC",
+                                 choices=lambda: time_zone_choices(),
+                                 widget=forms.Select(attrs={"data-search": "time zones"}),
+                                 help_text="Reports, end dates and budgets count days here.")
+    currency = Offered(label="Currency", initial="USD",
+                                 choices=lambda: currency_choices(),
+                                 widget=forms.Select(attrs={"data-search": "currencies"}),
+                                 help_text="Budgets and spending limits are in it.")
 
 
 class TroubleshootForm(ServiceErrors, forms.Form):
@@ -306,10 +347,10 @@ class SettingsForm(ServiceErrors, forms.Form):
 
     name = forms.CharField(label="Business Center name", max_length=100)
     company = forms.CharField(label="Company", max_length=200, required=False)
-    timezone = forms.CharField(label="Time zone", max_length=64,
-                               help_text="An IANA name such as Europe/Paris.")
-    currency = forms.CharField(label="Currency", max_length=3,
-                               help_text="ISO 4217, such as USD or EUR.")
+    timezone = Offered(label="Time zone", choices=lambda: time_zone_choices(),
+                                 widget=forms.Select(attrs={"data-search": "time zones"}))
+    currency = Offered(label="Currency", choices=lambda: currency_choices(),
+                                 widget=forms.Select(attrs={"data-search": "currencies"}))
     two_factor_policy = forms.ChoiceField(
         label="Require 2-step verification for",
         choices=[("NOBODY", "Nobody"), ("ADMINS", "Admins"), ("EVERYONE", "Everyone")],

@@ -48,6 +48,8 @@ urlpatterns = [
     path("c/<int:center_id>/settings/", center_settings.settings_page, name="settings"),
     path("c/<int:center_id>/assets/", assets.asset_list, name="assets"),
     path("c/<int:center_id>/assets/<int:asset_id>/", assets.asset_detail, name="asset"),
+    path("c/<int:center_id>/getting-started/", center_settings.getting_started_page,
+         name="getting_started"),
     path("c/<int:center_id>/assets/<int:asset_id>/members/<int:member_id>/unassign/",
          assets.asset_unassign, name="asset_unassign"),
     path("c/<int:center_id>/groups/", assets.group_list, name="groups"),

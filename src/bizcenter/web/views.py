@@ -181,8 +181,8 @@ def new_center(request: HttpRequest) -> HttpResponse:
         except ServiceError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, f"{center.name} is ready. Invite your partners.")
-            return redirect("web:add_partners", center_id=center.pk)
+            messages.success(request, f"{center.name} is ready. Four steps get it working.")
+            return redirect("web:getting_started", center_id=center.pk)
     return render(request, "web/centers/new_center.html", {"form": form},
                   status=400 if form.errors else 200)
 
