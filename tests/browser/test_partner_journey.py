@@ -19,13 +19,6 @@ from tests.support.browser import join, link_in, log_in, shot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def answer(page, label: str, within=None):
-    """One line of an access answer ("✓ See billing ..."): its text says Allowed or Denied."""
-    scope = within if within is not None else page
-    return scope.get_by_role("listitem").filter(
-        has=page.get_by_text(label, exact=True))
-
-
 def fact(page, term: str):
     """The value beside a term of the access summary ("Role" -> "Standard")."""
     return page.locator("dl.facts > div").filter(
@@ -52,7 +45,10 @@ def test_invite_accept_edit_revoke_and_invite_again(new_page, owner, center, mak
     expect(admin.get_by_label("Analytics")).to_be_checked()  # the default module
     admin.get_by_label("Campaigns").check()
     admin.get_by_label("Partner kind").select_option(label="Agency")
-    admin.get_by_label("Ad account Main ads").select_option(label="Operator")
+    # The asset picker (picker.js): find the account, add it, pick its role on the chip.
+    admin.get_by_label("Find assets by name or id").fill("main")
+    admin.get_by_role("button", name=re.compile("^Add Main ads · ad account")).click()
+    admin.get_by_label(re.compile("^Role on Main ads")).select_option(label="Operator")
     admin.get_by_role("button", name="Send Invite").click()
     # What happened to each address; only the one to fix stays in the box.
     expect(admin.get_by_role("row", name=re.compile("jane@agency.com"))).to_contain_text(
@@ -97,12 +93,16 @@ def test_invite_accept_edit_revoke_and_invite_again(new_page, owner, center, mak
     expect(fact(partner, "Partner kind")).to_have_text("Agency")
     expect(fact(partner, "Modules")).to_have_text("Analytics, Campaigns")
     expect(fact(partner, "Billing access")).to_have_text("None")
-    account = partner.locator("details.asset", has_text="Main ads")
-    expect(account.locator("summary")).to_contain_text("Ad account Main ads · OPERATOR")
-    expect(answer(partner, "Propose campaign changes", account)).to_contain_text("Allowed")
-    expect(answer(partner, "Change campaigns directly", account)).to_contain_text("Denied")
-    expect(answer(partner, "See billing")).to_contain_text("Denied")
-    expect(answer(partner, "See billing")).to_contain_text("You have no Billing access")
+    # What she can do, where, and where it comes from; what she cannot, collapsed (issue 21).
+    expect(partner.locator("section.can")).to_contain_text(
+        "Propose campaign changes — on Ad account Main ads")
+    expect(partner.locator("section.sources")).to_contain_text(
+        "Ad account Main ads — Operator, given directly")
+    cannot = partner.locator("details.cannot")
+    cannot.locator("summary").click()
+    expect(cannot).to_contain_text("Standard members cannot change campaigns directly")
+    expect(cannot).to_contain_text(
+        "To see billing and change billing, ask Olivia Owner (Admin) for Billing access")
     shot(partner, "my-access")
 
     # -- The Admin: the partner's name in Partners opens their detail; Edit ---------------
@@ -112,7 +112,8 @@ def test_invite_accept_edit_revoke_and_invite_again(new_page, owner, center, mak
     shot(admin, "members")
     row.get_by_role("link", name="Jane").click()
     expect(admin.get_by_role("heading", name="Jane", exact=True)).to_be_visible()
-    expect(admin.locator("details.asset", has_text="Main ads")).to_contain_text("OPERATOR")
+    expect(admin.locator("section.sources")).to_contain_text(
+        "Ad account Main ads — Operator, given directly")
     shot(admin, "partner-detail")
     admin.get_by_role("link", name="Edit").click()
     expect(admin.get_by_role("heading", name="Edit the access of")).to_be_visible()
@@ -128,9 +129,9 @@ def test_invite_accept_edit_revoke_and_invite_again(new_page, owner, center, mak
     # The partner's next reload shows the change.
     partner.reload()
     expect(fact(partner, "Modules")).to_have_text("Analytics, Assets")
-    expect(answer(partner, "Propose campaign changes", account)).to_contain_text("Denied")
-    expect(answer(partner, "Propose campaign changes", account)).to_contain_text(
-        "Ask an Admin of Brand Co to add the Campaigns module")
+    expect(partner.locator("details.cannot")).to_contain_text(
+        "To see campaigns, propose campaign changes and change campaigns directly, ask "
+        "Olivia Owner (Admin) to add the Campaigns module to your access.")
     expect(partner.get_by_role("navigation", name="Brand Co").get_by_role("link")).to_have_text(
         ["My access", "Reports", "Assets"])
 

@@ -248,18 +248,21 @@ def test_the_troubleshooter_explains_a_denial_and_its_fix(new_page, owner, cente
     admin.get_by_role("button", name="Explain").click()
 
     verdict = admin.locator("section.answer")
-    expect(verdict.get_by_role("heading")).to_contain_text("Denied")
+    # Issue 21: about Jane, to the Admin reading it, with the form that would change it.
+    expect(verdict.get_by_role("heading")).to_contain_text(
+        "No: Jane cannot change campaigns directly on Ad account Main ads")
     expect(verdict).to_contain_text(
-        "Standard members cannot change campaigns in Ad account Main ads directly.")
-    expect(verdict.get_by_text("Fix:")).to_be_visible()
-    expect(verdict).to_contain_text("Propose the change instead: an Admin approves it.")
+        "Jane cannot change campaigns directly: Standard members propose changes, and an "
+        "Admin approves them.")
+    expect(verdict.get_by_role("link", name="Edit Jane's access")).to_be_visible()
     shot(admin, "troubleshooter")
 
     # The fix it names is allowed.
     admin.get_by_label("Trying to").select_option(label="Propose campaign changes")
     admin.get_by_role("button", name="Explain").click()
-    expect(verdict.get_by_role("heading")).to_contain_text("Allowed")
-    expect(verdict).to_contain_text("You are OPERATOR on Ad account Main ads.")
+    expect(verdict.get_by_role("heading")).to_contain_text(
+        "Yes: Jane can propose campaign changes on Ad account Main ads")
+    expect(verdict).to_contain_text("Jane is Operator on Ad account Main ads, given directly")
 
 
 def test_a_csv_of_120_addresses_is_invited_with_live_progress(new_page, owner, center,

@@ -183,7 +183,8 @@ def test_a_partner_shared_asset_says_who_shares_it(client, center, as_owner, mak
     assert "Do everything in Agency Inc, on every asset it owns" in section(mine, "can")
     assert ("Brand Co shares Ad account Brand Co DE with Agency Inc only as Analyst: to "
             "propose campaign changes and change campaigns directly there, ask Brand Co for "
-            "Operator. Ask Brand Co for Operator") in section(mine, "cannot")
+            "Operator (Ask for access, on the Partner Business Centers page). Ask Brand Co for "
+            "Operator") in section(mine, "cannot")
     assert 'class="ask-owner"' in raw(mine)
     assert_no_codes(mine)
 

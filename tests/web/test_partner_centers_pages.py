@@ -25,7 +25,6 @@ from tests.conftest import act, partner_up
 from tests.support import web
 from tests.support.web import (
     answer_box,
-    answer_line,
     field_error,
     flash,
     logged_in,
@@ -205,13 +204,16 @@ def test_a_partners_admin_sees_what_members_really_hold_after_a_lower_share(
     assert "ANALYST" in wes and "OPERATOR" not in wes
     [me] = [r for r in rows if "boss@agency.com" in r]
     assert "ANALYST" in me and "Admin" in me
-    html = raw(logged_in(worker.user).get(f"/c/{other_center.pk}/"))
-    assert "[DENIED]" in answer_line(html, "Propose campaign changes")
+    # Issue 21: the member reads who shares it and whom to ask, in words.
+    mine = plain(logged_in(worker.user).get(f"/c/{other_center.pk}/"))
+    assert ("Brand Co shares Ad account Main ads with Agency Inc only as Analyst: to propose "
+            "campaign changes there, ask Bo Boss (Admin) to ask Brand Co for Operator.") in mine
     # The troubleshooter of the partner answers about the shared account in its own terms.
     said = answer_box(bosses.get(f"/c/{other_center.pk}/troubleshoot/", {
         "person": "wes@agency.com", "action": "campaign.propose",
         "resource": f"asset:{ads.pk}"}))
-    assert "Denied" in said and "role_too_low" in said
+    assert said.startswith("No: Wes cannot propose campaign changes on Ad account Main ads")
+    assert "role_too_low" not in said and "ask Brand Co for Operator" in said
 
 
 def test_only_the_owner_changes_a_shared_ad_accounts_status(admin, center, as_owner,

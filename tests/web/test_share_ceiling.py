@@ -255,12 +255,13 @@ def test_the_troubleshooter_and_member_page_tell_the_agency_admin_to_ask_the_bra
     html = page_of(boss, f"/c/{world.agency.pk}/troubleshoot/?person=wes@agency.com"
                          f"&action=campaign.propose&resource=asset:{ads.pk}")
     said = words(html)
-    assert ("Only the Admins of Brand Co can raise what they share with Agency; an Admin "
-            "of Agency can ask them for OPERATOR with Ask for access on the Partner "
-            "Business Centers page.") in said
+    # Issue 21: about Wes, to the agency's Admin who reads it, in words.
+    assert ("Wes cannot propose campaign changes on Ad account Brand ads: Brand Co shares it "
+            "with Agency only as Analyst, and only its Admins can raise that — ask Brand Co "
+            "for Operator (Ask for access, on the Partner Business Centers page).") in said
     assert "Ask an Admin of Agency" not in said
     member_page = page_of(boss, f"/c/{world.agency.pk}/partners/{world.worker.pk}/")
-    assert "Only the Admins of Brand Co can raise" in words(member_page)
+    assert "only its Admins can raise that — ask Brand Co for Operator" in words(member_page)
     assert urls == "site" or ask_link() is not None
     if ask_link() is not None:
         path = reverse("web:partner_access", args=[world.agency.pk])
@@ -268,7 +269,9 @@ def test_the_troubleshooter_and_member_page_tell_the_agency_admin_to_ask_the_bra
         assert wanted in html and wanted in member_page
     # The member reads the same on their own page, without a link they could not use.
     mine = page_of(logged_in(world.worker.user), f"/c/{world.agency.pk}/")
-    assert "Only the Admins of Brand Co can raise" in words(mine)
+    assert ("Brand Co shares Ad account Brand ads with Agency only as Analyst: to propose "
+            "campaign changes there, ask Boss (Admin) to ask Brand Co for Operator."
+            ) in words(mine)
     assert "ask-owner" not in mine
     # Their asset page says it too.
     theirs = words(page_of(logged_in(world.worker.user),

@@ -194,9 +194,12 @@ TEXTS: dict[str, str] = {
     "reader.shared_cap.you": "{owner} shares {assets} with {center} only as {held}: to "
                              "{doing} there, ask {admin} to ask {owner} for {role}.",
     "reader.shared_cap.admin": "{owner} shares {assets} with {center} only as {held}: to "
-                               "{doing} there, ask {owner} for {role}.",
+                               "{doing} there, ask {owner} for {role} (Ask for access, on "
+                               "the Partner Business Centers page).",
     "reader.shared_cap.them": "{person} cannot {doing} on {assets}: {owner} shares it with "
-                              "{center} only as {held} — ask {owner} for {role}.",
+                              "{center} only as {held}, and only its Admins can raise that "
+                              "— ask {owner} for {role} (Ask for access, on the Partner "
+                              "Business Centers page).",
     "reader.propose_instead.you": "Standard members cannot {doing}: they propose changes, "
                                   "and an Admin approves them.",
     "reader.propose_instead.them": "{person} cannot {doing}: Standard members propose "
@@ -268,6 +271,12 @@ def _roles(roles: frozenset[str] | None) -> str:
     return "any role" if not roles else " or ".join(sorted(roles))
 
 
+def _role_words(roles: frozenset[str]) -> str:
+    """Asset roles as people read them (Admin or Operator), for sentences; the README's
+    table keeps the codes the API takes."""
+    return " or ".join(r.replace("_", " ").capitalize() for r in sorted(roles))
+
+
 def _finance(roles: frozenset[str]) -> str:
     return " or ".join(FinanceRole(r).label for r in sorted(roles, key=str))
 
@@ -315,7 +324,7 @@ def needs(action: Action) -> str:
     parts = [f"the {Module(rule.module).label} module"] if rule.module else []
     if rule.asset_roles is not None:
         parts.append("any role on the asset" if not rule.asset_roles
-                     else f"{_roles(rule.asset_roles)} on the asset")
+                     else f"{_role_words(rule.asset_roles)} on the asset")
     who = "Standard members" if rule.standard else "a partner's Admin (Standard members propose)"
     said = f"Admins may do this, and {who} with {' and '.join(parts)}."
     if rule.active:
