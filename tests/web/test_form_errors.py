@@ -55,3 +55,12 @@ def test_checkbox_groups_are_fieldsets_with_a_legend_and_a_box_sits_by_its_label
     assert re.search(r'<div class="check-row"><input type="checkbox" name="read_only"[^>]*> '
                      r'<label for="id_read_only">Read-only \(GET only\)</label></div>', html)
     assert '<a href="#id_modules_0">Access</a>' in html
+
+
+def test_the_modules_of_add_partners_and_edit_are_a_fieldset(client, owner, center):
+    client.force_login(owner)
+    html = client.get(f"/c/{center.pk}/partners/add/").content.decode()
+    group = re.search(r"<fieldset[^>]*>\s*<legend>([^<]+)</legend>(.*?)</fieldset>", html, re.S)
+    assert group is not None, "no fieldset with a legend"
+    assert 'type="checkbox"' in group.group(2) and 'name="modules"' in group.group(2)
+    assert '<label for="">' not in html, "a label for nothing"
