@@ -83,6 +83,7 @@ PAGES: dict[str, tuple[Rule, bool]] = {
     "review": (needs(A.MEMBER_VIEW), False),
     "activity": (needs(A.ACTIVITY_VIEW), False),
     "settings": (needs(A.SETTINGS_MANAGE), False),
+    "getting_started": (needs(A.SETTINGS_MANAGE), False),
     "assets": (needs(A.ASSET_VIEW), False),
     "asset": (needs(A.ASSET_VIEW, "ads", first=A.CENTER_VIEW), False),
     "asset_unassign": (needs(A.ASSET_MANAGE), True),
