@@ -87,7 +87,7 @@ def test_sign_out_everywhere_ends_every_session_of_the_person_but_not_their_toke
     api = api_for(owner, center)
     assert phone.get("/account/security/").status_code == 200
 
-    page = laptop.post("/account/security/", {"step": "everywhere"})
+    page = laptop.post("/account/security/", {"step": "everywhere", "confirmed": "1"})
     assert page.status_code == 302 and page["Location"] == "/login/"
     assert "You are signed out everywhere" in laptop.get("/login/").content.decode()
     assert laptop.get("/").status_code == 302

@@ -74,9 +74,10 @@ def test_turning_two_step_off_counts_against_the_same_limit(kim, settings, clien
     settings.BIZCENTER_TWO_FACTOR_RATE = 2
     client.force_login(user)
     for _ in range(2):
-        page = client.post("/account/security/", {"step": "disable", "code": "000000"})
+        page = client.post("/account/security/", {"step": "disable", "code": "000000",
+                                                  "confirmed": "1"})
         assert page.status_code == 400
-    page = client.post("/account/security/", {"step": "disable",
+    page = client.post("/account/security/", {"step": "disable", "confirmed": "1",
                                               "code": fresh_code(secret)})
     assert page.status_code == 429 and int(page["Retry-After"]) >= 1
     assert "Too many 2-step codes" in page.content.decode()

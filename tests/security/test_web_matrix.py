@@ -97,6 +97,7 @@ PAGES: dict[str, tuple[Rule, bool]] = {
     "import": (needs(A.MEMBER_INVITE), False),
     "resend": (needs(A.MEMBER_INVITE), True),
     "cancel": (needs(A.MEMBER_INVITE), True),
+    "invitation_restore": (needs(A.MEMBER_INVITE), True),
     "copy_link": (needs(A.MEMBER_INVITE), False),
     "member": (own_or(A.MEMBER_VIEW, lambda w: w.target.user_id), False),
     "revoke": (ADMIN, False),
@@ -122,7 +123,7 @@ BODY = {"addresses": "intruder@evil.com", "role": "ADMIN", "modules": ["ANALYTIC
         "advertiser": "1", "decision": "approve", "person": "owner@brand.com",
         "action": "center.view", "timezone": "UTC", "currency": "USD", "partner": "1",
         "note": "x", "partner_id": "1234567890123456789", "owner_id": "1234567890123456789",
-        "asset_ids": "1", "message": "let us in"}
+        "asset_ids": "1", "message": "let us in", "confirmed": "1"}
 
 # The API world's callers a web page can have (sessions, not tokens).
 PEOPLE = ("anonymous", "Admin", "Standard, modules, OPERATOR on the ad account",

@@ -505,7 +505,7 @@ def test_revoking_from_the_review_comes_back_to_the_review(admin, center, as_own
     back = htmllib.unescape(re.search(r'name="next" value="([^"]*)"', raw(confirm)).group(1))
     assert back == f"/c/{center.pk}/review/?idle=30&only=idle"
     assert Membership.objects.get(pk=sleepy.pk).state == MembershipState.ACTIVE  # asked first
-    done = admin.post(htmllib.unescape(link), {"next": back})
+    done = admin.post(htmllib.unescape(link), {"next": back, "confirmed": "1"})
     assert done.status_code == 302 and done.url == back
     after = admin.get(done.url)
     assert "no longer has access to Brand Co" in flash(after)

@@ -132,11 +132,15 @@ def test_turn_two_factor_on_from_the_security_page(client, kim):
 def test_turn_two_factor_off_needs_a_code(client, kim_2fa):
     kim, _ = kim_2fa
     client.force_login(kim)
-    refused = client.post("/account/security/", {"step": "disable", "code": "999999"})
+    asked = client.post("/account/security/", {"step": "disable", "code": "999999"})
+    assert asked.status_code == 200 and "Turn off 2-step verification?" in asked.content.decode()
+    refused = client.post("/account/security/", {"step": "disable", "code": "999999",
+                                                 "confirmed": "1"})
     assert refused.status_code == 400
     kim.refresh_from_db()
     assert kim.has_two_factor
-    client.post("/account/security/", {"step": "disable", "code": now_code(kim)})
+    client.post("/account/security/", {"step": "disable", "code": now_code(kim),
+                                       "confirmed": "1"})
     kim.refresh_from_db()
     assert not kim.has_two_factor
     assert "2-step verification is off" in client.get("/account/security/").content.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 
 import pytest
@@ -31,9 +32,10 @@ def test_create_use_and_revoke_a_token(client, owner, center):
     assert token.last_used_at is not None
     assert f"{token.last_used_at:%Y-%m-%d %H:%M}" in client.get("/account/tokens/").content.decode()
 
-    ask = client.get(f"/account/tokens/?revoke={token.pk}").content.decode()
-    assert "Revoke now" in ask
-    client.post("/account/tokens/", {"step": "revoke", "token": token.pk})
+    ask = client.post("/account/tokens/", {"step": "revoke", "token": token.pk})
+    assert f"Revoke the API token '{token.name}'?" in htmllib.unescape(ask.content.decode())
+    assert api.get(f"/api/v1/centers/{center.pk}").status_code == 200  # asking revoked nothing
+    client.post("/account/tokens/", {"step": "revoke", "token": token.pk, "confirmed": "1"})
     assert api.get(f"/api/v1/centers/{center.pk}").status_code == 401
 
 
@@ -49,3 +51,5 @@ def test_bad_token_forms_keep_what_was_typed(client, owner, center, make_user):
     stranger = make_user("s@else.com")
     client.force_login(stranger)
     assert client.post("/account/tokens/", {"step": "revoke", "token": 1}).status_code == 404
+    assert client.post("/account/tokens/", {"step": "revoke", "token": 1,
+                                            "confirmed": "1"}).status_code == 404

@@ -129,12 +129,14 @@ def test_assign_to_a_member_then_unassign(admin, center, as_owner, make_user, ad
     dans = logged_in(dan.user)
     assert "Ad account Main ads" in text(dans.get(f"/c/{center.pk}/"))
 
-    gone = admin.post(f"/c/{center.pk}/assets/{ads.pk}/members/{dan.pk}/unassign/")
+    gone = admin.post(f"/c/{center.pk}/assets/{ads.pk}/members/{dan.pk}/unassign/",
+                      {"confirmed": "1"})
     assert gone.status_code == 302
     assert "Removed the direct assignment." in flash(admin.get(gone.url))
     assert not AssetGrant.objects.filter(membership=dan).exists()
     assert "Ad account Main ads" not in text(dans.get(f"/c/{center.pk}/"))
-    again = admin.post(f"/c/{center.pk}/assets/{ads.pk}/members/{dan.pk}/unassign/")
+    again = admin.post(f"/c/{center.pk}/assets/{ads.pk}/members/{dan.pk}/unassign/",
+                       {"confirmed": "1"})
     assert again.status_code == 404
     assert "is not assigned to member" in text(again)
     assert "Who has access" in text(again)  # still on the asset's page
@@ -302,7 +304,8 @@ def test_group_assets_and_members_give_access(admin, center, as_owner, make_user
     assert "Ad account Main ads" not in text(gias.get(f"/c/{center.pk}/"))
 
     seat = group.members.get()
-    removed = admin.post(url, {"step": "remove", "member": str(seat.membership_id)})
+    removed = admin.post(url, {"step": "remove", "member": str(seat.membership_id),
+                               "confirmed": "1"})
     assert removed.status_code == 302
     assert "Removed from group Media team" in flash(admin.get(url))
     assert "Shop catalog" not in text(gias.get(f"/c/{center.pk}/"))
@@ -367,13 +370,13 @@ def test_deleting_a_group_asks_first_and_its_members_lose_the_assets(
     gias = logged_in(gia.user)
     assert "Ad account Main ads" in text(gias.get(f"/c/{center.pk}/"))
     before = admin.get(url)
-    assert "Delete Media team?" not in text(before) and 'href="?delete=1"' in raw(before)
-    confirm = admin.get(url + "?delete=1")
+    assert 'data-confirm="Delete group Media team?"' in raw(before)
+    confirm = admin.post(url, {"step": "delete"})
     assert confirm.status_code == 200
-    assert "Delete Media team?" in text(confirm) and "This cannot be undone" in text(confirm)
+    assert "Delete group Media team?" in text(confirm) and "This cannot be undone" in text(confirm)
     assert re.search(r'name="step" value="delete"', raw(confirm))
     assert AssetGroup.objects.filter(pk=group.pk).exists()  # asking deleted nothing
-    done = admin.post(url, {"step": "delete"})
+    done = admin.post(url, {"step": "delete", "confirmed": "1"})
     assert done.status_code == 302 and done.url == f"/c/{center.pk}/groups/"
     listing = admin.get(done.url)
     assert "Deleted group Media team" in flash(listing) and "No groups yet." in text(listing)

@@ -102,7 +102,7 @@ def test_a_finance_analyst_sees_the_values_and_no_forms(client, analyst, funded)
 STEPS = {
     "topup": {"step": "topup", "topup-amount": "10"},
     "refund": {"step": "refund", "refund-amount": "10"},
-    "refund_confirmed": {"step": "refund", "refund-amount": "10", "confirm": "yes"},
+    "refund_confirmed": {"step": "refund", "refund-amount": "10", "confirmed": "1"},
     "payment": {"step": "payment", "payment-contact_name": "Me"},
     "limit": {"step": "limit", "limit-account": "ACCOUNT", "limit-amount": "1"},
     "remove_limit": {"step": "limit", "limit-account": "ACCOUNT", "limit-amount": ""},
@@ -110,7 +110,7 @@ STEPS = {
     "paid": {"step": "invoice_status", "invoice": "INVOICE", "status": "PAID"},
     "void": {"step": "invoice_status", "invoice": "INVOICE", "status": "VOID"},
     "void_confirmed": {"step": "invoice_status", "invoice": "INVOICE", "status": "VOID",
-                       "confirm": "yes"},
+                       "confirmed": "1"},
 }
 
 
@@ -222,7 +222,7 @@ def test_a_refund_asks_for_confirmation_first(client, owner, funded):
     assert Transaction.objects.filter(kind="REFUND").count() == 0
     assert 'name="refund-amount" value="49.50"' in raw(ask)
     done = client.post(url(funded), {"step": "refund", "refund-amount": "49.50",
-                                      "refund-note": "unused", "confirm": "yes"}, follow=True)
+                                      "refund-note": "unused", "confirmed": "1"}, follow=True)
     assert "Refunded 49.50 USD; the balance is now 800.00 USD." in text(done)
     assert Transaction.objects.get(kind="REFUND").note == "unused"
 
@@ -311,7 +311,7 @@ def test_invoices_are_issued_marked_paid_and_voided_with_confirmation(client, ow
     assert ask.status_code == 200 and f"Void invoice {invoice.number}?" in text(ask)
     assert Invoice.objects.get().status == "ISSUED"
     client.post(url(center), {"step": "invoice_status", "invoice": invoice.pk,
-                              "status": "VOID", "confirm": "yes"})
+                              "status": "VOID", "confirmed": "1"})
     assert Invoice.objects.get().status == "VOID"
     closed = client.post(url(center), {"step": "invoice_status", "invoice": invoice.pk,
                                         "status": "PAID"})

@@ -126,8 +126,12 @@ def test_without_the_module_or_from_another_center(client, center, as_owner, ads
 def test_delete_asks_first(client, owner, center, as_owner, ads):
     live = services.create_campaign(as_owner, center, ads.pk, **FORM).campaign
     client.force_login(owner)
-    ask = html(client.get(f"/c/{center.pk}/campaigns/{live.pk}/?delete=1"))
+    ask = html(client.post(f"/c/{center.pk}/campaigns/{live.pk}/",
+                           {"step": "status", "status": "DELETE"}))
     assert f"Delete {live.name}?" in ask
-    client.post(f"/c/{center.pk}/campaigns/{live.pk}/", {"step": "status", "status": "DELETE"})
+    live.refresh_from_db()
+    assert live.status != "DELETE"  # asking changed nothing
+    client.post(f"/c/{center.pk}/campaigns/{live.pk}/", {"step": "status", "status": "DELETE",
+                                                         "confirmed": "1"})
     live.refresh_from_db()
     assert live.status == "DELETE"

@@ -96,8 +96,9 @@ def test_a_partnership_from_request_to_end_in_the_browser(admin, center, make_us
     assert "Run our spring ads?" in asked and "wants to share its assets" in asked
     [request] = Partnership.objects.filter(status="PENDING")
     # Declining asks first.
-    assert "Decline this request?" in text(bosses.get(f"{theirs}?confirm=decline&other="
-                                                      f"{request.pk}"))
+    asking = bosses.post(theirs, {"step": "decline", "request": str(request.pk)})
+    assert "Decline the request of Brand Co?" in text(asking)
+    assert Partnership.objects.get().status == "PENDING"
     accepted = bosses.post(theirs, {"step": "accept", "request": str(request.pk)})
     assert accepted.status_code == 302
     assert "You are now partners with Brand Co" in flash(bosses.get(theirs))
@@ -118,19 +119,20 @@ def test_a_partnership_from_request_to_end_in_the_browser(admin, center, make_us
     assert wes.get(f"/c/{other_center.pk}/assets/{ads.pk}/").status_code == 200
     # The agency removes the asset from its side, after confirming.
     assert "Remove Ad account Main ads from your side?" in text(
-        bosses.get(f"{theirs}?confirm=drop&asset={ads.pk}"))
+        bosses.post(theirs, {"step": "drop", "other": center.public_id, "asset": str(ads.pk)}))
     dropped = bosses.post(theirs, {"step": "drop", "other": center.public_id,
-                                   "asset": str(ads.pk)})
+                                   "asset": str(ads.pk), "confirmed": "1"})
     assert dropped.status_code == 302
     assert wes.get(f"/c/{other_center.pk}/assets/{ads.pk}/").status_code == 404
     assert not AssetGrant.objects.exists()
     # The brand shares it again, then ends the partnership, after confirming.
     admin.post(base, {"step": "share", "other": other_center.public_id, "asset": str(ads.pk),
                       "roles": "ANALYST"})
-    confirm = admin.get(f"{base}?confirm=end&other={other_center.public_id}")
+    confirm = admin.post(base, {"step": "end", "other": other_center.public_id})
     assert "End the partnership with Agency Inc?" in text(confirm)
     assert Partnership.objects.exists()
-    ended = admin.post(base, {"step": "end", "other": other_center.public_id})
+    ended = admin.post(base, {"step": "end", "other": other_center.public_id,
+                              "confirmed": "1"})
     assert ended.status_code == 302
     assert "Partnership ended" in flash(admin.get(base))
     assert not Partnership.objects.exists() and not PartnerShare.objects.exists()
@@ -171,11 +173,12 @@ def test_an_agency_asks_for_access_and_the_brand_approves_lower(admin, center, o
 
 def test_partner_steps_refused_by_the_service_are_errors(admin, center, other_center, ads):
     base = f"/c/{center.pk}/partner-centers/"
-    not_partner = admin.post(base, {"step": "end", "other": other_center.public_id})
+    not_partner = admin.post(base, {"step": "end", "other": other_center.public_id,
+                                    "confirmed": "1"})
     assert not_partner.status_code == 404
     assert "has no partnership with Business Center" in flash(not_partner)
-    assert admin.post(base, {"step": "unshare", "other": "x",
-                             "asset": str(ads.pk)}).status_code == 400
+    assert admin.post(base, {"step": "unshare", "other": "x", "asset": str(ads.pk),
+                             "confirmed": "1"}).status_code == 400
     stale = admin.post(base, {"step": "share", "other": other_center.public_id,
                               "asset": str(ads.pk), "roles": "ANALYST"})
     assert stale.status_code == 404

@@ -56,6 +56,7 @@ class AuditAction(StrEnum):
     INVITATION_SENT = "invitation.sent"
     INVITATION_RESENT = "invitation.resent"
     INVITATION_CANCELLED = "invitation.cancelled"
+    INVITATION_RESTORED = "invitation.restored"
     INVITATION_ACCEPTED = "invitation.accepted"
     INVITATION_WRONG_ACCOUNT = "invitation.wrong_account"
     INVITATION_IMPORT_STARTED = "invitation.import_started"
@@ -471,6 +472,8 @@ CATALOGUE: dict[AuditAction, Entry] = {
     _.INVITATION_SENT: Entry("Invitation sent", "{who} invited {after_address} as {after_role}"),
     _.INVITATION_RESENT: Entry("Invitation resent", "{who} resent {target}"),
     _.INVITATION_CANCELLED: Entry("Invitation cancelled", _cancelled),
+    _.INVITATION_RESTORED: Entry("Invitation restored",
+                                 "{who} undid the cancellation of {target}"),
     _.INVITATION_ACCEPTED: Entry("Invitation accepted",
                                  "{who} accepted the invitation and joined as {after_role}"),
     _.INVITATION_WRONG_ACCOUNT: Entry(

@@ -495,6 +495,9 @@ class Consequences:
 
     invitations: int
     tokens: int
+    # Why it cannot be done (the last Admin, already revoked), for the confirmation page
+    # to say instead of offering a button that fails.
+    refused: str | None = None
 
 
 def consequences(actor: Actor, center: BusinessCenter, membership_id: int | str
@@ -503,6 +506,13 @@ def consequences(actor: Actor, center: BusinessCenter, membership_id: int | str
 
     require(actor, Action.MEMBER_MANAGE, center)
     membership = _member(center, membership_id)
+    refused = None
+    try:
+        if membership.state == MembershipState.REVOKED:
+            raise Conflict(f"{membership.user.label}'s access was already revoked.")
+        if membership.is_admin and membership.is_current:
+            _keep_one_admin(center, membership, "revoke")
+    except Conflict as error:
+        refused = error.message
     return Consequences(invitations=sent_by(center, membership.user).count(),
-                        tokens=live_tokens(membership.user, center).count())
-
+                        tokens=live_tokens(membership.user, center).count(), refused=refused)

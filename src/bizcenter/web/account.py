@@ -34,7 +34,9 @@ from bizcenter.accounts import passwords, sessions, signins, two_factor, verific
 from bizcenter.accounts.addresses import parse_address
 from bizcenter.accounts.models import User
 from bizcenter.core.errors import ServiceError
+from bizcenter.core.lookup import find
 from bizcenter.core.ratelimit import RateLimited, hit
+from bizcenter.web.confirm import Ask, ask, confirmed
 from bizcenter.web.forms import (
     AddressCodeForm,
     CodeForm,
@@ -238,6 +240,9 @@ def security(request: HttpRequest) -> HttpResponse:
         if step == "start":
             two_factor.start(me)
             return redirect("web:security")
+        asks = step == "everywhere" or (step == "disable" and code_form.is_valid())
+        if asks and not confirmed(request):
+            return ask(request, _security_question(step))
         if step == "everywhere":
             sessions.sign_out_everywhere(me)
             logout(request)
@@ -285,6 +290,20 @@ def security(request: HttpRequest) -> HttpResponse:
     return form_page(request, "web/account/security.html", context, refused=context.get("refused"),
                      invalid=bool(code_form.errors or password_form.errors
                                   or address_form.errors))
+
+
+def _security_question(step: str) -> Ask:
+    """Turning 2-step verification off, or signing out everywhere, asks first."""
+    back = reverse("web:security")
+    if step == "disable":
+        return Ask("Turn off 2-step verification?",
+                   "Logging in then takes only your password: whoever learns it can open your "
+                   "account. Business Centers that require 2-step verification refuse you "
+                   "until you turn it on again.", button="Turn off 2-step verification",
+                   back=back, cancel="Keep it on")
+    return Ask("Sign out everywhere?",
+               "Every session of your account ends on every device and browser, this one "
+               "too. API tokens keep working.", button="Sign out everywhere", back=back)
 
 
 @require_http_methods(["GET", "POST"])
@@ -356,6 +375,14 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                                          expires_at=picked_end(data["expires"], where))
             form = TokenForm(centers=centers)
             ask_last_day(form, None, label="Last day it works (optional)")
+        elif step == "revoke" and not confirmed(request):
+            token = find(tokens.tokens_of(me), request.POST.get("token", ""),
+                         "You have no API token with id {id}.")
+            return ask(request, Ask(f"Revoke the API token '{token.name}'?",
+                                    "Scripts and tools using it are refused from the next "
+                                    "call. This cannot be undone: make a new token instead.",
+                                    button="Revoke token", back=reverse("web:api_tokens"),
+                                    cancel="Keep it"))
         elif step == "revoke":
             gone = tokens.revoke_token(me, request.POST.get("token", ""))
             messages.success(request, f"Revoked '{gone.name}': calls with it are refused from "
@@ -368,8 +395,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if form.errors:
         status = 400
     return render(request, "web/account/api_tokens.html",
-                  {"form": form, "issued": issued, "tokens": tokens.tokens_of(me),
-                   "confirm": request.GET.get("revoke", "")}, status=status)
+                  {"form": form, "issued": issued, "tokens": tokens.tokens_of(me)},
+                  status=status)
 
 
 @login_required

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bizcenter.access.actions import Action
@@ -25,9 +26,10 @@ from bizcenter.assets.services import (
     update_asset,
 )
 from bizcenter.centers.models import BusinessCenter
-from bizcenter.centers.services import member_by_address
+from bizcenter.centers.services import get_member, member_by_address
 from bizcenter.core.errors import ServiceError
 from bizcenter.core.lookup import find
+from bizcenter.web.confirm import Ask, ask, confirmed
 from bizcenter.web.forms import (
     AssetForm,
     AssignForm,
@@ -39,7 +41,7 @@ from bizcenter.web.forms import (
     status_of,
 )
 from bizcenter.web.scope import ask_last_day, center_page, int_param, picked_end
-from bizcenter.web.views import actor
+from bizcenter.web.views import actor, safe_next
 
 
 def _refused(form: Any, error: ServiceError) -> None:
@@ -141,6 +143,15 @@ def _asset_page(request: HttpRequest, center: BusinessCenter, asset: Asset, assi
 def asset_unassign(request: HttpRequest, center: BusinessCenter, asset_id: int,
                    member_id: int) -> HttpResponse:
     me = actor(request)
+    back = safe_next(request, reverse("web:asset", args=[center.pk, asset_id]))
+    if not confirmed(request):
+        owned_assets(me, center, limit=1)  # who may unassign (ASSET_MANAGE), before anything
+        asset = get_asset(me, center, asset_id)
+        who = get_member(me, center, member_id).user.label
+        return ask(request, Ask(f"Unassign {asset} from {who}?",
+                                f"{who} loses the direct access to {asset} at once (access "
+                                "through a group or a partner stays).", button="Unassign",
+                                back=back), center=center)
     try:
         unassign(me, center, member_id, asset_id)
     except ServiceError as error:
@@ -154,7 +165,7 @@ def asset_unassign(request: HttpRequest, center: BusinessCenter, asset_id: int,
         return _asset_page(request, center, asset, again,
                            StatusForm(initial={"status": asset.status}), error.status)
     messages.success(request, "Removed the direct assignment.")
-    return redirect("web:asset", center_id=center.pk, asset_id=asset_id)
+    return redirect(back)
 
 
 @center_page
@@ -203,6 +214,9 @@ def group_detail(request: HttpRequest, center: BusinessCenter, group_id: int) ->
             group_services.set_member(me, center, group.pk, member.pk, member_form.roles())
             messages.success(request, f"{member.user.label} is in {group}.")
             return redirect("web:group", center_id=center.pk, group_id=group.pk)
+        elif step in ("remove", "delete") and not confirmed(request):
+            return ask(request, _group_question(me, center, group, step, picks),
+                       center=center)
         elif step == "remove" and picks is not None:
             group_services.remove_member(me, center, group.pk, picks.cleaned_data["member"])
             messages.success(request, f"Removed from {group}.")
@@ -225,5 +239,21 @@ def group_detail(request: HttpRequest, center: BusinessCenter, group_id: int) ->
     return render(request, "web/assets/group.html",
                   {"center": center, "group": group, "member_form": member_form,
                    "assets": [(a, a.pk in chosen) for a in own],
-                   "seats": seats, "confirm_delete": request.GET.get("delete") == "1"},
+                   "seats": seats},
                   status=status_of(member_form) if member_form.errors else status)
+
+
+def _group_question(me: Any, center: BusinessCenter, group: AssetGroup, step: str,
+                    picks: Any) -> Ask:
+    """What removing a member from a group, or deleting the group, changes."""
+    back = reverse("web:group", args=[center.pk, group.pk])
+    if step == "delete":
+        return Ask(f"Delete {group}?",
+                   "Its members lose the assets it gave them (unless they also hold them "
+                   "directly). This cannot be undone.", button="Delete group", back=back,
+                   cancel="Keep it")
+    who = get_member(me, center, picks.cleaned_data["member"]).user.label
+    return Ask(f"Remove {who} from {group}?",
+               f"{who} loses the assets {group} gave them at once (unless they also hold "
+               "them directly or through another group).", button="Remove from group",
+               back=back)

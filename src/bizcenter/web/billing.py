@@ -29,8 +29,10 @@ from bizcenter.web.billing_forms import (
     RefundForm,
     TopUpForm,
 )
+from bizcenter.web.confirm import Ask, ask, confirmed
 from bizcenter.web.forms import status_of
 from bizcenter.web.scope import center_page, int_param
+from bizcenter.web.templatetags.billing_tags import money
 from bizcenter.web.views import actor
 
 STEPS = ("topup", "refund", "payment", "limit", "invoice", "invoice_status")
@@ -100,7 +102,6 @@ def _apply(request: HttpRequest, me: Actor, center: BusinessCenter, step: str,
     None when its form has errors to show."""
     here = reverse("web:billing", args=[center.pk])
     cur = center.currency
-    post = request.POST
     if step == "topup" and forms.topup.is_valid():
         data = forms.topup.cleaned_data
         try:
@@ -114,11 +115,9 @@ def _apply(request: HttpRequest, me: Actor, center: BusinessCenter, step: str,
     elif step == "refund" and forms.refund.is_valid():
         data = forms.refund.cleaned_data
         try:
-            if post.get("confirm") != "yes":
+            if not confirmed(request):
                 preview = services.preview_refund(me, center, data["amount"], data["note"])
-                return render(request, "web/billing/confirm_refund.html",
-                              {"center": center, "preview": preview, "currency": cur,
-                               "form": forms.refund, "back": here})
+                return ask(request, _refund_question(center, preview, here), center=center)
             tx = services.refund(me, center, data["amount"], data["note"])
         except ServiceError as error:
             _refused(forms.refund, error)
@@ -168,14 +167,31 @@ def _invoice_status(request: HttpRequest, me: Actor, center: BusinessCenter,
     post = request.POST
     wanted = (post.get("status") or "").upper()
     invoice_id = post.get("invoice", "")
-    if wanted == "VOID" and post.get("confirm") != "yes":
+    if wanted == "VOID" and not confirmed(request):
         invoice = services.preview_void(me, center, invoice_id)
-        return render(request, "web/billing/confirm_void.html",
-                      {"center": center, "invoice": invoice, "back": f"{here}#invoices"})
+        return ask(request, Ask(
+            f"Void invoice {invoice.number}?",
+            f"The invoice for {invoice.period_start:%B %Y} "
+            f"({money(invoice.amount, invoice.currency)}) is cancelled for good. Its month "
+            "can then take late spend and be invoiced again under a new number.",
+            button="Void invoice", back=f"{here}#invoices", cancel="Keep it"), center=center)
     invoice = services.set_invoice_status(me, center, invoice_id, wanted)
     messages.success(request, f"Invoice {invoice.number} is now "
                      f"{invoice.get_status_display().lower()}.")
     return redirect(f"{here}#invoices")
+
+
+def _refund_question(center: BusinessCenter, preview: services.RefundPreview,
+                     here: str) -> Ask:
+    """Money leaving the balance: how much, where to, and the balance after."""
+    cur = center.currency
+    to = preview.card or "the payment method on file"
+    return Ask(f"Refund {money(preview.amount, cur)}?",
+               f"{money(preview.amount, cur)} leaves the balance of {center.name} and is paid "
+               f"back to {to}. The balance goes from {money(preview.balance, cur)} to "
+               f"{money(preview.after, cur)}.",
+               details=[f"Note: {preview.note}"] if preview.note else [],
+               button="Confirm refund", back=here, cancel="Keep the money")
 
 
 def _page(request: HttpRequest, me: Actor, center: BusinessCenter,

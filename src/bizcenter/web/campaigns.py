@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from bizcenter.access.actions import Action
@@ -16,6 +17,7 @@ from bizcenter.campaigns.services import Outcome
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.errors import ServiceError
 from bizcenter.web.campaign_forms import CampaignForm, DecisionForm
+from bizcenter.web.confirm import Ask, ask, confirmed
 from bizcenter.web.scope import center_page, int_param
 from bizcenter.web.views import actor
 
@@ -104,6 +106,17 @@ def campaign_detail(request: HttpRequest, center: BusinessCenter, campaign_id: i
                        if k not in ("start_at", "end_at") or v != getattr(campaign, k)}
             outcome = services.update_campaign(me, center, campaign.pk, **changed)
             return _said(request, center, outcome, f"Saved {campaign.name}.", campaign.pk)
+        if step == "status" and request.POST.get("status") == "DELETE" and not (
+                confirmed(request)) and _may_change(me, center, campaign):
+            return ask(request, Ask(
+                f"Delete {campaign.name}?",
+                "A deleted campaign stops delivering and can no longer change."
+                + ("" if check(me.user, Action.CAMPAIGN_EDIT, campaign.advertiser, within=center)
+                   and not services.owner_approves(center, campaign.advertiser)
+                   else " Your request goes to the Admins first."),
+                button="Delete campaign",
+                back=reverse("web:campaign", args=[center.pk, campaign.pk]), cancel="Keep it"),
+                center=center, tab="campaigns")
         if step == "status":
             outcome = services.set_status(me, center, campaign.pk, request.POST.get("status", ""))
             campaign.refresh_from_db()
@@ -131,7 +144,14 @@ def campaign_detail(request: HttpRequest, center: BusinessCenter, campaign_id: i
         "direct": direct and not owner_approves, "propose": propose,
         "can_change": bool(direct or propose),
         "why_not": propose if not (direct or propose) else None,
-        "confirm_delete": request.GET.get("delete") == "1", **_tabs(me, center)}, status=status)
+        **_tabs(me, center)}, status=status)
+
+
+def _may_change(me: Any, center: BusinessCenter, campaign: Any) -> bool:
+    """Whether this person may change the campaign, directly or by proposing: only then
+    is there anything to confirm (otherwise the service's refusal is the answer)."""
+    return bool(check(me.user, Action.CAMPAIGN_EDIT, campaign.advertiser, within=center)
+                or check(me.user, Action.CAMPAIGN_PROPOSE, campaign.advertiser, within=center))
 
 
 @center_page

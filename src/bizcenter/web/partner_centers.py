@@ -3,7 +3,8 @@ share with us, and asking an owner for access.
 
 One page holds every step an Admin takes, each a small form posted with a ``step``;
 the view calls one partner service per step and shows its refusal beside the form it
-belongs to, or above the page. Destructive steps (end, drop, decline) ask first.
+belongs to, or above the page. Destructive steps (end, drop, unshare, decline) ask first,
+the way every destructive action does (web/confirm.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from bizcenter.assets import partners as partner_services
@@ -20,7 +22,9 @@ from bizcenter.assets.models import Partnership
 from bizcenter.assets.services import owned_assets
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
-from bizcenter.core.errors import ServiceError
+from bizcenter.core.errors import NotFound, ServiceError
+from bizcenter.core.lookup import find
+from bizcenter.web.confirm import Ask, ask, confirmed
 from bizcenter.web.forms import status_of
 from bizcenter.web.partner_forms import ApproveForm, AskForm, PartnerRequestForm, ShareForm
 from bizcenter.web.scope import center_page
@@ -95,6 +99,8 @@ def partner_centers(request: HttpRequest, center: BusinessCenter) -> HttpRespons
                              + (", changes need your approval." if done.needs_approval
                                 else "."))
             return _here(center)
+        if step in ASKS_FIRST and not confirmed(request):
+            return ask(request, _question(me, center, step, request.POST), center=center)
         if said := _simple_step(request, me, center, step):
             messages.success(request, said)
             return _here(center)
@@ -128,9 +134,50 @@ def _context(request: HttpRequest, me: Actor, center: BusinessCenter,
         "access_in": partner_services.access_requests(me, center, incoming=True),
         "access_out": partner_services.access_requests(me, center, incoming=False),
         "owners": partner_services.owners_of(me, center),
-        "confirm": request.GET.get("confirm", ""), "confirm_other": request.GET.get("other", ""),
-        "confirm_asset": request.GET.get("asset", ""),
     }
+
+
+def _other_name(link: Partnership, center: BusinessCenter) -> str:
+    other = link.other(center)
+    return other.name if other is not None else f"Business Center {link.asked_for}"
+
+
+# The steps that take something away ask first (web/confirm.py).
+ASKS_FIRST = {"decline", "unshare", "drop", "end"}
+
+
+def _question(me: Actor, center: BusinessCenter, step: str, post: Any) -> Ask:
+    """What a destructive step changes, named: the partner and the asset."""
+    back = reverse("web:partner_centers", args=[center.pk])
+    if step == "decline":
+        link = find(partner_services.requests_to(me, center), post.get("request", ""),
+                    "No partner request with id {id} is waiting for you.")
+        return Ask(f"Decline the request of {_other_name(link, center)}?",
+                   f"They are told it was declined, and nothing else about {center.name}.",
+                   button="Decline", back=back, cancel="Keep it")
+    link = partner_services.partnership_with(me, center, post.get("other", ""))
+    other = _other_name(link, center)
+    if step == "end":
+        count = link.shares.count()
+        things = f"{count} asset{'s' if count != 1 else ''}"
+        return Ask(f"End the partnership with {other}?",
+                   f"Everything shared with it ({things}) stops working for its members at "
+                   "once, and its Admins are told." if link.owner_id == center.pk else
+                   f"Your members lose everything it shares with you ({things}) at once, and "
+                   "its Admins are told.", button="End partnership", back=back,
+                   cancel="Keep it")
+    asset_id = str(post.get("asset", ""))
+    share = (link.shares.select_related("asset").filter(asset_id=int(asset_id)).first()
+             if asset_id.isdigit() else None)
+    if share is None:
+        raise NotFound(f"{other} has no shared asset with id {asset_id or '(none)'}.")
+    if step == "unshare":
+        return Ask(f"Stop sharing {share.asset} with {other}?",
+                   "Its members lose it at once; you can share it again later.",
+                   button="Unshare", back=back)
+    return Ask(f"Remove {share.asset} from your side?",
+               f"Your members lose it at once; only {other} can share it again.",
+               button="Remove", back=back)
 
 
 @center_page

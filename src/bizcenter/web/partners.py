@@ -30,9 +30,10 @@ from bizcenter.centers.services import (
     revoke_member,
 )
 from bizcenter.core.errors import ServiceError
-from bizcenter.invitations import imports
+from bizcenter.invitations import imports, undo
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
+from bizcenter.web.confirm import Ask, ask, confirmed, undo_button
 from bizcenter.web.forms import EditMemberForm, InviteForm
 from bizcenter.web.scope import ask_last_day, center_page, int_param, picked_end
 from bizcenter.web.views import actor, safe_next
@@ -196,13 +197,48 @@ def resend(request: HttpRequest, center: BusinessCenter, invitation_id: int) -> 
 @center_page
 @require_POST
 def cancel(request: HttpRequest, center: BusinessCenter, invitation_id: int) -> HttpResponse:
+    """Cancel asks first (web/confirm.py) and can be undone for a short while."""
+    back = safe_next(request, reverse("web:invitations", args=[center.pk]))
+    if not confirmed(request):
+        try:
+            invitation = undo.cancel_preview(actor(request), center, invitation_id)
+        except ServiceError as error:
+            if error.status in (403, 404):
+                raise
+            return ask(request, Ask("This invitation cannot be cancelled", "", button="",
+                                    back=back, refused=error.message),
+                       center=center, tab="invitations")
+        return ask(request, Ask(f"Cancel the invitation to {invitation.address}?",
+                                "The link in the invitation stops working; nobody can join "
+                                "through it any more. You can undo this for "
+                                f"{undo.UNDO_MINUTES} minutes.", button="Cancel invitation",
+                                back=back, cancel="Keep it"),
+                   center=center, tab="invitations")
     try:
         done = invitations.cancel(actor(request), center, invitation_id)
     except ServiceError as error:
         _on_the_list(request, error)
     else:
-        messages.success(request, f"Cancelled the invitation to {done.address}.")
-    return redirect(safe_next(request, reverse("web:invitations", args=[center.pk])))
+        messages.success(request, undo_button(
+            request, f"Cancelled the invitation to {done.address}.",
+            reverse("web:invitation_restore", args=[center.pk, done.pk]),
+            fields=[("next", back)]))
+    return redirect(back)
+
+
+@center_page
+@require_POST
+def restore(request: HttpRequest, center: BusinessCenter, invitation_id: int) -> HttpResponse:
+    """Undo a cancellation made a moment ago: the invitation and its link work again."""
+    back = safe_next(request, reverse("web:invitations", args=[center.pk]))
+    try:
+        done = undo.undo_cancel(actor(request), center, invitation_id)
+    except ServiceError as error:
+        _on_the_list(request, error)
+    else:
+        messages.success(request, f"The invitation to {done.address} is pending again; "
+                         "its link works as before.")
+    return redirect(back)
 
 
 @center_page
@@ -215,19 +251,47 @@ def copy_link(request: HttpRequest, center: BusinessCenter, invitation_id: int) 
 @center_page
 @require_http_methods(["GET", "POST"])
 def revoke(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpResponse:
-    """Revoke Access, with a confirmation step, as the product flow asks (docs/ARCHITECTURE.md)."""
-    membership = get_member(actor(request), center, member_id)
-    members_url = reverse("web:members", args=[center.pk])
-    if request.method == "POST":
-        revoke_member(actor(request), center, member_id)
-        messages.success(request, f"{membership.user.label} no longer has access to "
-                         f"{center.name}. You can invite them again later.")
-        return redirect(safe_next(request, members_url))
-    return render(request, "web/partners/revoke.html", {"center": center, "membership": membership,
-                                               "tab": "members", "members_url": members_url,
-                                               "next": safe_next(request, ""),
-                                               "ends": consequences(actor(request), center,
-                                                                    member_id)})
+    """Revoke Access asks first, as every destructive action does (web/confirm.py); when
+    it cannot be done (the last Admin), the same page says why, with a way back."""
+    me = actor(request)
+    membership = get_member(me, center, member_id)
+    back = safe_next(request, reverse("web:members", args=[center.pk]))
+    if not confirmed(request):
+        return ask(request, revoke_question(center, membership,
+                                            consequences(me, center, member_id), back),
+                   fields=[("next", back)], center=center, tab="members")
+    try:
+        revoke_member(me, center, member_id)
+    except ServiceError as error:
+        if error.status in (403, 404):
+            raise
+        return ask(request, Ask(f"Revoke the access of {membership.user.label}?", "",
+                                button="", back=back, refused=error.message),
+                   center=center, tab="members")
+    messages.success(request, f"{membership.user.label} no longer has access to "
+                     f"{center.name}. You can invite them again later.")
+    return redirect(back)
+
+
+def revoke_question(center: BusinessCenter, membership: Membership, ends: Any,
+                    back: str) -> Ask:
+    """What revoking one member changes, or why it cannot be done."""
+    name = membership.user.label
+    details = []
+    if ends.invitations:
+        many = ends.invitations != 1
+        details.append(f"The {ends.invitations} pending invitation{'s' * many} they sent "
+                       f"{'are' if many else 'is'} cancelled: nobody joins through "
+                       f"{'them' if many else 'it'} any more.")
+    if ends.tokens:
+        many = ends.tokens != 1
+        details.append(f"Their {ends.tokens} API token{'s' * many} for {center.name} "
+                       f"stop{'' if many else 's'} for good, even if you invite them again.")
+    return Ask(f"Revoke the access of {name}?",
+               f"They lose access to {center.name} at once, including any page they have "
+               "open. Their history stays in the activity log, and you can invite them "
+               "again later.", button="Revoke Access", back=back, details=details,
+               refused=ends.refused, cancel="Keep access")
 
 
 @center_page

@@ -68,6 +68,8 @@ urlpatterns = [
          name="resend"),
     path("c/<int:center_id>/partners/invitations/<int:invitation_id>/cancel/", partners.cancel,
          name="cancel"),
+    path("c/<int:center_id>/partners/invitations/<int:invitation_id>/restore/", partners.restore,
+         name="invitation_restore"),
     path("c/<int:center_id>/partners/invitations/<int:invitation_id>/link/", partners.copy_link,
          name="copy_link"),
     path("c/<int:center_id>/partners/<int:member_id>/", access_pages.member_detail,
