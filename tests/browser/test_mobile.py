@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bizcenter import demo
-from tests.support.browser import DESKTOP, PHONE, log_in, shot
+from tests.support.browser import DESKTOP, PHONE, SHOTS, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -122,6 +122,9 @@ def test_charts_are_readable_on_a_phone(phone_admin):
         assert one and two and one["x"] + one["width"] <= two["x"], "date labels overlap"
     _fits(page)
     shot(page, "phone-report")
+    # For the README: the phone's chart itself, below the fold in the page's top.
+    page.locator("section.chart-card").first.screenshot(
+        path=str(SHOTS / "docs" / "phone-report.png"))
     # On a wide screen, the wide chart, as before.
     page.set_viewport_size(DESKTOP)
     expect(page.locator("svg.line-chart")).to_be_visible()

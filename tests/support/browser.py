@@ -46,6 +46,12 @@ def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     viewport = page.viewport_size
+    # Phone pages (375 wide) go to the README too, their top only, as on the phone.
+    if viewport and viewport["width"] == 375:
+        (SHOTS / "docs").mkdir(exist_ok=True)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.screenshot(path=str(SHOTS / "docs" / f"{name}.png"), full_page=True,
+                        clip={"x": 0, "y": 0, "width": 375, "height": min(height, 740)})
     if viewport and viewport["width"] == 1280:
         (SHOTS / "docs").mkdir(exist_ok=True)
         height = page.evaluate("document.documentElement.scrollHeight")
