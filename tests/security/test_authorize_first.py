@@ -217,6 +217,11 @@ CALLS: dict[str, Entry] = {
                                                      f"asset:{i.pixel}")),
     "access.troubleshoot.choices": _e(A.MEMBER_VIEW,
                                       lambda a, c, i, w: troubleshoot.choices(a, c)),
+    "access.troubleshoot.said_to_admin": _e(
+        A.MEMBER_VIEW,
+        lambda a, c, i, w: troubleshoot.said_to_admin(
+            a, c, i.address, "campaign.view", f"asset:{i.ad}",
+            engine.Explanation(False, "asset_not_assigned", (), ""))),
     # API tokens
     "accounts.tokens.create_token": _e(A.CENTER_VIEW,
                                        lambda a, c, i, w: tokens.create_token(a, c, "")),
