@@ -111,15 +111,6 @@ def table_rows(page: HttpResponse) -> list[str]:
             for r in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
 
 
-def answer_line(html: str, label: str) -> str:
-    """The list item of one answer: its verdict, reasons and fix."""
-    found = re.search(rf'<li class="(yes|no)">(?:(?!</li>).)*?<strong>{re.escape(label)}'
-                      r"</strong>(?:(?!</li>).)*</li>", html, re.S)
-    assert found, f"no answer for {label}"
-    return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", found.group(0))).split()) + (
-        " [ALLOWED]" if found.group(1) == "yes" else " [DENIED]")
-
-
 def answer_box(page: HttpResponse) -> str:
     box = re.search(r'<section class="card answer[^>]*>(.*?)</section>', raw(page), re.S)
     assert box, "no answer on the page"
