@@ -97,15 +97,18 @@ def test_brand_and_agency_partner_share_assign_propose_approve(new_page, owner, 
         has=brand.get_by_role("heading", name=re.compile("Agency Inc")))
     expect(card).to_contain_text(agency_id)
     expect(card).to_contain_text("Nothing shared yet.")
-    card.get_by_label("Asset").select_option(label="Ad account Brand ads")
-    card.get_by_label("Role").fill("OPERATOR")
+    # The asset picker (picker.js): find the account, add it, its role from a select.
+    card.get_by_label("Find assets by name or id").fill("brand")
+    card.get_by_role("button", name=re.compile("^Add Brand ads · ad account")).click()
+    card.get_by_label(re.compile("^Role on Brand ads")).select_option(label="Operator")
     card.get_by_label("Their campaign changes need our approval").check()
-    card.get_by_role("button", name="Share, or change its role").click()
-    expect(brand.get_by_text("Shared Ad account Brand ads as OPERATOR, changes need your "
-                             "approval.")).to_be_visible()
+    card.get_by_role("button", name="Share, or change their role").click()
+    expect(brand.get_by_text(re.compile(r"Shared Brand ads · ad account · \d+ as Operator: "
+                                        "campaign changes need your approval."))).to_be_visible()
     card = brand.locator("section.card").filter(
         has=brand.get_by_role("heading", name=re.compile("Agency Inc")))
-    shared = card.get_by_role("listitem").filter(has_text="Brand ads")
+    # What is shared; the picker below lists the account again, to change its role.
+    shared = card.locator("ul.list").get_by_role("listitem").filter(has_text="Brand ads")
     expect(shared).to_contain_text("OPERATOR")
     expect(shared).to_contain_text("changes need your approval")
     shot(brand, "agency-story-shared")

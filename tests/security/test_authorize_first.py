@@ -242,6 +242,10 @@ CALLS: dict[str, Entry] = {
                                        lambda a, c, i, w: assets.owned_assets(a, c)),
     "assets.services.visible_to": _e(None, lambda a, c, i, w: assets.visible_to(a, c)),
     # A lookup for services that already authorized; it hides what its caller may not see.
+    "assets.services.search_assets": _e(
+        A.ASSET_VIEW, lambda a, c, i, w: assets.search_assets(a, c, type="ROCKET")),
+    "assets.services.picked_assets": _e(
+        A.ASSET_VIEW, lambda a, c, i, w: assets.picked_assets(a, c, [i.pixel])),
     "assets.services.visible_asset": _e(
         None, lambda a, c, i, w: assets.visible_asset(a, c, i.pixel)),
     "assets.services.get_asset": _e(

@@ -85,6 +85,7 @@ PAGES: dict[str, tuple[Rule, bool]] = {
     "settings": (needs(A.SETTINGS_MANAGE), False),
     "getting_started": (needs(A.SETTINGS_MANAGE), False),
     "assets": (needs(A.ASSET_VIEW), False),
+    "asset_pick": (needs(A.ASSET_VIEW), False),
     "asset": (needs(A.ASSET_VIEW, "ads", first=A.CENTER_VIEW), False),
     "asset_unassign": (needs(A.ASSET_MANAGE), True),
     "groups": (needs(A.ASSET_MANAGE), False),

@@ -435,6 +435,7 @@ OPS: dict[str, Op] = {
     "GET /centers/{center_id}/invitations/imports/{import_id}": Op(needs(A.MEMBER_INVITE)),
     # assets
     "GET /centers/{center_id}/assets": Op(needs(A.ASSET_VIEW)),
+    "GET /centers/{center_id}/assets/search": Op(needs(A.ASSET_VIEW)),
     "POST /centers/{center_id}/assets": Op(
         needs(A.ASSET_MANAGE, ok=201), body=lambda w, ids: {"type": "PIXEL", "name": "Pixel"}),
     "GET /centers/{center_id}/assets/{asset_id}": Op(

@@ -105,12 +105,13 @@ def test_a_partnership_from_request_to_end_in_the_browser(admin, center, make_us
     # The brand now sees the agency's name, and shares with approval required.
     assert "Agency Inc" in plain(admin.get(base))
     shared = admin.post(base, {"step": "share", "other": other_center.public_id,
-                               "asset": str(ads.pk), "roles": "operator",
-                               "needs_approval": "on"})
+                               f"asset_{ads.pk}": "OPERATOR", "needs_approval": "on"})
     assert shared.status_code == 302
     mine = admin.get(base)
-    assert "Shared Ad account Main ads as OPERATOR, changes need your approval." in flash(mine)
-    assert "Ad account Main ads · OPERATOR · changes need your approval" in plain(mine)
+    assert (f"Shared Main ads · ad account · {ads.pk} as Operator: campaign changes need "
+            "your approval.") in flash(mine)
+    assert f"Main ads · ad account · {ads.pk} · OPERATOR · changes need your approval" in plain(
+        mine)
     received = plain(bosses.get(theirs)).split("Shared with Agency Inc", 1)[1]
     assert "From Brand Co" in received and "Ad account Main ads · OPERATOR" in received
     assert "campaign changes need Brand Co's approval" in received
@@ -126,8 +127,8 @@ def test_a_partnership_from_request_to_end_in_the_browser(admin, center, make_us
     assert wes.get(f"/c/{other_center.pk}/assets/{ads.pk}/").status_code == 404
     assert not AssetGrant.objects.exists()
     # The brand shares it again, then ends the partnership, after confirming.
-    admin.post(base, {"step": "share", "other": other_center.public_id, "asset": str(ads.pk),
-                      "roles": "ANALYST"})
+    admin.post(base, {"step": "share", "other": other_center.public_id,
+                      f"asset_{ads.pk}": "ANALYST"})
     confirm = admin.post(base, {"step": "end", "other": other_center.public_id})
     assert "End the partnership with Agency Inc?" in text(confirm)
     assert Partnership.objects.exists()
@@ -180,7 +181,7 @@ def test_partner_steps_refused_by_the_service_are_errors(admin, center, other_ce
     assert admin.post(base, {"step": "unshare", "other": "x", "asset": str(ads.pk),
                              "confirmed": "1"}).status_code == 400
     stale = admin.post(base, {"step": "share", "other": other_center.public_id,
-                              "asset": str(ads.pk), "roles": "ANALYST"})
+                              f"asset_{ads.pk}": "ANALYST"})
     assert stale.status_code == 404
     assert "send a partner request first" in flash(stale)
     assert admin.post(base, {"step": "accept", "request": "999"}).status_code == 404
@@ -198,8 +199,7 @@ def test_a_partners_admin_sees_what_members_really_hold_after_a_lower_share(
     assign(act(boss), other_center, worker.pk, ads.pk, ["OPERATOR"])
     # The owner lowers the share: the partner's member is an analyst from now on.
     lowered = admin.post(f"/c/{center.pk}/partner-centers/", {
-        "step": "share", "other": other_center.public_id, "asset": str(ads.pk),
-        "roles": "ANALYST"})
+        "step": "share", "other": other_center.public_id, f"asset_{ads.pk}": "ANALYST"})
     assert lowered.status_code == 302
     bosses = logged_in(boss)
     rows = table_rows(bosses.get(f"/c/{other_center.pk}/assets/{ads.pk}/"))

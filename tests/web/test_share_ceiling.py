@@ -193,8 +193,8 @@ def test_the_member_edit_page_offers_shared_assets_only_up_to_the_share(world, a
     assert options(html, f"asset_{tiktok.pk}") == ["POST"]
     assert options(html, f"asset_{own.pk}") == ["ADMIN", "OPERATOR", "ANALYST"]
     said = words(html)
-    assert "Ad account Brand ads (shared by Brand Co as OPERATOR)" in said
-    assert "TikTok account Brand TikTok (shared by Brand Co as POST)" in said
+    assert f"Brand ads · ad account · {ads.pk} (shared by Brand Co as OPERATOR)" in said
+    assert f"Brand TikTok · tiktok account · {tiktok.pk} (shared by Brand Co as POST)" in said
     # Confirm gives the member the shared account with the rest of their access.
     base = {"role": "STANDARD", "modules": ["CAMPAIGNS"], "finance_role": "",
             "kind": "agency"}

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from bizcenter.access import snapshot
 from bizcenter.access.actions import Action
@@ -148,6 +149,47 @@ def list_assets(actor: Actor, center: BusinessCenter, *, type: str | None = None
     with from_replica():  # a list: a replica may answer it (core/replicas.py)
         return paginate(qs.select_related("center").order_by("type", "name", "id"), page,
                         page_size)
+
+
+def search_assets(actor: Actor, center: BusinessCenter, *, search: str = "",
+                  type: str | None = None, owned: bool = False, page: int = 1,
+                  page_size: int = 20) -> Page[Asset]:
+    """What an asset picker offers: a name that contains ``search``, or the exact id when
+    it is all digits, ordered by name (whatever its case) then id, so two assets of the
+    same name keep one order across pages. Authorizes as ``list_assets`` does; ``owned``
+    (what an Admin invites to, groups or shares: only what this Business Center owns)
+    as ``owned_assets`` does. A Business Center of 10,000 ad accounts is answered a page
+    at a time."""
+    require(actor, Action.ASSET_VIEW, center)
+    if owned:
+        require(actor, Action.ASSET_MANAGE, center)
+    qs = Asset.objects.filter(center=center) if owned else visible_to(actor, center)
+    if type:
+        qs = qs.filter(type=choice(AssetType, type, "type"))
+    text = (search or "").strip()
+    if text.isdigit():
+        qs = qs.filter(Q(pk=int(text)) | Q(name__icontains=text)) if len(text) < 19 else (
+            qs.filter(name__icontains=text))
+    elif text:
+        qs = qs.filter(name__icontains=text)
+    with from_replica():
+        return paginate(qs.select_related("center").order_by(Lower("name"), "id"), page,
+                        page_size)
+
+
+def picked_assets(actor: Actor, center: BusinessCenter, ids: Iterable[int | str], *,
+                  owned: bool = False) -> dict[int, Asset]:
+    """The assets among ``ids`` that this person may pick here (as ``search_assets``
+    would find them), by id: a picker's chosen ids are checked against it, so an id that
+    does not exist, belongs elsewhere or is not visible is left out alike."""
+    require(actor, Action.ASSET_VIEW, center)
+    if owned:
+        require(actor, Action.ASSET_MANAGE, center)
+    wanted = {int(str(i)) for i in ids if str(i).strip().isdigit() and len(str(i)) < 19}
+    if not wanted:
+        return {}
+    qs = Asset.objects.filter(center=center) if owned else visible_to(actor, center)
+    return {a.pk: a for a in qs.filter(pk__in=wanted).select_related("center")}
 
 
 def owned_assets(actor: Actor, center: BusinessCenter, limit: int = 1000) -> list[Asset]:

@@ -33,13 +33,13 @@ from bizcenter.web.confirm import Ask, ask, confirmed
 from bizcenter.web.forms import (
     AssetForm,
     AssignForm,
-    GroupAssetsForm,
     GroupForm,
     GroupMemberForm,
     GroupSeatForm,
     StatusForm,
     status_of,
 )
+from bizcenter.web.pickers import AssetPicker, searching
 from bizcenter.web.scope import ask_last_day, center_page, int_param, picked_end
 from bizcenter.web.views import actor, safe_next
 
@@ -194,19 +194,29 @@ def group_detail(request: HttpRequest, center: BusinessCenter, group_id: int) ->
                              f"No asset group with id {{id}} in {center.name}.")
     step = request.POST.get("step")
     member_form = GroupMemberForm(request.POST if step == "member" else None)
-    # The other steps send ids from checkboxes and hidden inputs, not typed text:
-    # a refusal is said above the page, at its status.
-    picked = {"assets": GroupAssetsForm, "remove": GroupSeatForm}.get(step or "")
-    picks = picked(request.POST) if picked else None
+    # The assets are chosen with the picker (web/pickers.py): what it could not find is
+    # said beside its search box, with the other choices kept and nothing saved.
+    picker = AssetPicker(me, center, request.POST if step == "assets" else None, owned=True,
+                         mode="set", initial=list(group.assets.values_list("pk", flat=True)),
+                         label="Assets in the group")
+    # Removing a member sends an id from a hidden input, not typed text: a refusal is
+    # said above the page, at its status.
+    picks = GroupSeatForm(request.POST) if step == "remove" else None
     status = 200
     try:
-        if picks is not None and not picks.is_valid():
+        if step == "assets" and searching(request.POST):
+            pass  # the picker's Search or page button: shown again, not saved
+        elif step == "assets" and picker.problems:
+            for problem in picker.problems:  # said above the page and beside the picker
+                messages.error(request, problem)
+            status = 400
+        elif picks is not None and not picks.is_valid():
             for errors in picks.errors.values():
                 for error in errors:
                     messages.error(request, str(error))
             status = 400
-        elif step == "assets" and picks is not None:
-            group_services.set_assets(me, center, group.pk, picks.cleaned_data["assets"])
+        elif step == "assets":
+            group_services.set_assets(me, center, group.pk, picker.chosen_ids)
             messages.success(request, f"Saved the assets of {group}.")
             return redirect("web:group", center_id=center.pk, group_id=group.pk)
         elif step == "member" and member_form.is_valid():
@@ -233,12 +243,10 @@ def group_detail(request: HttpRequest, center: BusinessCenter, group_id: int) ->
         else:
             messages.error(request, error.message)
             status = error.status
-    own = owned_assets(me, center)
-    chosen = {a.pk for a in group.assets.all()}
     seats = group.members.select_related("membership__user").order_by("membership__user__name")
     return render(request, "web/assets/group.html",
                   {"center": center, "group": group, "member_form": member_form,
-                   "assets": [(a, a.pk in chosen) for a in own],
+                   "picker": picker,
                    "seats": seats},
                   status=status_of(member_form) if member_form.errors else status)
 

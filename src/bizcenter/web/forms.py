@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from django import forms
@@ -13,6 +13,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from bizcenter.audit.catalogue import grouped
 from bizcenter.centers.currencies import CURRENCIES
 from bizcenter.core.errors import ServiceError
+from bizcenter.web.pickers import AssetPicker, AssetRoles
 
 
 class LoginForm(AuthenticationForm):
@@ -132,53 +133,6 @@ class ResetRequestForm(ServiceErrors, forms.Form):
         attrs={"autocomplete": "username", "autofocus": True}))
 
 
-class AssetRoles:
-    """One optional role picker per asset, named asset_<id>: the assets the Business
-    Center owns, then those partners share with it (``shared``: asset id -> its
-    ``assets.ceilings.Ceiling``), each offering only the roles at or below its share
-    and saying who shared it, so the form never offers what the service must refuse."""
-
-    fields: dict[str, forms.Field]
-    cleaned_data: dict[str, Any]
-
-    def add_asset_fields(self, assets: Iterable[Any], shared: Mapping[int, Any] | None = None
-                         ) -> None:
-        self.asset_fields: list[str] = []
-        self.shared_fields: set[str] = set()
-        shared = shared or {}
-        for asset in [*assets, *(c.asset for c in shared.values())]:
-            name = f"asset_{asset.pk}"
-            if name in self.fields:
-                continue
-            ceiling = shared.get(asset.pk)
-            if ceiling is not None:
-                field = role_field(asset.type, f"{asset} ({ceiling.label})", required=False,
-                                   allowed=ceiling.allowed)
-                self.shared_fields.add(name)
-            else:
-                field = role_field(asset.type, str(asset), required=False)
-            if not isinstance(field, forms.MultipleChoiceField):
-                field.choices = [("", "No access"), *field.choices]  # type: ignore[attr-defined]
-            self.fields[name] = field
-            self.asset_fields.append(name)
-
-    def _picked(self, names: Iterable[str]) -> dict[int | str, Sequence[str] | str]:
-        picked: dict[int | str, Sequence[str] | str] = {}
-        for name in names:
-            value = self.cleaned_data.get(name)
-            if value:
-                picked[name.removeprefix("asset_")] = value if isinstance(value, list) else [value]
-        return picked
-
-    def asset_roles(self) -> dict[int | str, Sequence[str] | str]:
-        """The roles picked on assets this Business Center owns."""
-        return self._picked(n for n in self.asset_fields if n not in self.shared_fields)
-
-    def shared_roles(self) -> dict[int | str, Sequence[str] | str]:
-        """The roles picked on assets partners share with it."""
-        return self._picked(n for n in self.asset_fields if n in self.shared_fields)
-
-
 class InviteForm(AssetRoles, ServiceErrors, forms.Form):
     """Add Partners, as the product flow has it: several addresses at once or a CSV file, or
     both: typed addresses and the file's rows are then invited together as one import,
@@ -217,9 +171,10 @@ class InviteForm(AssetRoles, ServiceErrors, forms.Form):
     expires = forms.DateField(label="Access ends (optional)", required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args: Any, assets: Iterable[Any] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, picker: AssetPicker | None = None, **kwargs: Any) -> None:
+        """``picker``: the assets chosen and found (``web.pickers``), each a role field."""
         super().__init__(*args, **kwargs)
-        self.add_asset_fields(assets)
+        self.add_picker(picker)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -237,7 +192,8 @@ class InviteForm(AssetRoles, ServiceErrors, forms.Form):
 
 
 class EditMemberForm(AssetRoles, ServiceErrors, forms.Form):
-    """A member's access; ``shared`` adds the assets partners share, within each share."""
+    """A member's access; its picker offers the assets partners share too, within each
+    share."""
 
     role = forms.ChoiceField(label="Role", choices=[("STANDARD", "Standard"), ("ADMIN", "Admin")])
     modules = forms.MultipleChoiceField(
@@ -251,10 +207,10 @@ class EditMemberForm(AssetRoles, ServiceErrors, forms.Form):
     expires = forms.DateField(label="Access ends (optional)", required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args: Any, assets: Iterable[Any] = (),
-                 shared: Mapping[int, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, picker: AssetPicker | None = None, **kwargs: Any) -> None:
+        """``picker``: the assets chosen and found (``web.pickers``), each a role field."""
         super().__init__(*args, **kwargs)
-        self.add_asset_fields(assets, shared)
+        self.add_picker(picker)
 
 
 class Offered(forms.ChoiceField):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +20,6 @@ from django.views.decorators.http import require_http_methods
 
 from bizcenter.assets import partners as partner_services
 from bizcenter.assets.models import Partnership
-from bizcenter.assets.services import owned_assets
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import NotFound, ServiceError
@@ -27,6 +27,7 @@ from bizcenter.core.lookup import find
 from bizcenter.web.confirm import Ask, ask, confirmed
 from bizcenter.web.forms import status_of
 from bizcenter.web.partner_forms import ApproveForm, AskForm, PartnerRequestForm, ShareForm
+from bizcenter.web.pickers import AssetPicker, asset_label, role_label, searching
 from bizcenter.web.scope import center_page
 from bizcenter.web.views import actor, form_page
 
@@ -78,11 +79,16 @@ def _simple_step(request: HttpRequest, me: Actor, center: BusinessCenter,
 @require_http_methods(["GET", "POST"])
 def partner_centers(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     me = actor(request)
-    own = owned_assets(me, center)
     step = request.POST.get("step", "")
     ask_form = PartnerRequestForm(request.POST if step == "request" else None)
-    share_form = ShareForm(request.POST if step == "share" else None, assets=own)
+    sharing = request.POST if step == "share" else None
+    share_form = ShareForm(sharing, picker=AssetPicker(me, center, sharing, owned=True,
+                                                       label="Assets to share, each at a role"))
     refused: ServiceError | None = None
+    if searching(sharing):  # the picker's Search or page button: shown again, not shared
+        share_form.searched()
+        return render(request, "web/partner_centers/partner_centers.html",
+                      _context(request, me, center, ask_form, share_form))
     try:
         if step == "request" and ask_form.is_valid():
             sent = partner_services.request_partner(me, center,
@@ -92,12 +98,8 @@ def partner_centers(request: HttpRequest, center: BusinessCenter) -> HttpRespons
                              "Nothing is shared until its Admins accept.")
             return _here(center)
         if step == "share" and share_form.is_valid():
-            done = partner_services.share(
-                me, center, request.POST.get("other", ""), share_form.cleaned_data["asset"],
-                share_form.role_list(), needs_approval=share_form.cleaned_data["needs_approval"])
-            messages.success(request, f"Shared {done.asset} as {', '.join(done.roles)}"
-                             + (", changes need your approval." if done.needs_approval
-                                else "."))
+            messages.success(request, _share(me, center, request.POST.get("other", ""),
+                                             share_form))
             return _here(center)
         if step in ASKS_FIRST and not confirmed(request):
             return ask(request, _question(me, center, step, request.POST), center=center)
@@ -115,20 +117,38 @@ def partner_centers(request: HttpRequest, center: BusinessCenter) -> HttpRespons
         else:
             messages.error(request, error.message)
             refused = error
-    context = _context(request, me, center, ask_form, share_form, own)
+    context = _context(request, me, center, ask_form, share_form)
     if ask_form.errors or share_form.errors:  # a field to fix (400) or its refusal's status
         return render(request, "web/partner_centers/partner_centers.html", context,
                       status=status_of(ask_form, share_form))
     return form_page(request, "web/partner_centers/partner_centers.html", context, refused=refused)
 
 
+def _share(me: Actor, center: BusinessCenter, other: str, form: ShareForm) -> str:
+    """Each chosen asset shared at its role, all or none: the form has checked every
+    id and role, and a refusal the service still finds (the partnership just ended)
+    leaves nothing half shared."""
+    done = []
+    with transaction.atomic():
+        for asset_id, roles in form.asset_roles().items():
+            done.append(partner_services.share(
+                me, center, other, asset_id, roles,
+                needs_approval=form.cleaned_data["needs_approval"]))
+    said = "; ".join(f"{asset_label(d.asset)} as {', '.join(role_label(r) for r in d.roles)}"
+                     for d in done)
+    approval = any(d.needs_approval for d in done)
+    return f"Shared {said}" + (": campaign changes need your approval." if approval else ".")
+
+
 def _context(request: HttpRequest, me: Actor, center: BusinessCenter,
-             ask_form: PartnerRequestForm, share_form: ShareForm,
-             own: list[Any]) -> dict[str, Any]:
+             ask_form: PartnerRequestForm, share_form: ShareForm) -> dict[str, Any]:
     links: list[Partnership] = list(partner_services.partners_of(me, center))
+    blank = (ShareForm(picker=AssetPicker(me, center, None, owned=True,
+                                          label="Assets to share, each at a role"))
+             if links else None)
     return {
         "center": center, "links": links, "ask_form": ask_form, "share_form": share_form,
-        "share_other": request.POST.get("other", ""), "blank_share": ShareForm(assets=own),
+        "share_other": request.POST.get("other", ""), "blank_share": blank,
         "incoming": partner_services.requests_to(me, center),
         "outgoing": partner_services.requests_from(me, center),
         "access_in": partner_services.access_requests(me, center, incoming=True),

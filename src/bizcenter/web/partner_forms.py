@@ -3,16 +3,13 @@ partner services validate it (a malformed id, a role an asset does not take)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 
 from bizcenter.assets.kinds import RULES
 from bizcenter.web.forms import ServiceErrors
-
-ROLE_HELP = ("Ad accounts: ADMIN, OPERATOR or ANALYST. TikTok accounts: POST, LIVE, "
-             "DIRECT_MESSAGE (comma-separated). Catalogs: ADMIN or AD_PROMOTE. Pixels: ACCESS.")
+from bizcenter.web.pickers import AssetPicker, AssetRoles
 
 
 def _roles(text: str) -> list[str]:
@@ -29,22 +26,25 @@ class PartnerRequestForm(ServiceErrors, forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ShareForm(ServiceErrors, forms.Form):
+class ShareForm(AssetRoles, ServiceErrors, forms.Form):
+    """Share assets with one partner: chosen with the asset picker (owned assets only),
+    each at a role its type takes, picked from a select."""
 
-    asset = forms.ChoiceField(label="Asset")
-    roles = forms.CharField(label="Role", max_length=100, help_text=ROLE_HELP)
     needs_approval = forms.BooleanField(
         label="Their campaign changes need our approval", required=False,
         help_text="On: every change their people make to campaigns in this ad account, "
                   "even their Admins', waits in your Approvals. Off: changes apply at once, "
                   "and your activity log shows who made them.")
 
-    def __init__(self, *args: Any, assets: Iterable[Any] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, picker: AssetPicker | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["asset"].choices = [(str(a.pk), str(a)) for a in assets]  # type: ignore[attr-defined]
+        self.add_picker(picker)
 
-    def role_list(self) -> list[str]:
-        return _roles(self.cleaned_data["roles"])
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.picker is not None and not self.picker.problems and not self.asset_roles():
+            self.add_error("asset_q", "Choose at least one asset, and its role, to share.")
+        return data
 
 
 class AskForm(ServiceErrors, forms.Form):

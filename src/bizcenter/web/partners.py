@@ -16,10 +16,8 @@ from django.urls import reverse
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bizcenter.access.actions import Action
-from bizcenter.access.engine import check
-from bizcenter.assets.ceilings import ceilings, edit_member_with_shared, member_shared_roles
-from bizcenter.assets.services import direct_grants, owned_assets
+from bizcenter.assets.ceilings import edit_member_with_shared, member_shared_roles
+from bizcenter.assets.services import direct_grants
 from bizcenter.centers import enddates
 from bizcenter.centers.choices import FinanceRole, MemberStatus, PartnerKind, Role
 from bizcenter.centers.models import BusinessCenter, Membership, MembershipState
@@ -35,6 +33,7 @@ from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.web.confirm import Ask, ask, confirmed, undo_button
 from bizcenter.web.forms import EditMemberForm, InviteForm
+from bizcenter.web.pickers import AssetPicker, searching
 from bizcenter.web.scope import ask_last_day, center_page, int_param, picked_end
 from bizcenter.web.views import actor, safe_next
 
@@ -118,8 +117,9 @@ def pending(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     me = actor(request)
-    assets = owned_assets(me, center)
-    form = InviteForm(request.POST or None, request.FILES or None, assets=assets)
+    posted = request.POST if request.method == "POST" else None
+    form = InviteForm(request.POST or None, request.FILES or None,
+                      picker=AssetPicker(me, center, posted, owned=True))
     ask_last_day(form, center)
     results = None
     # One-time key of this form, made when it is shown, kept while it is being fixed:
@@ -127,7 +127,9 @@ def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     form_key = request.POST.get("form_key", "")
     if not imports.is_form_key(form_key):
         form_key = imports.new_form_key()
-    if request.method == "POST" and form.is_valid():
+    if searching(posted):  # the picker's Search or page button: shown again, not sent
+        form.searched()
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             grant = Grant(role=data["role"], modules=tuple(data["modules"]),
@@ -151,7 +153,9 @@ def add(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
             # Keep the choices, and only the addresses that still need fixing.
             retry = [r.address for r in results if r.status in FIXABLE]
             initial = {k: v for k, v in data.items() if k != "file"}
-            form = InviteForm(initial={**initial, "addresses": "\n".join(retry)}, assets=assets)
+            kept = {int(k): v for k, v in form.asset_roles().items()}
+            form = InviteForm(initial={**initial, "addresses": "\n".join(retry)},
+                              picker=AssetPicker(me, center, None, owned=True, initial=kept))
             ask_last_day(form, center)
             form_key = imports.new_form_key()  # a new form
     status = 400 if form.errors else 200
@@ -301,24 +305,23 @@ def edit(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpRe
     next click."""
     me = actor(request)
     membership = get_member(me, center, member_id)
-    assets = owned_assets(me, center)
-    # What partners share here, each offered only up to its share: an Admin assigns
-    # those too (a member's set of them is saved with the rest on Confirm).
-    shared = (ceilings(me, center) if check(me.user, Action.ASSET_MANAGE, center) else {})
+    # The picker offers what partners share here too, each only up to its share: an
+    # Admin assigns those as well (a member's set of them is saved with the rest on
+    # Confirm).
     initial: dict[str, Any] = {
         "role": membership.role, "modules": membership.modules,
         "finance_role": membership.finance_role, "kind": membership.kind,
         "expires": enddates.last_day(membership.expires_at, center)}
-    for grant in direct_grants(me, center, membership.pk):
-        roles = list(grant.roles)
-        initial[f"asset_{grant.asset_id}"] = roles if grant.asset.type == "TT_ACCOUNT" else roles[0]
-    if shared:
-        for asset_id, roles in member_shared_roles(me, center, membership.pk).items():
-            initial[f"asset_{asset_id}"] = (roles if shared[asset_id].asset.type == "TT_ACCOUNT"
-                                            else roles[0])
-    form = EditMemberForm(request.POST or None, initial=initial, assets=assets, shared=shared)
+    held: dict[int, Any] = {g.asset_id: list(g.roles)
+                            for g in direct_grants(me, center, membership.pk)}
+    held.update(member_shared_roles(me, center, membership.pk))
+    posted = request.POST if request.method == "POST" else None
+    picker = AssetPicker(me, center, posted, owned=False, initial=held)
+    form = EditMemberForm(request.POST or None, initial=initial, picker=picker)
     ask_last_day(form, center)
-    if request.method == "POST" and form.is_valid():
+    if searching(posted):  # the picker's Search or page button: shown again, not saved
+        form.searched()
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         # The end date is sent only when it was changed: the form shows the stored
         # instant as its last day, and an end stored to the second (through the API,
@@ -331,7 +334,7 @@ def edit(request: HttpRequest, center: BusinessCenter, member_id: int) -> HttpRe
             edit_member_with_shared(me, center, member_id, role=data["role"],
                                     modules=data["modules"], finance_role=data["finance_role"],
                                     kind=data["kind"], assets=form.asset_roles(),
-                                    shared=form.shared_roles() if shared else None, **ends)
+                                    shared=form.shared_roles(), **ends)
         except ServiceError as error:
             if error.status in (403, 404):
                 raise

@@ -12,6 +12,7 @@ from bizcenter.web import (
     notifications,
     partner_centers,
     partners,
+    picker_views,
     reports,
     views,
 )
@@ -47,6 +48,7 @@ urlpatterns = [
     path("c/<int:center_id>/activity/", activity.log, name="activity"),
     path("c/<int:center_id>/settings/", center_settings.settings_page, name="settings"),
     path("c/<int:center_id>/assets/", assets.asset_list, name="assets"),
+    path("c/<int:center_id>/assets/pick/", picker_views.search_json, name="asset_pick"),
     path("c/<int:center_id>/assets/<int:asset_id>/", assets.asset_detail, name="asset"),
     path("c/<int:center_id>/getting-started/", center_settings.getting_started_page,
          name="getting_started"),

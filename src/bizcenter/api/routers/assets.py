@@ -31,7 +31,9 @@ from bizcenter.api.schemas import (
     paged,
 )
 from bizcenter.assets import services as assets
+from bizcenter.assets.ceilings import ceilings
 from bizcenter.assets.holders import Holder, holders
+from bizcenter.assets.kinds import RULES
 from bizcenter.assets.models import AssetGrant
 from bizcenter.centers import enddates
 from bizcenter.centers.models import BusinessCenter
@@ -154,6 +156,46 @@ def list_assets(request: HttpRequest, center_id: int, filters: Query[AssetFilter
                                search=filters.q, page=filters.page, page_size=filters.page_size)
     return AssetPage(items=[AssetOut.of(a, center_id) for a in found.items],
                      page_info=page_info(found))
+
+
+class AssetSearch(Schema):
+    q: Printable = ""
+    type: str | None = None
+    owned: bool = False
+    page: int = 1
+    page_size: int = 20
+
+
+class PickableAsset(AssetOut):
+    # The roles this Business Center may give on it: every role of its type for what it
+    # owns, at most the share's for what a partner shares.
+    roles: list[str]
+
+
+class PickablePage(Schema):
+    items: list[PickableAsset]
+    page_info: PageInfo
+
+
+# Before /assets/{asset_id}, which would otherwise take "search" for an id.
+@router.get("/{center_id}/assets/search", response={200: PickablePage, **ERRORS})
+def search_assets(request: HttpRequest, center_id: int,
+                  filters: Query[AssetSearch]) -> PickablePage:
+    """What an asset picker offers: assets whose name contains q, or whose id is q,
+    ordered by name then id (two assets may share a name; the id tells them apart).
+    Filter by type; owned=true keeps only what this Business Center owns (Admins).
+    Each item lists the roles that may be given on it."""
+    who, where = actor(request), center(request, center_id)
+    found = assets.search_assets(who, where, search=filters.q, type=filters.type,
+                                 owned=filters.owned, page=filters.page,
+                                 page_size=filters.page_size)
+    shared = ceilings(who, where, [a.pk for a in found.items if a.center_id != center_id])
+    return PickablePage(
+        items=[PickableAsset(**AssetOut.of(a, center_id).model_dump(),
+                             roles=list(shared[a.pk].allowed if a.pk in shared
+                                        else RULES[a.type].roles))
+               for a in found.items],
+        page_info=page_info(found))
 
 
 @router.post("/{center_id}/assets", response={201: AssetOut, **ERRORS})
