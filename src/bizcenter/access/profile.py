@@ -278,7 +278,8 @@ def summarize(found: Profile, *, yours: bool, asker: str = "",
         if action == Action.CENTER_VIEW or (found.all_assets and not allowed.get(action)):
             continue
         on = tuple(allowed.get(action, ()))
-        note = "An Admin approves each change." if action == Action.CAMPAIGN_PROPOSE else ""
+        note = ("An Admin approves each change." if action == Action.CAMPAIGN_PROPOSE
+                and not found.all_assets else "")
         if action in LISTS and action in center_allowed and not on and not found.all_assets:
             whose = "you" if yours else person
             can.append(Can(DOING[action], (), f"Nothing yet: no asset is assigned to {whose}."))
