@@ -72,3 +72,21 @@ def render_address_verification(payload: dict[str, Any]) -> Rendered | None:
                "link": verification.link_for(row.nonce)}
     return Rendered(subject=f"{code} is your bizcenter code",
                     text=render_to_string("accounts/verification_code.txt", context))
+
+
+@register("sign_in_alert")
+def render_sign_in_alert(payload: dict[str, Any]) -> Rendered | None:
+    """A log-in from a browser and address new for this person (accounts/sessions.py):
+    where it came from, and what to do if it was not them."""
+    from bizcenter.accounts.models import WebSession
+
+    row = (WebSession.objects.select_related("user")
+           .filter(pk=payload["session_id"], user__is_active=True).first())
+    if row is None:
+        return None  # the account was deleted since
+    base = settings.BIZCENTER_BASE_URL
+    context = {"device": row.device, "ip": row.ip or "an unknown address",
+               "at": row.started_at, "sessions": f"{base}{reverse('web:sessions')}",
+               "reset": f"{base}{reverse('web:password_reset')}"}
+    return Rendered(subject=f"New sign-in to your bizcenter account from {row.device}",
+                    text=render_to_string("accounts/sign_in_alert.txt", context))

@@ -221,3 +221,27 @@ class AddressVerification(models.Model):
     @property
     def target(self) -> Address:
         return Address(AddressKind(self.address_kind), self.address)
+
+
+class WebSession(models.Model):
+    """One web log-in of a person, so they can see where they are logged in and end
+    it (accounts/sessions.py). Keyed to Django's session by its key, which changes at
+    log-in and on a password change and is followed here; ending a row deletes that
+    session from the store, so its next request is anonymous."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="web_sessions")
+    session_key = models.CharField(max_length=40, db_index=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    device = models.CharField(max_length=80, blank=True)  # "Chrome on Linux"
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(fields=["user", "ended_at"], name="websession_user_live"),
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of {self.user_id} ({self.device})"

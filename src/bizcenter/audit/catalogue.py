@@ -36,6 +36,10 @@ class AuditAction(StrEnum):
     ACCOUNT_SIGNED_OUT_EVERYWHERE = "account.signed_out_everywhere"
     ACCOUNT_REMOVED = "account.removed"
     ACCOUNT_NOTIFICATIONS_CHANGED = "account.notifications_changed"
+    ACCOUNT_RENAMED = "account.renamed"
+    ACCOUNT_SESSION_ENDED = "account.session_ended"
+    ACCOUNT_OTHER_SESSIONS_ENDED = "account.other_sessions_ended"
+    ACCOUNT_DELETED = "account.deleted"
     ADDRESS_CODE_SENT = "address.code_sent"
     ADDRESS_VERIFIED = "address.verified"
     ADDRESS_LOST = "address.lost"
@@ -448,6 +452,12 @@ CATALOGUE: dict[AuditAction, Entry] = {
                                                 "{after_reason}"),
     _.ACCOUNT_NOTIFICATIONS_CHANGED: Entry("Notification emails chosen",
                                            "{who} chose which notification emails they get"),
+    _.ACCOUNT_RENAMED: Entry("Name changed", "{who} changed their name to {after_name}"),
+    _.ACCOUNT_SESSION_ENDED: Entry("Session ended",
+                                   "{who} ended a session ({after_device}, {after_ip})"),
+    _.ACCOUNT_OTHER_SESSIONS_ENDED: Entry("Other sessions ended",
+                                          "{who} logged out everywhere else"),
+    _.ACCOUNT_DELETED: Entry("Account deleted", "{who} deleted their account"),
     _.ADDRESS_CODE_SENT: Entry("Code sent", "{who} was sent a code at {after_address}"),
     _.ADDRESS_VERIFIED: Entry("Address confirmed", _verified),
     _.ADDRESS_LOST: Entry("Address lost", _lost),

@@ -4,6 +4,7 @@ from django.urls import path
 from bizcenter.web import (
     access_pages,
     account,
+    account_self,
     activity,
     assets,
     billing,
@@ -32,6 +33,9 @@ urlpatterns = [
     path("notifications/<int:notification_id>/read/", notifications.read,
          name="notification_read"),
     path("account/tokens/", account.api_tokens, name="api_tokens"),
+    path("account/", account_self.profile, name="profile"),
+    path("account/delete/", account_self.delete_account, name="delete_account"),
+    path("account/sessions/", account_self.session_list, name="sessions"),
     path("account/verify/", account.verify, name="verify"),
     path("account/verify/<str:token>/", account.verify_link, name="verify_link"),
     path("password/reset/", account.password_reset, name="password_reset"),
