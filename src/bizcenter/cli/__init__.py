@@ -26,6 +26,7 @@ from bizcenter.cli import (
     groups,
     invitations,
     members,
+    notifications,
     partners,
     people,
     reports,
@@ -96,6 +97,7 @@ app.add_typer(groups.app, name="groups")
 app.add_typer(campaigns.app, name="campaigns")
 app.add_typer(campaigns.requests_app, name="requests")
 app.add_typer(billing.app, name="billing")
+app.add_typer(notifications.app, name="notifications")
 app.add_typer(reports.metrics_app, name="metrics")
 
 
