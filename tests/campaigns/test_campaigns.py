@@ -194,7 +194,8 @@ def test_a_proposal_of_someone_who_lost_access_is_not_applied(center, as_owner, 
     revoke_member(as_owner, center, operator.memberships.get().pk)
     with pytest.raises(Conflict, match="may no longer propose"):
         services.decide(as_owner, center, request.pk, approve=True)
-    services.decide(as_owner, center, request.pk, approve=False)  # rejecting still works
+    services.decide(as_owner, center, request.pk, approve=False,  # rejecting still works
+                    comment="You no longer work on this account")
 
 
 def test_only_admins_decide_and_see_others_requests(center, as_owner, operator, analyst, live):

@@ -77,7 +77,10 @@ def test_a_stale_proposal_shows_both_values_and_is_refused(client, owner, center
     assert "The campaign changed since this was proposed" in page
     assert re.search(r"150\.50.*300\.00.*250\.00", page, re.S)
     refused = client.post(url, {"step": "approve"})
-    assert refused.status_code == 409 and "was not applied" in html(refused)
+    assert refused.status_code == 409
+    # Said once, by the page's notice: no second red box (issue 21).
+    assert html(refused).count("The campaign changed since this was proposed") == 1
+    assert 'class="error' not in html(refused) and "was not applied" not in html(refused)
     request.refresh_from_db()
     assert request.state == RequestState.PENDING
 

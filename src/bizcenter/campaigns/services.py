@@ -15,6 +15,7 @@ withdraws it). Amounts are in the owner's currency: the campaign is the owner's.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -428,10 +429,12 @@ def _admins_read(center: BusinessCenter) -> Q:
 
 
 def list_requests(actor: Actor, center: BusinessCenter, *, state: str | None = None,
-                  mine: bool = False, page: int = 1, page_size: int = 50
-                  ) -> Page[ChangeRequest]:
+                  mine: bool = False, advertiser_id: int | str | None = None,
+                  author: str = "", oldest_first: bool = False, page: int = 1,
+                  page_size: int = 50) -> Page[ChangeRequest]:
     """Admins see the requests waiting here (the Approvals inbox) and those their people
-    sent to a partner's; others only their own, whichever inbox they wait in."""
+    sent to a partner's; others only their own, whichever inbox they wait in. Narrowed
+    by ad account (an id) and by author (part of a name, email or phone)."""
     require(actor, Action.CENTER_VIEW, center)
     qs = ChangeRequest.objects.select_related(
         "center", "proposed_in", "advertiser", "campaign", "proposed_by", "decided_by")
@@ -441,7 +444,18 @@ def list_requests(actor: Actor, center: BusinessCenter, *, state: str | None = N
         qs = qs.filter(Q(center=center) | Q(proposed_in=center))
     if state:
         qs = qs.filter(state=choice(RequestState, state, "state"))
-    return paginate(qs.order_by("-proposed_at", "-id"), page, page_size)
+    if advertiser_id not in (None, ""):
+        pk = _pk(advertiser_id)
+        if pk is None:
+            raise InvalidInput(f"The ad account id {advertiser_id!s} is not a number.",
+                               fields={"advertiser": "a number"})
+        qs = qs.filter(advertiser_id=pk)
+    if author := (author or "").strip():
+        qs = qs.filter(Q(proposed_by__name__icontains=author)
+                       | Q(proposed_by__email__icontains=author)
+                       | Q(proposed_by__phone__icontains=author))
+    order = ("proposed_at", "id") if oldest_first else ("-proposed_at", "-id")
+    return paginate(qs.order_by(*order), page, page_size)
 
 
 def get_request(actor: Actor, center: BusinessCenter, request_id: int | str) -> ChangeRequest:
@@ -470,6 +484,30 @@ def waiting_on(actor: Actor, center: BusinessCenter, campaign_id: int | str
         qs = qs.filter(_mine(actor, center))
     return list(qs.select_related("center", "proposed_in", "proposed_by", "campaign")
                 .order_by("proposed_at", "id"))
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """A pending proposal on the same campaign that changes some of the same fields."""
+
+    request: ChangeRequest
+    labels: list[str]
+
+
+def overlapping(actor: Actor, center: BusinessCenter, campaign_id: int | str,
+                fields: Iterable[str]) -> list[Overlap]:
+    """Pending proposals on this campaign that change any of these fields, oldest
+    first: a second proposal on the same fields is asked about before it is sent, since
+    approving one makes the other stale. Who proposed and which fields, never values."""
+    campaign = get_campaign(actor, center, campaign_id)
+    wanted = set(fields)
+    found = []
+    for request in (ChangeRequest.objects.filter(campaign=campaign, state=RequestState.PENDING)
+                    .select_related("proposed_by").order_by("proposed_at", "id")):
+        same = [LABELS[f] for f in request.proposed if f in wanted and f in LABELS]
+        if same:
+            found.append(Overlap(request, same))
+    return found
 
 
 def proposed_from(request: ChangeRequest) -> BusinessCenter:
@@ -506,6 +544,12 @@ def decide(actor: Actor, center: BusinessCenter, request_id: int | str, *, appro
         if request.state != RequestState.PENDING:
             raise Conflict(f"This request was already {request.get_state_display().lower()}.",
                            code="decided")
+        if not approve and not comment:
+            # Its author is told why (in the app, by email): a bare "rejected" leaves
+            # them guessing what to propose instead.
+            raise InvalidInput("Say why you reject it: its author reads the reason, and "
+                               "what to propose instead.",
+                               fields={"comment": "a reason is required to reject"})
         if approve:
             _approve(actor, center, request)
         request.state = RequestState.APPROVED if approve else RequestState.REJECTED

@@ -54,5 +54,29 @@ class StatusForm(forms.Form):
 
 
 class DecisionForm(ServiceErrors, forms.Form):
-    comment = forms.CharField(label="Comment (optional)", required=False, max_length=2000,
+    comment = forms.CharField(label="Reason (required to reject; optional to approve)",
+                              required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BulkDecisionForm(forms.Form):
+    """Several requests of the inbox decided at once, a rejection with its reason."""
+
+    requests = forms.TypedMultipleChoiceField(coerce=int, choices=(), error_messages={
+        "required": "Tick the requests to decide first."})
+    step = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    comment = forms.CharField(label="Reason (required to reject)", required=False,
+                              max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any id: the service looks each one up in this inbox and refuses the others.
+        ids = self.data.getlist("requests") if hasattr(self.data, "getlist") else []
+        self.fields["requests"].choices = [(i, i) for i in ids]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("step") == "reject" and not (data.get("comment") or "").strip():
+            self.add_error("comment", "Say why you reject them: each author reads the reason, "
+                           "and what to propose instead.")
+        return data

@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from bizcenter.access.actions import Action
-from bizcenter.access.engine import check
+from bizcenter.access.engine import check, require
 from bizcenter.campaigns import services
+from bizcenter.campaigns.models import RequestState
 from bizcenter.campaigns.services import Outcome
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.errors import ServiceError
-from bizcenter.web.campaign_forms import CampaignForm, DecisionForm
+from bizcenter.web.campaign_forms import BulkDecisionForm, CampaignForm, DecisionForm
 from bizcenter.web.confirm import Ask, ask, confirmed
 from bizcenter.web.scope import center_page, int_param
 from bizcenter.web.views import actor
@@ -104,6 +105,9 @@ def campaign_detail(request: HttpRequest, center: BusinessCenter, campaign_id: i
         if step == "edit" and form.is_valid():
             changed = {k: v for k, v in form.values().items()
                        if k not in ("start_at", "end_at") or v != getattr(campaign, k)}
+            if not confirmed(request) and (warning := _overlap_question(
+                    me, center, campaign, changed, values)) is not None:
+                return ask(request, warning, center=center, tab="campaigns")
             outcome = services.update_campaign(me, center, campaign.pk, **changed)
             return _said(request, center, outcome, f"Saved {campaign.name}.", campaign.pk)
         if step == "status" and request.POST.get("status") == "DELETE" and not (
@@ -155,19 +159,95 @@ def _may_change(me: Any, center: BusinessCenter, campaign: Any) -> bool:
 
 
 @center_page
+@require_http_methods(["GET", "POST"])
 def approvals(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
-    """Admins: the inbox of proposals. Everyone else: their own requests and their fate."""
+    """Admins: the inbox of proposals, each with its diff, filtered by state, ad account
+    and author, decided one by one or several at once (a rejection with its reason).
+    Everyone else: their own requests and their fate."""
     me = actor(request)
     q = request.GET
     tabs = _tabs(me, center)
     is_admin = tabs["is_admin"]
+    bulk = BulkDecisionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        require(me, Action.APPROVAL_DECIDE, center)  # the engine's refusal, before the form
+        if bulk.is_valid():
+            said = _decide_all(me, center, bulk)
+            for level, text in said:
+                messages.add_message(request, level, text)
+            return redirect(request.get_full_path())
+        status = 400
     mine = q.get("mine") == "1" or not is_admin
     state = q.get("state", "PENDING" if is_admin and not mine else "") or None
-    page = services.list_requests(me, center, state=state, mine=mine,
-                                  page=int_param(q.get("page"), 1))
+    try:
+        page = services.list_requests(me, center, state=state, mine=mine,
+                                      advertiser_id=q.get("advertiser") or None,
+                                      author=q.get("author", ""),
+                                      page=int_param(q.get("page"), 1))
+    except ServiceError as error:
+        if error.status in (403, 404):
+            raise
+        messages.error(request, error.message)
+        status = error.status
+        page = services.list_requests(me, center, state=state, mine=mine,
+                                      page=int_param(q.get("page"), 1))
+    rows = [(r, services.differences(r), services.is_stale(r)) for r in page.items]
     return render(request, "web/campaigns/approvals.html", {
-        "center": center, "page": page, "q": q, "mine": mine, "state": state or "",
-        "tab": "approvals", **tabs})
+        "center": center, "page": page, "rows": rows, "q": q, "mine": mine,
+        "state": state or "", "states": RequestState.choices, "bulk": bulk,
+        "advertisers": services.readable_advertisers(me, center) if is_admin else [],
+        "tab": "approvals", **tabs}, status=status)
+
+
+def _decide_all(me: Any, center: BusinessCenter, form: BulkDecisionForm
+                ) -> list[tuple[int, str]]:
+    """Each chosen request decided on its own (one refusal, such as a stale proposal,
+    leaves the others decided), and what happened said in words."""
+    approve = form.cleaned_data["step"] == "approve"
+    done, refused = 0, []
+    for request_id in form.cleaned_data["requests"]:
+        try:
+            services.decide(me, center, request_id, approve=approve,
+                            comment=form.cleaned_data["comment"])
+        except ServiceError as error:
+            if error.status == 403:
+                raise
+            refused.append(f"Request {request_id}: {error.message}")
+        else:
+            done += 1
+    said: list[tuple[int, str]] = []
+    if done:
+        many = f"{done} request{'s' if done != 1 else ''}"
+        said.append((messages.SUCCESS, f"Approved and applied {many}." if approve
+                     else f"Rejected {many}; their authors are told why."))
+    said.extend((messages.ERROR, r) for r in refused)
+    return said
+
+
+def _overlap_question(me: Any, center: BusinessCenter, campaign: Any,
+                      changed: dict[str, Any], values: dict[str, Any]) -> Ask | None:
+    """A change on fields another pending proposal also changes: asked about first,
+    since approving one makes the other stale."""
+    fields = [f for f, v in changed.items() if str(v if v is not None else "")
+              != str(values.get(f) if values.get(f) is not None else "")] or list(changed)
+    overlaps = services.overlapping(me, center, campaign.pk, fields)
+    if not overlaps:
+        return None
+    said = []
+    for o in overlaps:
+        author = o.request.proposed_by
+        who = (author.name or author.label) if author is not None else "Someone"
+        if me.user is not None and o.request.proposed_by_id == me.user.pk:
+            who = "Your own"
+        else:
+            who = f"{who}'s"
+        labels = ", ".join(label.lower() for label in o.labels)
+        said.append(f"{who} pending proposal also changes the {labels}.")
+    return Ask(f"Send a change to {campaign.name} anyway?", " ".join(said)
+               + " Once one of them is approved, the other can no longer be applied as it is.",
+               button="Send it anyway", danger=False,
+               back=reverse("web:campaign", args=[center.pk, campaign.pk]))
 
 
 @center_page
@@ -176,7 +256,10 @@ def change_request(request: HttpRequest, center: BusinessCenter, request_id: int
                    ) -> HttpResponse:
     me = actor(request)
     change = services.get_request(me, center, request_id)
-    form = DecisionForm(request.POST or None)
+    stale = services.is_stale(change)
+    diff = services.differences(change)
+    form = DecisionForm(request.POST or None,
+                        initial={"comment": _ask_again(diff)} if stale else None)
     status = 200
     step = request.POST.get("step")
     if request.method == "POST" and form.is_valid():
@@ -188,20 +271,35 @@ def change_request(request: HttpRequest, center: BusinessCenter, request_id: int
                 services.decide(me, center, change.pk, approve=step == "approve",
                                 comment=form.cleaned_data["comment"])
                 messages.success(request, "Approved and applied." if step == "approve"
-                                 else "Rejected; the proposer is told.")
+                                 else "Rejected; its author is told why.")
             return redirect("web:change_request", center_id=center.pk, request_id=change.pk)
         except ServiceError as error:
             if error.status in (403, 404):
                 raise
-            form.add_service_error(error)
-            status = error.status
             change = services.get_request(me, center, request_id)
+            stale = services.is_stale(change)
+            # A stale proposal is said once, by the page's own notice: no second red box.
+            if not (stale and error.code == "stale"):
+                form.add_service_error(error)
+            status = error.status
     made_here = services.proposed_from(change).pk == center.pk
     own = me.user is not None and change.proposed_by_id == me.user.pk and made_here
     decides_here = change.center_id == center.pk
+    can_decide = decides_here and bool(check(me.user, Action.APPROVAL_DECIDE, center))
+    waiting = (services.list_requests(me, center, state=RequestState.PENDING, oldest_first=True,
+                                      page_size=2).items if can_decide else [])
     return render(request, "web/campaigns/change_request.html", {
         "center": center, "change": change, "diff": services.differences(change),
-        "stale": services.is_stale(change), "form": form, "own": own, "tab": "approvals",
+        "stale": stale, "form": form, "own": own, "tab": "approvals",
         "made_in": services.proposed_from(change), "decides_here": decides_here,
-        "can_decide": decides_here and bool(check(me.user, Action.APPROVAL_DECIDE, center)),
+        "can_decide": can_decide,
+        "next_request": next((r for r in waiting if r.pk != change.pk), None),
         **_tabs(me, center)}, status=status)
+
+
+def _ask_again(diff: list[Any]) -> str:
+    """The reason a stale request is rejected with, prefilled: what moved since."""
+    moved = "; ".join(f"{d.label} is now {d.now}" for d in diff if d.now is not None)
+    return ("The campaign changed since you proposed this"
+            + (f" ({moved})" if moved else "")
+            + ". Please propose your change again from the campaign as it is now.")
