@@ -42,7 +42,8 @@ def test_reminders_at_seven_days_and_one_day_once_each(
     with time_machine.travel(start + timedelta(days=9, hours=12)):  # 12 hours left
         assert send_reminders() == 1
         run_worker()
-    assert "Access ends in 1 day:" in [m for m in mailbox if m.to == ["owner@brand.com"]][-1].subject
+    admins = [m for m in mailbox if m.to == ["owner@brand.com"]]
+    assert "Access ends in 1 day:" in admins[-1].subject
     with time_machine.travel(start + timedelta(days=14)):  # the grant: 6 days left
         update_member(as_owner, center, member.pk, clear_expiry=True)  # extended, kept
         assert send_reminders() == 1

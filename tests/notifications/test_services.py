@@ -185,3 +185,17 @@ def test_an_unknown_kind_is_refused_by_name(owner):
 
     with pytest.raises(InvalidInput, match="Unknown notification kind: ANALYTICS"):
         services.set_email_choices(act(owner), {"ANALYTICS": False})
+
+
+def test_the_email_says_words_and_where_to_choose(center, as_owner, maria, run_worker,
+                                                  mailbox):
+    member = join(as_owner, center, maria, modules=("ANALYTICS",))
+    update_member(as_owner, center, member.pk, modules=["ANALYTICS", "BILLING"],
+                  finance_role="ANALYST")
+    run_worker()
+    [email] = [m for m in mailbox if m.to == ["maria@agency.com"]]
+    assert email.subject.startswith('"Olivia Owner" changed your access in "Brand Co"')
+    assert "modules: Analytics, Billing" in email.body
+    assert "finance role Finance Analyst" in email.body
+    assert "BILLING" not in email.body and "ANALYST" not in email.body
+    assert f"/c/{center.pk}/" in email.body and "/account/security/#notifications" in email.body
