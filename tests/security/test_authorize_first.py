@@ -49,10 +49,12 @@ from bizcenter.audit import services as audit
 from bizcenter.billing import services as billing
 from bizcenter.billing import spend as spend_of
 from bizcenter.campaigns import services as campaigns
+from bizcenter.centers import bulk as center_bulk
 from bizcenter.centers import services as centers
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import ServiceError
+from bizcenter.invitations import bulk as invitation_bulk
 from bizcenter.invitations import imports
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
@@ -434,6 +436,11 @@ CALLS: dict[str, Entry] = {
         lambda a, c, i, w: centers.update_member(a, c, i.member, kind="client")),
     "centers.services.revoke_member": _e(
         A.MEMBER_MANAGE, lambda a, c, i, w: centers.revoke_member(a, c, i.member)),
+    "centers.bulk.picked": _e(
+        A.MEMBER_MANAGE, lambda a, c, i, w: center_bulk.picked(a, c, [i.member])),
+    "centers.bulk.revoke_many": _e(
+        A.MEMBER_MANAGE, lambda a, c, i, w: center_bulk.revoke_many(a, c, [i.member]),
+        lambda a, c, i, w: center_bulk.revoke_many(a, c, [i.member], ended_only=True)),
     "centers.services.consequences": _e(
         A.MEMBER_MANAGE, lambda a, c, i, w: centers.consequences(a, c, i.member)),
     # invitations
@@ -446,6 +453,14 @@ CALLS: dict[str, Entry] = {
         A.MEMBER_INVITE, lambda a, c, i, w: invitations.resend(a, c, i.invitation)),
     "invitations.services.cancel": _e(
         A.MEMBER_INVITE, lambda a, c, i, w: invitations.cancel(a, c, i.invitation)),
+    "invitations.services.resend_counted": _e(
+        A.MEMBER_INVITE, lambda a, c, i, w: invitations.resend_counted(a, c, i.invitation)),
+    "invitations.bulk.picked": _e(
+        A.MEMBER_INVITE, lambda a, c, i, w: invitation_bulk.picked(a, c, [i.invitation])),
+    "invitations.bulk.resend_many": _e(
+        A.MEMBER_INVITE, lambda a, c, i, w: invitation_bulk.resend_many(a, c, [i.invitation])),
+    "invitations.bulk.cancel_many": _e(
+        A.MEMBER_INVITE, lambda a, c, i, w: invitation_bulk.cancel_many(a, c, [i.invitation])),
     "invitations.services.link": _e(
         A.MEMBER_INVITE, lambda a, c, i, w: invitations.link(a, c, i.invitation)),
     "invitations.services.list_invitations": _e(

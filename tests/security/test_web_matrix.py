@@ -99,6 +99,8 @@ PAGES: dict[str, tuple[Rule, bool]] = {
     "resend": (needs(A.MEMBER_INVITE), True),
     "cancel": (needs(A.MEMBER_INVITE), True),
     "invitation_restore": (needs(A.MEMBER_INVITE), True),
+    "invitations_bulk": (needs(A.MEMBER_INVITE), True),
+    "members_bulk": (ADMIN, True),
     "copy_link": (needs(A.MEMBER_INVITE), False),
     "member": (own_or(A.MEMBER_VIEW, lambda w: w.target.user_id), False),
     "revoke": (ADMIN, False),

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from bizcenter.audit.catalogue import AuditAction, checked, describe, wanted
@@ -120,10 +121,12 @@ def events_for(
     actor_id: int | None = None,
     person: str | None = None,
     action: str | None = None,
+    who: str | None = None,
 ) -> models.QuerySet[AuditEvent]:
-    """The filtered log of one Business Center, newest first. ``person`` is the email or
-    phone of who acted, as typed: an address with no account simply matches nothing, so
-    the filter never tells a reader whether someone has an account."""
+    """The filtered log of one Business Center, newest first. ``who`` is part of the
+    name, email or phone of who acted (the web page's filter). ``person`` is the whole
+    email or phone of who acted, as typed (the API's): an address with no account simply
+    matches nothing, so the filter never tells a reader whether someone has an account."""
     qs = AuditEvent.objects.filter(center=center).select_related("acting_center")
     if person:
         from bizcenter.accounts.addresses import AddressKind, parse_address
@@ -135,6 +138,12 @@ def events_for(
                 iter(exc.fields.values()), "not an email or phone")}) from exc
         field = "actor__email" if address.kind is AddressKind.EMAIL else "actor__phone"
         qs = qs.filter(**{field: address.value})
+    if who := (who or "").strip():
+        # Part of a name or an address as people type it ("olivia", "@agency", "+4915"):
+        # only events of this Business Center are searched, so it tells a reader no
+        # more than the log itself shows.
+        qs = qs.filter(Q(actor__name__icontains=who) | Q(actor__email__icontains=who)
+                       | Q(actor__phone__icontains=who) | Q(actor_label__icontains=who))
     if since and until and since >= until:
         raise InvalidInput(
             "The start of the time range is not before its end; swap them.",

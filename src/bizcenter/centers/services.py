@@ -269,6 +269,7 @@ SORTS = {
     "name": "user__name", "-name": "-user__name",
     "email": "user__email", "-email": "-user__email",
     "role": "role", "-role": "-role",
+    "kind": "kind", "-kind": "-kind",
     "last_active": "last_active_at", "-last_active": "-last_active_at",
 }
 

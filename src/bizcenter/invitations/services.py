@@ -339,6 +339,12 @@ def resend(actor: Actor, center: BusinessCenter, invitation_id: int | str) -> Re
     """Send a fresh link with a fresh expiry; the previous link stops working at once."""
     require(actor, Action.MEMBER_INVITE, center)
     _count_sending(center, 1, actor.user)
+    return resend_counted(actor, center, invitation_id)
+
+
+def resend_counted(actor: Actor, center: BusinessCenter, invitation_id: int | str) -> Resent:
+    """``resend`` once the hourly rate has been counted for it (a bulk resend counts all
+    its messages at once): in one transaction, or the caller's as a savepoint."""
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.MEMBER_INVITE, center)
@@ -456,10 +462,12 @@ def list_invitations(
     status: str | None = InvitationState.PENDING,
     search: str = "",
     role: str | None = None,
+    sort: str = "-sent",
     page: int = 1,
     page_size: int = 50,
 ) -> Page[Invitation]:
-    """Invitations by what a person sees (PENDING means still usable), newest first."""
+    """Invitations by what a person sees (PENDING means still usable), newest first
+    unless ``sort`` names a column of INVITATION_SORTS (``-`` first: descending)."""
     require(actor, Action.MEMBER_VIEW, center)
     qs: QuerySet[Invitation] = Invitation.objects.filter(center=center)
     now = timezone.now()
@@ -475,7 +483,18 @@ def list_invitations(
         qs = qs.filter(role=choice(Role, role, "role"))
     if search := (search or "").strip():
         qs = qs.filter(address__icontains=search.lower())
-    return paginate(qs.order_by("-sent_at", "-id"), page, page_size)
+    if sort.removeprefix("-") not in INVITATION_SORTS:
+        raise InvalidInput(f"Unknown sort '{sort}'. Use one of: {', '.join(INVITATION_SORTS)} "
+                           "(a leading - sorts the other way).", fields={"sort": "unknown"})
+    column = INVITATION_SORTS[sort.removeprefix("-")]
+    down = sort.startswith("-")
+    return paginate(qs.order_by(f"-{column}" if down else column, "-id" if down else "id"),
+                    page, page_size)
+
+
+# The invitations list's sort keys and the column each orders by.
+INVITATION_SORTS = {"sent": "sent_at", "address": "address", "role": "role",
+                    "expires": "expires_at"}
 
 
 # -- the invited person's side --------------------------------------------------

@@ -4,6 +4,10 @@ none decides anything."""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import UTC, datetime
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -18,14 +22,25 @@ from bizcenter.access.profile import (
     profile,
     summarize,
 )
-from bizcenter.access.review import IDLE_DAYS, access_review
+from bizcenter.access.review import (
+    CSV_FIELDS,
+    IDLE_DAYS,
+    SORTS,
+    ReviewRow,
+    access_review,
+    as_csv_row,
+    matching,
+    ordered,
+)
 from bizcenter.access.troubleshoot import choices, said_to_admin
 from bizcenter.access.troubleshoot import troubleshoot as troubleshoot_service
 from bizcenter.centers.choices import Module
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import ServiceError
+from bizcenter.core.pagination import PAGE_SIZES, clamped, paginate
 from bizcenter.web.forms import TroubleshootForm, status_of
+from bizcenter.web.lists import headers, here, list_query
 from bizcenter.web.scope import center_page, int_param
 from bizcenter.web.views import actor
 
@@ -104,13 +119,44 @@ def troubleshoot(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
                    "can_ask": can_ask(me, center)}, status=status_of(form))
 
 
+# The access review's columns (header label, sort key of access.review.SORTS).
+REVIEW_COLUMNS: list[tuple[str, str | None]] = [
+    ("Who", "who"), ("Kind", "kind"), ("Role", "role"), ("Modules", None), ("Assets", "assets"),
+    ("Since", "since"), ("Last active", "last_active"), ("Notes", None)]
+
+
 @center_page
 def review(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
+    """Paged, searchable and sortable; ``?format=csv`` downloads every row the current
+    filters keep, in the current order."""
     idle_days = max(1, int_param(request.GET.get("idle"), IDLE_DAYS))
     rows = access_review(actor(request), center, idle_days=idle_days)
+    asked = list_query(request, SORTS, "last_active")
     only_idle = request.GET.get("only") == "idle"
-    shown = [r for r in rows if r.idle] if only_idle else rows
+    shown = ordered(matching([r for r in rows if r.idle] if only_idle else rows, asked.search),
+                    asked.sort.key, asked.sort.descending)
+    if request.GET.get("format") == "csv":
+        return _review_csv(center, shown)
+    page = clamped(lambda n: paginate(shown, n, asked.size),  # type: ignore[arg-type]
+                   asked.page)
+    export = request.GET.copy()
+    export.pop("page", None)
+    export["format"] = "csv"
     return render(request, "web/access/review.html",
-                  {"center": center, "rows": shown, "idle_days": idle_days,
+                  {"center": center, "rows": page.items, "page": page, "idle_days": idle_days,
                    "only_idle": only_idle, "idle_count": sum(r.idle for r in rows),
-                   "total": len(rows)})
+                   "total": len(rows), "q": request.GET, "page_sizes": PAGE_SIZES,
+                   "headers": headers(request, asked.sort, REVIEW_COLUMNS),
+                   "here": here(request), "export": f"?{export.urlencode()}"})
+
+
+def _review_csv(center: BusinessCenter, rows: list[ReviewRow]) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_FIELDS)
+    writer.writerows(as_csv_row(r) for r in rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = (f'attachment; filename="access-review-{center.pk}-'
+                                       f'{stamp}.csv"')
+    return response

@@ -11,8 +11,9 @@ from django.shortcuts import render
 from bizcenter.audit.services import activity, export, page_of
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.errors import ServiceError
+from bizcenter.core.pagination import PAGE_SIZES, clamped, page_number_of, page_size_of
 from bizcenter.web.forms import ActivityFilterForm, status_of
-from bizcenter.web.scope import center_page, int_param
+from bizcenter.web.scope import center_page
 from bizcenter.web.views import actor
 
 
@@ -28,7 +29,9 @@ def _filters(data: dict[str, Any]) -> dict[str, Any]:
         "since": datetime.combine(since, time.min, tzinfo=UTC) if since else None,
         "until": datetime.combine(end, time.min, tzinfo=UTC) if end else None,
         "category": data.get("category") or None,
-        "person": data.get("person") or None,
+        # The page's person filter takes part of a name or an address (the API's takes
+        # a whole address, as ``person``).
+        "who": data.get("person") or None,
         "action": data.get("action") or None,
     }
 
@@ -46,8 +49,10 @@ def log(request: HttpRequest, center: BusinessCenter) -> HttpResponseBase:
             fmt = request.GET.get("format")
             if fmt:
                 return _download(center, events, fmt)
-            page = page_of(events.select_related("actor"), int_param(request.GET.get("page"), 1),
-                           50)
+            listed = events.select_related("actor")
+            size = page_size_of(request.GET.get("size"))
+            page = clamped(lambda n: page_of(listed, n, size),
+                           page_number_of(request.GET.get("page")))
         except ServiceError as error:
             if error.status == 403:
                 raise
@@ -57,6 +62,7 @@ def log(request: HttpRequest, center: BusinessCenter) -> HttpResponseBase:
     query.pop("format", None)
     return render(request, "web/activity/activity.html",
                   {"center": center, "form": form, "page": page, "q": request.GET,
+                   "page_sizes": PAGE_SIZES,
                    "query": query.urlencode()},
                   status=status_of(form))
 

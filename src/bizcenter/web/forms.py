@@ -292,7 +292,8 @@ class ActivityFilterForm(ServiceErrors, forms.Form):
     category = forms.ChoiceField(label="Category", required=False, choices=[
         ("", "Any"), ("USER", "User"), ("ACCOUNT", "Account"), ("ASSET", "Asset"),
         ("BUSINESS", "Business")])
-    person = forms.CharField(label="By (email or phone)", required=False, max_length=254)
+    person = forms.CharField(label="By (name, email or phone, or part of one)", required=False,
+                             max_length=254)
     # The catalogue's actions by their labels, grouped; the stored string is the value.
     action = forms.ChoiceField(label="Action", required=False,
                                choices=lambda: [("", "Any"), *grouped()])

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bizcenter.access.actions import Action
+from bizcenter.access.engine import check
 from bizcenter.assets.ceilings import edit_member_with_shared, member_shared_roles
 from bizcenter.assets.services import direct_grants
 from bizcenter.centers import enddates
@@ -28,13 +30,15 @@ from bizcenter.centers.services import (
     revoke_member,
 )
 from bizcenter.core.errors import ServiceError
+from bizcenter.core.pagination import PAGE_SIZES, clamped
 from bizcenter.invitations import imports, undo
 from bizcenter.invitations import services as invitations
 from bizcenter.invitations.services import Grant
 from bizcenter.web.confirm import Ask, ask, confirmed, undo_button
 from bizcenter.web.forms import EditMemberForm, InviteForm
+from bizcenter.web.lists import back, headers, here, list_query
 from bizcenter.web.pickers import AssetPicker, searching
-from bizcenter.web.scope import ask_last_day, center_page, int_param, picked_end
+from bizcenter.web.scope import ask_last_day, center_page, picked_end
 from bizcenter.web.views import actor, safe_next
 
 # The status filter of the members list; the first is the default: an ended membership
@@ -46,20 +50,29 @@ STATES = [("ACTIVE,EXPIRED", "Not revoked"), ("ACTIVE", "Active"), ("EXPIRED", "
 FIXABLE = {"invalid", "limit_reached", "domain_not_allowed"}
 
 
+# The members list's sortable columns (header label, sort key): keys of centers' SORTS.
+MEMBER_COLUMNS: list[tuple[str, str | None]] = [
+    ("Name", "name"), ("Role", "role"), ("Billing access", None), ("Kind", "kind"),
+    ("Access", None), ("Assets", None), ("Status", None), ("Last active", "last_active")]
+
+
 @center_page
 def members(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     q = request.GET
     state = q.get("state", STATES[0][0])
-    page = list_members(actor(request), center, search=q.get("q", ""),
-                        role=q.get("role") or None, kind=q.get("kind") or None,
-                        state=state or None, sort=q.get("sort", "joined"),
-                        page=int_param(q.get("page"), 1), page_size=int_param(q.get("size"), 50))
+    me = actor(request)
+    asked = list_query(request, ["joined", *(k for _, k in MEMBER_COLUMNS if k)], "joined")
+    page = clamped(lambda n: list_members(me, center, search=asked.search,
+                                          role=q.get("role") or None, kind=q.get("kind") or None,
+                                          state=state or None, sort=asked.sort.value,
+                                          page=n, page_size=asked.size), asked.page)
     base = reverse("web:members", args=[center.pk])
-    return render(request, "web/partners/members.html", {"center": center, "page": page, "q": q,
-                                                "rows": [member_row(m, base, center)
-                                                         for m in page.items],
-                                                "state": state, "states": STATES,
-                                                "tab": "members"})
+    return render(request, "web/partners/members.html", {
+        "center": center, "page": page, "q": q, "page_sizes": PAGE_SIZES,
+        "rows": [member_row(m, base, center) for m in page.items],
+        "headers": headers(request, asked.sort, MEMBER_COLUMNS), "here": here(request),
+        "can_manage": bool(check(me.user, Action.MEMBER_MANAGE, center)),
+        "state": state, "states": STATES, "tab": "members"})
 
 
 class MemberRow(TypedDict):
@@ -70,6 +83,8 @@ class MemberRow(TypedDict):
     the template looks a name up in a dict first (an object costs it a TypeError)."""
 
     link: str  # the member's page; its edit and revoke pages are under it
+    id: int
+    selectable: bool  # not revoked yet: a bulk revoke or remove can take it
     name: str
     contact: str
     role: str
@@ -91,7 +106,8 @@ def member_row(m: Membership, base: str, center: BusinessCenter) -> MemberRow:
         word = "ended after" if status == MemberStatus.EXPIRED else "last day"
         ends = f"{word} {enddates.shown(m.expires_at, center)}"
     return MemberRow(
-        link=f"{base}{m.pk}/", name=m.user.name or "—",
+        link=f"{base}{m.pk}/", id=m.pk, selectable=m.state != MembershipState.REVOKED,
+        name=m.user.name or "—",
         contact=m.user.email or m.user.phone or "",
         # Labels from the choices themselves, as elsewhere: Django's get_FOO_display()
         # rebuilds the field's whole choice dict on each call, 150 times a page.
@@ -104,13 +120,25 @@ def member_row(m: Membership, base: str, center: BusinessCenter) -> MemberRow:
         editable=m.state == MembershipState.ACTIVE)
 
 
+# The invitations list's sortable columns (header label, sort key).
+INVITATION_COLUMNS: list[tuple[str, str | None]] = [
+    ("Sent to", "address"), ("Role", "role"), ("Access", None), ("Sent", "sent"),
+    ("Expires", "expires")]  # no Status column: the Status filter shows one status
+
+
 @center_page
 def pending(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     q = request.GET
-    page = invitations.list_invitations(actor(request), center, status=q.get("status", "PENDING"),
-                                        search=q.get("q", ""), page=int_param(q.get("page"), 1))
-    return render(request, "web/partners/invitations.html", {"center": center, "page": page, "q": q,
-                                                    "tab": "invitations"})
+    me = actor(request)
+    asked = list_query(request, [k for _, k in INVITATION_COLUMNS if k], "-sent")
+    page = clamped(lambda n: invitations.list_invitations(
+        me, center, status=q.get("status", "PENDING"), search=asked.search,
+        sort=asked.sort.value, page=n, page_size=asked.size), asked.page)
+    return render(request, "web/partners/invitations.html", {
+        "center": center, "page": page, "q": q, "page_sizes": PAGE_SIZES,
+        "headers": headers(request, asked.sort, INVITATION_COLUMNS), "here": here(request),
+        "can_invite": bool(check(me.user, Action.MEMBER_INVITE, center)),
+        "tab": "invitations"})
 
 
 @center_page
@@ -195,7 +223,7 @@ def resend(request: HttpRequest, center: BusinessCenter, invitation_id: int) -> 
     else:
         messages.success(request, f"Sent a new link to {done.invitation.address}; the old "
                          "link no longer works.")
-    return redirect("web:invitations", center_id=center.pk)
+    return redirect(back(request, reverse("web:invitations", args=[center.pk])))
 
 
 @center_page

@@ -13,6 +13,7 @@ from bizcenter.web import (
     notifications,
     partner_centers,
     partners,
+    partners_bulk,
     picker_views,
     reports,
     views,
@@ -67,6 +68,9 @@ urlpatterns = [
     # Users -> Partners
     path("c/<int:center_id>/partners/", partners.members, name="members"),
     path("c/<int:center_id>/partners/invitations/", partners.pending, name="invitations"),
+    path("c/<int:center_id>/partners/invitations/bulk/", partners_bulk.invitations,
+         name="invitations_bulk"),
+    path("c/<int:center_id>/partners/bulk/", partners_bulk.members, name="members_bulk"),
     path("c/<int:center_id>/partners/add/", partners.add, name="add_partners"),
     path("c/<int:center_id>/partners/imports/<int:import_id>/", partners.import_progress,
          name="import"),
