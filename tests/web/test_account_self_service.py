@@ -128,3 +128,13 @@ def test_a_phone_number_counts_only_once_its_code_is_typed(owner, run_worker):
     owner = User.objects.get(pk=owner.pk)
     assert owner.phone == "+4915123456789" and owner.verified("phone")
     assert owner.email == "owner@brand.com" and owner.verified("email")
+
+
+def test_after_a_password_change_only_this_session_is_listed(owner):
+    me = browser("owner@brand.com")
+    browser("owner@brand.com", FIREFOX, "198.51.100.5")
+    changed = me.post("/account/security/", {"step": "password", "current": PASSWORD,
+                                             "new": "a brand new passphrase 2026"})
+    assert changed.status_code == 302
+    page = me.get("/account/sessions/").content.decode()
+    assert "(this session)" in page and "Firefox on Windows" not in page

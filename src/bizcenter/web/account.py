@@ -264,6 +264,7 @@ def security(request: HttpRequest) -> HttpResponse:
             data = password_form.cleaned_data
             passwords.change_password(me, data["current"], data["new"])
             update_session_auth_hash(request, user)  # keep this session; others end
+            sessions.follow_key(request)  # its new key, for the sessions page
             messages.success(request, "Your password is changed. Your other sessions are "
                                       "logged out.")
             return redirect("web:security")
