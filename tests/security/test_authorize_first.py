@@ -57,6 +57,7 @@ from bizcenter.core.errors import ServiceError
 from bizcenter.invitations import bulk as invitation_bulk
 from bizcenter.invitations import imports
 from bizcenter.invitations import services as invitations
+from bizcenter.invitations import undo as invitation_undo
 from bizcenter.invitations.services import Grant
 from bizcenter.outbox import sms
 from bizcenter.reporting import services as reporting
@@ -397,6 +398,9 @@ CALLS: dict[str, Entry] = {
         A.CAMPAIGN_VIEW, lambda a, c, i, w: campaigns.get_campaign(a, c, i.campaign)),
     "campaigns.services.waiting_on": _e(
         A.CAMPAIGN_VIEW, lambda a, c, i, w: campaigns.waiting_on(a, c, i.campaign)),
+    "campaigns.services.overlapping": _e(
+        A.CAMPAIGN_VIEW,
+        lambda a, c, i, w: campaigns.overlapping(a, c, i.campaign, ["budget"])),
     "campaigns.services.create_campaign": _e(
         A.CAMPAIGN_VIEW,
         lambda a, c, i, w: campaigns.create_campaign(a, c, i.ad, name="", objective="FAME"),
@@ -453,6 +457,10 @@ CALLS: dict[str, Entry] = {
         A.MEMBER_INVITE, lambda a, c, i, w: invitations.resend(a, c, i.invitation)),
     "invitations.services.cancel": _e(
         A.MEMBER_INVITE, lambda a, c, i, w: invitations.cancel(a, c, i.invitation)),
+    "invitations.undo.cancel_preview": _e(
+        A.MEMBER_INVITE, lambda a, c, i, w: invitation_undo.cancel_preview(a, c, i.invitation)),
+    "invitations.undo.undo_cancel": _e(
+        A.MEMBER_INVITE, lambda a, c, i, w: invitation_undo.undo_cancel(a, c, i.invitation)),
     "invitations.services.resend_counted": _e(
         A.MEMBER_INVITE, lambda a, c, i, w: invitations.resend_counted(a, c, i.invitation)),
     "invitations.bulk.picked": _e(
