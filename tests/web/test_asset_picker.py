@@ -226,3 +226,16 @@ def test_add_partners_with_10000_ad_accounts_stays_small_and_quick(admin, center
     assert took < 2.0, took
     found = admin.post(add_url(center), {"asset_q": "Account 0999", "picker": "search"})
     assert len(rows(found)) == 10 and len(found.content) < 40_000
+
+
+def test_approving_an_access_request_picks_the_role_from_a_select(admin, center, as_owner,
+                                                                  ads, other_center):
+    boss = other_center.memberships.get().user
+    partner_up(as_owner, center, other_center)
+    partner_services.ask_for_access(act(boss), other_center, center.public_id, [ads.pk],
+                                    "OPERATOR")
+    url = f"/c/{center.pk}/partner-centers/"
+    page = admin.get(url)
+    # What was asked or lower, in words, the asked one first chosen: no codes to type.
+    assert options(page, "roles") == ["OPERATOR", "ANALYST"]
+    assert re.search(r'<option value="OPERATOR" selected>Operator</option>', raw(page))

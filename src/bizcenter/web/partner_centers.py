@@ -9,6 +9,7 @@ the way every destructive action does (web/confirm.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from bizcenter.assets import partners as partner_services
-from bizcenter.assets.models import Partnership
+from bizcenter.assets.ceilings import allowed_roles
+from bizcenter.assets.kinds import RULES
+from bizcenter.assets.models import AccessRequest, Partnership
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import NotFound, ServiceError
@@ -140,6 +143,17 @@ def _share(me: Actor, center: BusinessCenter, other: str, form: ShareForm) -> st
     return f"Shared {said}" + (": campaign changes need your approval." if approval else ".")
 
 
+def _with_roles(asked: Iterable[AccessRequest]) -> list[AccessRequest]:
+    """Each access request with the roles it may be approved at (what was asked or
+    lower, as the asset's type ranks them), for the Approve form's select."""
+    listed = list(asked)
+    for item in listed:
+        roles = allowed_roles(item.asset.type, item.roles)
+        item.offered = [(r, role_label(r)) for r in roles]  # type: ignore[attr-defined]
+        item.many = RULES[item.asset.type].many  # type: ignore[attr-defined]
+    return listed
+
+
 def _context(request: HttpRequest, me: Actor, center: BusinessCenter,
              ask_form: PartnerRequestForm, share_form: ShareForm) -> dict[str, Any]:
     links: list[Partnership] = list(partner_services.partners_of(me, center))
@@ -151,7 +165,7 @@ def _context(request: HttpRequest, me: Actor, center: BusinessCenter,
         "share_other": request.POST.get("other", ""), "blank_share": blank,
         "incoming": partner_services.requests_to(me, center),
         "outgoing": partner_services.requests_from(me, center),
-        "access_in": partner_services.access_requests(me, center, incoming=True),
+        "access_in": _with_roles(partner_services.access_requests(me, center, incoming=True)),
         "access_out": partner_services.access_requests(me, center, incoming=False),
         "owners": partner_services.owners_of(me, center),
     }

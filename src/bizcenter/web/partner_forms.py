@@ -9,7 +9,7 @@ from django import forms
 
 from bizcenter.assets.kinds import RULES
 from bizcenter.web.forms import ServiceErrors
-from bizcenter.web.pickers import AssetPicker, AssetRoles
+from bizcenter.web.pickers import AssetPicker, AssetRoles, role_label
 
 
 def _roles(text: str) -> list[str]:
@@ -57,7 +57,7 @@ class AskForm(ServiceErrors, forms.Form):
     asset_ids = forms.CharField(label="Asset ids", max_length=2000,
                                 help_text="The ids the owner gave you, separated by commas.")
     role = forms.ChoiceField(label="Role to ask for", choices=sorted(
-        {(r, r) for rule in RULES.values() for r in rule.roles}))
+        {(r, role_label(r)) for rule in RULES.values() for r in rule.roles}))
     message = forms.CharField(label="Message (optional)", max_length=500, required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -67,7 +67,12 @@ class AskForm(ServiceErrors, forms.Form):
 
 
 class ApproveForm(forms.Form):
+    """The role an owner approves an access request at: one from a select (or several
+    TikTok account roles from checkboxes), at or below what was asked; the service
+    refuses anything else."""
+
     roles = forms.CharField(required=False, max_length=100)
 
     def role_list(self) -> list[str] | None:
-        return _roles(self.cleaned_data.get("roles") or "") or None
+        picked = self.data.getlist("roles") if hasattr(self.data, "getlist") else []
+        return _roles(",".join(picked)) or None
