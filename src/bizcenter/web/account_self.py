@@ -121,5 +121,6 @@ def session_list(request: HttpRequest) -> HttpResponse:
             return redirect("web:sessions")
     except ServiceError as error:
         return failure(request, error)
+    listed = sorted(sessions.active_sessions(user), key=lambda row: row.pk != current)
     return render(request, "web/account/sessions.html",
-                  {"sessions": sessions.active_sessions(user), "current": current})
+                  {"sessions": listed, "current": current})
