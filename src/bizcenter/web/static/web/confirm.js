@@ -4,8 +4,9 @@
  * the server. With it, a form marked data-confirm="Question?" asks in a <dialog>:
  * focus moves into it (on the Confirm button, so Enter confirms), Escape or Cancel
  * closes it and focus returns to the button that opened it, and Confirm submits the
- * same form with confirmed=1. Optional: data-confirm-detail (what changes) and
- * data-confirm-button (the Confirm button's words). No inline script: CSP forbids it.
+ * same form with confirmed=1. Optional: data-confirm-detail (what changes),
+ * data-confirm-button (the Confirm button's words) and data-confirm-cancel (the other
+ * button's, "Keep it" where "Cancel" would be ambiguous). No inline script: CSP forbids it.
  */
 (function () {
   "use strict";
@@ -75,6 +76,7 @@
     title.textContent = form.getAttribute("data-confirm");
     detail.textContent = form.getAttribute("data-confirm-detail") || "";
     detail.hidden = !detail.textContent;
+    no.textContent = form.getAttribute("data-confirm-cancel") || "Cancel";
     yes.textContent = form.getAttribute("data-confirm-button") ||
       (submitter && submitter.textContent.trim()) || "Confirm";
     pending = {form: form, submitter: submitter};
