@@ -44,3 +44,17 @@ def test_end_the_other_session_and_it_is_logged_out_on_its_next_click(new_page, 
     expect(second).to_have_url(re.compile(r"/login/\?next="))
     first.goto("/account/sessions/")  # the first one goes on
     expect(first.get_by_role("heading", name="Where you are logged in")).to_be_visible()
+
+
+def test_the_account_page_renames_and_says_why_deleting_waits(new_page, owner, center):
+    page = new_page()
+    log_in(page, "owner@brand.com")
+    page.goto("/account/")
+    expect(page.get_by_text("You are the last Admin of Brand Co")).to_be_visible()
+    expect(page.get_by_role("button", name="Delete my account")).to_have_count(0)
+    assert axe_violations(page) == []
+    page.get_by_label("Your name").fill("Olivia Jones")
+    page.get_by_role("button", name="Save name").click()
+    expect(page.get_by_text("Your name is now Olivia Jones.")).to_be_visible()
+    expect(page.get_by_role("link", name="Olivia Jones")).to_be_visible()
+    shot(page, "account-profile")
