@@ -64,3 +64,20 @@ def test_the_modules_of_add_partners_and_edit_are_a_fieldset(client, owner, cent
     assert group is not None, "no fieldset with a legend"
     assert 'type="checkbox"' in group.group(2) and 'name="modules"' in group.group(2)
     assert '<label for="">' not in html, "a label for nothing"
+
+
+@pytest.mark.parametrize("ask", [
+    ("get", "/c/{c}/reports/?since=2026-04-06&until=2026-03-01&group=bogus", None),
+    ("get", "/c/{c}/activity/?since=not-a-date", None),
+    ("post", "/c/{c}/billing/", {"step": "topup", "topup-amount": "ten"}),
+    ("post", "/account/security/", {"step": "password", "current": "", "new": "x"}),
+], ids=["report-range", "activity-filter", "billing-topup", "password"])
+def test_pages_laying_out_their_own_fields_link_the_errors_too(client, owner, center, ask):
+    method, url, data = ask
+    client.force_login(owner)
+    url = url.format(c=center.pk)
+    answer = client.get(url) if method == "get" else client.post(url, data)
+    html = answer.content.decode()
+    assert 'aria-invalid="true"' in html, f"{url} shows no invalid field"
+    missing = [i for i in _described(html) if i not in _ids(html)]
+    assert not missing, f"{url}: aria-describedby names ids that do not exist: {missing}"
