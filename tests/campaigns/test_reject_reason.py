@@ -76,3 +76,15 @@ def test_overlapping_names_the_pending_proposals_on_the_same_fields(center, as_o
     [overlap] = services.overlapping(as_owner, center, proposal.campaign_id, ["budget"])
     assert overlap.request.pk == proposal.pk and overlap.labels == ["Budget"]
     assert services.overlapping(as_owner, center, proposal.campaign_id, ["name"]) == []
+
+
+def test_the_api_lists_requests_by_ad_account_and_author(center, owner, ads, proposal):
+    api = api_for(owner, center)
+    path = f"/centers/{center.pk}/change-requests"
+    by_author = api.get(path, author="opal").json()["items"]
+    assert [r["id"] for r in by_author] == [str(proposal.pk)]
+    assert api.get(path, author="nobody").json()["items"] == []
+    assert [r["id"] for r in api.get(path, advertiser=str(ads.pk)).json()["items"]] == [str(
+        proposal.pk)]
+    bad = api.get(path, advertiser="abc")
+    assert bad.status_code == 400 and "not a number" in bad.content.decode()

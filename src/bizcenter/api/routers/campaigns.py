@@ -201,6 +201,8 @@ class CampaignFilters(Schema):
 class RequestFilters(Schema):
     state: str | None = None
     mine: bool = False
+    advertiser: str | None = None
+    author: str = ""
     page: int = 1
     page_size: int = 50
 
@@ -275,10 +277,13 @@ def list_requests(request: HttpRequest, center_id: int,
     and those its people sent to a partner's (waits_for names whose Admins decide);
     others only their own, made from this Business Center, whichever inbox they wait in.
     mine=true narrows an Admin's list to their own too. Filter by
-    state: PENDING, APPROVED, REJECTED, WITHDRAWN. Newest first."""
+    state: PENDING, APPROVED, REJECTED, WITHDRAWN; by advertiser (an ad account id); by
+    author (part of a name, email or phone). Newest first."""
     found = services.list_requests(actor(request), center(request, center_id),
                                    state=filters.state or None, mine=filters.mine,
-                                   page=filters.page, page_size=filters.page_size)
+                                   advertiser_id=filters.advertiser or None,
+                                   author=filters.author, page=filters.page,
+                                   page_size=filters.page_size)
     return ChangeRequestPage(items=[ChangeRequestOut.of(r) for r in found.items],
                              page_info=page_info(found))
 
@@ -314,8 +319,8 @@ def approve(request: HttpRequest, center_id: int, request_id: int,
              response={200: ChangeRequestOut, **ERRORS})
 def reject(request: HttpRequest, center_id: int, request_id: int,
            payload: DecisionIn | None = None) -> ChangeRequestOut:
-    """Admins only: refuse the proposal, with an optional comment for its author. Nothing
-    changes; 409 when it was already decided."""
+    """Admins only: refuse the proposal, with the reason its author reads (comment,
+    required: 400 without one). Nothing changes; 409 when it was already decided."""
     return _decide(request, center_id, request_id, False, payload)
 
 
