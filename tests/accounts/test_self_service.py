@@ -156,3 +156,25 @@ def test_deleting_ends_memberships_tokens_and_sessions_in_one_go(owner, make_use
                                      "password": PASSWORD}).status_code == 200
     with pytest.raises(Conflict):
         self_service.delete_account(act(bob))
+
+
+def test_last_seen_is_noted_and_a_row_ended_behind_its_key_still_logs_out(owner):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    laptop = browser("owner@brand.com")
+    row = WebSession.objects.get(user=owner)
+    later = timezone.now() + timedelta(minutes=5)
+    with time_machine.travel(later, tick=False):
+        assert laptop.get("/account/security/").status_code == 200
+    row.refresh_from_db()
+    assert row.last_seen_at == later
+    # Ended while the row held an old key (the store kept the session): the once-a-minute
+    # note finds the row ended and logs the browser out, saying why.
+    WebSession.objects.filter(pk=row.pk).update(ended_at=later, session_key="stale")
+    with time_machine.travel(later + timedelta(minutes=2), tick=False):
+        page = laptop.get("/account/security/")
+        assert page.status_code == 302
+        assert sessions.ENDED in laptop.get(page["Location"]).content.decode()
