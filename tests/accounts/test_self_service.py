@@ -117,7 +117,7 @@ def test_the_last_admin_cannot_delete_and_is_told_where(owner, make_user):
         self_service.delete_account(act(owner))
     assert refused.value.message == (
         "You are the last Admin of Acme and Demo Brand: make someone else Admin in each "
-        "first, or delete those Business Centers.")
+        "first (Partners → Edit), then delete your account.")
     owner.refresh_from_db()
     assert owner.is_active and owner.name == "Olivia Owner"
     assert AuditEvent.objects.count() == events_before  # nothing written
@@ -127,8 +127,8 @@ def test_the_last_admin_cannot_delete_and_is_told_where(owner, make_user):
 def test_one_center_is_named_alone(owner):
     create_center(act(owner), name="Demo Brand")
     assert self_service.why_not_delete(owner) == (
-        "You are the last Admin of Demo Brand: make someone else Admin there first, or "
-        "delete that Business Center.")
+        "You are the last Admin of Demo Brand: make someone else Admin there first "
+        "(Partners → Edit), then delete your account.")
 
 
 def test_deleting_ends_memberships_tokens_and_sessions_in_one_go(owner, make_user):

@@ -90,8 +90,8 @@ def test_deleting_the_last_admin_is_refused_naming_the_center(owner):
     assert "You are the last Admin of Demo Brand" in page
     refused = me.post("/account/delete/", {"confirmed": "1"})
     assert refused.status_code == 409
-    assert ("You are the last Admin of Demo Brand: make someone else Admin there first, or "
-            "delete that Business Center.") in refused.content.decode()
+    assert ("You are the last Admin of Demo Brand: make someone else Admin there first "
+            "(Partners → Edit), then delete your account.") in refused.content.decode()
     assert User.objects.get(pk=owner.pk).is_active
 
 

@@ -84,9 +84,9 @@ def why_not_delete(user: User) -> str | None:
         return None
     if len(alone) == 1:
         return (f"You are the last Admin of {alone[0].name}: make someone else Admin there "
-                "first, or delete that Business Center.")
+                "first (Partners → Edit), then delete your account.")
     return (f"You are the last Admin of {_names(alone)}: make someone else Admin in each "
-            "first, or delete those Business Centers.")
+            "first (Partners → Edit), then delete your account.")
 
 
 def delete_account(actor: Actor) -> User:
