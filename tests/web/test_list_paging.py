@@ -183,3 +183,17 @@ def test_a_standard_member_gets_no_bulk_boxes(client, center, people):
     if page.status_code == 200:  # a Standard member may or may not see the list
         assert 'name="member"' not in raw(page)
     assert act(people[0].user)
+
+
+def test_select_all_on_this_page_without_javascript_ticks_only_this_page(admin, center,
+                                                                        people):
+    page = admin.get(f"/c/{center.pk}/partners/", {"size": "2", "sort": "name",
+                                                   "select": "page"})
+    boxes = re.findall(r'<input type="checkbox" name="member"[^>]*>', raw(page))
+    assert len(boxes) == 2 and all(" checked" in b for b in boxes)
+    # Neither the next page, the headers nor the way back after an action keep it.
+    assert "select=page" not in re.search(r'rel="next"[^>]*|href="[^"]*"[^>]*rel="next"',
+                                          raw(page)).group(0)
+    assert "select=page" not in re.search(r'<a class="sort" href="([^"]+)">Name',
+                                          raw(page)).group(1)
+    assert "select" not in re.search(r'name="next" value="([^"]+)"', raw(page)).group(1)

@@ -55,6 +55,7 @@ def headers(request: HttpRequest, sort: Sort,
         wanted = f"-{key}" if current and not sort.descending else key
         query: QueryDict = request.GET.copy()
         query.pop("page", None)
+        query.pop("select", None)
         query["sort"] = wanted
         made.append(Header(label, f"?{query.urlencode()}",
                            ("descending" if sort.descending else "ascending") if current
