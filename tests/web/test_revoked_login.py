@@ -1,5 +1,6 @@
-"""A person removed from every Business Center who logs in is told which one removed
-them and when, instead of "You are not in any Business Center" (issue 21)."""
+"""Logging in (issue 21): a person removed from every Business Center is told which one
+removed them and when, instead of "You are not in any Business Center"; a person in
+exactly one lands in it."""
 
 from __future__ import annotations
 
@@ -79,3 +80,24 @@ def test_back_in_after_a_new_invitation_no_removal_is_shown(client, center, as_o
     join(as_owner, center, maria)
     page = plain(log_in(client, "maria@agency.com"))
     assert "removed you" not in page and "Brand Co" in page
+
+
+def test_with_one_business_center_the_log_in_lands_in_it(client, center, as_owner, maria):
+    join(as_owner, center, maria)
+    answer = client.post("/login/", {"username": "maria@agency.com", "password": PASSWORD})
+    assert answer.status_code == 302 and answer.url == f"/c/{center.pk}/"
+    admin = client.__class__()
+    answer = admin.post("/login/", {"username": "owner@brand.com", "password": PASSWORD})
+    assert answer.url == f"/c/{center.pk}/partners/"  # an Admin: its Partners, as the list
+
+
+def test_with_two_the_log_in_shows_the_list_and_a_next_is_kept(client, center, as_owner,
+                                                               maria):
+    join(as_owner, center, maria)
+    create_center(act(maria), name="Maria Media")
+    answer = client.post("/login/", {"username": "maria@agency.com", "password": PASSWORD})
+    assert answer.url == "/"
+    client.logout()
+    answer = client.post("/login/?next=/account/security/",
+                         {"username": "maria@agency.com", "password": PASSWORD})
+    assert answer.url == "/account/security/"

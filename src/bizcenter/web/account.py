@@ -47,7 +47,7 @@ from bizcenter.web.forms import (
     ServiceErrors,
 )
 from bizcenter.web.middleware import mark, proof_url
-from bizcenter.web.views import actor, failure, form_page, safe_next
+from bizcenter.web.views import actor, failure, form_page, landing, safe_next
 
 PENDING = "bizcenter.two_factor_pending"
 PENDING_SECONDS = 300
@@ -61,6 +61,12 @@ class Login(LoginView):
     template_name = "web/account/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """Without a ``next``: into the one Business Center of a person who has one."""
+        user = getattr(self.request, "user", None)
+        form_user = getattr(self, "_landing_user", None)
+        return landing(form_user or user)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Count the attempt per address and per IP before checking the password, so
@@ -83,6 +89,7 @@ class Login(LoginView):
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         user = form.get_user()
+        self._landing_user = user
         typed = form.cleaned_data.get("username", "")
         if not user.has_two_factor:
             response = super().form_valid(form)

@@ -156,6 +156,18 @@ def signup_invited(request: HttpRequest, token: str) -> HttpResponse:
                      refused=refused, invalid=bool(form.errors))
 
 
+def landing(user: User | None) -> str:
+    """Where a log-in without a ``next`` goes: the one Business Center of a person who
+    has exactly one (its Partners page for an Admin, as the list links), else the list."""
+    if user is not None and user.is_authenticated:
+        mine = list(memberships_of(user)[:2])
+        if len(mine) == 1:
+            one = mine[0]
+            return reverse("web:members" if one.is_admin else "web:center",
+                           args=[one.center_id])
+    return reverse("web:home")
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Where everyone lands: the Business Centers this person is in, or how to get into one."""
