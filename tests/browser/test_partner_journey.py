@@ -243,7 +243,7 @@ def test_partner_pages_fit_a_phone_screen(new_page, owner, center, make_user):
     page = new_page()
     page.set_viewport_size({"width": 390, "height": 800})
     log_in(page, "owner@brand.com")
-    expect(page.get_by_role("heading", name="Your Business Centers")).to_be_visible()
+    expect(page.get_by_role("heading", name="Brand Co · Partners")).to_be_visible()  # landed
     c = f"/c/{center.pk}"
     for path in (f"{c}/partners/", f"{c}/partners/invitations/", f"{c}/partners/add/", "/",
                  f"{c}/", f"{c}/partners/{member.pk}/", f"{c}/partners/{member.pk}/edit/",
