@@ -197,3 +197,17 @@ def test_select_all_on_this_page_without_javascript_ticks_only_this_page(admin, 
     assert "select=page" not in re.search(r'<a class="sort" href="([^"]+)">Name',
                                           raw(page)).group(1)
     assert "select" not in re.search(r'name="next" value="([^"]+)"', raw(page)).group(1)
+
+
+def test_the_other_paged_lists_clamp_past_the_end_too(admin, center, as_owner):
+    from bizcenter.assets.services import create_asset
+
+    for name in ("Alpha ads", "Beta ads"):
+        create_asset(as_owner, center, type="ADVERTISER", name=name)
+    assets = admin.get(f"/c/{center.pk}/assets/?page=99")
+    assert assets.status_code == 200
+    assert "Alpha ads" in text(assets) and "Beta ads" in text(assets)
+    for path in ("campaigns/", "campaigns/approvals/", "billing/"):
+        page = admin.get(f"/c/{center.pk}/{path}?page=99")
+        assert page.status_code == 200, path
+        assert "Page 99" not in text(page), path

@@ -29,6 +29,7 @@ from bizcenter.centers.models import BusinessCenter
 from bizcenter.centers.services import get_member, member_by_address
 from bizcenter.core.errors import ServiceError
 from bizcenter.core.lookup import find
+from bizcenter.core.pagination import clamped, page_number_of
 from bizcenter.web.confirm import Ask, ask, confirmed
 from bizcenter.web.forms import (
     AssetForm,
@@ -40,7 +41,7 @@ from bizcenter.web.forms import (
     status_of,
 )
 from bizcenter.web.pickers import AssetPicker, searching
-from bizcenter.web.scope import ask_last_day, center_page, int_param, picked_end
+from bizcenter.web.scope import ask_last_day, center_page, picked_end
 from bizcenter.web.views import actor, safe_next
 
 
@@ -65,8 +66,10 @@ def asset_list(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
         else:
             messages.success(request, f"Created {made}. Assign it to members below.")
             return redirect("web:asset", center_id=center.pk, asset_id=made.pk)
-    page = list_assets(me, center, type=q.get("type") or None, search=q.get("q", ""),
-                       page=int_param(q.get("page"), 1))
+    # Past the last page: the last page (core/pagination.py, issue 21).
+    page = clamped(lambda n: list_assets(me, center, type=q.get("type") or None,
+                                         search=q.get("q", ""), page=n),
+                   page_number_of(q.get("page")))
     shared = ceilings(me, center, [a.pk for a in page.items if a.center_id != center.pk])
     return render(request, "web/assets/assets.html",
                   {"center": center, "page": page, "q": q, "form": form,

@@ -21,6 +21,7 @@ from bizcenter.billing.money import fmt
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
 from bizcenter.core.errors import ServiceError
+from bizcenter.core.pagination import clamped, page_number_of
 from bizcenter.web.billing_forms import (
     FilterForm,
     InvoiceForm,
@@ -31,7 +32,7 @@ from bizcenter.web.billing_forms import (
 )
 from bizcenter.web.confirm import Ask, ask, confirmed
 from bizcenter.web.forms import status_of
-from bizcenter.web.scope import center_page, int_param
+from bizcenter.web.scope import center_page
 from bizcenter.web.templatetags.billing_tags import money
 from bizcenter.web.views import actor
 
@@ -202,8 +203,10 @@ def _page(request: HttpRequest, me: Actor, center: BusinessCenter,
     page = None
     if filters.is_valid():
         try:
-            page = services.list_transactions(me, center, page=int_param(
-                request.GET.get("page"), 1), page_size=25, **filters.filters())
+            # Past the last page: the last page (core/pagination.py, issue 21).
+            page = clamped(lambda n: services.list_transactions(
+                me, center, page=n, page_size=25, **filters.filters()),
+                page_number_of(request.GET.get("page")))
         except ServiceError as error:
             _refused(filters, error)
     query = request.GET.copy()

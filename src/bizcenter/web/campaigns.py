@@ -17,6 +17,7 @@ from bizcenter.campaigns.models import RequestState
 from bizcenter.campaigns.services import Outcome
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.errors import ServiceError
+from bizcenter.core.pagination import clamped, page_number_of
 from bizcenter.web.campaign_forms import BulkDecisionForm, CampaignForm, DecisionForm
 from bizcenter.web.confirm import Ask, ask, confirmed
 from bizcenter.web.scope import center_page, int_param
@@ -55,10 +56,11 @@ def _refused(form: Any, error: ServiceError) -> None:
 def campaign_list(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     me = actor(request)
     q = request.GET
-    page = services.list_campaigns(
+    # Past the last page: the last page (core/pagination.py, issue 21).
+    page = clamped(lambda n: services.list_campaigns(
         me, center, advertiser_id=q.get("advertiser") or None, status=q.get("status") or None,
-        objective=q.get("objective") or None, search=q.get("q", ""),
-        page=int_param(q.get("page"), 1))
+        objective=q.get("objective") or None, search=q.get("q", ""), page=n),
+        page_number_of(q.get("page")))
     return render(request, "web/campaigns/list.html", {
         "center": center, "page": page, "q": q, "tab": "campaigns",
         "advertisers": services.readable_advertisers(me, center),
@@ -181,10 +183,9 @@ def approvals(request: HttpRequest, center: BusinessCenter) -> HttpResponse:
     mine = q.get("mine") == "1" or not is_admin
     state = q.get("state", "PENDING" if is_admin and not mine else "") or None
     try:
-        page = services.list_requests(me, center, state=state, mine=mine,
-                                      advertiser_id=q.get("advertiser") or None,
-                                      author=q.get("author", ""),
-                                      page=int_param(q.get("page"), 1))
+        page = clamped(lambda n: services.list_requests(
+            me, center, state=state, mine=mine, advertiser_id=q.get("advertiser") or None,
+            author=q.get("author", ""), page=n), page_number_of(q.get("page")))
     except ServiceError as error:
         if error.status in (403, 404):
             raise
