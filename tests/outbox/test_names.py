@@ -142,7 +142,7 @@ def test_an_expiry_reminder_quotes_the_names(center, as_owner, make_user, run_wo
     with time_machine.travel(ends - timedelta(days=6)):
         assert send_reminders() == 1
         run_worker()
-    [note] = mailbox
+    [note] = [m for m in mailbox if m.to == ["owner@brand.com"]]  # Tem is told too
     assert note.subject == ('Access ends in 7 days: "Tem Call evil[.]com"\'s access to '
                             'Ad account "Go to www[.]win[.]example"')
     assert "evil.com" not in note.body and "www.win" not in note.body

@@ -130,7 +130,9 @@ def test_revoke_asks_first_and_the_partner_is_refused_on_the_next_click(
                        follow=True)
     assert "no longer has access" in done.content.decode()
     # The partner's open session: the next page no longer shows or reaches the center.
-    assert "Brand Co" not in theirs.get("/").content.decode()
+    home = theirs.get("/").content.decode()
+    assert f"/c/{center.pk}/" not in home  # no way in; told who removed them (issue 21)
+    assert "Brand Co removed you on" in home
     assert theirs.get(f"/c/{center.pk}/partners/").status_code == 404
 
 

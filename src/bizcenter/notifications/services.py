@@ -69,31 +69,32 @@ def _person(actor: Actor) -> User:
     return actor.user
 
 
-def _mine(actor: Actor, center: BusinessCenter | None = None) -> QuerySet[Notification]:
-    """The actor's notifications; only those about ``center`` (and about no Business
-    Center) when given, for an API token, which reaches one Business Center."""
+def _mine(actor: Actor, about: BusinessCenter | None = None) -> QuerySet[Notification]:
+    """The actor's notifications; only those about ``about`` (and about no Business
+    Center) when given, for an API token, which reaches one Business Center. (A filter,
+    not a Business Center one acts in: named so, notifications are the person's own.)"""
     rows = Notification.objects.filter(user=_person(actor))
-    if center is not None:
-        rows = rows.filter(center=center) | rows.filter(center__isnull=True)
+    if about is not None:
+        rows = rows.filter(center=about) | rows.filter(center__isnull=True)
     return rows
 
 
 def list_notifications(actor: Actor, *, page: int = 1, page_size: int = 20,
-                       center: BusinessCenter | None = None, unread: bool = False) -> Page:
+                       about: BusinessCenter | None = None, unread: bool = False) -> Page:
     """The actor's notifications, newest first."""
-    rows = _mine(actor, center)
+    rows = _mine(actor, about)
     if unread:
         rows = rows.filter(read_at__isnull=True)
     return paginate(rows.select_related("center").order_by("-created_at", "-pk"),
                     page, page_size)
 
 
-def unread_count(user: User, center: BusinessCenter | None = None) -> int:
+def unread_count(user: User, about: BusinessCenter | None = None) -> int:
     """For the bell on every page: one indexed count."""
     rows = Notification.objects.filter(user=user, read_at__isnull=True)
-    if center is not None:
-        rows = rows.filter(center=center) | rows.filter(center__isnull=True, user=user,
-                                                         read_at__isnull=True)
+    if about is not None:
+        rows = rows.filter(center=about) | rows.filter(center__isnull=True, user=user,
+                                                        read_at__isnull=True)
     return rows.count()
 
 
@@ -102,12 +103,12 @@ def get_notification(actor: Actor, notification_id: object) -> Notification:
 
 
 def mark_read(actor: Actor, notification_id: object, *,
-              center: BusinessCenter | None = None) -> Notification:
+              about: BusinessCenter | None = None) -> Notification:
     """Mark one of the actor's notifications read. Reading is the person's own business,
     not the Business Center's: it changes nothing anyone else sees, so no activity-log
     entry is written."""
     with transaction.atomic():
-        note = find(_mine(actor, center).select_for_update(), notification_id,
+        note = find(_mine(actor, about).select_for_update(), notification_id,
                     "No notification with id {id}.")
         if note.read_at is None:
             note.read_at = timezone.now()
@@ -115,15 +116,15 @@ def mark_read(actor: Actor, notification_id: object, *,
     return note
 
 
-def mark_all_read(actor: Actor, *, center: BusinessCenter | None = None,
+def mark_all_read(actor: Actor, *, about: BusinessCenter | None = None,
                   ids: Sequence[object] | None = None) -> int:
     """Mark the actor's unread notifications read (only ``ids`` when given); how many.
     An id that is not the actor's is refused like one that does not exist, and nothing
     is marked."""
     with transaction.atomic():
-        rows = _mine(actor, center).filter(read_at__isnull=True)
+        rows = _mine(actor, about).filter(read_at__isnull=True)
         if ids is not None:
-            wanted = [find(_mine(actor, center), raw, "No notification with id {id}.").pk
+            wanted = [find(_mine(actor, about), raw, "No notification with id {id}.").pk
                       for raw in ids]
             rows = rows.filter(pk__in=wanted)
         return Notification.objects.filter(pk__in=rows.values("pk")).update(

@@ -75,7 +75,7 @@ def list_notifications(request: HttpRequest,
     scope = _scope(request)
     me = actor(request)
     found = services.list_notifications(me, page=filters.page, page_size=filters.page_size,
-                                        center=scope, unread=filters.unread)
+                                        about=scope, unread=filters.unread)
     assert me.user is not None
     return NotificationPage(items=[NotificationOut.of(n) for n in found.items],
                             unread=services.unread_count(me.user, scope),
@@ -88,6 +88,6 @@ def read_notifications(request: HttpRequest, payload: ReadIn) -> ReadOut:
     """The ids given, or all; an id that is not yours is a 404 and nothing is marked."""
     scope = _scope(request)
     me = actor(request)
-    marked = services.mark_all_read(me, center=scope, ids=payload.ids)
+    marked = services.mark_all_read(me, about=scope, ids=payload.ids)
     assert me.user is not None
     return ReadOut(marked=marked, unread=services.unread_count(me.user, scope))
