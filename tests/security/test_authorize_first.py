@@ -50,6 +50,7 @@ from bizcenter.billing import services as billing
 from bizcenter.billing import spend as spend_of
 from bizcenter.campaigns import services as campaigns
 from bizcenter.centers import bulk as center_bulk
+from bizcenter.centers import onboarding
 from bizcenter.centers import services as centers
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
@@ -425,6 +426,8 @@ CALLS: dict[str, Entry] = {
     "campaigns.services.pending_count": _e(
         None, lambda a, c, i, w: campaigns.pending_count(a, c)),
     # Business Centers and members
+    "centers.onboarding.getting_started": _e(
+        A.SETTINGS_MANAGE, lambda a, c, i, w: onboarding.getting_started(a, c)),
     "centers.services.update_center": _e(
         A.SETTINGS_MANAGE,
         lambda a, c, i, w: centers.update_center(a, c, timezone="Mars/Olympus")),
