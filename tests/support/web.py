@@ -44,9 +44,12 @@ def plain(page: HttpResponse) -> str:
 
 
 def field_error(page: HttpResponse, field: str) -> str:
-    """The error lines shown beside one input (the _form.html markup)."""
-    found = re.findall(rf'id="id_{field}-error">([^<]*)<', raw(page))
-    return htmllib.unescape(" ".join(found))
+    """The error lines shown beside one input: the block whose id the input's
+    aria-describedby names (web/_field.html)."""
+    block = re.search(rf'id="id_{field}_error">(.*?)</div>', raw(page), re.S)
+    if block is None:
+        return ""
+    return htmllib.unescape(" ".join(re.sub(r"<[^>]+>", " ", block.group(1)).split()))
 
 
 def activity_field_error(page: HttpResponse, field: str) -> str:

@@ -19,6 +19,7 @@ from bizcenter.billing.models import Invoice, PaymentSettings, SpendingLimit, Tr
 from tests.conftest import act, spend
 from tests.support import billing
 from tests.support.billing import billing_events, nothing_written
+from tests.support.web import field_error
 
 # The billing tests' people and ad account (tests/support/billing.py), by name.
 manager, analyst, standard = billing.manager, billing.analyst, billing.standard
@@ -203,8 +204,7 @@ def test_a_bad_top_up_is_refused_beside_the_field_keeping_what_was_typed(client,
     page = client.post(url(center), {"step": "topup", "topup-amount": typed,
                                       "topup-note": "kept"})
     assert page.status_code == 400
-    error = re.search(r'id="id_topup-amount-error">([^<]*)<', raw(page))
-    assert error and says in htmllib.unescape(error.group(1))
+    assert says in field_error(page, "topup-amount")
     assert re.search(rf'name="topup-amount" value="{re.escape(typed)}"', raw(page)) or not typed
     assert 'name="topup-note" value="kept"' in raw(page)
     assert nothing_written(center)

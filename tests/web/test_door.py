@@ -24,6 +24,7 @@ from bizcenter.invitations import services as invitations
 from bizcenter.invitations.models import Invitation, InvitationState
 from bizcenter.invitations.services import Grant
 from tests.conftest import PASSWORD, code_sent_to
+from tests.support.web import field_error
 
 
 def path_of(link: str) -> str:
@@ -95,7 +96,7 @@ def test_each_bad_sign_up_shows_the_service_message_beside_its_field(client, db,
     assert page.status_code == 400
     assert says in html
     # the message sits in the field's own error line, tied to its input
-    assert re.search(rf'id="id_{field}-error">[^<]*{re.escape(says)}', html)
+    assert says in field_error(page, field)
     for key in ("email", "phone", "name"):
         if form.get(key):
             assert f'value="{form[key]}"' in html  # what was typed stays
