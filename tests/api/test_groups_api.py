@@ -135,7 +135,8 @@ def test_standard_members_are_refused_with_the_reason(center, team, sam, ads):
                                ("delete", f"{base}/{team.pk}", None)):
         refused = api.send(method, path, body)
         assert refused.status_code == 403, (method, path)
-        assert "Only Admins of Brand Co can manage assets and sharing" in error_of(refused)["message"]
+        assert ("Only Admins of Brand Co can manage assets and sharing"
+                in error_of(refused)["message"])
     team.refresh_from_db()
     assert [a.pk for a in team.assets.all()] == [ads.pk]
     assert not AssetGroupMember.objects.exists() and AssetGroup.objects.count() == 1

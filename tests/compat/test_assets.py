@@ -182,7 +182,7 @@ def test_changelog_lists_what_every_door_did(admin, center, as_owner, ads, sam, 
                       filtering={"start_date": "2999-01-01"})
     assert future["list"] == []
     refused = tik(operator_token).get("changelog/get/", bc_id=center.pk)
-    assert refused["code"] == 40001 and "activity.view" in refused["message"]
+    assert refused["code"] == 40001 and "can read the activity log" in refused["message"]
 
 
 # -- advertiser/info -----------------------------------------------------------------------------

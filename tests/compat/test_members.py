@@ -137,7 +137,7 @@ def test_a_standard_member_is_refused_with_the_explain_text(tik, center, operato
                                   "a Standard member. Ask an Admin of Brand Co to do it, or "
                                   "to make you an Admin.")
     inviting = invite(standard, center, ["friend@agency.com"])
-    assert inviting["code"] == 40001 and "member.invite" in inviting["message"]
+    assert inviting["code"] == 40001 and "can invite partners" in inviting["message"]
     assert not Invitation.objects.filter(address="friend@agency.com").exists()
 
 

@@ -52,15 +52,10 @@ def field_error(page: HttpResponse, field: str) -> str:
     return htmllib.unescape(" ".join(re.sub(r"<[^>]+>", " ", block.group(1)).split()))
 
 
-def activity_field_error(page: HttpResponse, field: str) -> str:
-    """The activity filters put their error inside the field's own block."""
-    block = re.search(rf'<label for="id_{field}">.*?</div>', raw(page), re.S)
-    assert block, f"no {field} field"
-    return htmllib.unescape(" ".join(re.findall(r'class="field-error">([^<]*)<', block.group(0))))
-
-
 def nav_labels(page: HttpResponse) -> list[str]:
-    side = re.search(r'<nav class="side"[^>]*>(.*?)</nav>', raw(page), re.S)
+    """The Business Center's sections in the side menu (not the account's links, which
+    the same menu holds for narrow screens)."""
+    side = re.search(r'<nav class="side"[^>]*>\s*<ul>(.*?)</ul>', raw(page), re.S)
     return re.findall(r"<a [^>]*>([^<]+)</a>", side.group(1)) if side else []
 
 

@@ -262,7 +262,9 @@ def test_a_revoked_member_reaches_nothing_on_the_next_click(client, center, as_o
         page = client.get(f"/c/{center.pk}/{path}")
         assert page.status_code == 404
         assert "is visible to you" in text(page)
-    assert "Brand Co" not in text(client.get("/"))
+    home = text(client.get("/"))
+    assert "Brand Co removed you on" in home  # said once, as news, not as a way in
+    assert f'href="/c/{center.pk}/' not in home
 
 
 def test_a_missing_two_step_set_up_is_a_refusal_that_says_what_to_do(client, center,

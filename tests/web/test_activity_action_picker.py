@@ -9,7 +9,7 @@ import pytest
 
 from bizcenter.assets.services import create_asset
 from tests.support import web
-from tests.support.web import activity_field_error, raw, table_rows
+from tests.support.web import field_error, raw, table_rows
 
 admin = web.admin
 pytestmark = pytest.mark.usefixtures("quick_hashing")
@@ -37,5 +37,5 @@ def test_an_action_outside_the_catalogue_is_refused_beside_the_picker(admin, cen
     for fmt in ("", "csv"):
         page = admin.get(f"/c/{center.pk}/activity/", {"action": "member.gone", "format": fmt})
         assert page.status_code == 400
-        assert "member.gone is not one of the available choices" in activity_field_error(
+        assert "member.gone is not one of the available choices" in field_error(
             page, "action")

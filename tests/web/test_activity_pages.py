@@ -24,7 +24,7 @@ from bizcenter.audit.services import EXPORT_FIELDS
 from tests.conftest import act
 from tests.support import web
 from tests.support.web import (
-    activity_field_error,
+    field_error,
     member,
     raw,
     table_rows,
@@ -96,7 +96,7 @@ def test_activity_log_since_after_until_is_refused(admin, center, days_apart):
     page = admin.get(f"/c/{center.pk}/activity/", {"since": since.isoformat(),
                                                     "until": until.isoformat()})
     assert page.status_code == 400
-    assert "not before its end" in activity_field_error(page, "since")
+    assert "not before its end" in field_error(page, "since")
     assert f'value="{since.isoformat()}"' in raw(page)
     assert f'value="{until.isoformat()}"' in raw(page)
 
@@ -116,7 +116,7 @@ def test_activity_log_unknown_person_or_part_of_one_is_an_empty_log(admin, cente
 def test_activity_log_bad_date_keeps_it(admin, center):
     page = admin.get(f"/c/{center.pk}/activity/", {"since": "last tuesday"})
     assert page.status_code == 400
-    assert "Enter a valid date" in activity_field_error(page, "since")
+    assert "Enter a valid date" in field_error(page, "since")
     assert 'value="last tuesday"' in raw(page)
 
 
