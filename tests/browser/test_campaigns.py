@@ -44,7 +44,8 @@ def test_propose_then_approve(new_page, owner, center, make_user):
     row = admin.get_by_role("row", name=re.compile("Budget"))
     expect(row).to_contain_text("150.00")
     expect(row).to_contain_text("220.00")
-    admin.get_by_label("Comment (optional)").fill("Fine for the sale week.")
+    admin.get_by_label("Reason (required to reject; optional to approve)").fill(
+        "Fine for the sale week.")
     shot(admin, "approval")
     admin.get_by_role("button", name="Approve").click()
     expect(admin.get_by_text("Approved and applied.")).to_be_visible()
