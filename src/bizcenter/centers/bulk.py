@@ -19,8 +19,8 @@ from bizcenter.centers.choices import MemberStatus
 from bizcenter.centers.models import BusinessCenter, Membership
 from bizcenter.centers.services import revoke_member
 from bizcenter.core.actor import Actor
-from bizcenter.core.bulk import Outcome, row_ids
-from bizcenter.core.errors import Conflict, ServiceError
+from bizcenter.core.bulk import Outcome, each, row_ids
+from bizcenter.core.errors import Conflict
 
 REASONS = {
     "already_revoked": "revoked already",
@@ -51,17 +51,11 @@ def revoke_many(actor: Actor, center: BusinessCenter, ids: Iterable[int | str], 
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.MEMBER_MANAGE, center)
-        for pk in wanted:
-            try:
-                with transaction.atomic():
-                    if ended_only and (Membership.objects.filter(center=center, pk=pk)
-                                       .in_status(MemberStatus.ACTIVE).exists()):
-                        raise Conflict("still active", code="still_active")
-                    outcome.done.append(revoke_member(actor, center, pk).user.label)
-            except ServiceError as error:
-                if error.status == 403:
-                    raise
-                reason = REASONS.get(error.code or "", "") or (
-                    "not found here" if error.status == 404 else error.message)
-                outcome.skipped.append((str(pk), reason))
-    return outcome
+
+        def one(pk: int) -> str:
+            if ended_only and (Membership.objects.filter(center=center, pk=pk)
+                               .in_status(MemberStatus.ACTIVE).exists()):
+                raise Conflict("still active", code="still_active")
+            return revoke_member(actor, center, pk).user.label
+
+        return each(outcome, wanted, one, REASONS)

@@ -4,10 +4,12 @@ worded for the person who asked ("3 invitations resent; 1 skipped: accepted alre
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bizcenter.core.errors import InvalidInput
+from django.db import transaction
+
+from bizcenter.core.errors import InvalidInput, ServiceError
 
 # A bulk action takes at most one page of the largest page size a list offers.
 MAX_ROWS = 100
@@ -57,3 +59,22 @@ def row_ids(ids: Iterable[int | str], noun: str) -> list[int]:
 
 def labels(rows: Sequence[str]) -> str:
     return ", ".join(rows)
+
+
+def each(outcome: Outcome, ids: Iterable[int], act: Callable[[int], str],
+         reasons: Mapping[str, str]) -> Outcome:
+    """Run ``act`` (the single-row service, answering the row's label) on each row in its
+    own savepoint, inside the caller's transaction: a row refused for its own reason
+    (``reasons`` words it by the refusal's code) is skipped and leaves the others done;
+    a refusal of the person (403) undoes them all."""
+    for pk in ids:
+        try:
+            with transaction.atomic():
+                outcome.done.append(act(pk))
+        except ServiceError as error:
+            if error.status == 403:
+                raise
+            reason = reasons.get(error.code or "", "") or (
+                "not found here" if error.status == 404 else error.message)
+            outcome.skipped.append((str(pk), reason))
+    return outcome

@@ -13,8 +13,7 @@ from bizcenter.access.engine import require
 from bizcenter.centers import seats
 from bizcenter.centers.models import BusinessCenter
 from bizcenter.core.actor import Actor
-from bizcenter.core.bulk import Outcome, row_ids
-from bizcenter.core.errors import ServiceError
+from bizcenter.core.bulk import Outcome, each, row_ids
 from bizcenter.invitations import services
 from bizcenter.invitations.models import Invitation
 
@@ -47,17 +46,7 @@ def _each(actor: Actor, center: BusinessCenter, ids: list[int], outcome: Outcome
     with transaction.atomic():
         center = seats.lock(center.pk)
         require(actor, Action.MEMBER_INVITE, center)
-        for pk in ids:
-            try:
-                with transaction.atomic():
-                    outcome.done.append(act(pk))
-            except ServiceError as error:
-                if error.status == 403:
-                    raise
-                reason = REASONS.get(error.code or "", "") or (
-                    "not found here" if error.status == 404 else error.message)
-                outcome.skipped.append((str(pk), reason))
-    return outcome
+        return each(outcome, ids, act, REASONS)
 
 
 def resend_many(actor: Actor, center: BusinessCenter, ids: Iterable[int | str]) -> Outcome:
