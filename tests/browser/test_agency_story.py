@@ -133,7 +133,7 @@ def test_brand_and_agency_partner_share_assign_propose_approve(new_page, owner, 
     their.get_by_role("button", name="Assign").click()
     expect(their.get_by_text("Max Member <max@agency.com> now has Ad account Brand ads.")
            ).to_be_visible()
-    expect(their.get_by_role("row", name=re.compile("Max Member"))).to_contain_text("OPERATOR")
+    expect(their.get_by_role("row", name=re.compile("Max Member"))).to_contain_text("Operator")
 
     # -- 5. The member proposes a budget change in the brand's campaign --------------------
     member = new_page()

@@ -200,7 +200,8 @@ def test_accept_from_the_delivered_email_end_to_end(client, center, as_owner, ru
     assert preview.status_code == 200
     assert "Join Brand Co" in html and "m***@agency.com" in html
     assert "mia@agency.com" not in html.lower()
-    assert "Standard" in html and "analytics, campaigns" in html and "works until" in html
+    assert "Standard" in html and "Analytics, Campaigns" in html and "works until" in html
+    assert "ANALYTICS" not in html  # the modules by their names, never their codes
     assert "Accept Invite" not in html  # nobody logged in yet
     assert f'href="{link}signup/"' in html and f'href="/login/?next={link}"' in html
 

@@ -204,6 +204,7 @@ def test_an_asset_grants_end_is_the_picked_day(client, owner, center, as_owner, 
     holders = client.get(page).content.decode().split("Who has access", 1)[1]
     [row] = [r for r in re.findall(r"<tr>.*?</tr>", holders, re.S) if "ana@agency.com" in r]
     assert "2027-06-30" in row and "2027-07-01" not in row
+    assert "<td>Analyst</td>" in row and "ANALYST" not in row  # the role in words
     # Assigned again as it is: nothing changes and nothing is logged.
     logged = AuditEvent.objects.filter(action="asset.assigned").count()
     again = client.post(page, {"step": "assign", "person": "ana@agency.com",

@@ -204,9 +204,9 @@ def test_a_partners_admin_sees_what_members_really_hold_after_a_lower_share(
     bosses = logged_in(boss)
     rows = table_rows(bosses.get(f"/c/{other_center.pk}/assets/{ads.pk}/"))
     [wes] = [r for r in rows if "wes@agency.com" in r]
-    assert "ANALYST" in wes and "OPERATOR" not in wes
+    assert "Analyst" in wes and "Operator" not in wes
     [me] = [r for r in rows if "boss@agency.com" in r]
-    assert "ANALYST" in me and "Admin" in me
+    assert "Analyst" in me and "Admin" in me
     # Issue 21: the member reads who shares it and whom to ask, in words.
     mine = plain(logged_in(worker.user).get(f"/c/{other_center.pk}/"))
     assert ("Brand Co shares Ad account Main ads with Agency Inc only as Analyst: to propose "

@@ -8,7 +8,9 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from bizcenter.access.profile import role_words
 from bizcenter.centers import enddates
+from bizcenter.centers.choices import Module
 
 register = template.Library()
 
@@ -17,6 +19,18 @@ register = template.Library()
 def words(code: str) -> str:
     """A machine status as words for people: already_member -> Already member."""
     return str(code).replace("_", " ").capitalize()
+
+
+@register.filter
+def role_names(roles: Any) -> str:
+    """Asset roles as people say them: ["OPERATOR", "AD_PROMOTE"] is "Operator, Ad promote"."""
+    return ", ".join(role_words(r) for r in roles or ())
+
+
+@register.filter
+def module_names(modules: Any) -> str:
+    """Modules by their names ("Analytics, Campaigns"), as the invitation email says them."""
+    return ", ".join(str(Module(m).label) for m in modules or ())
 
 
 @register.filter
